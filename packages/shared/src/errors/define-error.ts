@@ -9,6 +9,6 @@ export interface ErrorDefinition {
 }
 
 export function defineError(code: string, status: number, message: string): ErrorDefinition {
-  if (!/^FERRY_ERR_[A-Z0-9]+(_[A-Z0-9]+)+$/.test(code)) throw new TypeError(`bad error code ${code}`);
+  if (!/^FERRY_ERR_[A-Z0-9]+(_[A-Z0-9]+)*$/.test(code)) throw new TypeError(`bad error code ${code}`);
   return Object.freeze({ code, status, message });
 }

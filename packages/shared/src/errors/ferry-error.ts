@@ -18,7 +18,10 @@ export class FerryError extends Error {
   readonly details: unknown;
 
   constructor(def: ErrorDefinition, params: ErrorParams = {}, options: FerryErrorOptions = {}) {
-    super(formatMessage(def.message, params), options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      formatMessage(def.message, params),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = 'FerryError';
     this.code = def.code;
     this.status = def.status;

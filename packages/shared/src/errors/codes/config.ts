@@ -6,3 +6,8 @@ export const CONFIG_INVALID = defineError(
   500,
   'The Ferry configuration is invalid: {reason}',
 );
+export const CONFIG_UNREADABLE = defineError(
+  'FERRY_ERR_CONFIG_UNREADABLE',
+  500,
+  'The Ferry configuration file {path} cannot be read ({reason}); check FERRY_CONFIG.',
+);

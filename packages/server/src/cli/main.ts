@@ -1,0 +1,30 @@
+import { Command } from 'commander';
+import { serve } from './serve.js';
+
+/** The `ferry` command line. Each subcommand lives in its own file and returns an exit code. */
+export function buildCli(): Command {
+  const program = new Command('ferry').description(
+    'Ferry: a merge into an environment branch becomes a running service',
+  );
+  program.showHelpAfterError();
+  program.exitOverride();
+
+  program
+    .command('serve')
+    .description('serve webhooks, the API and the worker (config from FERRY_CONFIG or --config)')
+    .option('-c, --config <file>', 'configuration file (default: $FERRY_CONFIG; none is fine)')
+    .action(async (opts: { config?: string }) => {
+      process.exitCode = await serve(opts.config === undefined ? {} : { configPath: opts.config });
+    });
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv as string[], { from: 'user' });
+  } catch (err) {
+    const code = (err as { exitCode?: number }).exitCode;
+    process.exitCode = typeof code === 'number' ? code : 2;
+  }
+}

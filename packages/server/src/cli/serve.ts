@@ -1,0 +1,70 @@
+import { createLogger, type FerryConfig, isFerryError, type Logger, loadConfig } from '@ferry/shared';
+import { buildApp } from '../app/build-app.js';
+import { checkRedis } from '../redis/check-redis.js';
+import { connectRedis } from '../redis/connect.js';
+import { type EmbeddedRedis, startEmbeddedRedis } from '../redis/embedded-redis.js';
+
+export interface ServeOptions {
+  configPath?: string;
+}
+
+/** `ferry serve`: load the configuration, make sure Redis is there, serve until SIGTERM/SIGINT. */
+export async function serve(options: ServeOptions): Promise<number> {
+  let config: FerryConfig;
+  let logger: Logger;
+  try {
+    const loaded = loadConfig(options.configPath === undefined ? {} : { file: options.configPath });
+    config = loaded.config;
+    logger = createLogger({ level: config.log.level, name: 'ferry', secrets: loaded.secrets });
+  } catch (err) {
+    process.stderr.write(`ferry: ${isFerryError(err) ? `${err.code}: ${err.message}` : String(err)}\n`);
+    return 2;
+  }
+
+  const stops: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse())
+      await stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
+  };
+  try {
+    let redisUrl = config.redis.url;
+    if (redisUrl === undefined) {
+      const embedded: EmbeddedRedis = await startEmbeddedRedis({ dataDir: config.redis.dataDir });
+      stops.push(() => embedded.stop());
+      redisUrl = embedded.url;
+      logger.info(
+        { redis: embedded.url, dataDir: config.redis.dataDir },
+        'no Redis configured: started an embedded one',
+      );
+    }
+    const redis = connectRedis(redisUrl, 'requests');
+    stops.push(() => redis.quit());
+    const check = await checkRedis(redis);
+    for (const warning of check.warnings) logger.warn(warning);
+    if (check.errors.length > 0) {
+      for (const error of check.errors) logger.fatal(error);
+      await stopAll();
+      return 1;
+    }
+
+    const app = await buildApp({ config, logger, redis });
+    stops.push(() => app.close());
+    await app.listen({ host: config.server.host, port: config.server.port });
+    logger.info({ executor: config.executor.kind }, 'ferry is serving');
+
+    await new Promise<void>((resolve) => {
+      const onSignal = (signal: NodeJS.Signals) => {
+        logger.info({ signal }, 'shutting down');
+        resolve();
+      };
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
+    });
+    await stopAll();
+    return 0;
+  } catch (err) {
+    logger.fatal({ err }, isFerryError(err) ? `${err.code}: ${err.message}` : 'ferry could not start');
+    await stopAll();
+    return 1;
+  }
+}

@@ -1,0 +1,5 @@
+export { type AppDeps, buildApp } from './app/build-app.js';
+export { buildCli, main } from './cli/main.js';
+export { checkRedis } from './redis/check-redis.js';
+export { connectRedis } from './redis/connect.js';
+export { freePort, startEmbeddedRedis } from './redis/embedded-redis.js';

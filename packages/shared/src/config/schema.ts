@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { Secret } from './secret.js';
+
+/**
+ * Where a secret comes from. The config file never holds a secret value itself: it names an
+ * environment variable or a file (a mounted Kubernetes Secret, for example).
+ */
+export const secretRefSchema = z.union([
+  z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') }),
+  z.strictObject({ file: z.string().min(1) }),
+]);
+export type SecretRef = z.infer<typeof secretRefSchema>;
+
+/** Turns a reference into the value it names, or an error message saying what is missing. */
+export type SecretResolver = (ref: SecretRef) => Secret | { error: string };
+
+function secret(resolve: SecretResolver) {
+  return secretRefSchema.transform((ref, ctx): Secret => {
+    const out = resolve(ref);
+    if (out instanceof Secret) return out;
+    ctx.addIssue({ code: 'custom', message: out.error });
+    return z.NEVER;
+  });
+}
+
+const port = z.number().int().min(0).max(65535);
+const roleSchema = z.enum(['viewer', 'deployer', 'admin']);
+
+const kubernetesExecutorSchema = z.strictObject({
+  kubeconfig: z.string().optional(),
+  context: z.string().optional(),
+  namespace: z.string().default('ferry-runners'),
+  runnerImage: z.string().default('ferry/runner:latest'),
+  serviceAccount: z.string().optional(),
+  nodeSelector: z.record(z.string(), z.string()).default({}),
+  tolerations: z
+    .array(
+      z.strictObject({
+        key: z.string().optional(),
+        operator: z.enum(['Equal', 'Exists']).optional(),
+        value: z.string().optional(),
+        effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+      }),
+    )
+    .default([]),
+  imagePullSecrets: z.array(z.string()).default([]),
+  pendingTimeout: z.string().default('5m'),
+});
+
+export function buildConfigSchema(resolve: SecretResolver) {
+  const secretRef = secret(resolve);
+  return z.strictObject({
+    server: z
+      .strictObject({
+        host: z.string().default('127.0.0.1'),
+        port: port.default(8080),
+        publicUrl: z.url().optional(),
+        basePath: z
+          .string()
+          .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'a path prefix like /ferry, without a trailing slash')
+          .default(''),
+        bodyLimitBytes: z.number().int().positive().default(1_048_576),
+        trustProxy: z.boolean().default(false),
+      })
+      .prefault({}),
+    redis: z
+      .strictObject({
+        /** When absent, `ferry serve` starts an embedded redis-server in `dataDir`. */
+        url: z
+          .string()
+          .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+          .optional(),
+        dataDir: z.string().default('.ferry/redis'),
+        keyPrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9:_-]+$/)
+          .default('ferry'),
+      })
+      .prefault({}),
+    executor: z
+      .strictObject({
+        kind: z.enum(['local', 'docker', 'kubernetes']).default('local'),
+        local: z.strictObject({ workDir: z.string().default('.ferry/work') }).prefault({}),
+        docker: z
+          .strictObject({
+            socketPath: z.string().default('/var/run/docker.sock'),
+            runnerImage: z.string().default('ferry/runner:latest'),
+          })
+          .prefault({}),
+        kubernetes: kubernetesExecutorSchema.prefault({}),
+      })
+      .prefault({}),
+    gitlab: z
+      .strictObject({
+        url: z.url().optional(),
+        token: secretRef.optional(),
+        /** The global webhook secret (X-Gitlab-Token); FERRY_WEBHOOK_SECRET overrides it. */
+        webhookSecret: secretRef.optional(),
+        /** Per-project webhook secrets by project path (group/name) or numeric id. */
+        projects: z.record(z.string(), z.strictObject({ webhookSecret: secretRef })).default({}),
+      })
+      .prefault({}),
+    registry: z
+      .strictObject({
+        endpoint: z.string().optional(),
+        username: z.string().optional(),
+        password: secretRef.optional(),
+      })
+      .prefault({}),
+    wecom: z
+      .strictObject({
+        baseUrl: z.url().default('https://qyapi.weixin.qq.com'),
+        bots: z
+          .array(
+            z.strictObject({
+              name: z.string().min(1),
+              key: secretRef,
+              projects: z.array(z.string()).default([]),
+              environments: z.array(z.string()).default([]),
+            }),
+          )
+          .default([]),
+        /** GitLab username → WeCom user id, for mentions in failure messages. */
+        mentions: z.record(z.string(), z.string()).default({}),
+      })
+      .prefault({}),
+    auth: z
+      .strictObject({
+        tokens: z
+          .array(z.strictObject({ name: z.string().min(1), token: secretRef, role: roleSchema }))
+          .default([]),
+        /** Reads (GET) without a token. Writes always need one. */
+        anonymousRead: z.boolean().default(true),
+      })
+      .prefault({}),
+    /** Environment name → branch, used when a project's spec does not say. */
+    environments: z
+      .record(z.string(), z.strictObject({ branch: z.string().min(1) }))
+      .default({ test: { branch: 'test' }, staging: { branch: 'staging' }, prod: { branch: 'master' } }),
+    pipelines: z
+      .strictObject({
+        templateDir: z.string().default('pipelines'),
+        overrideFile: z.string().default('.ferry.yml'),
+      })
+      .prefault({}),
+    limits: z
+      .strictObject({
+        concurrency: z.number().int().positive().default(4),
+        logCapBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(16 * 1024 * 1024),
+      })
+      .prefault({}),
+    log: z
+      .strictObject({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+      })
+      .prefault({}),
+  });
+}
+
+export type ConfigSchema = ReturnType<typeof buildConfigSchema>;
+export type ConfigInput = z.input<ConfigSchema>;
+export type FerryConfig = z.output<ConfigSchema>;

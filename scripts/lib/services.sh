@@ -1,0 +1,113 @@
+# Sourced by scripts/test.sh and scripts/bench.sh: installs what is missing and starts the real
+# services the tests use, on loopback, and stops exactly what it started (stop_services, from a trap).
+# Exports: FERRY_TEST_REDIS_URL, FERRY_TEST_REGISTRY (host:port), FERRY_TEST_REGISTRY_USER,
+#          FERRY_TEST_REGISTRY_PASSWORD, FERRY_TEST_SERVICES_DIR.
+
+FERRY_STARTED_PIDS=()
+FERRY_STARTED_DOCKERD=0
+
+log() { printf '[ferry-test] %s\n' "$*" >&2; }
+
+ensure_system_packages() {
+  local missing=()
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  command -v docker-registry >/dev/null || missing+=(docker-registry)
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  command -v htpasswd >/dev/null || missing+=(apache2-utils)
+  [ -x /bin/busybox ] || missing+=(busybox-static)
+  command -v git >/dev/null || missing+=(git)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ]; then
+    log "missing system packages: ${missing[*]} (run as root or install them)"; return 1
+  fi
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_node_deps() {
+  local stamp=node_modules/.package-lock.json
+  if [ ! -d node_modules ] || [ package-lock.json -nt "$stamp" ]; then
+    log "installing npm dependencies (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+wait_for() { # wait_for SECONDS CMD...
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -ge $deadline ] && return 1
+    sleep 0.2
+  done
+}
+
+start_dockerd() {
+  if docker info >/dev/null 2>&1; then log "using the running Docker engine"; return 0; fi
+  log "starting dockerd (--bridge=none: containers use host networking)"
+  dockerd --bridge=none --iptables=false --ip-masq=false >"$FERRY_TEST_SERVICES_DIR/dockerd.log" 2>&1 &
+  FERRY_STARTED_DOCKERD=$!
+  wait_for 60 docker info || { log "dockerd did not start; see $FERRY_TEST_SERVICES_DIR/dockerd.log"; tail -20 "$FERRY_TEST_SERVICES_DIR/dockerd.log" >&2; return 1; }
+}
+
+start_redis() {
+  local port; port=$(free_port)
+  mkdir -p "$FERRY_TEST_SERVICES_DIR/redis"
+  redis-server --port "$port" --bind 127.0.0.1 --dir "$FERRY_TEST_SERVICES_DIR/redis" --save '' --appendonly no \
+    --maxmemory-policy noeviction --daemonize no >"$FERRY_TEST_SERVICES_DIR/redis.log" 2>&1 &
+  FERRY_STARTED_PIDS+=($!)
+  wait_for 10 redis-cli -p "$port" ping || { log "redis did not start"; return 1; }
+  export FERRY_TEST_REDIS_URL="redis://127.0.0.1:$port"
+  log "redis on $FERRY_TEST_REDIS_URL"
+}
+
+start_registry() {
+  local port dir; port=$(free_port); dir="$FERRY_TEST_SERVICES_DIR/registry"
+  mkdir -p "$dir/data"
+  export FERRY_TEST_REGISTRY_USER=ferry
+  export FERRY_TEST_REGISTRY_PASSWORD="reg-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  htpasswd -Bbn "$FERRY_TEST_REGISTRY_USER" "$FERRY_TEST_REGISTRY_PASSWORD" >"$dir/htpasswd" 2>/dev/null
+  cat >"$dir/config.yml" <<YAML
+version: 0.1
+log: { level: warn }
+storage:
+  filesystem: { rootdirectory: $dir/data }
+  delete: { enabled: true }
+http:
+  addr: 127.0.0.1:$port
+  secret: ferry-test-$port
+auth:
+  htpasswd: { realm: ferry-test, path: $dir/htpasswd }
+YAML
+  docker-registry serve "$dir/config.yml" >"$FERRY_TEST_SERVICES_DIR/registry.log" 2>&1 &
+  FERRY_STARTED_PIDS+=($!)
+  wait_for 15 curl -s -o /dev/null "http://127.0.0.1:$port/v2/" || { log "registry did not start"; return 1; }
+  export FERRY_TEST_REGISTRY="127.0.0.1:$port"
+  log "registry on $FERRY_TEST_REGISTRY (htpasswd user $FERRY_TEST_REGISTRY_USER)"
+}
+
+start_services() {
+  FERRY_TEST_SERVICES_DIR=$(mktemp -d /tmp/ferry-services.XXXXXX)
+  export FERRY_TEST_SERVICES_DIR
+  start_dockerd
+  start_redis
+  start_registry
+}
+
+stop_services() {
+  local pid
+  # Containers the tests (or the Kubernetes double) may have left if a test run was killed.
+  if docker info >/dev/null 2>&1; then
+    docker ps -aq --filter label=ferry.k8s-double=1 --filter label=ferry.test=1 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
+  fi
+  for pid in "${FERRY_STARTED_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${FERRY_STARTED_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "$FERRY_STARTED_DOCKERD" != 0 ]; then
+    kill "$FERRY_STARTED_DOCKERD" 2>/dev/null || true
+    wait "$FERRY_STARTED_DOCKERD" 2>/dev/null || true
+  fi
+  [ -n "${FERRY_TEST_SERVICES_DIR:-}" ] && rm -rf "$FERRY_TEST_SERVICES_DIR"
+}
