@@ -1,8 +1,9 @@
 import { createLogger, type FerryConfig, isFerryError, type Logger, loadConfig } from '@ferry/shared';
-import { buildApp } from '../app/build-app.js';
 import { checkRedis } from '../redis/check-redis.js';
 import { connectRedis } from '../redis/connect.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../redis/embedded-redis.js';
+import { environmentsFromConfig } from '../runtime/environments-from-config.js';
+import { startFerry } from '../runtime/start-ferry.js';
 
 export interface ServeOptions {
   configPath?: string;
@@ -47,8 +48,14 @@ export async function serve(options: ServeOptions): Promise<number> {
       return 1;
     }
 
-    const app = await buildApp({ config, logger, redis });
-    stops.push(() => app.close());
+    const ferry = await startFerry({
+      config,
+      logger,
+      redisUrl,
+      environments: environmentsFromConfig(config),
+    });
+    stops.push(() => ferry.close());
+    const app = ferry.app;
     await app.listen({ host: config.server.host, port: config.server.port });
     logger.info({ executor: config.executor.kind }, 'ferry is serving');
 

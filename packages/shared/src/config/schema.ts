@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tryParseDuration } from '../spec/durations.js';
 import { Secret } from './secret.js';
 
 /**
@@ -24,6 +25,18 @@ function secret(resolve: SecretResolver) {
 }
 
 const port = z.number().int().min(0).max(65535);
+
+/** A duration like `90s`, `15m`, `1h30m`, read as milliseconds. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = tryParseDuration(text);
+      if (ms !== undefined) return ms;
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (write 90s, 15m, 1h30m)` });
+      return z.NEVER;
+    });
 const roleSchema = z.enum(['viewer', 'deployer', 'admin']);
 
 const kubernetesExecutorSchema = z.strictObject({
@@ -44,7 +57,7 @@ const kubernetesExecutorSchema = z.strictObject({
     )
     .default([]),
   imagePullSecrets: z.array(z.string()).default([]),
-  pendingTimeout: z.string().default('5m'),
+  pendingTimeout: duration('5m'),
 });
 
 export function buildConfigSchema(resolve: SecretResolver) {
@@ -79,7 +92,9 @@ export function buildConfigSchema(resolve: SecretResolver) {
       .prefault({}),
     executor: z
       .strictObject({
-        kind: z.enum(['local', 'docker', 'kubernetes']).default('local'),
+        kind: z.enum(['local', 'docker', 'kubernetes', 'noop']).default('local'),
+        /** The `noop` executor runs nothing: each stage succeeds after `stageDuration` (dry runs, load tests). */
+        noop: z.strictObject({ stageDuration: duration('0s') }).prefault({}),
         local: z.strictObject({ workDir: z.string().default('.ferry/work') }).prefault({}),
         docker: z
           .strictObject({
@@ -141,11 +156,25 @@ export function buildConfigSchema(resolve: SecretResolver) {
       .strictObject({
         templateDir: z.string().default('pipelines'),
         overrideFile: z.string().default('.ferry.yml'),
+        /** Stage timeouts when the spec gives none. */
+        stageTimeout: z
+          .strictObject({ test: duration('15m'), build: duration('30m'), deploy: duration('15m') })
+          .prefault({}),
+        /** How long a deploy waits for approval when the spec gives no approvalTimeout. */
+        approvalTimeout: duration('24h'),
       })
       .prefault({}),
     limits: z
       .strictObject({
         concurrency: z.number().int().positive().default(4),
+        /** Pipelines running at once across every replica sharing this Redis (BullMQ global concurrency). */
+        globalConcurrency: z.number().int().positive().optional(),
+        /** A dead worker's pipelines are resumed elsewhere after this (BullMQ lock duration). */
+        lockDuration: duration('30s'),
+        /** SIGTERM waits this long for running pipelines before leaving them to be resumed. */
+        drainTimeout: duration('60s'),
+        /** How often each replica sweeps for pipelines no job carries. */
+        recoveryInterval: duration('60s'),
         logCapBytes: z
           .number()
           .int()

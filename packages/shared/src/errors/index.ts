@@ -1,7 +1,10 @@
+export * as ApiErrors from './codes/api.js';
 export * as CommonErrors from './codes/common.js';
 export * as ConfigErrors from './codes/config.js';
+export * as PipelineErrors from './codes/pipeline.js';
 export * as ServerErrors from './codes/server.js';
 export * as SpecErrors from './codes/spec.js';
+export * as WebhookErrors from './codes/webhook.js';
 export { defineError, type ErrorDefinition } from './define-error.js';
 export { renderErrorsDoc } from './errors-doc.js';
 export {

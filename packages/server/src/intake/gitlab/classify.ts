@@ -1,0 +1,92 @@
+import type { MergeRequestRef, Person, ProjectRef, Trigger } from '@ferry/shared';
+import type { EnvironmentMap, EnvironmentRule } from '../environment-map.js';
+import type { MergeRequestHook, PushHook } from './payloads.js';
+
+export interface PipelineIntent {
+  project: ProjectRef;
+  rule: EnvironmentRule;
+  ref: string;
+  sha: string;
+  trigger: Trigger;
+  user: Person;
+  commitTitle: string;
+  mergeRequest?: MergeRequestRef;
+}
+
+export type Classification =
+  | { kind: 'ignore'; reason: string }
+  | { kind: 'pipeline'; intent: PipelineIntent };
+
+const zeroSha = /^0+$/;
+const maxTitle = 1000;
+
+export function projectRef(project: PushHook['project']): ProjectRef {
+  return {
+    id: project.id,
+    path: project.path_with_namespace,
+    webUrl: project.web_url,
+    cloneUrl: project.git_http_url,
+  };
+}
+
+/** A commit title for storage: its first line, at most 1000 characters. Stored as data, never run. */
+export function titleOf(message: string | undefined): string {
+  const first = (message ?? '').split('\n', 1)[0] ?? '';
+  const chars = Array.from(first);
+  return chars.length > maxTitle ? `${chars.slice(0, maxTitle - 1).join('')}…` : first;
+}
+
+/** Push Hook → a pipeline for `checkout_sha` on an environment branch, or why not. Pure. */
+export function classifyPush(hook: PushHook, environments: EnvironmentMap): Classification {
+  if (hook.object_kind === 'tag_push' || hook.ref.startsWith('refs/tags/')) {
+    return { kind: 'ignore', reason: 'tag push: Ferry deploys environment branches, not tags' };
+  }
+  if (!hook.ref.startsWith('refs/heads/')) return { kind: 'ignore', reason: 'not a branch push' };
+  const branch = hook.ref.slice('refs/heads/'.length);
+  if (zeroSha.test(hook.after)) return { kind: 'ignore', reason: `branch ${branch} was deleted` };
+  const rule = environments.forBranch(hook.project.path_with_namespace, branch);
+  if (rule === undefined) return { kind: 'ignore', reason: `branch ${branch} is not an environment branch` };
+  const sha = hook.checkout_sha ?? hook.after;
+  if (!/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(sha))
+    return { kind: 'ignore', reason: 'push has no commit to build' };
+  const commit = hook.commits.find((c) => c.id === sha) ?? hook.commits.at(-1);
+  return {
+    kind: 'pipeline',
+    intent: {
+      project: projectRef(hook.project),
+      rule,
+      ref: branch,
+      sha,
+      trigger: 'push',
+      user: { username: hook.user_username, name: hook.user_name },
+      commitTitle: titleOf(commit?.title ?? commit?.message),
+    },
+  };
+}
+
+/** Merge Request Hook with action `merge` into an environment branch → the merge's pipeline. Pure. */
+export function classifyMergeRequest(hook: MergeRequestHook, environments: EnvironmentMap): Classification {
+  const mr = hook.object_attributes;
+  if (mr.action !== 'merge')
+    return { kind: 'ignore', reason: `merge request action ${mr.action ?? 'none'} is not a merge` };
+  const rule = environments.forBranch(hook.project.path_with_namespace, mr.target_branch);
+  if (rule === undefined) {
+    return { kind: 'ignore', reason: `target branch ${mr.target_branch} is not an environment branch` };
+  }
+  const sha = mr.merge_commit_sha ?? mr.squash_commit_sha ?? mr.last_commit?.id;
+  if (sha === undefined || sha === null)
+    return { kind: 'ignore', reason: 'merge request has no merge commit' };
+  return {
+    kind: 'pipeline',
+    intent: {
+      project: projectRef(hook.project),
+      rule,
+      ref: mr.target_branch,
+      sha,
+      trigger: 'merge',
+      user: { username: hook.user.username, name: hook.user.name },
+      commitTitle: titleOf(mr.title),
+      mergeRequest: { iid: mr.iid, title: titleOf(mr.title), sourceBranch: mr.source_branch, url: mr.url },
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/**
+ * The parts of GitLab's webhook payloads Ferry reads (Push Hook, Tag Push Hook, Merge Request
+ * Hook). Everything else GitLab sends is allowed and ignored. Strings are bounded so a hostile
+ * payload cannot make Ferry store megabytes per field.
+ */
+const text = (max: number) => z.string().max(max);
+const sha = z.string().regex(/^[0-9a-f]{40}$|^[0-9a-f]{64}$/, 'a full commit sha');
+
+export const projectSchema = z.looseObject({
+  id: z.number().int().positive(),
+  path_with_namespace: text(512).min(1),
+  web_url: text(2048),
+  git_http_url: text(2048),
+});
+
+const commitSchema = z.looseObject({
+  id: text(64),
+  title: text(100_000).optional(),
+  message: text(1_000_000).optional(),
+});
+
+export const pushHookSchema = z.looseObject({
+  object_kind: z.enum(['push', 'tag_push']),
+  ref: text(1024).min(1),
+  before: text(64).optional(),
+  after: text(64),
+  checkout_sha: sha.nullable().optional(),
+  user_username: text(255).optional().default(''),
+  user_name: text(255).optional().default(''),
+  project: projectSchema,
+  commits: z.array(commitSchema).max(10_000).optional().default([]),
+});
+export type PushHook = z.infer<typeof pushHookSchema>;
+
+export const mergeRequestHookSchema = z.looseObject({
+  object_kind: z.literal('merge_request'),
+  user: z.looseObject({ username: text(255), name: text(255).optional().default('') }),
+  project: projectSchema,
+  object_attributes: z.looseObject({
+    iid: z.number().int().positive(),
+    title: text(100_000).optional().default(''),
+    source_branch: text(1024),
+    target_branch: text(1024),
+    action: text(64).optional(),
+    state: text(64).optional(),
+    url: text(2048).optional().default(''),
+    merge_commit_sha: sha.nullable().optional(),
+    squash_commit_sha: sha.nullable().optional(),
+    last_commit: z.looseObject({ id: sha, title: text(100_000).optional() }).optional(),
+  }),
+});
+export type MergeRequestHook = z.infer<typeof mergeRequestHookSchema>;

@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import { laneOf, type PipelineRecord, type StageName, stageNames } from '@ferry/shared';
+import type { PipelineIntent } from '../intake/gitlab/classify.js';
+
+/** Pipeline ids sort by creation time and are safe in URLs, Redis keys and job ids. */
+export function newPipelineId(now: Date = new Date()): string {
+  return `${now.getTime().toString(36)}${randomBytes(5).toString('hex')}`;
+}
+
+/** The record of a new pipeline, queued, every stage pending. Pure apart from the id. */
+export function newPipelineRecord(
+  intent: PipelineIntent,
+  options: { id?: string; now?: Date; stages?: readonly StageName[]; retryOf?: string } = {},
+): PipelineRecord {
+  const now = options.now ?? new Date();
+  const at = now.toISOString();
+  const record: PipelineRecord = {
+    id: options.id ?? newPipelineId(now),
+    project: intent.project,
+    environment: intent.rule.environment,
+    ref: intent.ref,
+    sha: intent.sha,
+    trigger: intent.trigger,
+    user: intent.user,
+    commitTitle: intent.commitTitle,
+    status: 'queued',
+    stages: (options.stages ?? stageNames).map((name) => ({ name, status: 'pending', attempts: 0 })),
+    priority: intent.rule.priority,
+    lane: laneOf(intent.project.id, intent.rule.environment),
+    createdAt: at,
+    queuedAt: at,
+  };
+  if (intent.mergeRequest !== undefined) record.mergeRequest = intent.mergeRequest;
+  if (intent.rule.approval) record.approval = { required: true };
+  if (options.retryOf !== undefined) record.retryOf = options.retryOf;
+  return record;
+}
+
+export function dedupKeyOf(intent: PipelineIntent): string {
+  return `${intent.project.id}:${intent.rule.environment}:${intent.sha}`;
+}

@@ -1,0 +1,188 @@
+import {
+  isTerminalPipeline,
+  isTerminalStage,
+  type Logger,
+  type PipelineRecord,
+  type PipelineStatus,
+  type StageName,
+  type StageRecord,
+} from '@ferry/shared';
+import type { PipelineQueue } from '../queue/pipeline-queue.js';
+import type { StageRunner } from '../stages/stage-runner.js';
+import type { PipelineStore } from '../store/pipeline-store.js';
+import type { PipelineObserver } from './observer.js';
+
+export interface RunDeps {
+  store: PipelineStore;
+  queue: PipelineQueue;
+  runner: StageRunner;
+  logger: Logger;
+  observer: PipelineObserver;
+  stageTimeoutMs(pipeline: PipelineRecord, stage: StageName): number;
+  approvalTimeoutMs(pipeline: PipelineRecord): number;
+}
+
+const live: readonly PipelineStatus[] = ['queued', 'running', 'waiting_approval'];
+
+/**
+ * Runs (or resumes) a pipeline: stages in order, stopping at the first that does not succeed,
+ * pausing before deploy when the environment needs approval. Idempotent over the stored stage
+ * states, so a job re-delivered after a crash continues where the dead worker stopped.
+ */
+export async function runPipeline(deps: RunDeps, pipelineId: string, cancel: AbortSignal): Promise<void> {
+  const { store, logger } = deps;
+  let pipeline = await store.get(pipelineId);
+  if (pipeline === undefined || isTerminalPipeline(pipeline.status)) return;
+  const log = logger.child({ pipelineId, project: pipeline.project.path, environment: pipeline.environment });
+
+  if (pipeline.cancelRequested || cancel.aborted) {
+    await endPipeline(deps, pipeline, 'canceled', 'canceled');
+    return;
+  }
+  if (pipeline.status === 'queued') {
+    const startedAt = new Date().toISOString();
+    if (!(await store.transition(pipelineId, ['queued'], 'running', { startedAt }))) return;
+    deps.observer.started(pipeline, new Date(startedAt));
+    log.info('pipeline started');
+  } else if (pipeline.status === 'waiting_approval') {
+    if (pipeline.approval?.approvedAt === undefined) return;
+    if (!(await store.transition(pipelineId, ['waiting_approval'], 'running'))) return;
+    log.info({ approvedBy: pipeline.approval.approvedBy }, 'approved: resuming');
+  } else {
+    log.warn('resuming a pipeline that was running when its worker stopped');
+  }
+  pipeline = (await store.get(pipelineId)) ?? pipeline;
+
+  for (const stage of pipeline.stages) {
+    if (isTerminalStage(stage.status)) continue;
+    if (
+      stage.name === 'deploy' &&
+      pipeline.approval?.required &&
+      pipeline.approval.approvedAt === undefined
+    ) {
+      await waitForApproval(deps, pipeline);
+      return;
+    }
+    const outcome = await runStage(deps, pipeline, stage, cancel, log);
+    if (outcome !== 'success') {
+      const reason =
+        outcome === 'canceled'
+          ? 'canceled'
+          : `stage ${stage.name} failed${stageReason(await store.get(pipelineId), stage.name)}`;
+      await endPipeline(deps, (await store.get(pipelineId)) ?? pipeline, outcome, reason);
+      return;
+    }
+  }
+  await endPipeline(deps, pipeline, 'success', undefined);
+}
+
+function stageReason(pipeline: PipelineRecord | undefined, stage: StageName): string {
+  const reason = pipeline?.stages.find((s) => s.name === stage)?.reason;
+  return reason === undefined ? '' : `: ${reason}`;
+}
+
+async function runStage(
+  deps: RunDeps,
+  pipeline: PipelineRecord,
+  stage: StageRecord,
+  cancel: AbortSignal,
+  log: Logger,
+): Promise<'success' | 'failed' | 'canceled'> {
+  const { store, runner } = deps;
+  if (stage.status === 'running' && stage.runnerId !== undefined) {
+    // A crashed worker's runner may still be alive: destroy it before a new attempt, so one
+    // stage never runs twice at the same time.
+    await runner.destroy(stage.runnerId, AbortSignal.timeout(60_000));
+  }
+  const attempt = stage.attempts + 1;
+  const running: StageRecord = {
+    name: stage.name,
+    status: 'running',
+    attempts: attempt,
+    startedAt: new Date().toISOString(),
+  };
+  await store.putStage(pipeline.id, running);
+  log.info({ stage: stage.name, attempt }, 'stage started');
+
+  const timeoutMs = deps.stageTimeoutMs(pipeline, stage.name);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = AbortSignal.any([cancel, timeout]);
+  let current = running;
+  let outcome: { status: 'success' | 'failed' | 'canceled'; reason?: string };
+  try {
+    outcome = await runner.run({
+      pipeline,
+      stage: stage.name,
+      attempt,
+      signal,
+      onStarted: async (runnerId) => {
+        current = { ...running, runnerId };
+        await store.putStage(pipeline.id, current);
+      },
+    });
+  } catch (err) {
+    log.error({ err, stage: stage.name }, 'stage runner failed');
+    outcome = { status: 'failed', reason: `runner error: ${(err as Error).message}` };
+  }
+  if (timeout.aborted && !cancel.aborted) {
+    outcome = { status: 'failed', reason: `timed out after ${formatMs(timeoutMs)}` };
+  } else if (cancel.aborted) {
+    outcome = { status: 'canceled', reason: 'canceled' };
+  }
+  const finished: StageRecord = { ...current, status: outcome.status, finishedAt: new Date().toISOString() };
+  if (outcome.reason !== undefined) finished.reason = outcome.reason;
+  await store.putStage(pipeline.id, finished);
+  log.info({ stage: stage.name, status: outcome.status, reason: outcome.reason }, 'stage finished');
+  return outcome.status;
+}
+
+async function waitForApproval(deps: RunDeps, pipeline: PipelineRecord): Promise<void> {
+  const timeoutMs = deps.approvalTimeoutMs(pipeline);
+  const deadline = new Date(Date.now() + timeoutMs).toISOString();
+  const approval = { required: true, deadline };
+  if (!(await deps.store.transition(pipeline.id, ['running'], 'waiting_approval', { approval }))) return;
+  await deps.queue.scheduleApprovalTimeout(pipeline.id, timeoutMs);
+  deps.logger.info({ pipelineId: pipeline.id, deadline }, 'waiting for approval');
+}
+
+/** Ends a pipeline (pending stages skipped or canceled), frees its lane and queues the next. */
+export async function endPipeline(
+  deps: Pick<RunDeps, 'store' | 'queue' | 'observer' | 'logger'>,
+  pipeline: PipelineRecord,
+  status: 'success' | 'failed' | 'canceled' | 'skipped',
+  reason: string | undefined,
+): Promise<boolean> {
+  const at = new Date().toISOString();
+  for (const stage of pipeline.stages) {
+    if (isTerminalStage(stage.status)) continue;
+    const ended: StageRecord = {
+      ...stage,
+      status: status === 'canceled' ? 'canceled' : 'skipped',
+      finishedAt: at,
+    };
+    if (stage.status === 'running') ended.reason = status === 'canceled' ? 'canceled' : 'pipeline ended';
+    await deps.store.putStage(pipeline.id, ended);
+  }
+  const patch = reason === undefined ? { finishedAt: at } : { finishedAt: at, reason };
+  const { moved, next } = await deps.store.finish(pipeline.id, pipeline.lane, live, status, patch);
+  if (moved) {
+    deps.observer.finished({ ...pipeline, status, finishedAt: at });
+    deps.logger.info({ pipelineId: pipeline.id, status, reason }, 'pipeline finished');
+  }
+  if (next !== undefined) await enqueueNext(deps, next);
+  return moved;
+}
+
+export async function enqueueNext(deps: Pick<RunDeps, 'store' | 'queue'>, pipelineId: string): Promise<void> {
+  const next = await deps.store.get(pipelineId);
+  if (next === undefined || isTerminalPipeline(next.status)) return;
+  const jobId = await deps.queue.enqueueRun(next.id, next.priority, next.jobId ?? next.id);
+  await deps.store.patch(next.id, { jobId });
+}
+
+function formatMs(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { FerryError, ServerErrors, WebhookErrors } from '@ferry/shared';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { type Classification, classifyMergeRequest, classifyPush } from '../../intake/gitlab/classify.js';
+import { mergeRequestHookSchema, pushHookSchema } from '../../intake/gitlab/payloads.js';
+import { tokenMatches } from '../../intake/gitlab/token.js';
+import type { WebhookResult } from '../../metrics/metrics.js';
+import { createPipeline } from '../../pipeline/create.js';
+import type { ServerContext } from '../../runtime/context.js';
+
+interface WebhookAnswer {
+  result: 'created' | 'duplicate' | 'ignored';
+  pipelineId?: string;
+  reason?: string;
+  superseded?: string[];
+}
+
+/**
+ * `POST /webhooks/gitlab`: authenticate, validate, store, enqueue, answer. Nothing slow runs here
+ * (GitLab gives up after 10 s and disables failing hooks): no GitLab call, no spec resolution.
+ */
+export async function gitlabWebhookRoute(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string) as unknown);
+    } catch (err) {
+      done(
+        new FerryError(WebhookErrors.WEBHOOK_MALFORMED_JSON, {
+          reason: (err as Error).message.slice(0, 200),
+        }),
+      );
+    }
+  });
+  app.addContentTypeParser('*', (request, _payload, done) => {
+    done(
+      new FerryError(WebhookErrors.WEBHOOK_NOT_JSON, {
+        contentType: String(request.headers['content-type'] ?? 'none').slice(0, 100),
+      }),
+    );
+  });
+
+  const count = (result: WebhookResult) => ctx.metrics.webhooks.inc({ result });
+
+  app.addHook('onRequest', async (request) => {
+    // Refuse unauthenticated deliveries before reading the body.
+    if (typeof request.headers['x-gitlab-token'] !== 'string') {
+      count('unauthorized');
+      throw new FerryError(WebhookErrors.WEBHOOK_UNAUTHORIZED);
+    }
+  });
+
+  app.post('/webhooks/gitlab', async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      count('invalid');
+      throw new FerryError(WebhookErrors.WEBHOOK_INVALID_PAYLOAD, {
+        field: '(body)',
+        reason: 'expected a JSON object',
+      });
+    }
+    authenticate(ctx, request, body as Record<string, unknown>, count);
+
+    const classification = classify(ctx, body as Record<string, unknown>, count);
+    if (classification.kind === 'ignore') {
+      count('ignored');
+      return reply
+        .code(200)
+        .send({ result: 'ignored', reason: classification.reason } satisfies WebhookAnswer);
+    }
+    const idempotencyKey = idempotencyKeyOf(request);
+    let created: Awaited<ReturnType<typeof createPipeline>>;
+    try {
+      created = await createPipeline(
+        ctx,
+        classification.intent,
+        idempotencyKey === undefined ? {} : { idempotencyKey },
+      );
+    } catch (err) {
+      count('unavailable');
+      throw new FerryError(
+        ServerErrors.REDIS_UNAVAILABLE,
+        { reason: (err as Error).message },
+        { cause: err },
+      );
+    }
+    count(created.replayed ? 'replayed' : created.result);
+    if (created.replayed) reply.header('idempotent-replayed', 'true');
+    request.log.info(
+      { pipelineId: created.pipelineId, result: created.result, replayed: created.replayed },
+      'webhook accepted',
+    );
+    const answer: WebhookAnswer = { result: created.result, pipelineId: created.pipelineId };
+    if (created.superseded.length > 0) answer.superseded = created.superseded;
+    return reply.code(created.result === 'created' ? 201 : 200).send(answer);
+  });
+}
+
+function authenticate(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  body: Record<string, unknown>,
+  count: (r: WebhookResult) => void,
+): void {
+  const presented = request.headers['x-gitlab-token'] as string;
+  const project = body.project as { path_with_namespace?: unknown; id?: unknown } | undefined;
+  const path = typeof project?.path_with_namespace === 'string' ? project.path_with_namespace : undefined;
+  const id = typeof project?.id === 'number' ? String(project.id) : undefined;
+  const own =
+    (path === undefined ? undefined : ctx.webhookSecrets.projects.get(path)) ??
+    (id === undefined ? undefined : ctx.webhookSecrets.projects.get(id));
+  const expected = own ?? ctx.webhookSecrets.global;
+  if (expected === undefined) {
+    count('unauthorized');
+    throw new FerryError(WebhookErrors.WEBHOOK_NOT_CONFIGURED);
+  }
+  if (!tokenMatches(presented, expected)) {
+    count('unauthorized');
+    throw new FerryError(WebhookErrors.WEBHOOK_UNAUTHORIZED);
+  }
+}
+
+function classify(
+  ctx: ServerContext,
+  body: Record<string, unknown>,
+  count: (r: WebhookResult) => void,
+): Classification {
+  const kind = body.object_kind;
+  if (kind === 'push' || kind === 'tag_push') {
+    return classifyPush(parse(pushHookSchema, body, count), ctx.environments);
+  }
+  if (kind === 'merge_request') {
+    return classifyMergeRequest(parse(mergeRequestHookSchema, body, count), ctx.environments);
+  }
+  const shown = typeof kind === 'string' ? kind.slice(0, 64) : 'unknown';
+  return { kind: 'ignore', reason: `event kind ${shown} does not start pipelines` };
+}
+
+function parse<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+  count: (r: WebhookResult) => void,
+): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  count('invalid');
+  const issue = parsed.error.issues[0];
+  const field = issue === undefined || issue.path.length === 0 ? '(body)' : issue.path.join('.');
+  throw new FerryError(WebhookErrors.WEBHOOK_INVALID_PAYLOAD, {
+    field,
+    reason:
+      issue?.code === 'invalid_type' && issue.input === undefined ? 'missing' : (issue?.message ?? 'invalid'),
+  });
+}
+
+/** Idempotency-Key, else GitLab's event UUID with the webhook UUID; hashed for a clean Redis key. */
+function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+  };
+  const key = header('idempotency-key');
+  const eventUuid = header('x-gitlab-event-uuid');
+  const webhookUuid = header('x-gitlab-webhook-uuid');
+  const raw = key ?? (eventUuid === undefined ? undefined : `${eventUuid}/${webhookUuid ?? ''}`);
+  return raw === undefined ? undefined : createHash('sha256').update(raw).digest('hex').slice(0, 40);
+}

@@ -1,0 +1,23 @@
+import type { FerryConfig, Logger, Secret } from '@ferry/shared';
+import type { Redis } from 'ioredis';
+import type { EnvironmentMap } from '../intake/environment-map.js';
+import type { FerryMetrics } from '../metrics/metrics.js';
+import type { ActionDeps } from '../pipeline/actions.js';
+import type { PipelineQueue } from '../queue/pipeline-queue.js';
+import type { PipelineStore } from '../store/pipeline-store.js';
+
+/** Everything the HTTP side needs, built once by the runtime and handed to buildApp. */
+export interface ServerContext extends ActionDeps {
+  config: FerryConfig;
+  logger: Logger;
+  /** The fail-fast connection used in request handlers. */
+  redis: Redis;
+  store: PipelineStore;
+  queue: PipelineQueue;
+  environments: EnvironmentMap;
+  metrics: FerryMetrics;
+  /** Problems that make the server not ready (e.g. the worker is not running). */
+  readinessChecks: ReadonlyArray<() => Promise<string | null> | string | null>;
+  /** Webhook secrets: global and per project (path or id). */
+  webhookSecrets: { global?: Secret; projects: ReadonlyMap<string, Secret> };
+}

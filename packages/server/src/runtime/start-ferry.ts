@@ -1,0 +1,84 @@
+import type { FerryConfig, Logger } from '@ferry/shared';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../app/build-app.js';
+import type { EnvironmentMap } from '../intake/environment-map.js';
+import { CancelSignals } from '../pipeline/cancel-signals.js';
+import { PipelineWorker } from '../queue/pipeline-worker.js';
+import { connectRedis } from '../redis/connect.js';
+import type { StageRunner } from '../stages/stage-runner.js';
+import { type BuiltContext, buildServerContext } from './build-context.js';
+import type { ServerContext } from './context.js';
+import { stageRunnerFor } from './stage-runner-for.js';
+
+export interface StartFerryOptions {
+  config: FerryConfig;
+  logger: Logger;
+  redisUrl: string;
+  environments: EnvironmentMap;
+  /** Run the worker in this process (default true); false serves HTTP only. */
+  worker?: boolean;
+  /** Overrides the runner chosen from `executor.kind` (tests). */
+  runner?: StageRunner;
+  defaultMetrics?: boolean;
+}
+
+export interface RunningFerry {
+  app: FastifyInstance;
+  ctx: ServerContext;
+  worker: PipelineWorker | undefined;
+  /** Stops taking work, drains up to the configured time, closes everything. */
+  close(): Promise<void>;
+}
+
+/** Builds one Ferry process: HTTP app, and (by default) the worker, over one Redis. */
+export async function startFerry(options: StartFerryOptions): Promise<RunningFerry> {
+  const { config, logger } = options;
+  const built: BuiltContext = await buildServerContext(options);
+  const ctx = built.ctx;
+  let worker: PipelineWorker | undefined;
+  let cancels: CancelSignals | undefined;
+  const workerConnection = connectRedis(options.redisUrl, 'worker');
+  if (options.worker !== false) {
+    cancels = new CancelSignals(ctx.cancelChannel);
+    await cancels.listen(connectRedis(options.redisUrl, 'worker'));
+    if (config.limits.globalConcurrency !== undefined) {
+      await ctx.queue.queue.setGlobalConcurrency(config.limits.globalConcurrency);
+    }
+    const runner = options.runner ?? stageRunnerFor(config, logger);
+    worker = await PipelineWorker.start(
+      {
+        store: ctx.store,
+        queue: ctx.queue,
+        runner,
+        logger,
+        observer: ctx.observer,
+        environments: ctx.environments,
+        cancels,
+        stageTimeoutMs: (_pipeline, stage) => config.pipelines.stageTimeout[stage],
+        approvalTimeoutMs: () => config.pipelines.approvalTimeout,
+      },
+      {
+        connection: workerConnection,
+        prefix: `${config.redis.keyPrefix}:bull`,
+        concurrency: config.limits.concurrency,
+        lockDurationMs: config.limits.lockDuration,
+        recoveryIntervalMs: config.limits.recoveryInterval,
+      },
+    );
+    const running = worker;
+    ctx.readinessChecks = [() => (running.isRunning() ? null : 'worker: not running')];
+  }
+  const app = await buildApp(ctx);
+  return {
+    app,
+    ctx,
+    worker,
+    async close() {
+      await app.close();
+      await worker?.close(config.limits.drainTimeout);
+      await cancels?.close();
+      await workerConnection.quit().catch(() => undefined);
+      await built.close();
+    },
+  };
+}

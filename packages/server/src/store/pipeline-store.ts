@@ -1,0 +1,108 @@
+import type {
+  MergeRequestRef,
+  Person,
+  PipelineRecord,
+  PipelineStatus,
+  StageName,
+  StageRecord,
+  Trigger,
+} from '@ferry/shared';
+
+/** What intake hands the store: a new pipeline, and how to recognise the same merge again. */
+export interface AdmitInput {
+  pipeline: PipelineRecord;
+  /** Same project + environment + sha → the same pipeline (one merge = one pipeline). */
+  dedupKey: string;
+  /** Redelivery key (Idempotency-Key, or event UUID + webhook UUID); the first answer is replayed. */
+  idempotencyKey?: string;
+  /** A newer pipeline ends older ones still waiting in the lane (`skipped`). */
+  supersede: boolean;
+  /** Merge metadata to record when this event duplicates a pipeline created from a push. */
+  mergeUpgrade?: { trigger: Trigger; user: Person; mergeRequest: MergeRequestRef };
+}
+
+export type AdmitOutcome =
+  | { kind: 'created'; pipelineId: string; enqueue: boolean; superseded: string[] }
+  | { kind: 'duplicate'; pipelineId: string; updated: boolean }
+  | { kind: 'replay'; response: StoredAnswer };
+
+/** The answer first given to a delivery, replayed to redeliveries. */
+export interface StoredAnswer {
+  result: 'created' | 'duplicate';
+  pipelineId: string;
+}
+
+export interface PipelineFilter {
+  projectId?: number;
+  projectPath?: string;
+  environment?: string;
+  status?: PipelineStatus;
+  ref?: string;
+}
+
+export interface PipelinePage {
+  items: PipelineRecord[];
+  /** Pass back to get the next (older) page; absent at the end. */
+  nextCursor?: string;
+}
+
+export type PipelinePatch = Partial<
+  Pick<
+    PipelineRecord,
+    'reason' | 'startedAt' | 'finishedAt' | 'approval' | 'cancelRequested' | 'queuedAt' | 'jobId'
+  >
+>;
+
+/** Pipeline records, their lanes and their transitions. One implementation per backing store. */
+export interface PipelineStore {
+  /** Idempotency, dedup, create and lane admission in one atomic step. */
+  admit(input: AdmitInput): Promise<AdmitOutcome>;
+  get(id: string): Promise<PipelineRecord | undefined>;
+  list(filter: PipelineFilter, limit: number, cursor?: string): Promise<PipelinePage>;
+  /**
+   * Moves a pipeline to `to` if its status is one of `from` (compare-and-set), applying `patch`
+   * and recording the transition. Returns false when the status was not one of `from`.
+   */
+  transition(
+    id: string,
+    from: readonly PipelineStatus[],
+    to: PipelineStatus,
+    patch?: PipelinePatch,
+  ): Promise<boolean>;
+  /**
+   * A terminal transition (compare-and-set like `transition`) that also hands the lane to the
+   * next waiting pipeline, atomically. Returns whether it moved and the next lane holder to enqueue.
+   */
+  finish(
+    id: string,
+    lane: string,
+    from: readonly PipelineStatus[],
+    to: PipelineStatus,
+    patch?: PipelinePatch,
+  ): Promise<{ moved: boolean; next?: string }>;
+  /** Sets fields that are not a status change (cancel request, approval). */
+  patch(id: string, patch: PipelinePatch): Promise<void>;
+  /** Replaces one stage's record and records the transition. */
+  putStage(id: string, stage: StageRecord): Promise<void>;
+  /**
+   * Frees the lane held by `pipelineId` and hands it to the next waiting pipeline, whose id is
+   * returned (to enqueue), if any.
+   */
+  releaseLane(lane: string, pipelineId: string): Promise<string | undefined>;
+  /** Removes a waiting pipeline from its lane (canceled before it ran). True if it was waiting. */
+  leaveLane(lane: string, pipelineId: string): Promise<boolean>;
+  /** The pipeline holding a lane, if any. */
+  laneHolder(lane: string): Promise<string | undefined>;
+  /** Ids of every pipeline not yet in a terminal state (for recovery after a crash). */
+  nonTerminalIds(): Promise<string[]>;
+  /** The latest sha seen for a branch of a project (for manual triggers without a sha). */
+  rememberHead(projectId: number, ref: string, sha: string): Promise<void>;
+  headOf(projectId: number, ref: string): Promise<string | undefined>;
+  /** Known projects by id, recorded from webhooks (manual triggers need their clone URL). */
+  rememberProject(project: PipelineRecord['project']): Promise<void>;
+  project(idOrPath: string): Promise<PipelineRecord['project'] | undefined>;
+  /** Counts by status (for metrics). */
+  countByStatus(): Promise<Record<PipelineStatus, number>>;
+}
+
+export type { StageName };

@@ -1,0 +1,66 @@
+import type { PipelineRecord, StageRecord } from '@ferry/shared';
+
+const jsonFields = ['project', 'user', 'mergeRequest', 'approval'] as const;
+const stringFields = [
+  'id',
+  'environment',
+  'ref',
+  'sha',
+  'trigger',
+  'commitTitle',
+  'status',
+  'reason',
+  'lane',
+  'retryOf',
+  'jobId',
+  'createdAt',
+  'queuedAt',
+  'startedAt',
+  'finishedAt',
+] as const;
+
+export const stageField = (name: string) => `stage:${name}`;
+
+/** A pipeline as the flat hash fields Redis stores (so stages and status update alone). */
+export function encodePipeline(record: PipelineRecord): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of stringFields) {
+    const value = record[key];
+    if (value !== undefined) out[key] = String(value);
+  }
+  for (const key of jsonFields) {
+    const value = record[key];
+    if (value !== undefined) out[key] = JSON.stringify(value);
+  }
+  out.priority = String(record.priority);
+  if (record.cancelRequested) out.cancelRequested = '1';
+  out.stageOrder = JSON.stringify(record.stages.map((s) => s.name));
+  for (const stage of record.stages) out[stageField(stage.name)] = JSON.stringify(stage);
+  return out;
+}
+
+export function decodePipeline(hash: Record<string, string>): PipelineRecord | undefined {
+  if (hash.id === undefined || hash.status === undefined) return undefined;
+  const order = JSON.parse(hash.stageOrder ?? '[]') as string[];
+  const stages = order
+    .map((name) => hash[stageField(name)])
+    .filter((v): v is string => v !== undefined)
+    .map((v) => JSON.parse(v) as StageRecord);
+  const record: Record<string, unknown> = {};
+  for (const key of stringFields) if (hash[key] !== undefined) record[key] = hash[key];
+  for (const key of jsonFields) if (hash[key] !== undefined) record[key] = JSON.parse(hash[key]);
+  record.priority = Number(hash.priority ?? '10');
+  if (hash.cancelRequested === '1') record.cancelRequested = true;
+  record.stages = stages;
+  return record as unknown as PipelineRecord;
+}
+
+export function encodePatch(patch: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (key === 'cancelRequested') out[key] = value ? '1' : '0';
+    else out[key] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return out;
+}

@@ -1,0 +1,140 @@
+/**
+ * Lua scripts that make the store's multi-key steps atomic. Redis runs each alone, so two
+ * deliveries of the same merge can never both create a pipeline.
+ */
+
+/**
+ * admit: KEYS = idempotency ('' for none), dedup, pipeline, lanePending, laneHolder, indexAll,
+ * indexProject, active, sequence, events.
+ * ARGV = id, hashFieldsJSON, supersede ('1'/'0'), mergeUpgradeJSON ('' for none), idemTtlSeconds,
+ * now, pipelineKeyPrefix.
+ */
+export const admitScript = `
+local function endStages(pk, status)
+  local order = redis.call('HGET', pk, 'stageOrder')
+  if not order then return end
+  for _, name in ipairs(cjson.decode(order)) do
+    local raw = redis.call('HGET', pk, 'stage:' .. name)
+    if raw then
+      local st = cjson.decode(raw)
+      if st.status == 'pending' then
+        st.status = status
+        redis.call('HSET', pk, 'stage:' .. name, cjson.encode(st))
+      end
+    end
+  end
+end
+local idem = KEYS[1]
+if idem ~= '' then
+  local prior = redis.call('GET', idem)
+  if prior then return {'replay', prior} end
+end
+local id = ARGV[1]
+local existing = redis.call('GET', KEYS[2])
+if existing then
+  local updated = 0
+  if ARGV[4] ~= '' then
+    local pk = ARGV[7] .. existing
+    if redis.call('HGET', pk, 'trigger') ~= 'merge' then
+      local up = cjson.decode(ARGV[4])
+      for k, v in pairs(up) do redis.call('HSET', pk, k, v) end
+      updated = 1
+    end
+  end
+  if idem ~= '' then
+    redis.call('SET', idem, cjson.encode({result = 'duplicate', pipelineId = existing}), 'EX', tonumber(ARGV[5]))
+  end
+  return {'duplicate', existing, tostring(updated)}
+end
+redis.call('SET', KEYS[2], id)
+local fields = cjson.decode(ARGV[2])
+for k, v in pairs(fields) do redis.call('HSET', KEYS[3], k, v) end
+local seq = redis.call('INCR', KEYS[9])
+redis.call('HSET', KEYS[3], 'seq', seq)
+redis.call('ZADD', KEYS[6], seq, id)
+redis.call('ZADD', KEYS[7], seq, id)
+redis.call('SADD', KEYS[8], id)
+redis.call('XADD', KEYS[10], 'MAXLEN', '~', '1000000', '*', 'kind', 'pipeline', 'id', id, 'status', 'queued', 'at', ARGV[6])
+local out = {'created', id}
+if ARGV[3] == '1' then
+  local waiting = redis.call('ZRANGE', KEYS[4], 0, -1)
+  for _, old in ipairs(waiting) do
+    local pk = ARGV[7] .. old
+    redis.call('HSET', pk, 'status', 'skipped', 'reason', 'superseded by pipeline ' .. id, 'finishedAt', ARGV[6])
+    endStages(pk, 'skipped')
+    redis.call('ZREM', KEYS[4], old)
+    redis.call('SREM', KEYS[8], old)
+    redis.call('XADD', KEYS[10], 'MAXLEN', '~', '1000000', '*', 'kind', 'pipeline', 'id', old, 'status', 'skipped', 'at', ARGV[6])
+    table.insert(out, old)
+  end
+end
+local holder = redis.call('GET', KEYS[5])
+if holder then
+  redis.call('ZADD', KEYS[4], seq, id)
+  table.insert(out, 2, '0')
+else
+  redis.call('SET', KEYS[5], id)
+  table.insert(out, 2, '1')
+end
+if idem ~= '' then
+  redis.call('SET', idem, cjson.encode({result = 'created', pipelineId = id}), 'EX', tonumber(ARGV[5]))
+end
+return out
+`;
+
+/**
+ * transition: KEYS = pipeline, active, events. ARGV = allowedFromCSV, to, patchJSON, now, terminal ('1'/'0').
+ * Returns 1 when moved, 0 when the status was not an allowed source.
+ */
+export const transitionScript = `
+local current = redis.call('HGET', KEYS[1], 'status')
+if not current then return 0 end
+local allowed = false
+for s in string.gmatch(ARGV[1], '[^,]+') do if s == current then allowed = true end end
+if not allowed then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[2])
+local patch = cjson.decode(ARGV[3])
+for k, v in pairs(patch) do redis.call('HSET', KEYS[1], k, v) end
+if ARGV[5] == '1' then redis.call('SREM', KEYS[2], redis.call('HGET', KEYS[1], 'id')) end
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', '1000000', '*', 'kind', 'pipeline', 'id', redis.call('HGET', KEYS[1], 'id'), 'status', ARGV[2], 'at', ARGV[4])
+return 1
+`;
+
+/** release: KEYS = laneHolder, lanePending. ARGV = pipelineId. Returns the next holder or nil. */
+export const releaseScript = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
+local next = redis.call('ZPOPMIN', KEYS[2])
+if next[1] then
+  redis.call('SET', KEYS[1], next[1])
+  return next[1]
+end
+redis.call('DEL', KEYS[1])
+return false
+`;
+
+/**
+ * finish: a terminal transition and the lane hand-over in one step, so a crash can never leave a
+ * lane held by a finished pipeline. KEYS = pipeline, active, events, laneHolder, lanePending.
+ * ARGV = allowedFromCSV, to, patchJSON, now, pipelineId. Returns {moved, nextHolder|''}.
+ */
+export const finishScript = `
+local current = redis.call('HGET', KEYS[1], 'status')
+if not current then return {0, ''} end
+local allowed = false
+for s in string.gmatch(ARGV[1], '[^,]+') do if s == current then allowed = true end end
+if not allowed then return {0, ''} end
+redis.call('HSET', KEYS[1], 'status', ARGV[2])
+local patch = cjson.decode(ARGV[3])
+for k, v in pairs(patch) do redis.call('HSET', KEYS[1], k, v) end
+redis.call('SREM', KEYS[2], ARGV[5])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', '1000000', '*', 'kind', 'pipeline', 'id', ARGV[5], 'status', ARGV[2], 'at', ARGV[4])
+redis.call('ZREM', KEYS[5], ARGV[5])
+if redis.call('GET', KEYS[4]) ~= ARGV[5] then return {1, ''} end
+local next = redis.call('ZPOPMIN', KEYS[5])
+if next[1] then
+  redis.call('SET', KEYS[4], next[1])
+  return {1, next[1]}
+end
+redis.call('DEL', KEYS[4])
+return {1, ''}
+`;

@@ -1,0 +1,106 @@
+/** The records Ferry stores for every pipeline, and their states. */
+
+export const stageNames = ['test', 'build', 'deploy'] as const;
+export type StageName = (typeof stageNames)[number];
+
+export const pipelineStatuses = [
+  'queued',
+  'running',
+  'waiting_approval',
+  'success',
+  'failed',
+  'canceled',
+  'skipped',
+] as const;
+export type PipelineStatus = (typeof pipelineStatuses)[number];
+
+export const stageStatuses = ['pending', 'running', 'success', 'failed', 'canceled', 'skipped'] as const;
+export type StageStatus = (typeof stageStatuses)[number];
+
+export const triggers = ['push', 'merge', 'manual', 'retry'] as const;
+export type Trigger = (typeof triggers)[number];
+
+export interface ProjectRef {
+  /** GitLab's numeric project id. */
+  id: number;
+  /** `group/subgroup/name` */
+  path: string;
+  webUrl: string;
+  cloneUrl: string;
+}
+
+export interface Person {
+  username: string;
+  name: string;
+}
+
+export interface MergeRequestRef {
+  iid: number;
+  title: string;
+  sourceBranch: string;
+  url: string;
+}
+
+export interface StageRecord {
+  name: StageName;
+  status: StageStatus;
+  /** Why it ended as it did, for people: "exit code 1", "timed out after 15m", … */
+  reason?: string;
+  /** How many times it was started (a crash-recovered stage runs again after its runner is destroyed). */
+  attempts: number;
+  /** The executor's handle for the runner of the current attempt, so it can be destroyed. */
+  runnerId?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface ApprovalRecord {
+  required: boolean;
+  approvedBy?: string;
+  approvedAt?: string;
+  /** When the wait ends the pipeline unapproved (ISO time). */
+  deadline?: string;
+}
+
+export interface PipelineRecord {
+  id: string;
+  project: ProjectRef;
+  environment: string;
+  ref: string;
+  sha: string;
+  trigger: Trigger;
+  user: Person;
+  commitTitle: string;
+  mergeRequest?: MergeRequestRef;
+  status: PipelineStatus;
+  reason?: string;
+  stages: StageRecord[];
+  /** Lower runs first (BullMQ priority); production is not starved by test merges. */
+  priority: number;
+  /** Serialisation lane: one pipeline at a time per project + environment. */
+  lane: string;
+  approval?: ApprovalRecord;
+  retryOf?: string;
+  cancelRequested?: boolean;
+  /** The queue job currently carrying this pipeline (first run, resume after approval, recovery). */
+  jobId?: string;
+  createdAt: string;
+  queuedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+const terminalPipeline: ReadonlySet<PipelineStatus> = new Set(['success', 'failed', 'canceled', 'skipped']);
+const terminalStage: ReadonlySet<StageStatus> = new Set(['success', 'failed', 'canceled', 'skipped']);
+
+export function isTerminalPipeline(status: PipelineStatus): boolean {
+  return terminalPipeline.has(status);
+}
+
+export function isTerminalStage(status: StageStatus): boolean {
+  return terminalStage.has(status);
+}
+
+export function laneOf(projectId: number, environment: string): string {
+  return `${projectId}:${environment}`;
+}

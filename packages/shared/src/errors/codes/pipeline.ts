@@ -1,0 +1,44 @@
+import { defineError } from '../define-error.js';
+
+// Pipeline actions (API and worker).
+export const PIPELINE_NOT_FOUND = defineError('FERRY_ERR_PIPELINE_NOT_FOUND', 404, 'No pipeline {id}.');
+export const PIPELINE_NOT_CANCELABLE = defineError(
+  'FERRY_ERR_PIPELINE_NOT_CANCELABLE',
+  409,
+  'Pipeline {id} is {status} and can no longer be canceled.',
+);
+export const PIPELINE_NOT_WAITING_APPROVAL = defineError(
+  'FERRY_ERR_PIPELINE_NOT_WAITING_APPROVAL',
+  409,
+  'Pipeline {id} is {status}, not waiting for approval.',
+);
+export const PIPELINE_NOT_RETRYABLE = defineError(
+  'FERRY_ERR_PIPELINE_NOT_RETRYABLE',
+  409,
+  'Pipeline {id} is {status}; only a finished pipeline can be retried.',
+);
+export const PROJECT_UNKNOWN = defineError(
+  'FERRY_ERR_PROJECT_UNKNOWN',
+  404,
+  'Ferry does not know project {project} yet: it learns projects from their first webhook.',
+);
+export const REF_NOT_ENVIRONMENT = defineError(
+  'FERRY_ERR_REF_NOT_ENVIRONMENT',
+  422,
+  'Branch {ref} is not an environment branch (environments: {environments}).',
+);
+export const SHA_UNKNOWN = defineError(
+  'FERRY_ERR_SHA_UNKNOWN',
+  422,
+  'Ferry has not seen a commit for {ref} of {project}; give the sha explicitly.',
+);
+export const STAGE_TIMED_OUT = defineError(
+  'FERRY_ERR_STAGE_TIMED_OUT',
+  504,
+  'Stage {stage} timed out after {timeout}.',
+);
+export const APPROVAL_TIMED_OUT = defineError(
+  'FERRY_ERR_APPROVAL_TIMED_OUT',
+  504,
+  'Nobody approved the deploy to {environment} within {timeout}.',
+);

@@ -1,0 +1,28 @@
+import { defineError } from '../define-error.js';
+
+// GitLab webhook intake (POST /webhooks/gitlab).
+export const WEBHOOK_UNAUTHORIZED = defineError(
+  'FERRY_ERR_WEBHOOK_UNAUTHORIZED',
+  401,
+  'The X-Gitlab-Token header is missing or wrong. Set the webhook secret token in GitLab to the one Ferry is configured with.',
+);
+export const WEBHOOK_NOT_CONFIGURED = defineError(
+  'FERRY_ERR_WEBHOOK_NOT_CONFIGURED',
+  401,
+  'Ferry has no webhook secret for this project: set FERRY_WEBHOOK_SECRET or gitlab.projects.<path>.webhookSecret.',
+);
+export const WEBHOOK_INVALID_PAYLOAD = defineError(
+  'FERRY_ERR_WEBHOOK_INVALID_PAYLOAD',
+  400,
+  'The webhook payload is invalid at {field}: {reason}.',
+);
+export const WEBHOOK_NOT_JSON = defineError(
+  'FERRY_ERR_WEBHOOK_NOT_JSON',
+  415,
+  'Webhooks must be sent as application/json (got {contentType}).',
+);
+export const WEBHOOK_MALFORMED_JSON = defineError(
+  'FERRY_ERR_WEBHOOK_MALFORMED_JSON',
+  400,
+  'The webhook body is not valid JSON: {reason}.',
+);
