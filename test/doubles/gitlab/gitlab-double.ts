@@ -1,0 +1,136 @@
+import { FaultInjector, type FaultSpec, type OutageSetting } from '../shared/fault-injector.js';
+import { startLoopbackServer } from '../shared/loopback-server.js';
+import type { RecordedRequest } from '../shared/recorded-request.js';
+import { CommitStatusStore, type StatusTransition, type StoredStatus } from './commit-status-store.js';
+import { gitlabApiRouter, json } from './gitlab-api.js';
+import type { GitLabRole, GitLabUser } from './gitlab-users.js';
+import { ProjectStore } from './project-store.js';
+
+export interface GitLabDoubleOptions {
+  /** The token the returned `token` holds (default `glpat-ferry-double-token`). */
+  token?: string;
+  /** Who that token belongs to (default `ferry-bot`, a maintainer). */
+  user?: Partial<GitLabUser>;
+  /** Reported by `GET /version` (default `17.8.1`). */
+  version?: string;
+  /** Clock for status timestamps (default the real one). */
+  now?: () => Date;
+}
+
+export interface GitLabDouble {
+  /** `http://127.0.0.1:<port>`: what `new Gitlab({ host })` takes. The API is under `/api/v4`. */
+  readonly url: string;
+  readonly apiUrl: string;
+  /** A valid token (maintainer unless `options.user.role` says otherwise). */
+  readonly token: string;
+  readonly projects: ProjectStore;
+  /** Every request received, in order, with its parsed body and the answer given. */
+  readonly requests: RecordedRequest[];
+  /** Every status of a commit ever created (retried ones included), oldest first. */
+  statuses(projectId: number | string, sha: string): StoredStatus[];
+  /** Every accepted status POST, in order (optionally for one commit). */
+  transitions(projectId?: number | string, sha?: string): StatusTransition[];
+  /** `true`: every request gets 503; `{ status: 500 }`, `{ timeout: true }`, `{ reset: true }`...; `false`: normal. */
+  outage(setting: OutageSetting): void;
+  /** The next `count` requests fail with `spec` (default 503). */
+  failNext(count: number, spec?: FaultSpec): void;
+  /** The next `count` requests get GitLab's 429 with `Retry-After: retryAfterSeconds`. */
+  throttle(count: number, retryAfterSeconds?: number): void;
+  /** Another token, e.g. a reporter (403 on status POSTs) or a non-member (404 on private projects). */
+  addToken(token: string, user?: Partial<GitLabUser> & { role?: GitLabRole }): GitLabUser;
+  close(): Promise<void>;
+}
+
+const DEFAULT_TOKEN = 'glpat-ferry-double-token';
+
+export async function startGitLabDouble(options: GitLabDoubleOptions = {}): Promise<GitLabDouble> {
+  const projects = new ProjectStore();
+  const statusStore = new CommitStatusStore();
+  const faults = new FaultInjector();
+  const tokens = new Map<string, GitLabUser>();
+  let nextUserId = 9001;
+  const addToken = (token: string, user: Partial<GitLabUser> = {}): GitLabUser => {
+    const id = user.id ?? nextUserId++;
+    const created: GitLabUser = {
+      id,
+      username: user.username ?? (id === 9001 ? 'ferry-bot' : `user${id}`),
+      name: user.name ?? (id === 9001 ? 'Ferry Bot' : `User ${id}`),
+      role: user.role ?? 'maintainer',
+    };
+    tokens.set(token, created);
+    return created;
+  };
+  const token = options.token ?? DEFAULT_TOKEN;
+  addToken(token, options.user);
+
+  let baseUrl = '';
+  const server = await startLoopbackServer({
+    faults,
+    router: gitlabApiRouter({
+      projects,
+      statuses: statusStore,
+      tokens,
+      version: options.version ?? '17.8.1',
+      baseUrl: () => baseUrl,
+      now: options.now ?? (() => new Date()),
+    }),
+    faultBody: faultReply,
+  });
+  baseUrl = server.url;
+
+  const projectId = (idOrPath: number | string) => projects.get(idOrPath).id;
+
+  return {
+    url: server.url,
+    apiUrl: `${server.url}/api/v4`,
+    token,
+    projects,
+    requests: server.requests,
+    statuses: (idOrPath, sha) => statusStore.forCommit(projectId(idOrPath), sha),
+    transitions: (idOrPath, sha) =>
+      statusStore.transitions.filter(
+        (t) =>
+          (idOrPath === undefined || t.projectId === projectId(idOrPath)) &&
+          (sha === undefined || t.sha === sha),
+      ),
+    outage: (setting) => faults.setOutage(setting),
+    failNext: (count, spec) => faults.failNext(count, spec),
+    throttle: (count, retryAfterSeconds = 60) =>
+      faults.failNext(count, { status: 429, retryAfter: retryAfterSeconds }),
+    addToken,
+    close: () => server.close(),
+  };
+}
+
+/** What GitLab (or the proxy in front of it) answers when it fails. */
+function faultReply(spec: FaultSpec, status: number) {
+  if (status === 429) {
+    // Rack::Attack's throttle answer: plain text plus the RateLimit-* headers.
+    const retryAfter = spec.retryAfter ?? 60;
+    const reset = Math.floor(Date.now() / 1000) + retryAfter;
+    return {
+      status,
+      body: 'Retry later\n',
+      headers: {
+        'content-type': 'text/plain',
+        'retry-after': String(retryAfter),
+        'ratelimit-name': 'throttle_authenticated_api',
+        'ratelimit-limit': '2000',
+        'ratelimit-observed': '2001',
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': String(reset),
+        'ratelimit-resettime': new Date(reset * 1000).toUTCString(),
+      },
+    };
+  }
+  if (status === 502 || status === 503 || status === 504) {
+    // Workhorse / nginx error pages are HTML, not JSON.
+    return {
+      status,
+      body: `<!DOCTYPE html>\n<html><head><title>GitLab is not responding (${status})</title></head><body><h1>${status}</h1><p>Whoops, GitLab is taking too much time to respond.</p></body></html>\n`,
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+    };
+  }
+  const reply = json(status, { message: `${status} ${status >= 500 ? 'Internal Server Error' : 'Error'}` });
+  return reply;
+}
