@@ -40,6 +40,8 @@ export interface LoopbackOptions {
   faultBody: (spec: FaultSpec, status: number) => Reply;
   /** Largest body accepted before answering 413 (bytes). */
   maxBodyBytes?: number;
+  /** Parse every non-empty body as JSON whatever its Content-Type (WeCom does). */
+  jsonWhateverContentType?: boolean;
 }
 
 const DEFAULT_MAX_BODY = 25 * 1024 * 1024;
@@ -66,7 +68,7 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
     const headers = flattenHeaders(req);
     const contentType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const rawBody = raw === null ? '' : raw.toString('utf8');
-    const parsed = parseBody(contentType, rawBody);
+    const parsed = parseBody(options.jsonWhateverContentType ? 'application/json' : contentType, rawBody);
     seq += 1;
     const record: RecordedRequest = {
       seq,
