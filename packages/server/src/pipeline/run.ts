@@ -69,7 +69,7 @@ export async function runPipeline(deps: RunDeps, pipelineId: string, cancel: Abo
         outcome === 'canceled'
           ? 'canceled'
           : `stage ${stage.name} failed${stageReason(await store.get(pipelineId), stage.name)}`;
-      await endPipeline(deps, (await store.get(pipelineId)) ?? pipeline, outcome, reason);
+      await endPipeline(deps, pipeline, outcome, reason);
       return;
     }
   }
@@ -153,7 +153,9 @@ export async function endPipeline(
   reason: string | undefined,
 ): Promise<boolean> {
   const at = new Date().toISOString();
-  for (const stage of pipeline.stages) {
+  // Work from the stored stages, not the caller's copy, which may predate the stages it ran.
+  const latest = (await deps.store.get(pipeline.id)) ?? pipeline;
+  for (const stage of latest.stages) {
     if (isTerminalStage(stage.status)) continue;
     const ended: StageRecord = {
       ...stage,
@@ -166,7 +168,7 @@ export async function endPipeline(
   const patch = reason === undefined ? { finishedAt: at } : { finishedAt: at, reason };
   const { moved, next } = await deps.store.finish(pipeline.id, pipeline.lane, live, status, patch);
   if (moved) {
-    deps.observer.finished({ ...pipeline, status, finishedAt: at });
+    deps.observer.finished({ ...latest, status, finishedAt: at });
     deps.logger.info({ pipelineId: pipeline.id, status, reason }, 'pipeline finished');
   }
   if (next !== undefined) await enqueueNext(deps, next);
