@@ -371,6 +371,15 @@ describe('faults', () => {
     expect((await call('GET', '/projects/4217')).status).toBe(200);
   });
 
+  it('answers the 409 of a concurrent status update', async () => {
+    gl.lockConflict(1);
+    expect(await post('running')).toMatchObject({
+      status: 409,
+      json: { message: 'Another update to this commit status is in progress' },
+    });
+    expect((await post('running')).status).toBe(201);
+  });
+
   it('can hang a request until the client gives up', async () => {
     gl.failNext(1, { timeout: true });
     await expect(fetch(`${gl.apiUrl}/projects/4217`, { signal: AbortSignal.timeout(200) })).rejects.toThrow();

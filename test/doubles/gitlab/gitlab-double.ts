@@ -36,6 +36,11 @@ export interface GitLabDouble {
   failNext(count: number, spec?: FaultSpec): void;
   /** The next `count` requests get GitLab's 429 with `Retry-After: retryAfterSeconds`. */
   throttle(count: number, retryAfterSeconds?: number): void;
+  /**
+   * The next `count` requests get the 409 GitLab answers while another update of the same
+   * commit status holds its lock ("Conflicts" in the Commits API docs; clients should retry).
+   */
+  lockConflict(count: number): void;
   /** Another token, e.g. a reporter (403 on status POSTs) or a non-member (404 on private projects). */
   addToken(token: string, user?: Partial<GitLabUser> & { role?: GitLabRole }): GitLabUser;
   close(): Promise<void>;
@@ -97,6 +102,12 @@ export async function startGitLabDouble(options: GitLabDoubleOptions = {}): Prom
     failNext: (count, spec) => faults.failNext(count, spec),
     throttle: (count, retryAfterSeconds = 60) =>
       faults.failNext(count, { status: 429, retryAfter: retryAfterSeconds }),
+    lockConflict: (count) =>
+      faults.failNext(count, {
+        status: 409,
+        body: JSON.stringify({ message: 'Another update to this commit status is in progress' }),
+        contentType: 'application/json',
+      }),
     addToken,
     close: () => server.close(),
   };
