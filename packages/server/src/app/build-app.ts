@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { apiRoutes } from '../routes/api/index.js';
 import { healthRoutes } from '../routes/health.js';
 import { metricsRoute } from '../routes/metrics.js';
 import { gitlabWebhookRoute } from '../routes/webhooks/gitlab.js';
@@ -28,6 +29,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
       await healthRoutes(scoped, { redis: ctx.redis, readinessChecks: ctx.readinessChecks });
       await metricsRoute(scoped, ctx);
       await scoped.register(async (hooks) => gitlabWebhookRoute(hooks, ctx));
+      await scoped.register(async (api) => apiRoutes(api, ctx), { prefix: '/api/v1' });
     },
     { prefix: ctx.config.server.basePath },
   );

@@ -1,5 +1,5 @@
-import { Command } from 'commander';
-import { serve } from './serve.js';
+import { Command, Option } from 'commander';
+import { type ServeRole, serve } from './serve.js';
 
 /** The `ferry` command line. Each subcommand lives in its own file and returns an exit code. */
 export function buildCli(): Command {
@@ -13,8 +13,16 @@ export function buildCli(): Command {
     .command('serve')
     .description('serve webhooks, the API and the worker (config from FERRY_CONFIG or --config)')
     .option('-c, --config <file>', 'configuration file (default: $FERRY_CONFIG; none is fine)')
-    .action(async (opts: { config?: string }) => {
-      process.exitCode = await serve(opts.config === undefined ? {} : { configPath: opts.config });
+    .addOption(
+      new Option('--role <role>', 'all: HTTP and the pipeline worker; api: HTTP only (scale intake apart)')
+        .choices(['all', 'api'])
+        .default('all'),
+    )
+    .action(async (opts: { config?: string; role: ServeRole }) => {
+      process.exitCode = await serve({
+        role: opts.role,
+        ...(opts.config === undefined ? {} : { configPath: opts.config }),
+      });
     });
 
   return program;

@@ -5,8 +5,12 @@ import { type EmbeddedRedis, startEmbeddedRedis } from '../redis/embedded-redis.
 import { environmentsFromConfig } from '../runtime/environments-from-config.js';
 import { startFerry } from '../runtime/start-ferry.js';
 
+/** `all` serves HTTP and runs pipelines; `api` only serves HTTP. Replicas of each share one Redis. */
+export type ServeRole = 'all' | 'api';
+
 export interface ServeOptions {
   configPath?: string;
+  role?: ServeRole;
 }
 
 /** `ferry serve`: load the configuration, make sure Redis is there, serve until SIGTERM/SIGINT. */
@@ -48,16 +52,18 @@ export async function serve(options: ServeOptions): Promise<number> {
       return 1;
     }
 
+    const role = options.role ?? 'all';
     const ferry = await startFerry({
       config,
       logger,
       redisUrl,
       environments: environmentsFromConfig(config),
+      worker: role === 'all',
     });
     stops.push(() => ferry.close());
     const app = ferry.app;
     await app.listen({ host: config.server.host, port: config.server.port });
-    logger.info({ executor: config.executor.kind }, 'ferry is serving');
+    logger.info({ executor: config.executor.kind, role }, 'ferry is serving');
 
     await new Promise<void>((resolve) => {
       const onSignal = (signal: NodeJS.Signals) => {

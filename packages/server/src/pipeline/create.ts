@@ -31,21 +31,17 @@ export async function createPipeline(
   );
   const fresh = options.retryOf !== undefined || options.manual === true;
   const dedupKey = fresh ? `once:${pipeline.id}` : dedupKeyOf(intent);
-  const [outcome] = await Promise.all([
-    deps.store.admit({
-      pipeline,
-      dedupKey,
-      supersede: intent.rule.supersede,
-      ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
-      ...(intent.trigger === 'merge' && intent.mergeRequest !== undefined
-        ? {
-            mergeUpgrade: { trigger: 'merge' as const, user: intent.user, mergeRequest: intent.mergeRequest },
-          }
-        : {}),
-    }),
-    deps.store.rememberHead(intent.project.id, intent.ref, intent.sha),
-    deps.store.rememberProject(intent.project),
-  ]);
+  const outcome = await deps.store.admit({
+    pipeline,
+    dedupKey,
+    supersede: intent.rule.supersede,
+    ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+    ...(intent.trigger === 'merge' && intent.mergeRequest !== undefined
+      ? {
+          mergeUpgrade: { trigger: 'merge' as const, user: intent.user, mergeRequest: intent.mergeRequest },
+        }
+      : {}),
+  });
   if (outcome.kind === 'replay') {
     return { ...outcome.response, replayed: true, superseded: [] };
   }

@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { laneOf, type PipelineRecord, type StageName, stageNames } from '@ferry/shared';
 import type { PipelineIntent } from '../intake/gitlab/classify.js';
 
 /** Pipeline ids sort by creation time and are safe in URLs, Redis keys and job ids. */
 export function newPipelineId(now: Date = new Date()): string {
-  return `${now.getTime().toString(36)}${randomBytes(5).toString('hex')}`;
+  // randomUUID draws from a cached entropy pool: far cheaper per call than randomBytes on the hot path.
+  return `${now.getTime().toString(36)}${randomUUID().slice(0, 8)}${randomUUID().slice(9, 11)}`;
 }
 
 /** The record of a new pipeline, queued, every stage pending. Pure apart from the id. */

@@ -55,7 +55,10 @@ export type PipelinePatch = Partial<
 
 /** Pipeline records, their lanes and their transitions. One implementation per backing store. */
 export interface PipelineStore {
-  /** Idempotency, dedup, create and lane admission in one atomic step. */
+  /**
+   * Idempotency, dedup, create and lane admission in one atomic step; it also records the branch
+   * head and the project (for manual triggers).
+   */
   admit(input: AdmitInput): Promise<AdmitOutcome>;
   get(id: string): Promise<PipelineRecord | undefined>;
   list(filter: PipelineFilter, limit: number, cursor?: string): Promise<PipelinePage>;

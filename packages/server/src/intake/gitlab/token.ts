@@ -5,6 +5,17 @@ import type { Secret } from '@ferry/shared';
 export function tokenMatches(presented: string | undefined, expected: Secret): boolean {
   if (presented === undefined) return false;
   const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(expected.reveal()).digest();
-  return timingSafeEqual(a, b);
+  return timingSafeEqual(a, digestOf(expected));
+}
+
+const digests = new WeakMap<Secret, Buffer>();
+
+/** The expected side is hashed once per secret, not on every webhook. */
+function digestOf(secret: Secret): Buffer {
+  let digest = digests.get(secret);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(secret.reveal()).digest();
+    digests.set(secret, digest);
+  }
+  return digest;
 }

@@ -42,7 +42,7 @@ export class RedisPipelineStore implements PipelineStore {
   constructor(redis: Redis, options: RedisPipelineStoreOptions = {}) {
     this.keys = storeKeys(options.prefix ?? 'ferry');
     this.#idemTtl = options.idempotencyTtlSeconds ?? 7 * 24 * 3600;
-    defineOnce(redis, 'ferryAdmit', 10, admitScript);
+    defineOnce(redis, 'ferryAdmit', 13, admitScript);
     defineOnce(redis, 'ferryTransition', 3, transitionScript);
     defineOnce(redis, 'ferryRelease', 2, releaseScript);
     defineOnce(redis, 'ferryFinish', 5, finishScript);
@@ -71,6 +71,9 @@ export class RedisPipelineStore implements PipelineStore {
       k.active,
       k.sequence,
       k.events,
+      k.head(pipeline.project.id, pipeline.ref),
+      k.project(String(pipeline.project.id)),
+      k.projectPath(pipeline.project.path),
       pipeline.id,
       JSON.stringify(encodePipeline(pipeline)),
       input.supersede ? '1' : '0',
@@ -78,6 +81,9 @@ export class RedisPipelineStore implements PipelineStore {
       String(this.#idemTtl),
       new Date().toISOString(),
       k.pipelinePrefix,
+      pipeline.sha,
+      JSON.stringify(pipeline.project),
+      String(pipeline.project.id),
     );
     const [kind, a, b, ...rest] = reply;
     if (kind === 'replay') return { kind: 'replay', response: JSON.parse(a ?? '{}') as StoredAnswer };

@@ -5,9 +5,10 @@
 
 /**
  * admit: KEYS = idempotency ('' for none), dedup, pipeline, lanePending, laneHolder, indexAll,
- * indexProject, active, sequence, events.
+ * indexProject, active, sequence, events, branchHead, project, projectPath.
  * ARGV = id, hashFieldsJSON, supersede ('1'/'0'), mergeUpgradeJSON ('' for none), idemTtlSeconds,
- * now, pipelineKeyPrefix.
+ * now, pipelineKeyPrefix, sha, projectJSON, projectId.
+ * Everything intake writes happens in this one round trip.
  */
 export const admitScript = `
 local function endStages(pk, status)
@@ -29,6 +30,9 @@ if idem ~= '' then
   local prior = redis.call('GET', idem)
   if prior then return {'replay', prior} end
 end
+redis.call('SET', KEYS[11], ARGV[8])
+redis.call('SET', KEYS[12], ARGV[9])
+redis.call('SET', KEYS[13], ARGV[10])
 local id = ARGV[1]
 local existing = redis.call('GET', KEYS[2])
 if existing then
@@ -47,10 +51,13 @@ if existing then
   return {'duplicate', existing, tostring(updated)}
 end
 redis.call('SET', KEYS[2], id)
-local fields = cjson.decode(ARGV[2])
-for k, v in pairs(fields) do redis.call('HSET', KEYS[3], k, v) end
 local seq = redis.call('INCR', KEYS[9])
-redis.call('HSET', KEYS[3], 'seq', seq)
+local flat = {'seq', seq}
+for k, v in pairs(cjson.decode(ARGV[2])) do
+  flat[#flat + 1] = k
+  flat[#flat + 1] = v
+end
+redis.call('HSET', KEYS[3], unpack(flat))
 redis.call('ZADD', KEYS[6], seq, id)
 redis.call('ZADD', KEYS[7], seq, id)
 redis.call('SADD', KEYS[8], id)

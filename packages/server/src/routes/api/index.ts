@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import { installBearerAuth } from '../../app/auth.js';
+import type { ServerContext } from '../../runtime/context.js';
+import { approvePipelineRoute } from './approve-pipeline.js';
+import { cancelPipelineRoute } from './cancel-pipeline.js';
+import { getPipelineRoute } from './get-pipeline.js';
+import { invalidInput } from './input-errors.js';
+import { listPipelinesRoute } from './list-pipelines.js';
+import { openApiDocumentRoute, registerOpenApi } from './openapi.js';
+import { retryPipelineRoute } from './retry-pipeline.js';
+import { sharedSchemas } from './schemas.js';
+import { triggerPipelineRoute } from './trigger-pipeline.js';
+
+/**
+ * The REST API, registered under `/api/v1`: bearer auth for every route of this scope, input
+ * validated by JSON Schema (400 FERRY_ERR_API_INVALID_INPUT), handlers that call the pipeline
+ * actions, and the OpenAPI document of it all at `/openapi.json`.
+ */
+export async function apiRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  await registerOpenApi(app, { auth: ctx.config.auth, publicUrl: ctx.config.server.publicUrl });
+  for (const schema of sharedSchemas) app.addSchema(schema);
+  installBearerAuth(app, ctx.config.auth);
+  app.setSchemaErrorFormatter(invalidInput);
+  // JSON only: anything else answers 415 instead of reaching a schema as a string.
+  app.removeContentTypeParser('text/plain');
+  // Records go out as stored: plain JSON encoding (the response schemas document, they do not filter).
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  listPipelinesRoute(app, ctx);
+  getPipelineRoute(app, ctx);
+  triggerPipelineRoute(app, ctx);
+  cancelPipelineRoute(app, ctx);
+  retryPipelineRoute(app, ctx);
+  approvePipelineRoute(app, ctx);
+  openApiDocumentRoute(app);
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Benchmarks: npm run bench:intake | bench:dispatch [-- --seconds N ...]. Starts a Redis (and
+# whatever else the bench needs) on loopback like the test command, builds, runs, stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/services.sh
+name=$1; shift
+ensure_system_packages
+ensure_node_deps
+trap stop_services EXIT
+FERRY_TEST_SERVICES_DIR=$(mktemp -d /tmp/ferry-bench.XXXXXX); export FERRY_TEST_SERVICES_DIR
+start_redis
+[ "$name" = dispatch ] && { start_dockerd; bash scripts/lib/test-images.sh; }
+npx tsc -b
+FERRY_BENCH_REDIS_URL=$FERRY_TEST_REDIS_URL npx tsx "bench/$name.ts" "$@"
