@@ -110,6 +110,8 @@ describe('specFileRole', () => {
     ['team.yml', '', 'override'],
     ['broken.yml', 'a: [1,\n', 'template'],
     ['list.yml', '- environments\n', 'override'],
+    ['anchors.yml', 'stages:\n  test: &t { timeout: 5m }\nx: *t\n', 'override'],
+    ['anchored-envs.yml', 'a: &e { prod: { branch: m } }\nenvironments: *e\n', 'template'],
   ] as const)('%s with %j is read as %s', (name, text, role) => {
     expect(specFileRole(name, text)).toBe(role);
   });

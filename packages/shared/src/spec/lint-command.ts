@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
+import { MAX_SPEC_BYTES } from './limits.js';
 import { loadSpec, PROJECT_SPEC_FILE, parseSpec, type SpecResult } from './parse.js';
 import { formatProblem } from './problems.js';
 
@@ -25,14 +26,15 @@ export type SpecFileRole = 'template' | 'override';
 export function specFileRole(file: string, text: string): SpecFileRole {
   const name = basename(file);
   if (name.endsWith(PROJECT_SPEC_FILE) || name.endsWith('.ferry.yaml')) return 'override';
-  try {
-    const value: unknown = parseYaml(text, { maxAliasCount: 0, uniqueKeys: false });
-    const isMap = typeof value === 'object' && value !== null && !Array.isArray(value);
-    return isMap && 'environments' in value ? 'template' : 'override';
-  } catch {
-    // Unreadable YAML: lint it as a template so the syntax problems are reported as they are.
-    return 'template';
-  }
+  // Too large or unreadable: either role reports the same problem; read as a template.
+  if (Buffer.byteLength(text, 'utf8') > MAX_SPEC_BYTES) return 'template';
+  // Only the top-level keys are looked at: aliases are never expanded here.
+  const doc = parseDocument(text, { uniqueKeys: false });
+  if (doc.errors.length > 0) return 'template';
+  const top = doc.contents;
+  const hasEnvironments =
+    isMap(top) && top.items.some((p) => isScalar(p.key) && p.key.value === 'environments');
+  return hasEnvironments ? 'template' : 'override';
 }
 
 function write(out: NodeJS.WritableStream, line: string): void {
