@@ -8,6 +8,7 @@ import {
   DNS1123_LABEL_PATTERN,
   GROUP_NAME_MAX,
   groupNameProblem,
+  nameProblemCode,
   SERVICE_NAME_MAX,
   serviceNameProblem,
 } from './names.js';
@@ -122,6 +123,7 @@ export const serviceName = withCheck(
     return why === undefined
       ? undefined
       : {
+          code: nameProblemCode(why),
           message: `the service name "${value}" is not allowed: ${why}`,
           hint: 'lowercase letters, digits and "-"',
         };
@@ -136,6 +138,7 @@ export const groupName = withCheck(
     return why === undefined
       ? undefined
       : {
+          code: nameProblemCode(why),
           message: `the group name "${value}" is not allowed: ${why}`,
           hint: 'lowercase letters, digits and "-"',
         };

@@ -83,6 +83,11 @@ export function explainNameProblem(
   return undefined;
 }
 
+/** The problem code for a reason from explainNameProblem: too long, or otherwise invalid. */
+export function nameProblemCode(why: string): 'name-too-long' | 'invalid-name' {
+  return why.includes('characters long; the limit is') ? 'name-too-long' : 'invalid-name';
+}
+
 /** Why a service name is not allowed, or undefined. */
 export function serviceNameProblem(name: string): string | undefined {
   return explainNameProblem(name, SERVICE_NAME_MAX, 'dns1035');

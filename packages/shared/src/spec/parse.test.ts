@@ -166,7 +166,7 @@ describe('loadSpec: .ferry.yml over the default template', () => {
       11,
     ],
     ['a service name with capitals', 'service: OrderService\n', 'invalid-name', 'service', 1, 10],
-    ['a service name one too long', `service: s${'a'.repeat(39)}\n`, 'invalid-name', 'service', 1, 10],
+    ['a service name one too long', `service: s${'a'.repeat(39)}\n`, 'name-too-long', 'service', 1, 10],
     ['a service name starting with a digit', 'service: 1api\n', 'invalid-name', 'service', 1, 10],
     ['a group name with "_"', 'group: pay_ments\n', 'invalid-name', 'group', 1, 8],
     [

@@ -11,6 +11,7 @@ import {
   imageRepository,
   imageTag,
   isDns1123Subdomain,
+  nameProblemCode,
   namespaceProblem,
   objectNames,
   serviceNameProblem,
@@ -382,7 +383,7 @@ function resolveDeploy(
 function nameFinding(path: Path, kind: string, name: string, why: string, derivedFrom?: string): Finding {
   return {
     path,
-    code: why.includes('characters long') ? 'name-too-long' : 'invalid-name',
+    code: nameProblemCode(why),
     message: `the ${kind} name "${name}"${derivedFrom === undefined ? '' : ` (derived from ${derivedFrom})`} is not allowed: ${why}`,
     hint: `set ${kind}: in .ferry.yml to lowercase letters, digits and "-"`,
   };

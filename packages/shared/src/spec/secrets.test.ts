@@ -20,6 +20,9 @@ describe('secret-looking names', () => {
     'SMTP_CREDENTIALS',
     'BASIC_AUTH',
     'JWT_SIGNING_KEY',
+    'DBPASSWORD',
+    'APP_SECRETS',
+    'SECRETKEY',
   ])('refuses %j', (key) => {
     expect(secretKeyFinding(key)?.kind).toBe('key-name');
   });
@@ -37,6 +40,8 @@ describe('secret-looking names', () => {
     'NODE_ENV',
     'MONKEY',
     'PASSPORT_STRATEGY',
+    'TOKENIZER_MODEL',
+    'JWT_PUBLIC_KEY',
   ])('accepts %j', (key) => {
     expect(secretKeyFinding(key)).toBeUndefined();
   });

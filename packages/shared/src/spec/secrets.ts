@@ -11,7 +11,7 @@ export interface SecretFinding {
   readonly reason: string;
 }
 
-/** Words that mark a secret wherever they appear inside a word (`DBPASSWORD`, `apiToken`). */
+/** Words that mark a secret, also at the end of a longer word (`DBPASSWORD`, `APITOKEN`). */
 const STRONG_WORDS = [
   'PASSWORD',
   'PASSWD',
@@ -66,6 +66,11 @@ const NON_SECRET_LAST_WORDS = new Set([
   'REGION',
 ]);
 
+/** `DBPASSWORD`, `APITOKEN`, `SECRETS`, `SECRETKEY` hold the word; `TOKENIZER` does not. */
+function holdsStrongWord(word: string, strong: string): boolean {
+  return word.endsWith(strong) || word === `${strong}S` || word === `${strong}KEY`;
+}
+
 /** `dbPassword`, `DB_PASSWORD`, `db-password` → `['DB', 'PASSWORD']`. */
 export function splitKeyWords(key: string): string[] {
   return key
@@ -80,7 +85,8 @@ export function secretKeyFinding(key: string): SecretFinding | undefined {
   const words = splitKeyWords(key);
   const last = words[words.length - 1];
   if (last !== undefined && NON_SECRET_LAST_WORDS.has(last)) return undefined;
-  const hit = words.find((w) => WEAK_WORDS.has(w) || STRONG_WORDS.some((s) => w.includes(s)));
+  if (words.includes('PUBLIC')) return undefined;
+  const hit = words.find((w) => WEAK_WORDS.has(w) || STRONG_WORDS.some((s) => holdsStrongWord(w, s)));
   return hit === undefined
     ? undefined
     : { kind: 'key-name', reason: `the name "${key}" says it holds a secret` };

@@ -1,4 +1,4 @@
-import { ENVIRONMENT_NAME_MAX, environmentNameProblem } from '../names.js';
+import { ENVIRONMENT_NAME_MAX, environmentNameProblem, nameProblemCode } from '../names.js';
 import type { Finding } from '../problems.js';
 import type { FerrySpec } from '../schema.js';
 
@@ -20,7 +20,7 @@ export function checkEnvironments(spec: FerrySpec): Finding[] {
     if (why) {
       findings.push({
         path: ['environments', name],
-        code: why.includes('characters long') ? 'name-too-long' : 'invalid-name',
+        code: nameProblemCode(why),
         message: `the environment name "${name}" is not allowed: ${why}`,
         hint: `lowercase letters, digits and "-", at most ${ENVIRONMENT_NAME_MAX} characters`,
         atKey: true,
