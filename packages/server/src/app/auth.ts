@@ -62,12 +62,19 @@ export function bearerToken(header: string): string | undefined {
   return m?.[1];
 }
 
-function isRead(request: FastifyRequest): boolean {
-  return request.method === 'GET' || request.method === 'HEAD';
+/** Reads are GET and HEAD; everything else writes. */
+export function isRead(methods: readonly string[]): boolean {
+  return methods.every((m) => m === 'GET' || m === 'HEAD');
 }
 
-export function requiredRole(request: FastifyRequest): Role {
-  return request.routeOptions.config.role ?? (isRead(request) ? 'viewer' : 'admin');
+/** The role a route needs: its `config.role`, else `viewer` to read and `admin` to write. */
+export function routeRole(methods: readonly string[], configured: Role | undefined): Role {
+  return configured ?? (isRead(methods) ? 'viewer' : 'admin');
+}
+
+/** Whether a route may be called without a token: open reads only, never a write. */
+export function openToAnonymous(auth: AuthConfig, methods: readonly string[], role: Role): boolean {
+  return auth.anonymousRead && isRead(methods) && role === 'viewer';
 }
 
 function unauthenticated(reply: FastifyReply, reason: string, invalid: boolean): FerryError {
@@ -88,10 +95,11 @@ export function installBearerAuth(app: FastifyInstance, auth: AuthConfig): void 
   const tokens = new TokenTable(auth.tokens);
   app.decorateRequest('caller', null);
   app.addHook('onRequest', async (request, reply) => {
-    const needed = requiredRole(request);
+    const methods = [request.method];
+    const needed = routeRole(methods, request.routeOptions.config.role);
     const header = request.headers.authorization;
     if (header === undefined) {
-      if (auth.anonymousRead && isRead(request) && needed === 'viewer') return;
+      if (openToAnonymous(auth, methods, needed)) return;
       throw unauthenticated(reply, 'no Authorization header', false);
     }
     const presented = bearerToken(header);
