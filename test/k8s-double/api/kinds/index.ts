@@ -1,0 +1,26 @@
+import { type ResourceDef, resourceKey } from '../resources.js';
+import { configMapKind, secretKind } from './config.js';
+import type { KindBehaviour } from './kind.js';
+import { eventKind, genericKind, ingressKind, namespaceKind, pvcKind } from './misc.js';
+import { podKind } from './pod.js';
+import { serviceKind } from './service.js';
+import { deploymentKind, replicaSetKind } from './workload.js';
+
+const behaviours: Record<string, KindBehaviour> = {
+  'core/namespaces': namespaceKind,
+  'core/pods': podKind,
+  'core/secrets': secretKind,
+  'core/configmaps': configMapKind,
+  'core/persistentvolumeclaims': pvcKind,
+  'core/services': serviceKind,
+  'core/events': eventKind,
+  'apps/deployments': deploymentKind,
+  'apps/replicasets': replicaSetKind,
+  'networking.k8s.io/ingresses': ingressKind,
+};
+
+export function kindOf(def: ResourceDef): KindBehaviour {
+  return behaviours[resourceKey(def)] ?? genericKind;
+}
+
+export type { KindBehaviour, KindContext } from './kind.js';

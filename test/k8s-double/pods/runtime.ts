@@ -1,0 +1,506 @@
+/**
+ * One pod on the node: its sandbox (ports, volumes), init containers in order, then the
+ * containers with their restart policy, probes, the active deadline, and graceful
+ * termination that stops and removes every Docker container the pod ever had.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomSuffix, rfc3339 } from '../api/clock.js';
+import type { Container, PodSpec } from '../api/kinds/pod-spec.js';
+import { R } from '../api/resources.js';
+import type { KubeObject } from '../types.js';
+import type { KubeletDeps } from './deps.js';
+import { type LaunchContext, type LaunchResult, launch } from './launch.js';
+import { Prober } from './probes.js';
+import {
+  buildPodStatus,
+  type ContainerRun,
+  type PodRunState,
+  type Terminated,
+  terminatedReason,
+} from './status.js';
+import { dockerTime, sleep } from './util.js';
+import { prepareVolumes } from './volumes.js';
+
+export const PORT_ANNOTATION = 'k8s-double/port';
+export const PORTS_ANNOTATION = 'k8s-double/ports';
+
+function newRun(c: Container, reason: string): ContainerRun {
+  return {
+    name: c.name,
+    image: c.image ?? '',
+    imageID: '',
+    state: { waiting: { reason } },
+    lastState: {},
+    restartCount: 0,
+    ready: false,
+    started: false,
+  };
+}
+
+export class PodRuntime {
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  private readonly stopping = new AbortController();
+  private readonly run: PodRunState;
+  private readonly spec: PodSpec;
+  /** Container name → current and previous Docker container. */
+  readonly current = new Map<string, { id: string; tty: boolean }>();
+  readonly previous = new Map<string, { id: string; tty: boolean }>();
+  private readonly created = new Set<string>();
+  private readonly probers = new Map<string, Prober[]>();
+  /** containerPort → host port; the first is the pod's primary port. */
+  readonly portMap = new Map<number, number>();
+  private primaryPort: number | undefined;
+  private dirs = new Map<string, string>();
+  private deadline: NodeJS.Timeout | undefined;
+  private lifecycle: Promise<void> = Promise.resolve();
+  private terminating: Promise<void> | undefined;
+  private killNow: (() => void) | undefined;
+
+  constructor(
+    private readonly deps: KubeletDeps,
+    pod: KubeObject,
+  ) {
+    this.uid = pod.metadata.uid;
+    this.namespace = pod.metadata.namespace ?? 'default';
+    this.name = pod.metadata.name;
+    this.spec = structuredClone(pod.spec as PodSpec);
+    const hasInit = (this.spec.initContainers ?? []).length > 0;
+    this.run = {
+      init: (this.spec.initContainers ?? []).map((c) => newRun(c, 'PodInitializing')),
+      main: this.spec.containers.map((c) => newRun(c, hasInit ? 'PodInitializing' : 'ContainerCreating')),
+      initDone: !hasInit,
+      sandboxReady: false,
+    };
+  }
+
+  get podDir(): string {
+    return join(this.deps.rootDir, 'pods', this.uid);
+  }
+
+  /** Waiting state of a container (for log requests on a container that has not started). */
+  waitingReason(container: string): string | undefined {
+    return [...this.run.init, ...this.run.main].find((c) => c.name === container)?.state.waiting?.reason;
+  }
+
+  start(): void {
+    this.lifecycle = this.live().catch((err: unknown) => {
+      this.deps.logger.error(
+        { pod: `${this.namespace}/${this.name}`, err: String((err as Error)?.stack ?? err) },
+        'pod runtime failed',
+      );
+    });
+  }
+
+  private latest(): KubeObject | undefined {
+    const pod = this.deps.store.peek(R.pods, this.namespace, this.name);
+    return pod?.metadata.uid === this.uid ? pod : undefined;
+  }
+
+  private publish(extra?: (draft: KubeObject) => void): void {
+    this.deps.store.mutate(R.pods, this.namespace, this.name, (draft) => {
+      if (draft.metadata.uid !== this.uid) return false;
+      draft.status = buildPodStatus({
+        run: this.run,
+        restartPolicy: this.spec.restartPolicy ?? 'Always',
+        prevConditions: draft.status?.conditions,
+        qosClass: draft.status?.qosClass,
+        now: rfc3339(),
+      });
+      extra?.(draft);
+      return true;
+    });
+  }
+
+  private event(type: 'Normal' | 'Warning', reason: string, message: string, container?: string): void {
+    const pod = this.latest();
+    if (!pod) return;
+    const isInit = container !== undefined && this.run.init.some((c) => c.name === container);
+    this.deps.events.record(pod, {
+      type,
+      reason,
+      message,
+      component: 'kubelet',
+      ...(container ? { fieldPath: `spec.${isInit ? 'initContainers' : 'containers'}{${container}}` } : {}),
+    });
+  }
+
+  private async prepareSandbox(): Promise<boolean> {
+    const declared: number[] = [];
+    for (const c of [...(this.spec.initContainers ?? []), ...this.spec.containers]) {
+      for (const p of c.ports ?? []) if (!declared.includes(p.containerPort)) declared.push(p.containerPort);
+    }
+    this.primaryPort = await this.deps.ports.allocate();
+    if (declared.length > 0) this.portMap.set(declared[0]!, this.primaryPort);
+    for (const p of declared.slice(1)) this.portMap.set(p, await this.deps.ports.allocate());
+    if (this.stopping.signal.aborted) return false;
+    const { store } = this.deps;
+    for (;;) {
+      const pod = this.latest();
+      if (!pod || this.stopping.signal.aborted) return false;
+      const result = await prepareVolumes(pod, this.podDir, {
+        secret: (name) =>
+          store.peek(R.secrets, this.namespace, name)?.data ??
+          (store.peek(R.secrets, this.namespace, name) ? {} : undefined),
+        configMap: (name) => {
+          const cm = store.peek(R.configmaps, this.namespace, name);
+          return cm ? { data: cm.data ?? {}, binaryData: cm.binaryData ?? {} } : undefined;
+        },
+        claimDir: (name) => {
+          const pvc = store.peek(R.pvcs, this.namespace, name);
+          return pvc && !pvc.metadata.deletionTimestamp
+            ? join(this.deps.rootDir, 'pvcs', pvc.metadata.uid)
+            : undefined;
+        },
+        serviceAccount: this.deps.serviceAccount,
+      });
+      if (result.ok) {
+        this.dirs = result.dirs;
+        break;
+      }
+      this.event(
+        'Warning',
+        'FailedMount',
+        `MountVolume.SetUp failed for volume "${result.volume}" : ${result.message}`,
+      );
+      if (!(await sleep(this.deps.timing.configRetryMs, this.stopping.signal))) return false;
+    }
+    this.run.sandboxReady = true;
+    this.run.startTime = rfc3339();
+    const ports = Object.fromEntries([...this.portMap].map(([k, v]) => [String(k), v]));
+    this.publish((draft) => {
+      draft.metadata.annotations = {
+        ...(draft.metadata.annotations ?? {}),
+        [PORT_ANNOTATION]: String(this.primaryPort),
+        [PORTS_ANNOTATION]: JSON.stringify(ports),
+      };
+    });
+    return true;
+  }
+
+  /** A probe's or service's port (number or named container port) → the host port. */
+  resolvePort(port: number | string): number {
+    if (typeof port === 'string' && !/^\d+$/.test(port)) {
+      for (const c of this.spec.containers) {
+        const found = c.ports?.find((p) => p.name === port);
+        if (found) return this.portMap.get(found.containerPort) ?? found.containerPort;
+      }
+      return this.primaryPort ?? 0;
+    }
+    const n = Number(port);
+    return this.portMap.get(n) ?? n;
+  }
+
+  get hostPort(): number | undefined {
+    return this.primaryPort;
+  }
+
+  private launchContext(entry: ContainerRun): LaunchContext {
+    return {
+      deps: this.deps,
+      signal: this.stopping.signal,
+      latest: () => this.latest(),
+      dirs: this.dirs,
+      extraEnv: (c) => {
+        const first = c.ports?.[0]?.containerPort;
+        const port = (first !== undefined ? this.portMap.get(first) : undefined) ?? this.primaryPort;
+        return {
+          defaults: {
+            KUBERNETES_SERVICE_HOST: '127.0.0.1',
+            KUBERNETES_SERVICE_PORT: String(this.deps.apiPort),
+            KUBERNETES_SERVICE_PORT_HTTPS: String(this.deps.apiPort),
+            KUBERNETES_PORT: `tcp://127.0.0.1:${this.deps.apiPort}`,
+            HOSTNAME: this.name.slice(0, 63),
+          },
+          forced: { PORT: String(port) },
+        };
+      },
+      waiting: (reason, message) => {
+        entry.state = { waiting: { reason, ...(message ? { message } : {}) } };
+        this.publish();
+      },
+      event: (type, reason, message) => this.event(type, reason, message, entry.name),
+      dockerName: () =>
+        `k8sd-${this.uid.slice(0, 8)}-${entry.name}-${entry.restartCount}-${randomSuffix(4)}`.slice(0, 200),
+    };
+  }
+
+  private async attempt(entry: ContainerRun, isInit: boolean): Promise<LaunchResult> {
+    const result = await launch(this.launchContext(entry), entry.name, isInit);
+    if (result.kind === 'stopped') return result;
+    this.created.add(result.id);
+    const old = this.current.get(entry.name);
+    if (old) {
+      const older = this.previous.get(entry.name);
+      if (older) void this.removeContainer(older.id);
+      this.previous.set(entry.name, old);
+    }
+    this.current.set(entry.name, { id: result.id, tty: result.kind === 'started' && result.tty });
+    entry.containerID = `docker://${result.id}`;
+    entry.imageID = result.imageID;
+    const spec = this.latest()?.spec as PodSpec | undefined;
+    entry.image =
+      [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].find((c) => c.name === entry.name)
+        ?.image ?? entry.image;
+    if (result.kind === 'started') {
+      entry.state = { running: { startedAt: result.startedAt } };
+      entry.started = true;
+    }
+    return result;
+  }
+
+  private async waitFor(id: string): Promise<Terminated> {
+    const container = this.deps.docker.getContainer(id);
+    let exitCode = 137;
+    try {
+      exitCode = ((await container.wait()) as { StatusCode: number }).StatusCode;
+    } catch {
+      // the container was removed underneath us: it was killed
+    }
+    const info = await container.inspect().catch(() => undefined);
+    const oom = info?.State.OOMKilled === true;
+    return {
+      exitCode,
+      reason: terminatedReason(exitCode, oom),
+      startedAt: dockerTime(info?.State.StartedAt),
+      finishedAt: dockerTime(info?.State.FinishedAt),
+      containerID: `docker://${id}`,
+    };
+  }
+
+  private async backoff(entry: ContainerRun, delayMs: number): Promise<boolean> {
+    if (entry.restartCount <= 1) return !this.stopping.signal.aborted;
+    entry.state = {
+      waiting: {
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${Math.round(delayMs / 1000)}s restarting failed container=${entry.name} pod=${this.name}_${this.namespace}(${this.uid})`,
+      },
+    };
+    this.publish();
+    this.event(
+      'Warning',
+      'BackOff',
+      `Back-off restarting failed container ${entry.name} in pod ${this.name}_${this.namespace}(${this.uid})`,
+      entry.name,
+    );
+    return sleep(delayMs, this.stopping.signal);
+  }
+
+  private async runInit(entry: ContainerRun): Promise<boolean> {
+    let delay = this.deps.timing.restartBackoffMs;
+    for (;;) {
+      const result = await this.attempt(entry, true);
+      if (result.kind === 'stopped') return false;
+      this.publish();
+      const terminated =
+        result.kind === 'startError'
+          ? { ...result.terminated, containerID: `docker://${result.id}` }
+          : await this.waitFor(result.id);
+      entry.state = { terminated };
+      entry.started = false;
+      if (terminated.exitCode === 0) {
+        entry.ready = true;
+        this.publish();
+        return true;
+      }
+      if (this.stopping.signal.aborted || this.spec.restartPolicy === 'Never') {
+        if (!this.stopping.signal.aborted) this.run.failed = {};
+        this.publish();
+        return false;
+      }
+      entry.lastState = { terminated };
+      entry.restartCount++;
+      this.publish();
+      if (!(await this.backoff(entry, delay))) return false;
+      if (entry.restartCount > 1) delay = Math.min(delay * 2, this.deps.timing.maxRestartBackoffMs);
+    }
+  }
+
+  private startProbes(entry: ContainerRun, id: string): void {
+    const c = this.spec.containers.find((x) => x.name === entry.name);
+    const target = {
+      docker: this.deps.docker,
+      containerId: id,
+      resolvePort: (p: number | string) => this.resolvePort(p),
+    };
+    const maxPeriod = this.deps.timing.maxProbePeriodMs;
+    const probers: Prober[] = [];
+    const startReadiness = () => {
+      if (c?.readinessProbe) {
+        const p = new Prober(c.readinessProbe, target, maxPeriod, (ok, message) => {
+          entry.ready = ok;
+          this.publish();
+          if (!ok) this.event('Warning', 'Unhealthy', `Readiness probe failed: ${message ?? ''}`, entry.name);
+        });
+        probers.push(p);
+        p.start();
+      } else {
+        entry.ready = true;
+        this.publish();
+      }
+      if (c?.livenessProbe) {
+        const p = new Prober(c.livenessProbe, target, maxPeriod, (ok, message) => {
+          if (ok) return;
+          this.event('Warning', 'Unhealthy', `Liveness probe failed: ${message ?? ''}`, entry.name);
+          this.event(
+            'Normal',
+            'Killing',
+            `Container ${entry.name} failed liveness probe, will be restarted`,
+            entry.name,
+          );
+          void this.stopContainer(id, this.spec.terminationGracePeriodSeconds ?? 30);
+        });
+        probers.push(p);
+        p.start();
+      }
+    };
+    if (c?.startupProbe) {
+      entry.started = false;
+      const p = new Prober(c.startupProbe, target, maxPeriod, (ok, message) => {
+        p.stop();
+        if (ok) {
+          entry.started = true;
+          startReadiness();
+          return;
+        }
+        this.event('Warning', 'Unhealthy', `Startup probe failed: ${message ?? ''}`, entry.name);
+        void this.stopContainer(id, this.spec.terminationGracePeriodSeconds ?? 30);
+      });
+      probers.push(p);
+      p.start();
+    } else startReadiness();
+    this.probers.set(entry.name, probers);
+  }
+
+  private stopProbes(name: string): void {
+    for (const p of this.probers.get(name) ?? []) p.stop();
+    this.probers.delete(name);
+  }
+
+  private async runMain(entry: ContainerRun): Promise<void> {
+    let delay = this.deps.timing.restartBackoffMs;
+    for (;;) {
+      const result = await this.attempt(entry, false);
+      if (result.kind === 'stopped') return;
+      this.publish();
+      let terminated: Terminated;
+      if (result.kind === 'startError')
+        terminated = { ...result.terminated, containerID: `docker://${result.id}` };
+      else {
+        this.startProbes(entry, result.id);
+        terminated = await this.waitFor(result.id);
+        this.stopProbes(entry.name);
+      }
+      entry.ready = false;
+      entry.started = false;
+      const policy = this.spec.restartPolicy ?? 'Always';
+      const restart = policy === 'Always' || (policy === 'OnFailure' && terminated.exitCode !== 0);
+      if (this.stopping.signal.aborted || !restart) {
+        entry.state = { terminated };
+        this.publish();
+        return;
+      }
+      entry.lastState = { terminated };
+      entry.state = { terminated };
+      entry.restartCount++;
+      this.publish();
+      if (!(await this.backoff(entry, delay))) {
+        entry.state = { terminated };
+        this.publish();
+        return;
+      }
+      if (entry.restartCount > 1) delay = Math.min(delay * 2, this.deps.timing.maxRestartBackoffMs);
+    }
+  }
+
+  private armDeadline(): void {
+    const seconds = this.spec.activeDeadlineSeconds;
+    if (!seconds) return;
+    this.deadline = setTimeout(() => {
+      if (this.stopping.signal.aborted) return;
+      const message = 'Pod was active on the node longer than the specified deadline';
+      this.run.failed = { reason: 'DeadlineExceeded', message };
+      this.event('Normal', 'DeadlineExceeded', message);
+      this.publish();
+      void this.stopAll(this.spec.terminationGracePeriodSeconds ?? 30);
+    }, seconds * 1000);
+  }
+
+  private async live(): Promise<void> {
+    if (!(await this.prepareSandbox())) return;
+    this.armDeadline();
+    for (const entry of this.run.init) {
+      if (!(await this.runInit(entry))) return;
+    }
+    this.run.initDone = true;
+    for (const entry of this.run.main)
+      if (entry.state.waiting?.reason === 'PodInitializing')
+        entry.state = { waiting: { reason: 'ContainerCreating' } };
+    this.publish();
+    await Promise.all(this.run.main.map((entry) => this.runMain(entry)));
+    clearTimeout(this.deadline);
+  }
+
+  private async stopContainer(id: string, graceSeconds: number): Promise<void> {
+    try {
+      await this.deps.docker.getContainer(id).stop({ t: Math.max(0, Math.ceil(graceSeconds)) });
+    } catch {
+      // already stopped or gone
+    }
+  }
+
+  /** Stops every running container: no more starts or restarts afterwards. */
+  private async stopAll(graceSeconds: number): Promise<void> {
+    this.stopping.abort();
+    clearTimeout(this.deadline);
+    for (const name of [...this.probers.keys()]) this.stopProbes(name);
+    const running = [...this.current.values()].map((c) => c.id);
+    let kill: () => void = () => {};
+    const killed = new Promise<void>((resolve) => {
+      kill = resolve;
+    });
+    this.killNow = kill;
+    await Promise.race([Promise.all(running.map((id) => this.stopContainer(id, graceSeconds))), killed]);
+    if (graceSeconds > 0) await Promise.all(running.map((id) => this.stopContainer(id, 0)));
+  }
+
+  private async removeContainer(id: string): Promise<void> {
+    try {
+      await this.deps.docker.getContainer(id).remove({ force: true, v: true });
+    } catch {
+      // already removed
+    }
+  }
+
+  /**
+   * Graceful termination (pod deleted): SIGTERM, SIGKILL after the grace period, containers
+   * and volumes removed, ports released. A second call with a shorter grace kills at once.
+   */
+  terminate(graceSeconds: number): Promise<void> {
+    if (this.terminating) {
+      if (graceSeconds === 0) this.killNow?.();
+      return this.terminating;
+    }
+    this.terminating = (async () => {
+      await this.stopAll(graceSeconds);
+      if (graceSeconds === 0) this.killNow?.();
+      await this.lifecycle;
+      await Promise.all([...this.created].map((id) => this.removeContainer(id)));
+      for (const port of new Set([...this.portMap.values(), ...(this.primaryPort ? [this.primaryPort] : [])]))
+        this.deps.ports.release(port);
+      await rm(this.podDir, { recursive: true, force: true }).catch(() => {});
+    })();
+    return this.terminating;
+  }
+
+  /** Is the pod's container `name` declared (init or main)? */
+  hasContainer(name: string): boolean {
+    return [...this.run.init, ...this.run.main].some((c) => c.name === name);
+  }
+
+  get ready(): boolean {
+    return this.run.initDone && this.run.main.every((c) => c.ready) && !this.run.failed;
+  }
+}

@@ -1,0 +1,21 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry } from '../api/registry.js';
+import type { WatchHub } from '../store/watch.js';
+import type { LogSource } from './log.js';
+
+/** What route handlers need from the double. */
+export interface RouteDeps {
+  registry: Registry;
+  watches: WatchHub;
+  logs: LogSource;
+}
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** The parsed body (JSON, or YAML for apply patches). */
+  body(): Promise<unknown>;
+  /** `fieldManager`, or the client's user agent product. */
+  manager: string;
+}

@@ -1,0 +1,79 @@
+/** `GET pods/<name>/log`: container logs from the Docker engine, streamed while `follow`. */
+import { badRequest } from '../api/status.js';
+import { boolParam, intParam } from '../server/http-io.js';
+import type { RequestContext, RouteDeps } from './context.js';
+
+export interface LogOptions {
+  container?: string;
+  follow: boolean;
+  timestamps: boolean;
+  previous: boolean;
+  /** Only lines at or after this instant. */
+  since?: Date;
+  tailLines?: number;
+  limitBytes?: number;
+}
+
+/** Implemented by the kubelet; throws ApiError for unknown pods/containers or waiting containers. */
+export interface LogSource {
+  open(namespace: string, pod: string, opts: LogOptions, signal: AbortSignal): Promise<AsyncIterable<Buffer>>;
+}
+
+function parseTime(text: string): Date {
+  const d = new Date(text);
+  if (Number.isNaN(d.getTime())) throw badRequest(`sinceTime: Invalid value: "${text}": must be RFC3339`);
+  return d;
+}
+
+export async function serveLog(
+  ctx: RequestContext,
+  namespace: string,
+  pod: string,
+  deps: RouteDeps,
+): Promise<void> {
+  const { url } = ctx;
+  const sinceTime = url.searchParams.get('sinceTime');
+  const sinceSeconds = intParam(url, 'sinceSeconds');
+  if (sinceTime && sinceSeconds !== undefined)
+    throw badRequest('at most one of `sinceTime` or `sinceSeconds` may be specified');
+  const tailLines = intParam(url, 'tailLines');
+  const limitBytes = intParam(url, 'limitBytes');
+  const container = url.searchParams.get('container');
+  const opts: LogOptions = {
+    ...(container ? { container } : {}),
+    follow: boolParam(url, 'follow'),
+    timestamps: boolParam(url, 'timestamps'),
+    previous: boolParam(url, 'previous'),
+    ...(sinceTime ? { since: parseTime(sinceTime) } : {}),
+    ...(sinceSeconds !== undefined ? { since: new Date(Date.now() - sinceSeconds * 1000) } : {}),
+    ...(tailLines !== undefined ? { tailLines } : {}),
+    ...(limitBytes !== undefined ? { limitBytes } : {}),
+  };
+  const abort = new AbortController();
+  ctx.res.on('close', () => abort.abort());
+  const stream = await deps.logs.open(namespace, pod, opts, abort.signal);
+  ctx.res.writeHead(200, {
+    'Content-Type': 'text/plain',
+    'Transfer-Encoding': 'chunked',
+    'Cache-Control': 'no-cache, private',
+  });
+  ctx.res.flushHeaders();
+  ctx.res.socket?.setNoDelay(true);
+  let sent = 0;
+  try {
+    for await (const chunk of stream) {
+      if (abort.signal.aborted) break;
+      let out = chunk;
+      if (limitBytes !== undefined) {
+        if (sent + out.length > limitBytes) out = out.subarray(0, limitBytes - sent);
+        sent += out.length;
+      }
+      if (!ctx.res.write(out))
+        await new Promise<void>((resolve) => ctx.res.once('drain', resolve).once('close', resolve));
+      if (limitBytes !== undefined && sent >= limitBytes) break;
+    }
+  } finally {
+    abort.abort();
+    if (!ctx.res.writableEnded) ctx.res.end();
+  }
+}
