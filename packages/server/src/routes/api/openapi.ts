@@ -1,13 +1,13 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
-import type { AuthConfig, Role } from '../../app/auth.js';
+import { type AuthConfig, openToAnonymous, type Role, routeRole } from '../../app/auth.js';
 import { emptyBodySchema, errorResponses, noQuerySchema } from './schemas.js';
 
 const bearer = { bearerAuth: [] as string[] };
 
-/** What the OpenAPI document says a route needs: reads may be open, writes never are. */
-function securityFor(role: Role, read: boolean, auth: AuthConfig): Array<Record<string, string[]>> {
-  return read && role === 'viewer' && auth.anonymousRead ? [{}, bearer] : [bearer];
+/** What the OpenAPI document says a route needs, by the same rules the auth hook applies. */
+function securityFor(auth: AuthConfig, methods: readonly string[], configured: Role | undefined) {
+  return openToAnonymous(auth, methods, routeRole(methods, configured)) ? [{}, bearer] : [bearer];
 }
 
 /**
@@ -41,12 +41,13 @@ export async function registerOpenApi(
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
     transform: ({ schema, url, route }) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
-      const read = methods.every((m) => m === 'GET' || m === 'HEAD');
-      const role = route.config?.role ?? (read ? 'viewer' : 'admin');
       // A body that may only be absent or {} is no request body, as far as clients are concerned.
       const { body, ...rest } = schema;
       const documented = body === emptyBodySchema ? rest : schema;
-      return { schema: { ...documented, security: securityFor(role, read, options.auth) }, url };
+      return {
+        schema: { ...documented, security: securityFor(options.auth, methods, route.config?.role) },
+        url,
+      };
     },
   });
 }
