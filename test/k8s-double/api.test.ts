@@ -6,8 +6,8 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
   setHeaderOptions,
-  VersionApi,
   type V1ConfigMap,
+  VersionApi,
   Watch,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +26,10 @@ afterAll(async () => {
   await h?.double.close();
 });
 
-const cm = (name: string, data: Record<string, string> = { a: '1' }): V1ConfigMap => ({ metadata: { name }, data });
+const cm = (name: string, data: Record<string, string> = { a: '1' }): V1ConfigMap => ({
+  metadata: { name },
+  data,
+});
 
 describe('discovery and authentication', () => {
   it('serves /version, /api and /apis and generic objects through discovery', async () => {
@@ -35,8 +38,17 @@ describe('discovery and authentication', () => {
     const groups = await h.kc.makeApiClient(ApisApi).getAPIVersions();
     expect(groups.groups.map((g) => g.name)).toEqual(expect.arrayContaining(['apps', 'networking.k8s.io']));
     const objects = KubernetesObjectApi.makeApiClient(h.kc);
-    await objects.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'generic', namespace: ns }, data: { x: 'y' } } as V1ConfigMap);
-    const read = (await objects.read({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'generic', namespace: ns } })) as V1ConfigMap;
+    await objects.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'generic', namespace: ns },
+      data: { x: 'y' },
+    } as V1ConfigMap);
+    const read = (await objects.read({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'generic', namespace: ns },
+    })) as V1ConfigMap;
     expect(read.data).toEqual({ x: 'y' });
   });
 
@@ -69,26 +81,59 @@ describe('Status errors', () => {
 
   it('409 AlreadyExists for a duplicate create', async () => {
     await h.core.createNamespacedConfigMap({ namespace: ns, body: cm('dup') });
-    const { code, status } = await apiError(h.core.createNamespacedConfigMap({ namespace: ns, body: cm('dup') }));
+    const { code, status } = await apiError(
+      h.core.createNamespacedConfigMap({ namespace: ns, body: cm('dup') }),
+    );
     expect(code).toBe(409);
-    expect(status).toMatchObject({ reason: 'AlreadyExists', message: 'configmaps "dup" already exists', details: { name: 'dup', kind: 'configmaps' } });
+    expect(status).toMatchObject({
+      reason: 'AlreadyExists',
+      message: 'configmaps "dup" already exists',
+      details: { name: 'dup', kind: 'configmaps' },
+    });
   });
 
   it('422 Invalid with causes for bad names, long label values and missing containers', async () => {
     const badName = await apiError(h.core.createNamespacedConfigMap({ namespace: ns, body: cm('Bad_Name') }));
     expect(badName.code).toBe(422);
-    expect(badName.status).toMatchObject({ reason: 'Invalid', details: { name: 'Bad_Name', kind: 'ConfigMap', causes: [{ reason: 'FieldValueInvalid', field: 'metadata.name' }] } });
-    expect(String(badName.status.message)).toContain('ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain');
+    expect(badName.status).toMatchObject({
+      reason: 'Invalid',
+      details: {
+        name: 'Bad_Name',
+        kind: 'ConfigMap',
+        causes: [{ reason: 'FieldValueInvalid', field: 'metadata.name' }],
+      },
+    });
+    expect(String(badName.status.message)).toContain(
+      'ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain',
+    );
 
-    const longLabel = await apiError(h.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'lbl', labels: { app: 'x'.repeat(64) } } } }));
+    const longLabel = await apiError(
+      h.core.createNamespacedConfigMap({
+        namespace: ns,
+        body: { metadata: { name: 'lbl', labels: { app: 'x'.repeat(64) } } },
+      }),
+    );
     expect(longLabel.code).toBe(422);
     expect(String(longLabel.status.message)).toContain('must be no more than 63 characters');
 
-    const noContainers = await apiError(h.core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'empty' }, spec: { containers: [] } } }));
+    const noContainers = await apiError(
+      h.core.createNamespacedPod({
+        namespace: ns,
+        body: { metadata: { name: 'empty' }, spec: { containers: [] } },
+      }),
+    );
     expect(noContainers.code).toBe(422);
-    expect(noContainers.status).toMatchObject({ message: 'Pod "empty" is invalid: spec.containers: Required value', details: { causes: [{ reason: 'FieldValueRequired', field: 'spec.containers' }] } });
+    expect(noContainers.status).toMatchObject({
+      message: 'Pod "empty" is invalid: spec.containers: Required value',
+      details: { causes: [{ reason: 'FieldValueRequired', field: 'spec.containers' }] },
+    });
 
-    const longSvc = await apiError(h.core.createNamespacedService({ namespace: ns, body: { metadata: { name: `s${'x'.repeat(63)}` }, spec: { ports: [{ port: 80 }] } } }));
+    const longSvc = await apiError(
+      h.core.createNamespacedService({
+        namespace: ns,
+        body: { metadata: { name: `s${'x'.repeat(63)}` }, spec: { ports: [{ port: 80 }] } },
+      }),
+    );
     expect(longSvc.code).toBe(422);
 
     const mismatch = await apiError(
@@ -96,7 +141,13 @@ describe('Status errors', () => {
         namespace: ns,
         body: {
           metadata: { name: 'd' },
-          spec: { selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'b' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+          spec: {
+            selector: { matchLabels: { app: 'a' } },
+            template: {
+              metadata: { labels: { app: 'b' } },
+              spec: { containers: [{ name: 'c', image: 'x' }] },
+            },
+          },
         },
       }),
     );
@@ -107,15 +158,30 @@ describe('Status errors', () => {
   it('409 Conflict for a replace with a stale resourceVersion; unconditional replace works', async () => {
     const created = await h.core.createNamespacedConfigMap({ namespace: ns, body: cm('rv', { v: '1' }) });
     const rv = created.metadata?.resourceVersion;
-    const first = await h.core.replaceNamespacedConfigMap({ namespace: ns, name: 'rv', body: { ...created, data: { v: '2' } } });
+    const first = await h.core.replaceNamespacedConfigMap({
+      namespace: ns,
+      name: 'rv',
+      body: { ...created, data: { v: '2' } },
+    });
     expect(Number(first.metadata?.resourceVersion)).toBeGreaterThan(Number(rv));
-    const stale = await apiError(h.core.replaceNamespacedConfigMap({ namespace: ns, name: 'rv', body: { ...created, data: { v: '3' } } }));
+    const stale = await apiError(
+      h.core.replaceNamespacedConfigMap({
+        namespace: ns,
+        name: 'rv',
+        body: { ...created, data: { v: '3' } },
+      }),
+    );
     expect(stale.code).toBe(409);
     expect(stale.status).toMatchObject({
       reason: 'Conflict',
-      message: 'Operation cannot be fulfilled on configmaps "rv": the object has been modified; please apply your changes to the latest version and try again',
+      message:
+        'Operation cannot be fulfilled on configmaps "rv": the object has been modified; please apply your changes to the latest version and try again',
     });
-    const unconditional = await h.core.replaceNamespacedConfigMap({ namespace: ns, name: 'rv', body: { metadata: { name: 'rv' }, data: { v: '4' } } });
+    const unconditional = await h.core.replaceNamespacedConfigMap({
+      namespace: ns,
+      name: 'rv',
+      body: { metadata: { name: 'rv' }, data: { v: '4' } },
+    });
     expect(unconditional.data).toEqual({ v: '4' });
     expect(unconditional.metadata?.uid).toBe(created.metadata?.uid);
   });
@@ -138,19 +204,38 @@ describe('patches, selectors, names', () => {
     );
     expect(merged.data).toEqual({ b: '2', c: '3' });
     const json = await h.core.patchNamespacedConfigMap(
-      { namespace: ns, name: 'patched', body: [{ op: 'replace', path: '/data/b', value: 'two' }, { op: 'add', path: '/metadata/labels', value: { x: 'y' } }] },
+      {
+        namespace: ns,
+        name: 'patched',
+        body: [
+          { op: 'replace', path: '/data/b', value: 'two' },
+          { op: 'add', path: '/metadata/labels', value: { x: 'y' } },
+        ],
+      },
       setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
     );
     expect(json.data?.b).toBe('two');
     expect(json.metadata?.labels).toEqual({ x: 'y' });
     const failed = await apiError(
-      h.core.patchNamespacedConfigMap({ namespace: ns, name: 'patched', body: [{ op: 'test', path: '/data/b', value: 'nope' }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch)),
+      h.core.patchNamespacedConfigMap(
+        { namespace: ns, name: 'patched', body: [{ op: 'test', path: '/data/b', value: 'nope' }] },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      ),
     );
     expect(failed.code).toBe(422);
 
     const pod = await h.core.createNamespacedPod({
       namespace: ns,
-      body: { metadata: { name: 'smp' }, spec: { nodeName: 'elsewhere', containers: [{ name: 'a', image: 'img:1', env: [{ name: 'X', value: '1' }] }, { name: 'b', image: 'img:1' }] } },
+      body: {
+        metadata: { name: 'smp' },
+        spec: {
+          nodeName: 'elsewhere',
+          containers: [
+            { name: 'a', image: 'img:1', env: [{ name: 'X', value: '1' }] },
+            { name: 'b', image: 'img:1' },
+          ],
+        },
+      },
     });
     expect(pod.spec?.containers).toHaveLength(2);
     const smp = await h.core.patchNamespacedPod(
@@ -159,7 +244,10 @@ describe('patches, selectors, names', () => {
     );
     expect(smp.spec?.containers.map((c) => `${c.name}=${c.image}`)).toEqual(['a=img:1', 'b=img:2']);
     const forbidden = await apiError(
-      h.core.patchNamespacedPod({ namespace: ns, name: 'smp', body: { spec: { restartPolicy: 'Never' } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+      h.core.patchNamespacedPod(
+        { namespace: ns, name: 'smp', body: { spec: { restartPolicy: 'Never' } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
     );
     expect(forbidden.code).toBe(422);
     expect(String(forbidden.status.message)).toContain('pod updates may not change fields');
@@ -167,15 +255,30 @@ describe('patches, selectors, names', () => {
   });
 
   it('lists by label and field selector, and names objects from generateName', async () => {
-    await h.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'sel-a', labels: { tier: 'web', env: 'test' } } } });
-    await h.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'sel-b', labels: { tier: 'db' } } } });
-    const web = await h.core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'tier in (web,api),env' });
+    await h.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'sel-a', labels: { tier: 'web', env: 'test' } } },
+    });
+    await h.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'sel-b', labels: { tier: 'db' } } },
+    });
+    const web = await h.core.listNamespacedConfigMap({
+      namespace: ns,
+      labelSelector: 'tier in (web,api),env',
+    });
     expect(web.items.map((i) => i.metadata?.name)).toEqual(['sel-a']);
     const notWeb = await h.core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'tier,tier!=web' });
     expect(notWeb.items.map((i) => i.metadata?.name)).toEqual(['sel-b']);
-    const byName = await h.core.listNamespacedConfigMap({ namespace: ns, fieldSelector: 'metadata.name=sel-b' });
+    const byName = await h.core.listNamespacedConfigMap({
+      namespace: ns,
+      fieldSelector: 'metadata.name=sel-b',
+    });
     expect(byName.items).toHaveLength(1);
-    const generated = await h.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { generateName: 'gen-' } } });
+    const generated = await h.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { generateName: 'gen-' } },
+    });
     expect(generated.metadata?.name).toMatch(/^gen-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   });
 });
@@ -188,7 +291,11 @@ describe('watch', () => {
     const done = watchUntil(
       h.kc,
       `/api/v1/namespaces/${ns}/configmaps`,
-      { resourceVersion: list.metadata?.resourceVersion ?? '0', allowWatchBookmarks: true, labelSelector: 'w=1' },
+      {
+        resourceVersion: list.metadata?.resourceVersion ?? '0',
+        allowWatchBookmarks: true,
+        labelSelector: 'w=1',
+      },
       (type, obj) => {
         if (type === 'BOOKMARK') bookmarks++;
         else events.push(`${type}:${obj.metadata?.name}:${(obj as V1ConfigMap).data?.v ?? ''}`);
@@ -196,9 +303,18 @@ describe('watch', () => {
       },
     );
     await new Promise((r) => setTimeout(r, 100));
-    await h.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'watched', labels: { w: '1' } }, data: { v: '1' } } });
-    await h.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'unwatched' }, data: { v: '1' } } });
-    await h.core.patchNamespacedConfigMap({ namespace: ns, name: 'watched', body: { data: { v: '2' } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    await h.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'watched', labels: { w: '1' } }, data: { v: '1' } },
+    });
+    await h.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'unwatched' }, data: { v: '1' } },
+    });
+    await h.core.patchNamespacedConfigMap(
+      { namespace: ns, name: 'watched', body: { data: { v: '2' } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     await h.core.deleteNamespacedConfigMap({ namespace: ns, name: 'watched' });
     await done;
     expect(events).toEqual(['ADDED:watched:1', 'MODIFIED:watched:2', 'DELETED:watched:2']);
@@ -206,8 +322,14 @@ describe('watch', () => {
   });
 
   it('replays history after a resourceVersion, and sends ERROR 410 Expired once it is compacted', async () => {
-    const created = await h.core.createNamespacedConfigMap({ namespace: ns, body: cm('history', { v: '1' }) });
-    await h.core.patchNamespacedConfigMap({ namespace: ns, name: 'history', body: { data: { v: '2' } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    const created = await h.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: cm('history', { v: '1' }),
+    });
+    await h.core.patchNamespacedConfigMap(
+      { namespace: ns, name: 'history', body: { data: { v: '2' } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     const replayed = await watchUntil<V1ConfigMap>(
       h.kc,
       `/api/v1/namespaces/${ns}/configmaps`,
@@ -228,7 +350,12 @@ describe('watch', () => {
   it('ends the stream after timeoutSeconds', async () => {
     const started = Date.now();
     await new Promise<void>((resolve, reject) => {
-      void new Watch(h.kc).watch(`/api/v1/namespaces/${ns}/configmaps`, { timeoutSeconds: 1 }, () => {}, (err: unknown) => (err ? reject(err) : resolve()));
+      void new Watch(h.kc).watch(
+        `/api/v1/namespaces/${ns}/configmaps`,
+        { timeoutSeconds: 1 },
+        () => {},
+        (err: unknown) => (err ? reject(err) : resolve()),
+      );
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(Date.now() - started).toBeLessThan(5000);
@@ -240,22 +367,47 @@ describe('namespaces', () => {
     const doomed = uniqueName('doomed');
     await h.core.createNamespace({ body: { metadata: { name: doomed } } });
     await h.core.createNamespacedConfigMap({ namespace: doomed, body: cm('inside') });
-    await h.core.createNamespacedConfigMap({ namespace: doomed, body: { metadata: { name: 'held', finalizers: ['example.com/hold'] } } });
-    await h.core.createNamespacedSecret({ namespace: doomed, body: { metadata: { name: 's' }, stringData: { k: 'v' } } });
-    const sa = await waitFor('default service account', () => h.core.readNamespacedServiceAccount({ namespace: doomed, name: 'default' }));
+    await h.core.createNamespacedConfigMap({
+      namespace: doomed,
+      body: { metadata: { name: 'held', finalizers: ['example.com/hold'] } },
+    });
+    await h.core.createNamespacedSecret({
+      namespace: doomed,
+      body: { metadata: { name: 's' }, stringData: { k: 'v' } },
+    });
+    const sa = await waitFor('default service account', () =>
+      h.core.readNamespacedServiceAccount({ namespace: doomed, name: 'default' }),
+    );
     expect(sa.metadata?.name).toBe('default');
 
     const deleting = await h.core.deleteNamespace({ name: doomed });
     expect((deleting as { status?: { phase?: string } }).status?.phase).toBe('Terminating');
-    await waitFor('contents deleted', async () => (await apiError(h.core.readNamespacedConfigMap({ namespace: doomed, name: 'inside' }))).code === 404);
+    await waitFor(
+      'contents deleted',
+      async () =>
+        (await apiError(h.core.readNamespacedConfigMap({ namespace: doomed, name: 'inside' }))).code === 404,
+    );
     const held = await h.core.readNamespacedConfigMap({ namespace: doomed, name: 'held' });
     expect(held.metadata?.deletionTimestamp).toBeDefined();
-    const forbidden = await apiError(h.core.createNamespacedConfigMap({ namespace: doomed, body: cm('late') }));
+    const forbidden = await apiError(
+      h.core.createNamespacedConfigMap({ namespace: doomed, body: cm('late') }),
+    );
     expect(forbidden.code).toBe(403);
-    expect(forbidden.status).toMatchObject({ reason: 'Forbidden', message: `configmaps "late" is forbidden: unable to create new content in namespace ${doomed} because it is being terminated` });
+    expect(forbidden.status).toMatchObject({
+      reason: 'Forbidden',
+      message: `configmaps "late" is forbidden: unable to create new content in namespace ${doomed} because it is being terminated`,
+    });
 
-    await h.core.patchNamespacedConfigMap({ namespace: doomed, name: 'held', body: { metadata: { finalizers: null } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
-    await waitFor('namespace gone', async () => (await apiError(h.core.readNamespace({ name: doomed }))).code === 404);
-    expect((await apiError(h.core.createNamespacedConfigMap({ namespace: doomed, body: cm('after') }))).code).toBe(404);
+    await h.core.patchNamespacedConfigMap(
+      { namespace: doomed, name: 'held', body: { metadata: { finalizers: null } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await waitFor(
+      'namespace gone',
+      async () => (await apiError(h.core.readNamespace({ name: doomed }))).code === 404,
+    );
+    expect(
+      (await apiError(h.core.createNamespacedConfigMap({ namespace: doomed, body: cm('after') }))).code,
+    ).toBe(404);
   });
 });

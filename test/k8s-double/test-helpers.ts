@@ -32,7 +32,8 @@ export const dockerUp = await ping();
 export const describeWithDocker = dockerUp || process.env.CI === 'true' ? describe : describe.skip;
 
 export function requireDocker(): void {
-  if (!dockerUp) throw new Error('Docker engine not reachable (start dockerd); with CI=true this fails, it never skips');
+  if (!dockerUp)
+    throw new Error('Docker engine not reachable (start dockerd); with CI=true this fails, it never skips');
 }
 
 export interface Harness {
@@ -47,7 +48,13 @@ export async function startHarness(opts: K8sDoubleOptions = {}): Promise<Harness
   const double = await startK8sDouble(opts);
   const kc = new KubeConfig();
   kc.loadFromFile(double.kubeconfigPath);
-  return { double, kc, core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), net: kc.makeApiClient(NetworkingV1Api) };
+  return {
+    double,
+    kc,
+    core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+    net: kc.makeApiClient(NetworkingV1Api),
+  };
 }
 
 let counter = 0;
@@ -57,18 +64,27 @@ export const busybox = 'ferry-test/busybox:latest';
 export const nodeImage = 'ferry-test/node:20';
 
 /** The Status body and HTTP code of a rejected client call. */
-export async function apiError(call: Promise<unknown>): Promise<{ code: number; status: Record<string, unknown> }> {
+export async function apiError(
+  call: Promise<unknown>,
+): Promise<{ code: number; status: Record<string, unknown> }> {
   try {
     await call;
   } catch (err) {
     const e = err as { code?: number; body?: unknown };
-    const body = typeof e.body === 'string' ? (JSON.parse(e.body) as Record<string, unknown>) : ((e.body ?? {}) as Record<string, unknown>);
+    const body =
+      typeof e.body === 'string'
+        ? (JSON.parse(e.body) as Record<string, unknown>)
+        : ((e.body ?? {}) as Record<string, unknown>);
     return { code: e.code ?? 0, status: body };
   }
   throw new Error('expected the API call to fail');
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -78,7 +94,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -116,14 +133,28 @@ export async function watchUntil<T extends KubernetesObject>(
 }
 
 /** Docker containers of this double in a namespace (or in all namespaces). */
-export async function containersOf(double: K8sDouble, namespace?: string): Promise<Dockerode.ContainerInfo[]> {
-  const label = [`${LABEL_INSTANCE}=${double.instanceId}`, ...(namespace ? [`${LABEL_NAMESPACE}=${namespace}`] : [])];
+export async function containersOf(
+  double: K8sDouble,
+  namespace?: string,
+): Promise<Dockerode.ContainerInfo[]> {
+  const label = [
+    `${LABEL_INSTANCE}=${double.instanceId}`,
+    ...(namespace ? [`${LABEL_NAMESPACE}=${namespace}`] : []),
+  ];
   return docker.listContainers({ all: true, filters: { label } });
 }
 
 /** Deletes a namespace and waits until it and every container of it are gone. */
 export async function deleteNamespace(h: Harness, namespace: string): Promise<void> {
   await h.core.deleteNamespace({ name: namespace }).catch(() => undefined);
-  await waitFor(`namespace ${namespace} to go`, async () => (await apiError(h.core.readNamespace({ name: namespace }))).code === 404, 60_000);
-  await waitFor(`containers of ${namespace} to go`, async () => (await containersOf(h.double, namespace)).length === 0, 30_000);
+  await waitFor(
+    `namespace ${namespace} to go`,
+    async () => (await apiError(h.core.readNamespace({ name: namespace }))).code === 404,
+    60_000,
+  );
+  await waitFor(
+    `containers of ${namespace} to go`,
+    async () => (await containersOf(h.double, namespace)).length === 0,
+    30_000,
+  );
 }

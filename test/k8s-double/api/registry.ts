@@ -388,6 +388,8 @@ export class Registry {
     if (def !== R.pods) return 0;
     const phase = obj.status?.phase;
     if (!obj.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+    // Bound to a node that does not exist: nothing will stop it, so it goes at once (as pod GC does).
+    if (!this.store.peek(R.nodes, undefined, obj.spec.nodeName)) return 0;
     return Math.max(0, requested ?? obj.spec?.terminationGracePeriodSeconds ?? 30);
   }
 

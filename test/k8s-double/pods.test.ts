@@ -1,0 +1,370 @@
+/** Pods as real containers: init containers and emptyDir, env, exit codes, logs, probes, deletion. */
+import { PassThrough } from 'node:stream';
+import { Log, type V1Pod, type V1PodSpec } from '@kubernetes/client-node';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import {
+  apiError,
+  busybox,
+  containersOf,
+  deleteNamespace,
+  describeWithDocker,
+  type Harness,
+  requireDocker,
+  startHarness,
+  uniqueName,
+  waitFor,
+  watchUntil,
+} from './test-helpers.js';
+
+let h: Harness;
+let ns: string;
+
+const phaseIs =
+  (...phases: string[]) =>
+  async () => {
+    const pod = await h.core.readNamespacedPod({ namespace: ns, name: currentPod });
+    return phases.includes(pod.status?.phase ?? '') ? pod : undefined;
+  };
+let currentPod = '';
+
+async function runPod(name: string, spec: V1PodSpec, ...until: string[]): Promise<V1Pod> {
+  currentPod = name;
+  await h.core.createNamespacedPod({ namespace: ns, body: { metadata: { name }, spec } });
+  return waitFor(`pod ${name} ${until.join('/')}`, phaseIs(...until));
+}
+
+async function logs(
+  pod: string,
+  container: string,
+  options: { follow?: boolean; timestamps?: boolean; sinceTime?: string; tailLines?: number } = {},
+): Promise<string> {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (c: Buffer) => {
+    text += c.toString();
+  });
+  const ended = new Promise<void>((resolve) => out.on('end', resolve));
+  await new Log(h.kc).log(ns, pod, container, out, options);
+  await ended;
+  return text;
+}
+
+describeWithDocker('pods on the Docker engine', () => {
+  beforeAll(async () => {
+    requireDocker();
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.double.close();
+    if (h) expect(await h.double.leftovers()).toEqual([]);
+  });
+  beforeEach(async () => {
+    ns = uniqueName('pods');
+    await h.core.createNamespace({ body: { metadata: { name: ns } } });
+  });
+  afterEach(async () => {
+    await deleteNamespace(h, ns);
+    expect(await containersOf(h.double)).toEqual([]);
+  });
+
+  it('runs init containers first; they share emptyDir with the main container', async () => {
+    const pod = await runPod(
+      'init-share',
+      {
+        restartPolicy: 'Never',
+        volumes: [{ name: 'work', emptyDir: {} }],
+        initContainers: [
+          {
+            name: 'first',
+            image: busybox,
+            command: ['sh', '-c', 'echo from-init > /work/hello'],
+            volumeMounts: [{ name: 'work', mountPath: '/work' }],
+          },
+          {
+            name: 'second',
+            image: busybox,
+            command: ['sh', '-c', 'echo second >> /work/hello'],
+            volumeMounts: [{ name: 'work', mountPath: '/work' }],
+          },
+        ],
+        containers: [
+          {
+            name: 'main',
+            image: busybox,
+            command: ['cat', '/work/hello'],
+            volumeMounts: [{ name: 'work', mountPath: '/work' }],
+          },
+        ],
+      },
+      'Succeeded',
+      'Failed',
+    );
+    expect(pod.status?.phase).toBe('Succeeded');
+    expect(
+      pod.status?.initContainerStatuses?.map((s) => [
+        s.name,
+        s.state?.terminated?.reason,
+        s.state?.terminated?.exitCode,
+      ]),
+    ).toEqual([
+      ['first', 'Completed', 0],
+      ['second', 'Completed', 0],
+    ]);
+    expect(pod.status?.conditions?.find((c) => c.type === 'Initialized')?.status).toBe('True');
+    expect(await logs('init-share', 'main')).toBe('from-init\nsecond\n');
+    expect(await logs('init-share', 'first')).toBe('');
+  });
+
+  it('fails the pod when an init container fails with restartPolicy Never, main containers never start', async () => {
+    const pod = await runPod(
+      'init-fail',
+      {
+        restartPolicy: 'Never',
+        initContainers: [{ name: 'broken', image: busybox, command: ['sh', '-c', 'echo boom; exit 7'] }],
+        containers: [{ name: 'main', image: busybox, command: ['true'] }],
+      },
+      'Failed',
+    );
+    expect(pod.status?.initContainerStatuses?.[0]?.state?.terminated).toMatchObject({
+      exitCode: 7,
+      reason: 'Error',
+    });
+    expect(pod.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('PodInitializing');
+    expect((await containersOf(h.double, ns)).map((c) => c.Labels['ferry.k8s-double.container'])).toEqual([
+      'broken',
+    ]);
+  });
+
+  it('builds env and envFrom from secrets, config maps, fields and $(VAR), and sets PORT', async () => {
+    await h.core.createNamespacedSecret({
+      namespace: ns,
+      body: { metadata: { name: 'creds' }, stringData: { TOKEN: 's3cret', USER: 'ferry' } },
+    });
+    await h.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: { metadata: { name: 'settings' }, data: { MODE: 'test', LEVEL: 'debug' } },
+    });
+    await runPod(
+      'env',
+      {
+        restartPolicy: 'Never',
+        containers: [
+          {
+            name: 'main',
+            image: busybox,
+            command: ['sh', '-c', 'env | sort'],
+            envFrom: [{ secretRef: { name: 'creds' }, prefix: 'S_' }, { configMapRef: { name: 'settings' } }],
+            env: [
+              { name: 'PLAIN', value: 'v' },
+              { name: 'FROM_SECRET', valueFrom: { secretKeyRef: { name: 'creds', key: 'TOKEN' } } },
+              { name: 'FROM_CM', valueFrom: { configMapKeyRef: { name: 'settings', key: 'MODE' } } },
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              { name: 'POD_NS', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+              { name: 'COMPOSED', value: '$(PLAIN)-$(MODE)-$$(PLAIN)' },
+              { name: 'LEVEL', value: 'overridden' },
+            ],
+          },
+        ],
+      },
+      'Succeeded',
+    );
+    const lines = (await logs('env', 'main')).trim().split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'S_TOKEN=s3cret',
+        'S_USER=ferry',
+        'MODE=test',
+        'LEVEL=overridden',
+        'PLAIN=v',
+        'FROM_SECRET=s3cret',
+        'FROM_CM=test',
+        'POD_NAME=env',
+        `POD_NS=${ns}`,
+        'COMPOSED=v-test-$(PLAIN)',
+        'KUBERNETES_SERVICE_HOST=127.0.0.1',
+      ]),
+    );
+    const port = h.double.podPort(ns, 'env');
+    expect(port).toBeGreaterThan(0);
+    expect(lines).toContain(`PORT=${port}`);
+  });
+
+  it('reports exit codes and terminated reasons per container', async () => {
+    const pod = await runPod(
+      'exits',
+      {
+        restartPolicy: 'Never',
+        containers: [
+          { name: 'ok', image: busybox, command: ['sh', '-c', 'exit 0'] },
+          { name: 'bad', image: busybox, command: ['sh', '-c', 'exit 3'] },
+          {
+            name: 'oom',
+            image: busybox,
+            command: ['sh', '-c', 'tail /dev/zero'],
+            resources: { limits: { memory: '16Mi' } },
+          },
+        ],
+      },
+      'Failed',
+    );
+    const byName = Object.fromEntries(
+      (pod.status?.containerStatuses ?? []).map((s) => [s.name, s.state?.terminated]),
+    );
+    expect(byName.ok).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    expect(byName.bad).toMatchObject({ exitCode: 3, reason: 'Error' });
+    expect(byName.oom).toMatchObject({ exitCode: 137, reason: 'OOMKilled' });
+    expect(byName.bad?.containerID).toMatch(/^docker:\/\/[0-9a-f]{64}$/);
+    expect(pod.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
+  });
+
+  it('follows logs until the container ends, with kubelet timestamps, sinceTime and tailLines', async () => {
+    await runPod(
+      'chatty',
+      {
+        restartPolicy: 'Never',
+        containers: [
+          {
+            name: 'main',
+            image: busybox,
+            command: ['sh', '-c', 'for i in 1 2 3 4; do echo line$i; sleep 0.3; done; echo oops >&2'],
+          },
+        ],
+      },
+      'Running',
+      'Succeeded',
+    );
+    const started = Date.now();
+    const followed = await logs('chatty', 'main', { follow: true, timestamps: true });
+    expect(Date.now() - started).toBeGreaterThan(300);
+    const lines = followed.trim().split('\n');
+    expect(lines.map((l) => l.replace(/^\S+ /, ''))).toEqual(['line1', 'line2', 'line3', 'line4', 'oops']);
+    for (const l of lines) expect(l).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /);
+    const secondTs = lines[1]!.split(' ')[0]!;
+    expect(await logs('chatty', 'main', { sinceTime: secondTs })).toBe('line2\nline3\nline4\noops\n');
+    expect(await logs('chatty', 'main', { tailLines: 2 })).toBe('line4\noops\n');
+  });
+
+  it('refuses logs without a container name for a multi-container pod, and for a container not started', async () => {
+    currentPod = 'two';
+    await h.core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: 'two' },
+        spec: {
+          nodeName: 'not-this-node',
+          containers: [
+            { name: 'a', image: busybox },
+            { name: 'b', image: busybox },
+          ],
+        },
+      },
+    });
+    const noName = await apiError(h.core.readNamespacedPodLog({ namespace: ns, name: 'two' }));
+    expect(noName.code).toBe(400);
+    expect(noName.status.message).toBe(
+      'a container name must be specified for pod two, choose one of: [a b]',
+    );
+    const waiting = await apiError(
+      h.core.readNamespacedPodLog({ namespace: ns, name: 'two', container: 'a' }),
+    );
+    expect(waiting.code).toBe(400);
+    expect(waiting.status.message).toBe('container "a" in pod "two" is waiting to start: ContainerCreating');
+  });
+
+  it('deletion stops the container within the grace period, removes it, then the pod disappears', async () => {
+    const pod = await runPod(
+      'sleeper',
+      {
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'main', image: busybox, command: ['sleep', '3600'] }],
+      },
+      'Running',
+    );
+    expect(await containersOf(h.double, ns)).toHaveLength(1);
+    const gone = watchUntil<V1Pod>(
+      h.kc,
+      `/api/v1/namespaces/${ns}/pods`,
+      { resourceVersion: pod.metadata?.resourceVersion ?? '0' },
+      (type) => type === 'DELETED',
+    );
+    const started = Date.now();
+    const deleting = await h.core.deleteNamespacedPod({ namespace: ns, name: 'sleeper' });
+    expect(deleting.metadata?.deletionTimestamp).toBeDefined();
+    expect(deleting.metadata?.deletionGracePeriodSeconds).toBe(1);
+    await gone;
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await containersOf(h.double, ns)).toEqual([]);
+    expect((await apiError(h.core.readNamespacedPod({ namespace: ns, name: 'sleeper' }))).code).toBe(404);
+  });
+
+  it('restarts crashed containers per restartPolicy, counting restarts, CrashLoopBackOff on repeat', async () => {
+    currentPod = 'crasher';
+    await h.core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: 'crasher' },
+        spec: {
+          restartPolicy: 'OnFailure',
+          containers: [{ name: 'main', image: busybox, command: ['sh', '-c', 'echo try; exit 2'] }],
+        },
+      },
+    });
+    const looping = await waitFor('CrashLoopBackOff', async () => {
+      const p = await h.core.readNamespacedPod({ namespace: ns, name: 'crasher' });
+      const s = p.status?.containerStatuses?.[0];
+      return s && s.restartCount >= 2 && s.state?.waiting?.reason === 'CrashLoopBackOff' ? p : undefined;
+    });
+    const status = looping.status?.containerStatuses?.[0];
+    expect(status?.lastState?.terminated).toMatchObject({ exitCode: 2, reason: 'Error' });
+    expect(looping.status?.phase).toBe('Running');
+    const events = await h.core.listNamespacedEvent({
+      namespace: ns,
+      fieldSelector: 'involvedObject.name=crasher,reason=BackOff',
+    });
+    expect(events.items[0]?.message).toContain('Back-off restarting failed container main');
+  });
+
+  it('evaluates exec readiness probes and restarts a container that really crashes', async () => {
+    currentPod = 'probed';
+    await h.core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: 'probed' },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          volumes: [{ name: 'tmp', emptyDir: {} }],
+          containers: [
+            {
+              name: 'main',
+              image: busybox,
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              command: ['sh', '-c', 'sleep 1; touch /tmp/ready; exec sleep 3600'],
+              readinessProbe: {
+                exec: { command: ['cat', '/tmp/ready'] },
+                periodSeconds: 1,
+                failureThreshold: 1,
+              },
+            },
+          ],
+        },
+      },
+    });
+    const notReady = await waitFor('running', phaseIs('Running'));
+    expect(notReady.status?.containerStatuses?.[0]?.ready).toBe(false);
+    const ready = await waitFor('ready', async () => {
+      const p = await h.core.readNamespacedPod({ namespace: ns, name: 'probed' });
+      return p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? p : undefined;
+    });
+    expect(ready.status?.containerStatuses?.[0]?.ready).toBe(true);
+    await h.double.inject.crashContainer(ns, 'probed', 'main');
+    const restarted = await waitFor('restart', async () => {
+      const p = await h.core.readNamespacedPod({ namespace: ns, name: 'probed' });
+      const s = p.status?.containerStatuses?.[0];
+      return s?.restartCount === 1 && s.state?.running ? p : undefined;
+    });
+    expect(restarted.status?.containerStatuses?.[0]?.lastState?.terminated).toMatchObject({
+      exitCode: 137,
+      reason: 'Error',
+    });
+  });
+});
