@@ -241,6 +241,11 @@ describeWithDocker('pods on the Docker engine', () => {
     for (const l of lines) expect(l).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /);
     const secondTs = lines[1]!.split(' ')[0]!;
     expect(await logs('chatty', 'main', { sinceTime: secondTs })).toBe('line2\nline3\nline4\noops\n');
+    const oneNanoLater = secondTs.replace(
+      /(\d{9})Z$/,
+      (_m, ns: string) => `${String(Number(ns) + 1).padStart(9, '0')}Z`,
+    );
+    expect(await logs('chatty', 'main', { sinceTime: oneNanoLater })).toBe('line3\nline4\noops\n');
     expect(await logs('chatty', 'main', { tailLines: 2 })).toBe('line4\noops\n');
   });
 

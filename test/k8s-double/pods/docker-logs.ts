@@ -9,13 +9,11 @@ import type Dockerode from 'dockerode';
 export interface DockerLogOptions {
   follow: boolean;
   timestamps: boolean;
-  since?: Date;
+  /** UTC RFC 3339 with nine fraction digits (compares lexically with Docker's timestamps). */
+  since?: string;
   tailLines?: number;
   tty: boolean;
 }
-
-/** Docker's fixed-width RFC 3339 nano form, which sorts lexically. */
-export const nanoTimestamp = (d: Date) => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
 
 /** Splits one timestamped log entry into its timestamp and its text. */
 function splitEntry(entry: Buffer): { ts: string; text: Buffer } {
@@ -68,7 +66,7 @@ export async function readContainerLogs(
     stdout: true,
     stderr: true,
     timestamps: true,
-    ...(opts.since ? { since: Math.floor(opts.since.getTime() / 1000) } : {}),
+    ...(opts.since ? { since: Math.floor(Date.parse(opts.since) / 1000) } : {}),
     ...(opts.tailLines !== undefined ? { tail: opts.tailLines } : {}),
   };
   let source: AsyncIterable<Buffer>;
@@ -80,7 +78,7 @@ export async function readContainerLogs(
   } else {
     source = single((await container.logs({ ...base, follow: false })) as unknown as Buffer);
   }
-  const since = opts.since ? nanoTimestamp(opts.since) : undefined;
+  const since = opts.since;
   const entries = opts.tty ? lines(source) : demux(source);
   return (async function* () {
     for await (const entry of entries) {

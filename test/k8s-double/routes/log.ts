@@ -8,8 +8,8 @@ export interface LogOptions {
   follow: boolean;
   timestamps: boolean;
   previous: boolean;
-  /** Only lines at or after this instant. */
-  since?: Date;
+  /** Only lines at or after this instant: UTC RFC 3339 with exactly nine fraction digits. */
+  since?: string;
   tailLines?: number;
   limitBytes?: number;
 }
@@ -19,10 +19,13 @@ export interface LogSource {
   open(namespace: string, pod: string, opts: LogOptions, signal: AbortSignal): Promise<AsyncIterable<Buffer>>;
 }
 
-function parseTime(text: string): Date {
-  const d = new Date(text);
-  if (Number.isNaN(d.getTime())) throw badRequest(`sinceTime: Invalid value: "${text}": must be RFC3339`);
-  return d;
+/** RFC 3339 → fixed nanosecond UTC form, keeping the fraction the client sent (the kubelet compares in ns). */
+export function nanoTime(text: string): string {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/i.exec(text);
+  const whole = m ? new Date(`${m[1]}${m[3]}`) : undefined;
+  if (!m || !whole || Number.isNaN(whole.getTime()))
+    throw badRequest(`sinceTime: Invalid value: "${text}": must be RFC3339`);
+  return `${whole.toISOString().slice(0, 19)}.${(m[2] ?? '').padEnd(9, '0')}Z`;
 }
 
 export async function serveLog(
@@ -44,8 +47,10 @@ export async function serveLog(
     follow: boolParam(url, 'follow'),
     timestamps: boolParam(url, 'timestamps'),
     previous: boolParam(url, 'previous'),
-    ...(sinceTime ? { since: parseTime(sinceTime) } : {}),
-    ...(sinceSeconds !== undefined ? { since: new Date(Date.now() - sinceSeconds * 1000) } : {}),
+    ...(sinceTime ? { since: nanoTime(sinceTime) } : {}),
+    ...(sinceSeconds !== undefined
+      ? { since: nanoTime(new Date(Date.now() - sinceSeconds * 1000).toISOString()) }
+      : {}),
     ...(tailLines !== undefined ? { tailLines } : {}),
     ...(limitBytes !== undefined ? { limitBytes } : {}),
   };
