@@ -195,6 +195,43 @@ describe('Status errors', () => {
   });
 });
 
+describe('resource quota', () => {
+  it('refuses pods over quota with 403 and the apiserver message, and reports usage', async () => {
+    const q = uniqueName('quota');
+    await h.core.createNamespace({ body: { metadata: { name: q } } });
+    await h.core.createNamespacedResourceQuota({
+      namespace: q,
+      body: { metadata: { name: 'compute' }, spec: { hard: { pods: '1', 'requests.cpu': '1' } } },
+    });
+    const pod = (name: string, cpu?: string) => ({
+      metadata: { name },
+      spec: {
+        nodeName: 'elsewhere',
+        containers: [{ name: 'c', image: 'x:1', ...(cpu ? { resources: { requests: { cpu } } } : {}) }],
+      },
+    });
+    const unspecified = await apiError(h.core.createNamespacedPod({ namespace: q, body: pod('a') }));
+    expect(unspecified.code).toBe(403);
+    expect(unspecified.status.message).toBe(
+      'pods "a" is forbidden: failed quota: compute: must specify requests.cpu',
+    );
+    await h.core.createNamespacedPod({ namespace: q, body: pod('b', '500m') });
+    const over = await apiError(h.core.createNamespacedPod({ namespace: q, body: pod('c', '250m') }));
+    expect(over.code).toBe(403);
+    expect(over.status).toMatchObject({
+      reason: 'Forbidden',
+      message:
+        'pods "c" is forbidden: exceeded quota: compute, requested: pods=1, used: pods=1, limited: pods=1',
+    });
+    const status = await waitFor('quota usage', async () => {
+      const r = await h.core.readNamespacedResourceQuota({ namespace: q, name: 'compute' });
+      return r.status?.used?.pods === '1' ? r.status : undefined;
+    });
+    expect(status.used).toEqual({ pods: '1', 'requests.cpu': '500m' });
+    await h.core.deleteNamespace({ name: q });
+  });
+});
+
 describe('patches, selectors, names', () => {
   it('merge, strategic merge and JSON patches', async () => {
     await h.core.createNamespacedConfigMap({ namespace: ns, body: cm('patched', { a: '1', b: '2' }) });

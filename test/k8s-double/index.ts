@@ -19,6 +19,7 @@ import { DeploymentController } from './controllers/deployment.js';
 import { GarbageCollector } from './controllers/gc.js';
 import { NamespaceController } from './controllers/namespace.js';
 import { PvcController } from './controllers/pvc.js';
+import { QuotaController } from './controllers/quota.js';
 import { ReplicaSetController } from './controllers/replicaset.js';
 import { ServiceController } from './controllers/services.js';
 import { EventRecorder } from './events.js';
@@ -216,6 +217,7 @@ export async function startK8sDouble(opts: K8sDoubleOptions = {}): Promise<K8sDo
     new ReplicaSetController(store, registry, events, logger),
     new DeploymentController(store, registry, events, logger),
     new PvcController(store, registry, rootDir, logger),
+    new QuotaController(store, logger),
     services,
   ];
   for (const c of controllers) c.start();

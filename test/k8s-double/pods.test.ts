@@ -9,6 +9,7 @@ import {
   deleteNamespace,
   describeWithDocker,
   type Harness,
+  nodeImage,
   requireDocker,
   startHarness,
   uniqueName,
@@ -274,6 +275,28 @@ describeWithDocker('pods on the Docker engine', () => {
     );
     expect(waiting.code).toBe(400);
     expect(waiting.status.message).toBe('container "a" in pod "two" is waiting to start: ContainerCreating');
+  });
+
+  it('mounts the service account so a pod reaches the API in-cluster (KUBERNETES_SERVICE_*, token, CA)', async () => {
+    const script = [
+      "const fs = require('fs'); const dir = '/var/run/secrets/kubernetes.io/serviceaccount';",
+      "const ns = fs.readFileSync(dir + '/namespace', 'utf8');",
+      "require('https').get({ host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT,",
+      "  path: '/api/v1/namespaces/' + ns + '/pods', ca: fs.readFileSync(dir + '/ca.crt'),",
+      "  headers: { Authorization: 'Bearer ' + fs.readFileSync(dir + '/token', 'utf8') } },",
+      '  (res) => { let b = ""; res.on("data", (c) => (b += c)); res.on("end", () => console.log(res.statusCode, JSON.parse(b).items.map((p) => p.metadata.name).join(","))); })',
+      "  .on('error', (e) => { console.log('error', e.message); process.exit(1); });",
+    ].join('\n');
+    await runPod(
+      'in-cluster',
+      {
+        restartPolicy: 'Never',
+        containers: [{ name: 'main', image: nodeImage, command: ['node', '-e', script] }],
+      },
+      'Succeeded',
+      'Failed',
+    );
+    expect(await logs('in-cluster', 'main')).toBe('200 in-cluster\n');
   });
 
   it('deletion stops the container within the grace period, removes it, then the pod disappears', async () => {

@@ -13,6 +13,7 @@ import type { KubeObject } from '../types.js';
 import { generateName, rfc3339 } from './clock.js';
 import { type KindContext, kindOf } from './kinds/index.js';
 import { validateMetadata } from './meta.js';
+import { quotaViolation } from './quota.js';
 import { apiVersionOf, R, type ResourceDef } from './resources.js';
 import { type FieldMatcher, type LabelMatcher, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import {
@@ -183,6 +184,8 @@ export class Registry {
     this.validate(def, obj, undefined);
     if (this.store.peek(def, obj.metadata.namespace, obj.metadata.name))
       throw alreadyExists(this.target(def, obj.metadata.name));
+    const overQuota = quotaViolation(this.store, def, obj);
+    if (overQuota) throw overQuota;
     const kind = kindOf(def);
     if (def.subresources.includes('status')) delete obj.status;
     await kind.prepareCreate?.(obj, this.ctx);
