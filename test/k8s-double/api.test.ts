@@ -384,6 +384,14 @@ describe('watch', () => {
     expect(error).toMatchObject({ kind: 'Status', code: 410, reason: 'Expired' });
   });
 
+  it('dropped watches end for the client, which sees done()', async () => {
+    const ended = new Promise<unknown>((resolve) => {
+      void new Watch(h.kc).watch(`/api/v1/namespaces/${ns}/configmaps`, {}, () => {}, resolve);
+    });
+    await waitFor('watch open', () => h.double.inject.dropWatches() > 0);
+    await expect(ended).resolves.toBeNull();
+  });
+
   it('ends the stream after timeoutSeconds', async () => {
     const started = Date.now();
     await new Promise<void>((resolve, reject) => {

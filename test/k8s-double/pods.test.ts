@@ -350,6 +350,9 @@ describeWithDocker('pods on the Docker engine', () => {
       fieldSelector: 'involvedObject.name=crasher,reason=BackOff',
     });
     expect(events.items[0]?.message).toContain('Back-off restarting failed container main');
+    expect(await h.core.readNamespacedPodLog({ namespace: ns, name: 'crasher', previous: true })).toBe(
+      'try\n',
+    );
   });
 
   it('evaluates exec readiness probes and restarts a container that really crashes', async () => {
@@ -394,5 +397,40 @@ describeWithDocker('pods on the Docker engine', () => {
       exitCode: 137,
       reason: 'Error',
     });
+  });
+
+  it('restarts a container whose liveness probe fails', async () => {
+    currentPod = 'unlively';
+    await h.core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: 'unlively' },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [
+            {
+              name: 'main',
+              image: busybox,
+              command: ['sleep', '3600'],
+              livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1, failureThreshold: 2 },
+            },
+          ],
+        },
+      },
+    });
+    await waitFor('a liveness restart', async () => {
+      const p = await h.core.readNamespacedPod({ namespace: ns, name: 'unlively' });
+      return (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1;
+    });
+    const events = await h.core.listNamespacedEvent({
+      namespace: ns,
+      fieldSelector: 'involvedObject.name=unlively',
+    });
+    expect(events.items.map((e) => e.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^Liveness probe failed: dial tcp 127\.0\.0\.1:\d+: /),
+        'Container main failed liveness probe, will be restarted',
+      ]),
+    );
   });
 });
