@@ -37,6 +37,8 @@ export interface StartTestFerryOptions {
   runner?: StageRunner;
   worker?: boolean;
   listen?: boolean;
+  /** A Redis other than the shared test one (fault tests). */
+  redisUrl?: string;
 }
 
 /** A Ferry on the real test Redis, under a key prefix of its own, listening on a free port. */
@@ -47,14 +49,14 @@ export async function startTestFerry(options: StartTestFerryOptions = {}): Promi
       executor: { kind: 'noop' },
       limits: { lockDuration: '5s', recoveryInterval: '2s', drainTimeout: '5s' },
       ...options.config,
-      redis: { url: testRedisUrl(), keyPrefix: prefix },
+      redis: { url: options.redisUrl ?? testRedisUrl(), keyPrefix: prefix },
     },
     options.env,
   );
   const ferry = await startFerry({
     config,
     logger: createLogger({ level: process.env.FERRY_TEST_LOG ?? 'silent' }),
-    redisUrl: testRedisUrl(),
+    redisUrl: options.redisUrl ?? testRedisUrl(),
     environments: options.environments ?? environmentsFromConfig(config),
     defaultMetrics: false,
     ...(options.runner === undefined ? {} : { runner: options.runner }),

@@ -25,6 +25,14 @@ export function installErrorHandler(app: FastifyInstance): void {
 export function toFerryError(error: unknown): FerryError {
   if (error instanceof FerryError) return error;
   const e = error as Partial<FastifyError>;
+  if (isRedisUnavailable(error)) {
+    // GitLab and API clients treat 503 as temporary and retry.
+    return new FerryError(
+      ServerErrors.REDIS_UNAVAILABLE,
+      { reason: 'Redis does not answer' },
+      { cause: error },
+    );
+  }
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new FerryError(ServerErrors.BODY_TOO_LARGE, {
       reason: 'the body is larger than the configured limit',
@@ -40,4 +48,13 @@ export function toFerryError(error: unknown): FerryError {
     return new FerryError(ServerErrors.BAD_REQUEST, { reason: e.message ?? 'bad request' });
   }
   return new FerryError(CommonErrors.INTERNAL, { reason: 'internal error' }, { cause: error });
+}
+
+const redisDown =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection is closed|Stream isn't writeable|max retries per request/i;
+
+/** ioredis' ways of saying Redis is not there right now. */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return error.name === 'MaxRetriesPerRequestError' || redisDown.test(error.message);
 }

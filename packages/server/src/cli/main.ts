@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { lint } from './lint.js';
 import { type ServeRole, serve } from './serve.js';
 
 /** The `ferry` command line. Each subcommand lives in its own file and returns an exit code. */
@@ -23,6 +24,15 @@ export function buildCli(): Command {
         role: opts.role,
         ...(opts.config === undefined ? {} : { configPath: opts.config }),
       });
+    });
+
+  program
+    .command('lint')
+    .description('validate pipeline files (templates, or .ferry.yml overrides merged over the template)')
+    .argument('<files...>', 'pipeline files')
+    .option('-t, --template <file>', 'template overrides are merged over (default: pipelines/default.yml)')
+    .action(async (files: string[], opts: { template?: string }) => {
+      process.exitCode = await lint(files, opts);
     });
 
   return program;

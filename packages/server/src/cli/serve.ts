@@ -42,7 +42,9 @@ export async function serve(options: ServeOptions): Promise<number> {
         'no Redis configured: started an embedded one',
       );
     }
-    const redis = connectRedis(redisUrl, 'requests');
+    const redis = connectRedis(redisUrl, 'requests', {}, (err) =>
+      logger.warn({ err: err.message }, 'Redis connection error'),
+    );
     stops.push(() => redis.quit());
     const check = await checkRedis(redis);
     for (const warning of check.warnings) logger.warn(warning);

@@ -26,9 +26,10 @@ export interface BuiltContext {
 export async function buildServerContext(options: BuildContextOptions): Promise<BuiltContext> {
   const { config, logger } = options;
   const prefix = config.redis.keyPrefix;
-  const redis: Redis = connectRedis(options.redisUrl, 'requests', { enableAutoPipelining: true });
+  const redisError = (err: Error) => logger.warn({ err: err.message }, 'Redis connection error');
+  const redis: Redis = connectRedis(options.redisUrl, 'requests', { enableAutoPipelining: true }, redisError);
   const store = new RedisPipelineStore(redis, { prefix });
-  const queueConnection = connectRedis(options.redisUrl, 'worker');
+  const queueConnection = connectRedis(options.redisUrl, 'worker', {}, redisError);
   const queue = new PipelineQueue({
     connection: queueConnection,
     prefix: `${prefix}:bull`,

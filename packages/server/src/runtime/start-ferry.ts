@@ -37,10 +37,11 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
   const ctx = built.ctx;
   let worker: PipelineWorker | undefined;
   let cancels: CancelSignals | undefined;
-  const workerConnection = connectRedis(options.redisUrl, 'worker');
+  const redisError = (err: Error) => logger.warn({ err: err.message }, 'Redis connection error');
+  const workerConnection = connectRedis(options.redisUrl, 'worker', {}, redisError);
   if (options.worker !== false) {
     cancels = new CancelSignals(ctx.cancelChannel);
-    await cancels.listen(connectRedis(options.redisUrl, 'worker'));
+    await cancels.listen(connectRedis(options.redisUrl, 'worker', {}, redisError));
     if (config.limits.globalConcurrency !== undefined) {
       await ctx.queue.queue.setGlobalConcurrency(config.limits.globalConcurrency);
     }

@@ -119,7 +119,8 @@ export class RedisPipelineStore implements PipelineStore {
       }
       if (ids.length < batch) return { items };
     }
-    return { items, nextCursor: max.slice(1) === '+inf' ? undefined : Number(max.slice(1)).toString(36) };
+    // Scanned the limit without filling the page: hand back where to go on from.
+    return max === '+inf' ? { items } : { items, nextCursor: Number(max.slice(1)).toString(36) };
   }
 
   async #getMany(ids: string[]): Promise<Array<PipelineRecord | undefined>> {
