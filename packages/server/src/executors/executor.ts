@@ -1,0 +1,77 @@
+import type { StageName } from '@ferry/shared';
+
+/** Everything an executor needs to run one stage of one pipeline in an ephemeral runner. */
+export interface StageJob {
+  pipelineId: string;
+  stage: StageName;
+  /** 1 for the first run; a crash-recovered stage runs with a higher attempt. */
+  attempt: number;
+  project: { id: number; path: string; cloneUrl: string };
+  ref: string;
+  sha: string;
+  /** The image the stage's commands run in (docker, kubernetes); the local executor ignores it. */
+  image: string;
+  /**
+   * Commands run one after another with `sh -e` semantics, each echoed before it runs.
+   * Empty: the runner's own subcommand runs instead (build, deploy).
+   */
+  script: string[];
+  /** Plain environment variables (FERRY_* placeholders, the spec's env). */
+  env: Readonly<Record<string, string>>;
+  /** Secret environment variables (clone token, registry password): masked in the log, never logged. */
+  secretEnv: Readonly<Record<string, string>>;
+  timeoutMs: number;
+  resources?: { cpu?: string; memory?: string };
+  /** Clone the commit into the workspace before the commands run (default true). */
+  checkout?: boolean;
+}
+
+/** An executor's handle on a prepared runner: opaque to the orchestrator, stored for recovery. */
+export interface RunnerHandle {
+  /** Stable id (process group, container name, pod name), enough for `destroy` after a restart. */
+  id: string;
+}
+
+export type LogStream = 'stdout' | 'stderr' | 'system';
+
+/** Where a runner's output goes: chunks as they come, in order per stream. */
+export interface LogSink {
+  write(stream: LogStream, chunk: string): void;
+}
+
+export interface StageResult {
+  status: 'success' | 'failed' | 'canceled';
+  exitCode?: number;
+  /** For people: "exit code 1", "OOMKilled", "ImagePullBackOff: …", "Unschedulable: …". */
+  reason?: string;
+}
+
+/** A runner Ferry created, as found by listing (the reaper). */
+export interface RunnerInfo {
+  id: string;
+  pipelineId: string;
+  stage: string;
+  createdAt?: Date;
+}
+
+/**
+ * One seam, three implementations (local, docker, kubernetes) in sibling folders that never import
+ * each other. Every call takes an AbortSignal. Whatever happens, `destroy` leaves nothing behind.
+ */
+export interface Executor {
+  readonly kind: string;
+  /** Creates the runner's resources (workspace, volume, pod) without running the commands. */
+  prepare(job: StageJob, signal: AbortSignal): Promise<RunnerHandle>;
+  /** Starts the runner: clone, then the commands. */
+  start(handle: RunnerHandle, signal: AbortSignal): Promise<void>;
+  /** Streams the runner's output into `sink` until the runner ends (or `signal` aborts). */
+  tail(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<void>;
+  /** Waits for the runner's end and says how it ended. */
+  wait(handle: RunnerHandle, signal: AbortSignal): Promise<StageResult>;
+  /** Stops the runner now (cancel, timeout); `wait` then resolves. */
+  cancel(handle: RunnerHandle, signal: AbortSignal): Promise<void>;
+  /** Removes everything the runner had; absent runners are fine (idempotent). */
+  destroy(handle: RunnerHandle, signal: AbortSignal): Promise<void>;
+  /** Every runner this executor created that still exists (for the reaper). */
+  list(signal: AbortSignal): Promise<RunnerInfo[]>;
+}
