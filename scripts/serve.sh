@@ -12,8 +12,7 @@ if ! command -v redis-server >/dev/null; then
     echo "[ferry] redis-server is missing: install it (apt-get install redis-server) or set FERRY_REDIS_URL" >&2
   fi
 fi
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
-fi
+source scripts/lib/services.sh
+ensure_node_deps
 npx tsc -b
 exec node packages/server/bin/ferry.js serve "$@"

@@ -31,7 +31,12 @@ ensure_node_deps() {
   local stamp=node_modules/.package-lock.json
   if [ ! -d node_modules ] || [ package-lock.json -nt "$stamp" ]; then
     log "installing npm dependencies (npm ci)"
-    npm ci --no-audit --no-fund --loglevel=error
+    # npm 11 can refuse its own lockfile over other platforms' optional packages (npm/cli#8320,
+    # #4828): then install from the same lockfile with npm install, which tolerates that.
+    npm ci --no-audit --no-fund --loglevel=error || {
+      log "npm ci refused the lockfile; installing with npm install from the same lockfile"
+      npm install --no-audit --no-fund --loglevel=error
+    }
   fi
 }
 
