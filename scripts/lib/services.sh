@@ -33,7 +33,7 @@ ensure_node_deps() {
     log "installing npm dependencies (npm ci)"
     # npm 11 can refuse its own lockfile over other platforms' optional packages (npm/cli#8320,
     # #4828): then install from the same lockfile with npm install, which tolerates that.
-    npm ci --no-audit --no-fund --loglevel=error || {
+    npm ci --no-audit --no-fund --loglevel=error >"${TMPDIR:-/tmp}/ferry-npm-ci.log" 2>&1 || {
       log "npm ci refused the lockfile; installing with npm install from the same lockfile"
       npm install --no-audit --no-fund --loglevel=error
     }

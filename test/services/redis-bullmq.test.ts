@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testRedisUrl } from '../support/services.js';
+import { connectTestRedis, testRedisUrl } from '../support/services.js';
 
 // Proves the Redis the suite runs against is real: a job goes through BullMQ and comes back.
 describe('real Redis through BullMQ', () => {
@@ -30,7 +30,8 @@ describe('real Redis through BullMQ', () => {
     const job = await queue.add('double', { n: 21 });
     const result = await job.waitUntilFinished(events, 20_000);
     expect(result).toEqual({ doubled: 42 });
-    const info = await queue.client;
-    expect(await info.call('CONFIG', 'GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
+    const redis = await connectTestRedis();
+    closers.push(() => redis.quit());
+    expect(await redis.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
   });
 });

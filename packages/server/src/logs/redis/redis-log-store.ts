@@ -1,0 +1,215 @@
+import type { Redis } from 'ioredis';
+import type { LogStream } from '../../executors/executor.js';
+import { type LogChunk, type LogLine, type LogStore, type StageLogWriter, streamCode } from '../log-store.js';
+
+export interface RedisLogStoreOptions {
+  prefix: string;
+  /** Per-stage cap in bytes of text; the first half and the last half are kept. */
+  capBytes: number;
+  /** How often held output is written (live followers see lines within this, plus Redis). */
+  flushMs?: number;
+  /** A batch is written when it reaches this many bytes, without waiting for the timer. */
+  batchBytes?: number;
+  /** How long a stage log lives after it is complete. */
+  ttlSeconds?: number;
+}
+
+interface Batch {
+  lines: LogLine[];
+  bytes: number;
+}
+
+/**
+ * Stage logs in Redis: one stream per stage, each entry a batch of lines. Once the head (half the
+ * cap) is full, older tail entries are deleted as new ones arrive (XDEL), so the head and the tail
+ * survive and the middle is dropped, with the dropped size recorded for the marker.
+ */
+export class RedisLogStore implements LogStore {
+  readonly #redis: Redis;
+  readonly #options: Required<RedisLogStoreOptions>;
+
+  constructor(redis: Redis, options: RedisLogStoreOptions) {
+    this.#redis = redis;
+    this.#options = { flushMs: 50, batchBytes: 64 * 1024, ttlSeconds: 30 * 24 * 3600, ...options };
+  }
+
+  #key(pipelineId: string, stage: string) {
+    const base = `${this.#options.prefix}:log:${pipelineId}:${stage}`;
+    return { stream: base, meta: `${base}:meta` };
+  }
+
+  writer(pipelineId: string, stage: string): StageLogWriter {
+    const keys = this.#key(pipelineId, stage);
+    const redis = this.#redis;
+    const { capBytes, flushMs, batchBytes, ttlSeconds } = this.#options;
+    const half = Math.floor(capBytes / 2);
+    const partial = new Map<LogStream, string>();
+    let batch: Batch = { lines: [], bytes: 0 };
+    let n = 0;
+    let headBytes = 0;
+    let headFull = false;
+    let tailBytes = 0;
+    let dropped = 0;
+    let droppedAfter = -1;
+    const tail: Array<{ id: string; bytes: number; last: number }> = [];
+    let chain: Promise<void> = Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    let closed = false;
+    let failure: unknown;
+
+    const persist = (b: Batch): Promise<void> =>
+      (async () => {
+        const id = (await redis.xadd(keys.stream, '*', 'l', JSON.stringify(b.lines))) as string;
+        const last = b.lines.at(-1)?.n ?? -1;
+        if (!headFull) {
+          headBytes += b.bytes;
+          if (headBytes >= half) {
+            headFull = true;
+            await redis.hset(keys.meta, 'headEnd', String(last));
+          }
+          return;
+        }
+        tail.push({ id, bytes: b.bytes, last });
+        tailBytes += b.bytes;
+        const gone: string[] = [];
+        while (tailBytes > half && tail.length > 1) {
+          const old = tail.shift()!;
+          tailBytes -= old.bytes;
+          dropped += old.bytes;
+          droppedAfter =
+            droppedAfter === -1 ? Number((await redis.hget(keys.meta, 'headEnd')) ?? -1) : droppedAfter;
+          gone.push(old.id);
+        }
+        if (gone.length > 0) {
+          await redis
+            .multi()
+            .xdel(keys.stream, ...gone)
+            .hset(keys.meta, 'dropped', String(dropped), 'droppedAfter', String(droppedAfter))
+            .exec();
+        }
+      })();
+
+    const flush = () => {
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
+      if (batch.lines.length === 0) return;
+      const b = batch;
+      batch = { lines: [], bytes: 0 };
+      chain = chain
+        .then(() => persist(b))
+        .catch((err: unknown) => {
+          failure = err;
+        });
+    };
+
+    const push = (s: LogLine['s'], x: string) => {
+      batch.lines.push({ n: n++, t: Date.now(), s, x });
+      batch.bytes += x.length + 1;
+      if (batch.bytes >= batchBytes) flush();
+      else if (timer === undefined) timer = setTimeout(flush, flushMs);
+    };
+
+    const writer: StageLogWriter = {
+      write(stream: LogStream, chunk: string) {
+        if (closed) return;
+        const text = (partial.get(stream) ?? '') + chunk;
+        const parts = text.split('\n');
+        const rest = parts.pop() ?? '';
+        for (const line of parts) push(streamCode[stream], line.endsWith('\r') ? line.slice(0, -1) : line);
+        // A line with no newline yet still shows up (a progress bar), once it is long or on the timer.
+        if (rest.length > 8192) {
+          push(streamCode[stream], rest);
+          partial.set(stream, '');
+        } else {
+          partial.set(stream, rest);
+          if (rest.length > 0 && timer === undefined) timer = setTimeout(flushPartials, flushMs);
+        }
+      },
+      system(text: string) {
+        if (closed) return;
+        for (const line of text.split('\n')) push('s', line);
+      },
+      async close() {
+        if (closed) return;
+        flushPartials();
+        closed = true;
+        flush();
+        await chain;
+        await redis
+          .multi()
+          .hset(keys.meta, 'done', '1', 'lines', String(n))
+          .expire(keys.stream, ttlSeconds)
+          .expire(keys.meta, ttlSeconds)
+          .exec();
+        if (failure !== undefined) throw failure;
+      },
+    };
+
+    function flushPartials() {
+      for (const [stream, rest] of partial) {
+        if (rest.length > 0) push(streamCode[stream], rest);
+        partial.set(stream, '');
+      }
+      flush();
+    }
+
+    return writer;
+  }
+
+  async read(pipelineId: string, stage: string, cursor = '-', limit = 10_000): Promise<LogChunk> {
+    const keys = this.#key(pipelineId, stage);
+    const start = cursor === '-' ? '-' : `(${cursor}`;
+    const [entries, meta] = await Promise.all([
+      this.#redis.xrange(keys.stream, start, '+', 'COUNT', Math.max(1, Math.ceil(limit / 100))),
+      this.#redis.hgetall(keys.meta),
+    ]);
+    const lines: LogLine[] = [];
+    let last = cursor;
+    for (const [id, fields] of entries) {
+      const raw = fields[1];
+      if (raw !== undefined) lines.push(...(JSON.parse(raw) as LogLine[]));
+      last = id;
+    }
+    const done =
+      meta.done === '1' &&
+      (entries.length === 0 ||
+        (await this.#redis.xrange(keys.stream, `(${last}`, '+', 'COUNT', 1)).length === 0);
+    const chunk: LogChunk = { lines, cursor: last, done, droppedBytes: Number(meta.dropped ?? 0) };
+    if (meta.droppedAfter !== undefined) chunk.droppedAfter = Number(meta.droppedAfter);
+    return chunk;
+  }
+
+  async *follow(
+    pipelineId: string,
+    stage: string,
+    signal: AbortSignal,
+    cursor = '-',
+  ): AsyncIterable<LogChunk> {
+    const keys = this.#key(pipelineId, stage);
+    // A blocking read needs its own connection; it is closed when the follower goes.
+    const blocking = this.#redis.duplicate();
+    const onAbort = () => blocking.disconnect();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      let position = cursor;
+      for (;;) {
+        const chunk = await this.read(pipelineId, stage, position);
+        if (chunk.lines.length > 0 || chunk.done) {
+          position = chunk.cursor;
+          yield chunk;
+          if (chunk.done) return;
+          continue;
+        }
+        if (signal.aborted) return;
+        const id = position === '-' ? '0-0' : position;
+        await blocking.xread('COUNT', 1, 'BLOCK', 1000, 'STREAMS', keys.stream, id).catch(() => null);
+        if (signal.aborted) return;
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      blocking.disconnect();
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LogChunk, LogLine } from '../../packages/server/src/logs/log-store.js';
+import { maskingSink } from '../../packages/server/src/logs/masking-sink.js';
+import { RedisLogStore } from '../../packages/server/src/logs/redis/redis-log-store.js';
+import { connectTestRedis } from '../support/services.js';
+
+describe('RedisLogStore on the real Redis', () => {
+  let redis: Redis;
+  beforeAll(async () => {
+    redis = await connectTestRedis();
+  });
+  afterAll(async () => redis.quit());
+
+  const store = (capBytes = 16 * 1024 * 1024) =>
+    new RedisLogStore(redis, { prefix: `logt${randomUUID().slice(0, 6)}`, capBytes });
+
+  async function readAll(
+    s: RedisLogStore,
+    id: string,
+    stage: string,
+  ): Promise<LogChunk & { all: LogLine[] }> {
+    const all: LogLine[] = [];
+    let cursor: string | undefined;
+    let last: LogChunk;
+    do {
+      last = await s.read(id, stage, cursor);
+      all.push(...last.lines);
+      cursor = last.cursor;
+    } while (last.lines.length > 0 && !last.done);
+    return { ...last, all };
+  }
+
+  it('stores lines per stream with timestamps, in order, and marks the log complete', async () => {
+    const s = store();
+    const w = s.writer('p1', 'test');
+    w.system('ferry: test started');
+    w.write('stdout', 'one\ntw');
+    w.write('stderr', 'warning!\n');
+    w.write('stdout', 'o\nthree');
+    await w.close();
+    const { all, done, droppedBytes } = await readAll(s, 'p1', 'test');
+    expect(all.map((l) => [l.s, l.x])).toEqual([
+      ['s', 'ferry: test started'],
+      ['o', 'one'],
+      ['e', 'warning!'],
+      ['o', 'two'],
+      ['o', 'three'],
+    ]);
+    expect(all.every((l) => l.t > 0)).toBe(true);
+    expect(all.map((l) => l.n)).toEqual([0, 1, 2, 3, 4]);
+    expect(done).toBe(true);
+    expect(droppedBytes).toBe(0);
+  });
+
+  it('keeps the head and the tail over the cap and says how much of the middle was dropped', async () => {
+    const s = new RedisLogStore(redis, {
+      prefix: `logt${randomUUID().slice(0, 6)}`,
+      capBytes: 64 * 1024,
+      batchBytes: 4096,
+    });
+    const w = s.writer('p2', 'build');
+    for (let i = 0; i < 5000; i++)
+      w.write('stdout', `line ${String(i).padStart(5, '0')} ${'x'.repeat(40)}\n`);
+    w.write('stderr', 'error: the real reason is at the end\n');
+    await w.close();
+    const { all, droppedBytes, droppedAfter } = await readAll(s, 'p2', 'build');
+    expect(all[0]?.x).toMatch(/^line 00000/);
+    expect(all.at(-1)?.x).toBe('error: the real reason is at the end');
+    const total = 5000 * 52 + 'error: the real reason is at the end\n'.length;
+    const kept = all.reduce((n, l) => n + l.x.length + 1, 0);
+    expect(kept).toBeLessThanOrEqual(64 * 1024 + 8192);
+    expect(kept + droppedBytes).toBe(total);
+    expect(droppedAfter).toBeDefined();
+    const at = all.findIndex((l) => l.n === droppedAfter);
+    expect(all[at + 1]!.n).toBeGreaterThan(droppedAfter! + 1);
+  });
+
+  it('masks secrets split across chunks before they are stored', async () => {
+    const prefix = `logt${randomUUID().slice(0, 6)}`;
+    const s = new RedisLogStore(redis, { prefix, capBytes: 1 << 20 });
+    const w = s.writer('p3', 'test');
+    const sink = maskingSink(w, ['glpat-abcdef123456']);
+    sink.write('stdout', 'cloning with glpat-abc');
+    sink.write('stdout', 'def123456 done\n');
+    sink.flush();
+    await w.close();
+    const { all } = await readAll(s, 'p3', 'test');
+    expect(all.map((l) => l.x)).toEqual(['cloning with [masked] done']);
+    const raw = JSON.stringify(await redis.xrange(`${prefix}:log:p3:test`, '-', '+'));
+    expect(raw).not.toContain('glpat');
+  });
+
+  it('lets several followers see new lines live, and ends them when the log completes', async () => {
+    const s = store();
+    const w = s.writer('p4', 'test');
+    const controllers = [new AbortController(), new AbortController(), new AbortController()];
+    const seen = controllers.map(() => [] as Array<{ x: string; at: number }>);
+    const followers = controllers.map(async (c, i) => {
+      for await (const chunk of s.follow('p4', 'test', c.signal)) {
+        for (const line of chunk.lines) seen[i]!.push({ x: line.x, at: Date.now() });
+      }
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const sentAt: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      sentAt.push(Date.now());
+      w.write('stdout', `live ${i}\n`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    await w.close();
+    await Promise.all(followers);
+    for (const lines of seen) {
+      expect(lines.map((l) => l.x)).toEqual(['live 0', 'live 1', 'live 2', 'live 3', 'live 4']);
+      // Delivery delay is reported, not asserted against a wall clock (machines are noisy).
+      const delays = lines.map((l, i) => l.at - sentAt[i]!);
+      expect(delays.every((d) => d >= 0)).toBe(true);
+    }
+  });
+});
