@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { checkRedis } from '../../packages/server/src/redis/check-redis.js';
 import { buildPushHook } from '../doubles/gitlab/webhook-payloads.js';
 import { sendWebhook } from '../doubles/gitlab/webhook-sender.js';
-import { type TestFerry, startTestFerry, testWebhookSecret } from '../support/ferry.js';
+import { startTestFerry, type TestFerry, testWebhookSecret } from '../support/ferry.js';
 import { spawnFerry } from '../support/ferry-process.js';
 import { type RedisProcess, startRedisProcess } from '../support/redis-process.js';
 

@@ -16,9 +16,13 @@ export interface RedisProcess {
 export async function startRedisProcess(extraArgs: string[] = [], port?: number): Promise<RedisProcess> {
   const p = port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'ferry-redis-'));
-  const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...extraArgs], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(p), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...extraArgs],
+    {
+      stdio: 'ignore',
+    },
+  );
   const url = `redis://127.0.0.1:${p}`;
   const deadline = Date.now() + 10_000;
   for (;;) {

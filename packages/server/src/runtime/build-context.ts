@@ -1,6 +1,7 @@
 import type { FerryConfig, Logger, Secret } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import type { EnvironmentMap } from '../intake/environment-map.js';
+import { RedisLogStore } from '../logs/redis/redis-log-store.js';
 import { FerryMetrics } from '../metrics/metrics.js';
 import { PipelineQueue } from '../queue/pipeline-queue.js';
 import { connectRedis } from '../redis/connect.js';
@@ -48,6 +49,7 @@ export async function buildServerContext(options: BuildContextOptions): Promise<
     queue,
     environments: options.environments,
     metrics,
+    logs: new RedisLogStore(redis, { prefix, capBytes: config.limits.logCapBytes }),
     observer: metrics,
     publisher: redis,
     cancelChannel: `${prefix}:cancel`,

@@ -1,6 +1,7 @@
 import type { FerryConfig, Logger, Secret } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import type { EnvironmentMap } from '../intake/environment-map.js';
+import type { LogStore } from '../logs/log-store.js';
 import type { FerryMetrics } from '../metrics/metrics.js';
 import type { ActionDeps } from '../pipeline/actions.js';
 import type { PipelineQueue } from '../queue/pipeline-queue.js';
@@ -16,6 +17,8 @@ export interface ServerContext extends ActionDeps {
   queue: PipelineQueue;
   environments: EnvironmentMap;
   metrics: FerryMetrics;
+  /** Stage logs (stored, followed live). */
+  logs: LogStore;
   /** Problems that make the server not ready (e.g. the worker is not running). */
   readinessChecks: ReadonlyArray<() => Promise<string | null> | string | null>;
   /** Webhook secrets: global and per project (path or id). */

@@ -9,6 +9,7 @@ import { listPipelinesRoute } from './list-pipelines.js';
 import { openApiDocumentRoute, registerOpenApi } from './openapi.js';
 import { retryPipelineRoute } from './retry-pipeline.js';
 import { sharedSchemas } from './schemas.js';
+import { stageLogRoute } from './stage-log.js';
 import { triggerPipelineRoute } from './trigger-pipeline.js';
 
 /**
@@ -32,5 +33,6 @@ export async function apiRoutes(app: FastifyInstance, ctx: ServerContext): Promi
   cancelPipelineRoute(app, ctx);
   retryPipelineRoute(app, ctx);
   approvePipelineRoute(app, ctx);
+  stageLogRoute(app, ctx);
   openApiDocumentRoute(app);
 }

@@ -12,7 +12,7 @@ const time = { type: 'string', format: 'date-time' } as const;
 const text = { type: 'string' } as const;
 
 /** Closes an object to the keys it lists. */
-function closed<P extends Record<string, unknown>>(properties: P) {
+export function closed<P extends Record<string, unknown>>(properties: P) {
   return {
     type: 'object',
     additionalProperties: false,

@@ -1,0 +1,151 @@
+import { FerryError, PipelineErrors, stageNames } from '@ferry/shared';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { LogChunk } from '../../logs/log-store.js';
+import type { ServerContext } from '../../runtime/context.js';
+import { closed, errorResponses, pipelineIdPattern } from './schemas.js';
+
+interface StageLogParams {
+  id: string;
+  stage: (typeof stageNames)[number];
+}
+
+interface StageLogQuery {
+  format?: 'sse' | 'json' | 'text';
+  cursor?: string;
+}
+
+const cursorPattern = '^(-|\\d{1,16}-\\d{1,8})$';
+
+/**
+ * `GET /pipelines/:id/stages/:stage/log`: the stage's log. Server-sent events (live, several
+ * followers at once, resumable with Last-Event-ID), one JSON page, or the whole text to download
+ * with a marker where the middle was dropped. The log outlives the runner.
+ */
+export function stageLogRoute(app: FastifyInstance, ctx: ServerContext): void {
+  app.get<{ Params: StageLogParams; Querystring: StageLogQuery }>(
+    '/pipelines/:id/stages/:stage/log',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        operationId: 'getStageLog',
+        summary: "A stage's log: live (SSE), a JSON page, or the raw text",
+        description:
+          'format=sse (default when Accept is text/event-stream) streams `lines` events and one `end`; ' +
+          'format=json returns one page from `cursor`; format=text downloads the whole log.',
+        tags: ['logs'],
+        params: {
+          ...closed({
+            id: { type: 'string', pattern: pipelineIdPattern },
+            stage: { type: 'string', enum: [...stageNames] },
+          }),
+          required: ['id', 'stage'],
+        },
+        querystring: closed({
+          format: { type: 'string', enum: ['sse', 'json', 'text'] },
+          cursor: { type: 'string', pattern: cursorPattern },
+        }),
+        response: {
+          200: {
+            description: 'The log (JSON page shown; SSE and text are streams)',
+            type: 'object',
+            properties: {
+              lines: { type: 'array', items: { type: 'object' } },
+              cursor: { type: 'string' },
+              done: { type: 'boolean' },
+              droppedBytes: { type: 'integer' },
+              droppedAfter: { type: 'integer' },
+            },
+          },
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id, stage } = request.params;
+      if ((await ctx.store.get(id)) === undefined)
+        throw new FerryError(PipelineErrors.PIPELINE_NOT_FOUND, { id });
+      const format =
+        request.query.format ??
+        (String(request.headers.accept).includes('text/event-stream') ? 'sse' : 'json');
+      if (format === 'json') return ctx.logs.read(id, stage, request.query.cursor);
+      if (format === 'text') return sendText(ctx, id, stage, reply);
+      return streamEvents(ctx, request, reply, id, stage);
+    },
+  );
+}
+
+function droppedMarker(chunk: LogChunk): string {
+  const mb = (chunk.droppedBytes / 1_048_576).toFixed(1);
+  return `--- ferry: ${mb} MB dropped from the middle of this log (the head and the tail are kept) ---`;
+}
+
+async function sendText(
+  ctx: ServerContext,
+  id: string,
+  stage: string,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const parts: string[] = [];
+  let cursor: string | undefined;
+  let markerShown = false;
+  for (;;) {
+    const chunk = await ctx.logs.read(id, stage, cursor);
+    for (const line of chunk.lines) {
+      parts.push(`${line.x}\n`);
+      if (!markerShown && chunk.droppedAfter !== undefined && line.n === chunk.droppedAfter) {
+        parts.push(`${droppedMarker(chunk)}\n`);
+        markerShown = true;
+      }
+    }
+    if (chunk.lines.length === 0 || chunk.done) break;
+    cursor = chunk.cursor;
+  }
+  return reply
+    .type('text/plain; charset=utf-8')
+    .header('content-disposition', `attachment; filename="${id}-${stage}.log"`)
+    .send(parts.join(''));
+}
+
+async function streamEvents(
+  ctx: ServerContext,
+  request: FastifyRequest<{ Querystring: StageLogQuery }>,
+  reply: FastifyReply,
+  id: string,
+  stage: string,
+): Promise<void> {
+  const lastEventId = request.headers['last-event-id'];
+  const resume =
+    typeof lastEventId === 'string' && new RegExp(cursorPattern).test(lastEventId) ? lastEventId : undefined;
+  const stop = new AbortController();
+  request.raw.on('close', () => stop.abort());
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    'x-request-id': request.id,
+  });
+  res.write('retry: 2000\n\n');
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  try {
+    for await (const chunk of ctx.logs.follow(id, stage, stop.signal, resume ?? request.query.cursor)) {
+      if (chunk.lines.length > 0) {
+        res.write(
+          `id: ${chunk.cursor}\nevent: lines\ndata: ${JSON.stringify({ lines: chunk.lines, droppedBytes: chunk.droppedBytes, droppedAfter: chunk.droppedAfter })}\n\n`,
+        );
+      }
+      if (chunk.done) {
+        res.write(`event: end\ndata: ${JSON.stringify({ droppedBytes: chunk.droppedBytes })}\n\n`);
+        break;
+      }
+    }
+  } catch (err) {
+    if (!stop.signal.aborted) request.log.warn({ err }, 'log stream failed');
+  } finally {
+    clearInterval(heartbeat);
+    stop.abort();
+    res.end();
+  }
+}
