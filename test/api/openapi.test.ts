@@ -64,6 +64,7 @@ describe('GET /api/v1/openapi.json', () => {
       'GET /api/v1/openapi.json',
       'GET /api/v1/pipelines',
       'GET /api/v1/pipelines/{id}',
+      'GET /api/v1/pipelines/{id}/stages/{stage}/log',
       'POST /api/v1/pipelines',
       'POST /api/v1/pipelines/{id}/approve',
       'POST /api/v1/pipelines/{id}/cancel',

@@ -30,7 +30,9 @@ export class RedisLogStore implements LogStore {
 
   constructor(redis: Redis, options: RedisLogStoreOptions) {
     this.#redis = redis;
-    this.#options = { flushMs: 50, batchBytes: 64 * 1024, ttlSeconds: 30 * 24 * 3600, ...options };
+    // Batches stay small next to the cap, so the head and the tail are cut at batch boundaries close to half.
+    const batchBytes = Math.max(1024, Math.min(64 * 1024, Math.floor(options.capBytes / 16)));
+    this.#options = { flushMs: 50, batchBytes, ttlSeconds: 30 * 24 * 3600, ...options };
   }
 
   #key(pipelineId: string, stage: string) {
