@@ -256,7 +256,7 @@ export async function startK8sDouble(opts: K8sDoubleOptions = {}): Promise<K8sDo
     kubeconfigYaml: yaml,
     instanceId,
     nodeName,
-    inject: failureInjection({ store, node, scheduler, faults, watches, kubelet, docker }),
+    inject: failureInjection({ store, node, scheduler, faults, watches, kubelet }),
     async serviceUrl(namespace, name, o = {}) {
       const deadline = Date.now() + (o.timeoutMs ?? 30_000);
       for (;;) {

@@ -4,7 +4,6 @@
  * API faults and dropped watches stand in for a flaky apiserver.
  */
 import type { V1Taint } from '@kubernetes/client-node';
-import type Dockerode from 'dockerode';
 import { parseQuantity } from './api/quantity.js';
 import { R } from './api/resources.js';
 import { defaultNodeLabels, type NodeState, publishNode } from './node.js';
@@ -41,7 +40,6 @@ export interface InjectionDeps {
   faults: FaultList;
   watches: WatchHub;
   kubelet: Kubelet;
-  docker: Dockerode;
 }
 
 export function failureInjection(d: InjectionDeps): FailureInjection {
@@ -74,11 +72,8 @@ export function failureInjection(d: InjectionDeps): FailureInjection {
       const pod = d.store.peek(R.pods, namespace, podName);
       if (!pod) throw new Error(`k8s-double: pod ${namespace}/${podName} not found`);
       const rt = d.kubelet.runtimeFor(pod.metadata.uid);
-      const name = container ?? pod.spec?.containers?.[0]?.name;
-      const target = name ? rt?.current.get(name) : undefined;
-      if (!target)
-        throw new Error(`k8s-double: container ${name} of pod ${namespace}/${podName} is not running`);
-      await d.docker.getContainer(target.id).kill({ signal });
+      if (!rt) throw new Error(`k8s-double: pod ${namespace}/${podName} is not running on the node`);
+      await rt.killContainer(container ?? pod.spec?.containers?.[0]?.name ?? '', signal);
     },
   };
 }

@@ -49,6 +49,8 @@ export class PodRuntime {
   readonly current = new Map<string, { id: string; tty: boolean }>();
   readonly previous = new Map<string, { id: string; tty: boolean }>();
   private readonly created = new Set<string>();
+  /** Containers the double itself stopped or killed (their 137 is not an OOM kill). */
+  private readonly killed = new Set<string>();
   private readonly probers = new Map<string, Prober[]>();
   /** containerPort → host port; the first is the pod's primary port. */
   readonly portMap = new Map<number, number>();
@@ -260,7 +262,11 @@ export class PodRuntime {
       // the container was removed underneath us: it was killed
     }
     const info = await container.inspect().catch(() => undefined);
-    const oom = info?.State.OOMKilled === true;
+    // Docker on cgroup v1 sometimes loses the OOM event: a SIGKILL exit of a memory-limited
+    // container that nobody here killed can only be the kernel's OOM killer.
+    const oom =
+      info?.State.OOMKilled === true ||
+      (exitCode === 137 && (info?.HostConfig.Memory ?? 0) > 0 && !this.killed.has(id));
     return {
       exitCode,
       reason: terminatedReason(exitCode, oom),
@@ -444,6 +450,7 @@ export class PodRuntime {
   }
 
   private async stopContainer(id: string, graceSeconds: number): Promise<void> {
+    this.killed.add(id);
     try {
       await this.deps.docker.getContainer(id).stop({ t: Math.max(0, Math.ceil(graceSeconds)) });
     } catch {
@@ -493,6 +500,15 @@ export class PodRuntime {
       await rm(this.podDir, { recursive: true, force: true }).catch(() => {});
     })();
     return this.terminating;
+  }
+
+  /** Kills a running container as a crash would (failure injection). */
+  async killContainer(name: string, signal: string): Promise<void> {
+    const target = this.current.get(name);
+    if (!target)
+      throw new Error(`k8s-double: container ${name} of pod ${this.namespace}/${this.name} is not running`);
+    this.killed.add(target.id);
+    await this.deps.docker.getContainer(target.id).kill({ signal });
   }
 
   /** Is the pod's container `name` declared (init or main)? */
