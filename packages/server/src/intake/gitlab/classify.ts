@@ -1,6 +1,6 @@
 import type { MergeRequestRef, Person, ProjectRef, Trigger } from '@ferry/shared';
 import type { EnvironmentMap, EnvironmentRule } from '../environment-map.js';
-import type { MergeRequestHook, PushHook } from './payloads.js';
+import { commitSchema, type MergeRequestHook, type PushHook } from './payloads.js';
 
 export interface PipelineIntent {
   project: ProjectRef;
@@ -49,7 +49,7 @@ export function classifyPush(hook: PushHook, environments: EnvironmentMap): Clas
   const sha = hook.checkout_sha ?? hook.after;
   if (!/^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(sha))
     return { kind: 'ignore', reason: 'push has no commit to build' };
-  const commit = hook.commits.find((c) => c.id === sha) ?? hook.commits.at(-1);
+  const commit = builtCommit(hook.commits, sha);
   return {
     kind: 'pipeline',
     intent: {
@@ -89,4 +89,16 @@ export function classifyMergeRequest(hook: MergeRequestHook, environments: Envir
       mergeRequest: { iid: mr.iid, title: titleOf(mr.title), sourceBranch: mr.source_branch, url: mr.url },
     },
   };
+}
+
+/** The commit being built among a push's commits (newest first), validated; else the newest. */
+function builtCommit(
+  commits: readonly unknown[],
+  sha: string,
+): { title?: string; message?: string } | undefined {
+  const found =
+    commits.find((c) => typeof c === 'object' && c !== null && (c as { id?: unknown }).id === sha) ??
+    commits[0];
+  const parsed = commitSchema.safeParse(found);
+  return parsed.success ? parsed.data : undefined;
 }

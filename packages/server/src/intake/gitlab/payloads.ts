@@ -15,7 +15,8 @@ export const projectSchema = z.looseObject({
   git_http_url: text(2048),
 });
 
-const commitSchema = z.looseObject({
+/** Only the built commit is read and validated (GitLab lists up to 20 per push). */
+export const commitSchema = z.looseObject({
   id: text(64),
   title: text(100_000).optional(),
   message: text(1_000_000).optional(),
@@ -30,7 +31,7 @@ export const pushHookSchema = z.looseObject({
   user_username: text(255).optional().default(''),
   user_name: text(255).optional().default(''),
   project: projectSchema,
-  commits: z.array(commitSchema).max(10_000).optional().default([]),
+  commits: z.array(z.unknown()).max(10_000).optional().default([]),
 });
 export type PushHook = z.infer<typeof pushHookSchema>;
 

@@ -82,7 +82,6 @@ export class RedisPipelineStore implements PipelineStore {
       new Date().toISOString(),
       k.pipelinePrefix,
       pipeline.sha,
-      JSON.stringify(pipeline.project),
       String(pipeline.project.id),
     );
     const [kind, a, b, ...rest] = reply;

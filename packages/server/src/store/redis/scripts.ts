@@ -7,7 +7,7 @@
  * admit: KEYS = idempotency ('' for none), dedup, pipeline, lanePending, laneHolder, indexAll,
  * indexProject, active, sequence, events, branchHead, project, projectPath.
  * ARGV = id, hashFieldsJSON, supersede ('1'/'0'), mergeUpgradeJSON ('' for none), idemTtlSeconds,
- * now, pipelineKeyPrefix, sha, projectJSON, projectId.
+ * now, pipelineKeyPrefix, sha, projectId (the project's JSON is the record's `project` field).
  * Everything intake writes happens in this one round trip.
  */
 export const admitScript = `
@@ -30,9 +30,10 @@ if idem ~= '' then
   local prior = redis.call('GET', idem)
   if prior then return {'replay', prior} end
 end
+local fields = cjson.decode(ARGV[2])
 redis.call('SET', KEYS[11], ARGV[8])
-redis.call('SET', KEYS[12], ARGV[9])
-redis.call('SET', KEYS[13], ARGV[10])
+redis.call('SET', KEYS[12], fields['project'])
+redis.call('SET', KEYS[13], ARGV[9])
 local id = ARGV[1]
 local existing = redis.call('GET', KEYS[2])
 if existing then
@@ -53,7 +54,7 @@ end
 redis.call('SET', KEYS[2], id)
 local seq = redis.call('INCR', KEYS[9])
 local flat = {'seq', seq}
-for k, v in pairs(cjson.decode(ARGV[2])) do
+for k, v in pairs(fields) do
   flat[#flat + 1] = k
   flat[#flat + 1] = v
 end
