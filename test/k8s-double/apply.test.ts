@@ -1,5 +1,12 @@
 /** Server-side apply: create on apply, field managers, removal of fields no longer applied, conflicts. */
-import { PatchStrategy, setHeaderOptions, type V1Deployment, type V1Service } from '@kubernetes/client-node';
+import {
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Deployment,
+  type V1Service,
+} from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiError, type Harness, startHarness, uniqueName } from './test-helpers.js';
 
@@ -197,5 +204,83 @@ describe('server-side apply', () => {
     );
     expect(second.spec?.clusterIP).toBe(first.spec?.clusterIP);
     expect(second.spec?.ports).toEqual([{ name: 'http', port: 8080, targetPort: 8080, protocol: 'TCP' }]);
+  });
+
+  it('applies a whole environment generically; re-applying the same objects changes nothing', async () => {
+    const env = uniqueName('env');
+    const objects: KubernetesObject[] = [
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: env, labels: { 'ferry.dev/environment': 'test' } },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'registry', namespace: env },
+        type: 'kubernetes.io/dockerconfigjson',
+        data: { '.dockerconfigjson': Buffer.from('{"auths":{}}').toString('base64') },
+      } as KubernetesObject,
+      {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'data', namespace: env },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      } as KubernetesObject,
+      {
+        ...ferryManifest('a1', 'registry.local/web:a1', {}),
+        metadata: { name: 'web', namespace: env, labels: { app: 'web' } },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: env },
+        spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
+      } as KubernetesObject,
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'web', namespace: env },
+        spec: {
+          rules: [
+            {
+              host: 'web.test',
+              http: {
+                paths: [
+                  {
+                    path: '/',
+                    pathType: 'Prefix',
+                    backend: { service: { name: 'web', port: { number: 80 } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      } as KubernetesObject,
+    ];
+    const client = KubernetesObjectApi.makeApiClient(h.kc);
+    for (const o of objects)
+      await client.patch(o, undefined, undefined, 'ferry', true, PatchStrategy.ServerSideApply);
+    await new Promise((r) => setTimeout(r, 1100));
+    const before: string[] = [];
+    for (const o of objects) {
+      const header = {
+        apiVersion: o.apiVersion ?? '',
+        kind: o.kind ?? '',
+        metadata: { name: o.metadata?.name ?? '', namespace: o.metadata?.namespace ?? '' },
+      };
+      before.push((await client.read(header)).metadata?.resourceVersion ?? '');
+    }
+    const after: string[] = [];
+    for (const o of objects)
+      after.push(
+        (await client.patch(o, undefined, undefined, 'ferry', true, PatchStrategy.ServerSideApply)).metadata
+          ?.resourceVersion ?? '',
+      );
+    expect(after).toEqual(before);
+    const ingress = await h.net.readNamespacedIngress({ namespace: env, name: 'web' });
+    expect(ingress.status?.loadBalancer?.ingress?.[0]?.ip).toBe('127.0.0.1');
+    await h.core.deleteNamespace({ name: env });
   });
 });

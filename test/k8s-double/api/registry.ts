@@ -259,6 +259,7 @@ export class Registry {
     await kindOf(def).prepareUpdate?.(obj, old, this.ctx);
     if (def.tracksGeneration && !deepEqual(specPart(obj), specPart(old)))
       obj.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    if (!obj.metadata.deletionTimestamp && deepEqual(comparable(obj), comparable(old))) return old;
     if (meta.dryRun) return obj;
     if (
       obj.metadata.deletionTimestamp &&
@@ -489,6 +490,14 @@ export class Registry {
 /** Pods stay until the kubelet has stopped their containers, even without finalizers. */
 function isGracefulPod(def: ResourceDef, obj: KubeObject): boolean {
   return def === R.pods && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+}
+
+/** The object as a no-op check sees it: managedFields timestamps and resourceVersion do not count. */
+function comparable(obj: KubeObject): Plain {
+  const copy = structuredClone(obj) as KubeObject;
+  Reflect.deleteProperty(copy.metadata, 'resourceVersion');
+  for (const m of copy.metadata.managedFields ?? []) Reflect.deleteProperty(m, 'time');
+  return copy;
 }
 
 /** Everything outside metadata and status: what `generation` counts changes of. */
