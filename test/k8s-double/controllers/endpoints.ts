@@ -1,5 +1,5 @@
 /** Endpoints of a Service from the pods it selects (pure): one subset per pod, as ports differ. */
-import { PORT_ANNOTATION, PORTS_ANNOTATION } from '../pods/runtime.js';
+import { PORT_ANNOTATION, PORTS_ANNOTATION } from '../pods/pod-ports.js';
 import type { KubeObject } from '../types.js';
 import { isActive, isReady } from './pods.js';
 

@@ -9,9 +9,11 @@ import { randomSuffix, rfc3339 } from '../api/clock.js';
 import type { Container, PodSpec } from '../api/kinds/pod-spec.js';
 import { R } from '../api/resources.js';
 import type { KubeObject } from '../types.js';
+import { startContainerProbes } from './container-probes.js';
 import type { KubeletDeps } from './deps.js';
 import { type LaunchContext, type LaunchResult, launch } from './launch.js';
-import { Prober } from './probes.js';
+import { PodPorts } from './pod-ports.js';
+import type { Prober } from './probes.js';
 import {
   buildPodStatus,
   type ContainerRun,
@@ -21,9 +23,6 @@ import {
 } from './status.js';
 import { dockerTime, sleep } from './util.js';
 import { prepareVolumes } from './volumes.js';
-
-export const PORT_ANNOTATION = 'k8s-double/port';
-export const PORTS_ANNOTATION = 'k8s-double/ports';
 
 function newRun(c: Container, reason: string): ContainerRun {
   return {
@@ -53,8 +52,7 @@ export class PodRuntime {
   private readonly killed = new Set<string>();
   private readonly probers = new Map<string, Prober[]>();
   /** containerPort → host port; the first is the pod's primary port. */
-  readonly portMap = new Map<number, number>();
-  private primaryPort: number | undefined;
+  private readonly ports: PodPorts;
   private dirs = new Map<string, string>();
   private deadline: NodeJS.Timeout | undefined;
   private lifecycle: Promise<void> = Promise.resolve();
@@ -69,6 +67,7 @@ export class PodRuntime {
     this.namespace = pod.metadata.namespace ?? 'default';
     this.name = pod.metadata.name;
     this.spec = structuredClone(pod.spec as PodSpec);
+    this.ports = new PodPorts(this.spec, deps.ports);
     const hasInit = (this.spec.initContainers ?? []).length > 0;
     this.run = {
       init: (this.spec.initContainers ?? []).map((c) => newRun(c, 'PodInitializing')),
@@ -130,13 +129,7 @@ export class PodRuntime {
   }
 
   private async prepareSandbox(): Promise<boolean> {
-    const declared: number[] = [];
-    for (const c of [...(this.spec.initContainers ?? []), ...this.spec.containers]) {
-      for (const p of c.ports ?? []) if (!declared.includes(p.containerPort)) declared.push(p.containerPort);
-    }
-    this.primaryPort = await this.deps.ports.allocate();
-    if (declared.length > 0) this.portMap.set(declared[0]!, this.primaryPort);
-    for (const p of declared.slice(1)) this.portMap.set(p, await this.deps.ports.allocate());
+    await this.ports.allocate();
     if (this.stopping.signal.aborted) return false;
     const { store } = this.deps;
     for (;;) {
@@ -171,32 +164,10 @@ export class PodRuntime {
     }
     this.run.sandboxReady = true;
     this.run.startTime = rfc3339();
-    const ports = Object.fromEntries([...this.portMap].map(([k, v]) => [String(k), v]));
     this.publish((draft) => {
-      draft.metadata.annotations = {
-        ...(draft.metadata.annotations ?? {}),
-        [PORT_ANNOTATION]: String(this.primaryPort),
-        [PORTS_ANNOTATION]: JSON.stringify(ports),
-      };
+      draft.metadata.annotations = { ...(draft.metadata.annotations ?? {}), ...this.ports.annotations() };
     });
     return true;
-  }
-
-  /** A probe's or service's port (number or named container port) → the host port. */
-  resolvePort(port: number | string): number {
-    if (typeof port === 'string' && !/^\d+$/.test(port)) {
-      for (const c of this.spec.containers) {
-        const found = c.ports?.find((p) => p.name === port);
-        if (found) return this.portMap.get(found.containerPort) ?? found.containerPort;
-      }
-      return this.primaryPort ?? 0;
-    }
-    const n = Number(port);
-    return this.portMap.get(n) ?? n;
-  }
-
-  get hostPort(): number | undefined {
-    return this.primaryPort;
   }
 
   private launchContext(entry: ContainerRun): LaunchContext {
@@ -206,8 +177,7 @@ export class PodRuntime {
       latest: () => this.latest(),
       dirs: this.dirs,
       extraEnv: (c) => {
-        const first = c.ports?.[0]?.containerPort;
-        const port = (first !== undefined ? this.portMap.get(first) : undefined) ?? this.primaryPort;
+        const port = this.ports.forContainer(c);
         return {
           defaults: {
             KUBERNETES_SERVICE_HOST: '127.0.0.1',
@@ -329,54 +299,20 @@ export class PodRuntime {
     const target = {
       docker: this.deps.docker,
       containerId: id,
-      resolvePort: (p: number | string) => this.resolvePort(p),
+      resolvePort: (p: number | string) => this.ports.resolve(p),
     };
-    const maxPeriod = this.deps.timing.maxProbePeriodMs;
-    const probers: Prober[] = [];
-    const startReadiness = () => {
-      if (c?.readinessProbe) {
-        const p = new Prober(c.readinessProbe, target, maxPeriod, (ok, message) => {
-          entry.ready = ok;
-          this.publish();
-          if (!ok) this.event('Warning', 'Unhealthy', `Readiness probe failed: ${message ?? ''}`, entry.name);
-        });
-        probers.push(p);
-        p.start();
-      } else {
-        entry.ready = true;
+    const probers = startContainerProbes(c, target, this.deps.timing.maxProbePeriodMs, {
+      setReady: (ready) => {
+        entry.ready = ready;
         this.publish();
-      }
-      if (c?.livenessProbe) {
-        const p = new Prober(c.livenessProbe, target, maxPeriod, (ok, message) => {
-          if (ok) return;
-          this.event('Warning', 'Unhealthy', `Liveness probe failed: ${message ?? ''}`, entry.name);
-          this.event(
-            'Normal',
-            'Killing',
-            `Container ${entry.name} failed liveness probe, will be restarted`,
-            entry.name,
-          );
-          void this.stopContainer(id, this.spec.terminationGracePeriodSeconds ?? 30);
-        });
-        probers.push(p);
-        p.start();
-      }
-    };
-    if (c?.startupProbe) {
-      entry.started = false;
-      const p = new Prober(c.startupProbe, target, maxPeriod, (ok, message) => {
-        p.stop();
-        if (ok) {
-          entry.started = true;
-          startReadiness();
-          return;
-        }
-        this.event('Warning', 'Unhealthy', `Startup probe failed: ${message ?? ''}`, entry.name);
-        void this.stopContainer(id, this.spec.terminationGracePeriodSeconds ?? 30);
-      });
-      probers.push(p);
-      p.start();
-    } else startReadiness();
+      },
+      setStarted: (started) => {
+        entry.started = started;
+      },
+      warn: (reason, message) => this.event('Warning', reason, message, entry.name),
+      normal: (reason, message) => this.event('Normal', reason, message, entry.name),
+      kill: () => void this.stopContainer(id, this.spec.terminationGracePeriodSeconds ?? 30),
+    });
     this.probers.set(entry.name, probers);
   }
 
@@ -495,8 +431,7 @@ export class PodRuntime {
       if (graceSeconds === 0) this.killNow?.();
       await this.lifecycle;
       await Promise.all([...this.created].map((id) => this.removeContainer(id)));
-      for (const port of new Set([...this.portMap.values(), ...(this.primaryPort ? [this.primaryPort] : [])]))
-        this.deps.ports.release(port);
+      this.ports.release();
       await rm(this.podDir, { recursive: true, force: true }).catch(() => {});
     })();
     return this.terminating;

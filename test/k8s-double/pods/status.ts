@@ -38,7 +38,6 @@ export interface PodRunState {
   /** A pod-level failure that ends the pod: DeadlineExceeded, or an init container with Never. */
   failed?: { reason?: string; message?: string };
   startTime?: string;
-  hostPort?: number;
 }
 
 export interface PodCondition {

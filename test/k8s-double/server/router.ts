@@ -1,5 +1,5 @@
 /** Maps a request path to what it addresses: discovery documents or a resource. */
-import { findResource, type ResourceDef, resources } from '../api/resources.js';
+import { findResource, type ResourceDef } from '../api/resources.js';
 
 export type Route =
   | { type: 'version' }
@@ -69,5 +69,3 @@ export function route(pathname: string): Route {
     watchPath,
   };
 }
-
-export const knownResources = resources;
