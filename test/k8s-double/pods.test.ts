@@ -319,6 +319,11 @@ describeWithDocker('pods on the Docker engine', () => {
     const deleting = await h.core.deleteNamespacedPod({ namespace: ns, name: 'sleeper' });
     expect(deleting.metadata?.deletionTimestamp).toBeDefined();
     expect(deleting.metadata?.deletionGracePeriodSeconds).toBe(1);
+    const stopping = await h.core.listNamespacedEvent({
+      namespace: ns,
+      fieldSelector: 'involvedObject.name=sleeper,reason=Killing',
+    });
+    expect(stopping.items[0]?.message).toBe('Stopping container main');
     await gone;
     expect(Date.now() - started).toBeLessThan(5000);
     expect(await containersOf(h.double, ns)).toEqual([]);

@@ -427,6 +427,10 @@ export class PodRuntime {
       return this.terminating;
     }
     this.terminating = (async () => {
+      for (const entry of this.run.main) {
+        if (entry.state.running)
+          this.event('Normal', 'Killing', `Stopping container ${entry.name}`, entry.name);
+      }
       await this.stopAll(graceSeconds);
       if (graceSeconds === 0) this.killNow?.();
       await this.lifecycle;
