@@ -9,7 +9,7 @@ export interface ExecutorStageRunnerDeps {
   logs: LogStore;
   logger: Logger;
   /** The job for a stage run (from the resolved plan). Throws a FerryError when it cannot be built. */
-  jobFor(request: StageRunRequest): StageJob;
+  jobFor(request: StageRunRequest): Promise<StageJob>;
   /** Secret values Ferry holds (configuration); masked in every stage log with the job's own. */
   secrets: readonly string[];
   /** How long cleanup (destroy) may take. */
@@ -32,7 +32,7 @@ export class ExecutorStageRunner implements StageRunner {
     const writer = logs.writer(request.pipeline.id, request.stage);
     let job: StageJob;
     try {
-      job = this.#deps.jobFor(request);
+      job = await this.#deps.jobFor(request);
     } catch (err) {
       const reason = isFerryError(err)
         ? `${err.code}: ${err.message}`

@@ -1,26 +1,49 @@
-import { type FerrySpec, type PipelineRecord, type ResolvedPlan, resolveSpec } from '@ferry/shared';
+import {
+  type FerrySpec,
+  loadSpecOrThrow,
+  type PipelineRecord,
+  type ResolvedPlan,
+  resolveSpec,
+  type SpecSourceText,
+} from '@ferry/shared';
+
+/**
+ * A project's own pipeline file (`.ferry.yml`) at the pipeline's commit, if it has one. The
+ * GitLab implementation reads it through the repository files API; `undefined` means none.
+ */
+export interface OverrideSource {
+  overrideFor(pipeline: PipelineRecord, signal: AbortSignal): Promise<SpecSourceText | undefined>;
+}
+
+/** No project overrides: every project runs the template as it is. */
+export const noOverrides: OverrideSource = { overrideFor: async () => undefined };
 
 /** The resolved plan (spec × environment × commit) of a pipeline. */
 export interface PlanSource {
-  planFor(pipeline: PipelineRecord): ResolvedPlan;
+  /** Throws FerryError (SPEC_INVALID with located problems, SPEC_ENVIRONMENT_UNKNOWN, …). */
+  planFor(pipeline: PipelineRecord, signal: AbortSignal): Promise<ResolvedPlan>;
 }
 
 /**
- * Plans from the default template. Resolution is pure and cheap; the last few plans are kept so
- * one pipeline's stages don't resolve it again and again.
+ * Plans from the default template merged with the project's override. The override is read once
+ * per pipeline; the last plans are kept so a pipeline's stages don't resolve it again.
  */
 export class TemplatePlanSource implements PlanSource {
-  readonly #template: FerrySpec;
+  readonly #template: SpecSourceText;
+  readonly #overrides: OverrideSource;
   readonly #cache = new Map<string, ResolvedPlan>();
 
-  constructor(template: FerrySpec) {
+  constructor(template: SpecSourceText, overrides: OverrideSource = noOverrides) {
     this.#template = template;
+    this.#overrides = overrides;
   }
 
-  planFor(pipeline: PipelineRecord): ResolvedPlan {
+  async planFor(pipeline: PipelineRecord, signal: AbortSignal): Promise<ResolvedPlan> {
     const cached = this.#cache.get(pipeline.id);
     if (cached !== undefined) return cached;
-    const plan = resolveSpec(this.#template, {
+    const override = await this.#overrides.overrideFor(pipeline, signal);
+    const spec: FerrySpec = loadSpecOrThrow(this.#template, override);
+    const plan = resolveSpec(spec, {
       env: pipeline.environment,
       sha: pipeline.sha,
       project: pipeline.project.path,
