@@ -1,2 +1,19 @@
-/** The program inside each runner pod/container/process (filled in by issue 4). */
-export const runnerVersion = '0.1.0';
+/** The runner program's contract, for executors: script builder, environment, clone exit codes. */
+export { CloneExit, cloneFailureReason } from './clone/clone-exit.js';
+export {
+  cloneEnv,
+  commandEnv,
+  RunnerEnv,
+  type StageVariablesInput,
+  stageVariables,
+} from './runner-env.js';
+export {
+  buildStageScript,
+  containerScriptCommand,
+  encodeScript,
+  MAX_SCRIPT_BYTES,
+  SCRIPT_ENV,
+  scriptSizeProblem,
+} from './script/build-stage-script.js';
+export { shellQuote } from './script/shell-quote.js';
+export { runnerVersion } from './version.js';

@@ -1,0 +1,153 @@
+import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:os';
+import type { Writable } from 'node:stream';
+import { CloneExit } from './clone-exit.js';
+import type { CloneTarget } from './clone-target.js';
+import { authorizationHeader, gitEnvironment } from './git-auth.js';
+import { MaskStream } from './mask-stream.js';
+import { probeRepository } from './probe.js';
+
+export interface CloneOptions {
+  target: CloneTarget;
+  /** The workspace: created if missing, the commit checked out in it. */
+  dir: string;
+  token?: string;
+  user?: string;
+  /** The environment git inherits (tracing and redirection variables are removed). */
+  env: Readonly<Record<string, string | undefined>>;
+  stdout: Writable;
+  stderr: Writable;
+  signal: AbortSignal;
+}
+
+const MISSING_COMMIT =
+  /not our ref|couldn't find remote ref|no such remote ref|unadvertised object|upload-pack: not our/i;
+const AUTH = /authentication failed|could not read username|HTTP (401|403)|returned error: 40[13]/i;
+
+/**
+ * Fetches exactly `target.sha` (depth 1) into `dir` and checks it out detached: git init, remote,
+ * fetch of the sha, checkout, then a check that HEAD is the sha. Says what it does on stdout
+ * without the token; git's own output goes to stderr with the token masked. Returns the exit code.
+ */
+export async function clone(options: CloneOptions): Promise<number> {
+  const { target, dir, stdout, signal } = options;
+  const header =
+    options.token === undefined ? undefined : authorizationHeader(options.token, options.user ?? 'oauth2');
+  const secrets = [options.token, header, header?.slice('Basic '.length)].filter(
+    (v): v is string => v !== undefined,
+  );
+  const say = (line: string) => stdout.write(`ferry-runner: ${line}\n`);
+  const ref = target.ref === undefined ? '' : ` (${target.ref})`;
+  say(
+    `cloning ${target.url.href} at ${target.sha}${ref}${header === undefined ? '' : ' with the clone token'}`,
+  );
+
+  const probe = await probeRepository(target.url, header, signal);
+  if (probe.exit !== undefined) {
+    options.stderr.write(`ferry-runner: clone failed: ${probe.message}\n`);
+    return probe.exit;
+  }
+
+  const env = gitEnvironment(
+    options.env,
+    header === undefined ? undefined : { origin: target.url.origin, header },
+  );
+  const git = (args: string[]) =>
+    runGit(args, { cwd: dir, env, secrets, stdout, stderr: options.stderr, signal });
+
+  await mkdir(dir, { recursive: true });
+  const steps: Array<[string, string[]]> = [
+    ['git init', ['init', '-q', '.']],
+    ['git remote add origin', ['remote', 'add', 'origin', '--', target.url.href]],
+    [
+      `git fetch --depth 1 --no-tags origin ${target.sha}`,
+      ['fetch', '-q', '--depth', '1', '--no-tags', 'origin', target.sha],
+    ],
+    [`git checkout --detach ${target.sha}`, ['checkout', '-q', '--detach', target.sha]],
+  ];
+  for (const [label, args] of steps) {
+    say(label);
+    const result = await git(args);
+    if (result.code !== 0) {
+      const exit = MISSING_COMMIT.test(result.stderr)
+        ? CloneExit.commitNotFound
+        : AUTH.test(result.stderr)
+          ? CloneExit.authRefused
+          : CloneExit.failed;
+      options.stderr.write(`ferry-runner: clone failed: ${label} exited with ${result.code}\n`);
+      return exit;
+    }
+  }
+  const head = await runGit(['rev-parse', 'HEAD'], {
+    cwd: dir,
+    env,
+    secrets,
+    stdout: null,
+    stderr: options.stderr,
+    signal,
+  });
+  if (head.code !== 0 || head.stdout.trim() !== target.sha) {
+    options.stderr.write(
+      `ferry-runner: clone failed: HEAD is ${head.stdout.trim() || 'unknown'}, not ${target.sha}\n`,
+    );
+    return CloneExit.failed;
+  }
+  say(`checked out ${target.sha}`);
+  return CloneExit.ok;
+}
+
+interface GitResult {
+  code: number;
+  stdout: string;
+  /** The tail of git's stderr, masked, to classify a failure. */
+  stderr: string;
+}
+
+function runGit(
+  args: string[],
+  o: {
+    cwd: string;
+    env: Record<string, string>;
+    secrets: readonly string[];
+    /** null: capture stdout instead of forwarding it. */
+    stdout: Writable | null;
+    stderr: Writable;
+    signal: AbortSignal;
+  },
+): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {
+      cwd: o.cwd,
+      env: o.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal: o.signal,
+    });
+    let captured = '';
+    let tail = '';
+    const errMask = new MaskStream(o.secrets);
+    child.stderr.pipe(errMask);
+    errMask.on('data', (chunk: string) => {
+      tail = (tail + chunk).slice(-8192);
+      o.stderr.write(chunk);
+    });
+    if (o.stdout === null) {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        captured += chunk;
+      });
+    } else {
+      const outMask = new MaskStream(o.secrets);
+      child.stdout.pipe(outMask);
+      const out = o.stdout;
+      outMask.on('data', (chunk: string) => out.write(chunk));
+    }
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      resolve({
+        code: code ?? 128 + (signal === null ? 0 : constants.signals[signal]),
+        stdout: captured,
+        stderr: tail,
+      });
+    });
+  });
+}
