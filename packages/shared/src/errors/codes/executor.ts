@@ -1,0 +1,29 @@
+import { defineError } from '../define-error.js';
+
+// Executors (local, docker): what stops a runner from being created or reached. How a stage
+// ended (exit code, timeout, image missing) is its result, not an error.
+export const EXECUTOR_RUNNER_UNKNOWN = defineError(
+  'FERRY_ERR_EXECUTOR_RUNNER_UNKNOWN',
+  404,
+  'The {kind} executor has no runner {id} to {action}: it was never prepared here, or Ferry restarted since (destroy it and run the stage again).',
+);
+export const EXECUTOR_INVALID_JOB = defineError(
+  'FERRY_ERR_EXECUTOR_INVALID_JOB',
+  422,
+  'The {kind} executor cannot run stage {stage} of pipeline {pipelineId}: {reason}.',
+);
+export const EXECUTOR_ENGINE_UNREACHABLE = defineError(
+  'FERRY_ERR_EXECUTOR_ENGINE_UNREACHABLE',
+  503,
+  'The Docker engine is unreachable at {socketPath} ({reason}); check executor.docker.socketPath and that dockerd runs.',
+);
+export const EXECUTOR_RUNNER_PROGRAM_MISSING = defineError(
+  'FERRY_ERR_EXECUTOR_RUNNER_PROGRAM_MISSING',
+  500,
+  'The runner program is missing at {path}; build it with npm run build (packages/runner/dist).',
+);
+export const EXECUTOR_ALREADY_STARTED = defineError(
+  'FERRY_ERR_EXECUTOR_ALREADY_STARTED',
+  409,
+  'Runner {id} was already started; prepare a new runner to run the stage again.',
+);
