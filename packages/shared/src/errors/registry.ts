@@ -2,6 +2,7 @@ import * as api from './codes/api.js';
 import * as common from './codes/common.js';
 import * as config from './codes/config.js';
 import * as executor from './codes/executor.js';
+import * as kubernetes from './codes/kubernetes.js';
 import * as pipeline from './codes/pipeline.js';
 import * as server from './codes/server.js';
 import * as spec from './codes/spec.js';
@@ -12,7 +13,17 @@ import type { ErrorDefinition } from './define-error.js';
  * Every error code Ferry can return, by area. Add an area file under `codes/` and list it
  * here; `registry.test.ts` checks codes are unique and documented in docs/errors.md.
  */
-export const errorAreas = { api, common, config, executor, pipeline, server, spec, webhook } as const;
+export const errorAreas = {
+  api,
+  common,
+  config,
+  executor,
+  kubernetes,
+  pipeline,
+  server,
+  spec,
+  webhook,
+} as const;
 
 export function allErrorDefinitions(): ErrorDefinition[] {
   return Object.values(errorAreas).flatMap((area) => Object.values(area) as ErrorDefinition[]);
