@@ -1,0 +1,2 @@
+export { LocalExecutor } from './local-executor.js';
+export type { LocalExecutorOptions } from './local-executor-options.js';

@@ -1,0 +1,159 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { ExecutorErrors, FerryError } from '@ferry/shared';
+import type { Executor, LogSink, RunnerHandle, RunnerInfo, StageJob, StageResult } from '../executor.js';
+import { abortable } from './abortable.js';
+import type { LocalExecutorOptions } from './local-executor-options.js';
+import { LocalRun, type RunnerDirs } from './local-run.js';
+import { killGroup } from './process-group.js';
+import { isLocalRunnerId, localRunnerId } from './runner-id.js';
+import { checkRunnerProgram, defaultRunnerProgram } from './runner-program.js';
+import { type RunnerState, readRunnerState, writeRunnerState } from './runner-state.js';
+
+/**
+ * The `local` executor (the embedded default): each runner is a directory under `workDir` with
+ * its workspace, HOME, TMPDIR and a state file, and runs as process groups of its own. The state
+ * file lets `list` and `destroy` find runners after a Ferry restart; `destroy` kills what is left
+ * of the group and removes the directory.
+ *
+ * Stages run as Ferry's own user: the local executor isolates environment and working directory,
+ * not users (use docker or kubernetes for untrusted code).
+ */
+export class LocalExecutor implements Executor {
+  readonly kind = 'local';
+  readonly #workDir: string;
+  readonly #program: string;
+  readonly #node: string;
+  readonly #scriptVia: 'runner' | 'sh';
+  readonly #killGraceMs: number;
+  readonly #runs = new Map<string, LocalRun>();
+  #programChecked: Promise<void> | undefined;
+
+  constructor(options: LocalExecutorOptions) {
+    this.#workDir = resolve(options.workDir);
+    this.#program = options.runnerProgram ?? defaultRunnerProgram();
+    this.#node = options.node ?? process.execPath;
+    this.#scriptVia = options.scriptVia ?? 'runner';
+    this.#killGraceMs = options.killGraceMs ?? 2_000;
+  }
+
+  async prepare(job: StageJob, signal: AbortSignal): Promise<RunnerHandle> {
+    signal.throwIfAborted();
+    this.#programChecked ??= checkRunnerProgram(this.#program);
+    await this.#programChecked.catch((err: unknown) => {
+      this.#programChecked = undefined;
+      throw err;
+    });
+    const id = localRunnerId(job);
+    const dirs = this.#dirs(id);
+    await mkdir(this.#workDir, { recursive: true });
+    await mkdir(dirs.root, { mode: 0o700 });
+    await Promise.all([dirs.workspace, dirs.home, dirs.tmp].map((dir) => mkdir(dir, { mode: 0o700 })));
+    const state: RunnerState = {
+      version: 1,
+      id,
+      pipelineId: job.pipelineId,
+      stage: job.stage,
+      attempt: job.attempt,
+      projectPath: job.project.path,
+      sha: job.sha,
+      createdAt: new Date().toISOString(),
+    };
+    await writeRunnerState(dirs.root, state);
+    this.#runs.set(
+      id,
+      new LocalRun({
+        job,
+        dirs,
+        state,
+        node: this.#node,
+        runnerProgram: this.#program,
+        scriptVia: this.#scriptVia,
+        killGraceMs: this.#killGraceMs,
+      }),
+    );
+    return { id };
+  }
+
+  async start(handle: RunnerHandle, signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    const run = this.#run(handle, 'start');
+    if (run.started) throw new FerryError(ExecutorErrors.EXECUTOR_ALREADY_STARTED, { id: handle.id });
+    run.start();
+  }
+
+  tail(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<void> {
+    return this.#run(handle, 'tail').output.drainInto(sink, signal);
+  }
+
+  wait(handle: RunnerHandle, signal: AbortSignal): Promise<StageResult> {
+    return abortable(this.#run(handle, 'wait').result, signal);
+  }
+
+  async cancel(handle: RunnerHandle, signal: AbortSignal): Promise<void> {
+    const run = this.#runs.get(handle.id);
+    if (run !== undefined) return run.stop('canceled');
+    // A runner from before a restart: nothing waits on it, so end its group at once.
+    const state = isLocalRunnerId(handle.id) ? await readRunnerState(this.#dirs(handle.id).root) : undefined;
+    if (state?.group !== undefined) await killGroup(state.group, signal);
+  }
+
+  async destroy(handle: RunnerHandle, signal: AbortSignal): Promise<void> {
+    if (!isLocalRunnerId(handle.id)) return;
+    const dirs = this.#dirs(handle.id);
+    const run = this.#runs.get(handle.id);
+    if (run !== undefined) {
+      run.stop('destroyed');
+      if (run.started)
+        await abortable(run.result, AbortSignal.any([signal, AbortSignal.timeout(5_000)])).catch(() => {});
+    }
+    const state = await readRunnerState(dirs.root);
+    if (state?.group !== undefined) await killGroup(state.group, signal);
+    await rm(dirs.root, { recursive: true, force: true, maxRetries: 3 });
+    this.#runs.delete(handle.id);
+  }
+
+  async list(signal: AbortSignal): Promise<RunnerInfo[]> {
+    signal.throwIfAborted();
+    let names: string[];
+    try {
+      names = await readdir(this.#workDir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const runners: RunnerInfo[] = [];
+    for (const name of names.filter(isLocalRunnerId).sort()) {
+      const state = await readRunnerState(this.#dirs(name).root);
+      // A directory without a readable state is still ours: listed with an unknown pipeline, so the reaper removes it.
+      runners.push(
+        state === undefined
+          ? { id: name, pipelineId: '', stage: '' }
+          : {
+              id: name,
+              pipelineId: state.pipelineId,
+              stage: state.stage,
+              createdAt: new Date(state.createdAt),
+            },
+      );
+    }
+    return runners;
+  }
+
+  #run(handle: RunnerHandle, action: string): LocalRun {
+    const run = this.#runs.get(handle.id);
+    if (run === undefined) {
+      throw new FerryError(ExecutorErrors.EXECUTOR_RUNNER_UNKNOWN, {
+        kind: this.kind,
+        id: handle.id,
+        action,
+      });
+    }
+    return run;
+  }
+
+  #dirs(id: string): RunnerDirs {
+    const root = join(this.#workDir, id);
+    return { root, workspace: join(root, 'workspace'), home: join(root, 'home'), tmp: join(root, 'tmp') };
+  }
+}

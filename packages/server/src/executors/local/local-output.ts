@@ -1,0 +1,135 @@
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type { LogSink, LogStream } from '../executor.js';
+
+interface ProcessOutput {
+  kind: 'process';
+  stdout: Readable;
+  stderr: Readable;
+  decoders: { stdout: StringDecoder; stderr: StringDecoder };
+}
+type OutputItem = { kind: 'system'; text: string } | ProcessOutput;
+
+/**
+ * The output of one local runner, in order: its processes' pipes (clone, then script) and the
+ * executor's own lines. Pipes are read only while a tail is attached, straight into its sink:
+ * nothing is held in memory, and a process that writes with nobody tailing waits on its pipe.
+ */
+export class LocalOutput {
+  readonly #items: OutputItem[] = [];
+  #cursor = 0;
+  #closed = false;
+  #tailing = false;
+  #wake: (() => void) | undefined;
+
+  system(text: string): void {
+    this.#push({ kind: 'system', text: text.endsWith('\n') ? text : `${text}\n` });
+  }
+
+  process(stdout: Readable, stderr: Readable): void {
+    this.#push({
+      kind: 'process',
+      stdout,
+      stderr,
+      decoders: { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') },
+    });
+  }
+
+  /** No more items will come. */
+  close(): void {
+    this.#closed = true;
+    this.#wakeUp();
+  }
+
+  /** Writes everything into `sink` until the runner's output ends, or `signal` aborts (resumable). */
+  async drainInto(sink: LogSink, signal: AbortSignal): Promise<void> {
+    if (this.#tailing) throw new Error('this runner is already being tailed');
+    this.#tailing = true;
+    try {
+      while (!signal.aborted) {
+        const item = this.#items[this.#cursor];
+        if (item === undefined) {
+          if (this.#closed) return;
+          await this.#changed(signal);
+          continue;
+        }
+        if (item.kind === 'system') sink.write('system', item.text);
+        else if (!(await pump(item, sink, signal))) return;
+        this.#cursor += 1;
+      }
+    } finally {
+      this.#tailing = false;
+    }
+  }
+
+  #push(item: OutputItem): void {
+    this.#items.push(item);
+    this.#wakeUp();
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #changed(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.#wake = done;
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+/** Reads both pipes into the sink until both end (true) or the signal aborts (false, paused). */
+function pump(item: ProcessOutput, sink: LogSink, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    const streams = [
+      [item.stdout, 'stdout', item.decoders.stdout],
+      [item.stderr, 'stderr', item.decoders.stderr],
+    ] as const;
+    const cleanups: Array<() => void> = [];
+    let open = 0;
+    const finish = (complete: boolean) => {
+      for (const cleanup of cleanups) cleanup();
+      signal.removeEventListener('abort', onAbort);
+      resolve(complete);
+    };
+    const onAbort = () => finish(false);
+    for (const [stream, name, decoder] of streams) {
+      if (stream.readableEnded || stream.destroyed) {
+        flush(decoder, name, sink);
+        continue;
+      }
+      open += 1;
+      const onData = (chunk: Buffer) => {
+        const text = decoder.write(chunk);
+        if (text !== '') sink.write(name, text);
+      };
+      const onEnd = () => {
+        flush(decoder, name, sink);
+        cleanup();
+        open -= 1;
+        if (open === 0) finish(true);
+      };
+      const cleanup = () => {
+        stream.off('data', onData).off('end', onEnd).off('close', onEnd);
+        if (!stream.readableEnded) stream.pause();
+      };
+      cleanups.push(cleanup);
+      stream.on('data', onData).once('end', onEnd).once('close', onEnd);
+      stream.resume();
+    }
+    if (open === 0) return finish(true);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function flush(decoder: StringDecoder, stream: LogStream, sink: LogSink): void {
+  const rest = decoder.end();
+  if (rest !== '') sink.write(stream, rest);
+}

@@ -1,0 +1,187 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import { buildStageScript, cloneEnv, cloneFailureReason, commandEnv } from '@ferry/runner';
+import { formatDuration } from '@ferry/shared';
+import type { StageJob, StageResult } from '../executor.js';
+import { localBaseEnv } from './local-env.js';
+import { LocalOutput } from './local-output.js';
+import { processStartTicks, signalGroup } from './process-group.js';
+import { type RunnerState, writeRunnerState } from './runner-state.js';
+
+/** A local runner's directories: its root (state, commands), the workspace, HOME and TMPDIR. */
+export interface RunnerDirs {
+  root: string;
+  workspace: string;
+  home: string;
+  tmp: string;
+}
+
+export interface LocalRunDeps {
+  job: StageJob;
+  dirs: RunnerDirs;
+  state: RunnerState;
+  node: string;
+  runnerProgram: string;
+  scriptVia: 'runner' | 'sh';
+  killGraceMs: number;
+}
+
+type Stop = 'canceled' | 'timeout' | 'destroyed';
+
+/**
+ * One local runner at work: the clone (`ferry-runner clone`) then the script (`ferry-runner run`),
+ * each a process group of its own, recorded in the state file while it runs. Enforces the stage
+ * timeout; cancel sends SIGTERM to the group and SIGKILL after a grace period; when a group's
+ * leader exits, whatever it left in its group is killed.
+ */
+export class LocalRun {
+  readonly output = new LocalOutput();
+  readonly result: Promise<StageResult>;
+  readonly #deps: LocalRunDeps;
+  #resolve!: (result: StageResult) => void;
+  #started = false;
+  #finished = false;
+  #stop: Stop | undefined;
+  #pgid: number | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #graceTimer: NodeJS.Timeout | undefined;
+
+  constructor(deps: LocalRunDeps) {
+    this.#deps = deps;
+    this.result = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+  }
+
+  get started(): boolean {
+    return this.#started;
+  }
+
+  start(): void {
+    this.#started = true;
+    if (this.#stop !== undefined) {
+      this.#finish(this.#stopResult());
+      return;
+    }
+    const { job } = this.#deps;
+    this.#timer = setTimeout(() => this.stop('timeout'), job.timeoutMs);
+    this.#drive().catch((err: Error) => {
+      this.output.system(`ferry: the local runner failed: ${err.message}`);
+      this.#finish({ status: 'failed', reason: `local runner failed: ${err.message}` });
+    });
+  }
+
+  /** Stops the runner: SIGTERM to its group now, SIGKILL after the grace period (at once when destroyed). */
+  stop(why: Stop): void {
+    if (this.#finished || this.#stop !== undefined) return;
+    this.#stop = why;
+    if (why === 'timeout') {
+      this.output.system(
+        `ferry: the stage timed out after ${formatDuration(this.#deps.job.timeoutMs)}; stopping it`,
+      );
+    } else if (why === 'canceled') {
+      this.output.system('ferry: canceled; stopping the stage');
+    }
+    if (!this.#started) {
+      this.#finish(this.#stopResult());
+      return;
+    }
+    const pgid = this.#pgid;
+    if (pgid === undefined) return;
+    if (why === 'destroyed') {
+      signalGroup(pgid, 'SIGKILL');
+      return;
+    }
+    signalGroup(pgid, 'SIGTERM');
+    this.#graceTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), this.#deps.killGraceMs);
+  }
+
+  async #drive(): Promise<void> {
+    const { job, dirs, node, runnerProgram } = this.#deps;
+    const base = localBaseEnv(dirs, node);
+    if (job.checkout !== false) {
+      const code = await this.#phase(
+        [node, runnerProgram, 'clone', '--dir', dirs.workspace],
+        {
+          ...base,
+          ...cloneEnv(job),
+        },
+        dirs.root,
+      );
+      if (this.#stop !== undefined) return this.#finish(this.#stopResult());
+      if (code !== 0) {
+        const reason = cloneFailureReason(code);
+        this.output.system(`ferry: ${reason}`);
+        return this.#finish({ status: 'failed', exitCode: code, reason });
+      }
+    }
+    if (this.#stop !== undefined) return this.#finish(this.#stopResult());
+    let argv: string[];
+    if (this.#deps.scriptVia === 'sh') {
+      argv = ['/bin/sh', '-c', buildStageScript(job.script)];
+    } else {
+      const commandsFile = join(dirs.root, 'commands.json');
+      await writeFile(commandsFile, JSON.stringify(job.script), { mode: 0o600 });
+      argv = [node, runnerProgram, 'run', '--no-new-group', '--commands-file', commandsFile];
+    }
+    const code = await this.#phase(argv, { ...base, ...commandEnv(job, dirs.workspace) }, dirs.workspace);
+    if (this.#stop !== undefined) return this.#finish(this.#stopResult());
+    this.#finish(
+      code === 0
+        ? { status: 'success', exitCode: 0 }
+        : { status: 'failed', exitCode: code, reason: `exit code ${code}` },
+    );
+  }
+
+  /** Runs one process group to its end; returns its exit code (128 + n for a signal). */
+  async #phase(argv: string[], env: Record<string, string>, cwd: string): Promise<number> {
+    const [bin, ...args] = argv as [string, ...string[]];
+    const child = spawn(bin, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = exitOf(child);
+    if (child.pid === undefined) {
+      child.once('error', (err) => this.output.system(`ferry: cannot start ${bin}: ${err.message}`));
+      return exited;
+    }
+    const pgid = child.pid;
+    this.#pgid = pgid;
+    this.output.process(child.stdout!, child.stderr!);
+    const startTicks = await processStartTicks(pgid);
+    const group = startTicks === undefined ? { pgid } : { pgid, startTicks };
+    await writeRunnerState(this.#deps.dirs.root, { ...this.#deps.state, group });
+    // A stop that came while the group was being recorded still reaches it.
+    if (this.#stop === 'destroyed') signalGroup(pgid, 'SIGKILL');
+    else if (this.#stop !== undefined) signalGroup(pgid, 'SIGTERM');
+    const code = await exited;
+    // Whatever the leader left running in its group (`sleep 100 &`) ends with it.
+    signalGroup(pgid, 'SIGKILL');
+    this.#pgid = undefined;
+    return code;
+  }
+
+  #stopResult(): StageResult {
+    if (this.#stop === 'timeout') {
+      return { status: 'failed', reason: `timed out after ${formatDuration(this.#deps.job.timeoutMs)}` };
+    }
+    return { status: 'canceled', reason: this.#stop === 'destroyed' ? 'destroyed' : 'canceled' };
+  }
+
+  #finish(result: StageResult): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    clearTimeout(this.#timer);
+    clearTimeout(this.#graceTimer);
+    this.output.close();
+    this.#resolve(result);
+  }
+}
+
+function exitOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('error', () => resolve(127));
+    child.once('exit', (code, signal) => {
+      resolve(code ?? 128 + (signal === null ? 0 : constants.signals[signal]));
+    });
+  });
+}
