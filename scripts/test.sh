@@ -12,10 +12,11 @@ ensure_system_packages
 ensure_node_deps
 trap stop_services EXIT
 start_services
-bash scripts/lib/test-images.sh
-
-log "type check and build (tsc -b, tsconfig.test.json)"
+log "build (tsc -b)"
 npx tsc -b
+bash scripts/lib/test-images.sh
+bash scripts/lib/runner-image.sh
+log "type check (tsconfig.test.json)"
 npx tsc -p tsconfig.test.json
 log "lint (biome)"
 npx biome ci --reporter=summary .

@@ -82,11 +82,11 @@ export class LocalExecutor implements Executor {
     run.start();
   }
 
-  tail(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<void> {
+  async tail(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<void> {
     return this.#run(handle, 'tail').output.drainInto(sink, signal);
   }
 
-  wait(handle: RunnerHandle, signal: AbortSignal): Promise<StageResult> {
+  async wait(handle: RunnerHandle, signal: AbortSignal): Promise<StageResult> {
     return abortable(this.#run(handle, 'wait').result, signal);
   }
 

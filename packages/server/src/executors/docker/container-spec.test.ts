@@ -1,0 +1,123 @@
+import { buildStageScript, containerScriptCommand } from '@ferry/runner';
+import { describe, expect, it } from 'vitest';
+import type { StageJob } from '../executor.js';
+import { cloneContainerSpec, envList, envProblem, stepContainerSpec, volumeSpec } from './container-spec.js';
+
+const id = 'ferry-p1-test-1-0a0b0c0d';
+const job: StageJob = {
+  pipelineId: 'p1',
+  stage: 'test',
+  attempt: 1,
+  project: { id: 7, path: 'group/app', cloneUrl: 'https://git.example.com/group/app.git' },
+  ref: 'feature/$(id)',
+  sha: 'a'.repeat(40),
+  image: 'node:20',
+  script: ['npm ci', 'npm test'],
+  env: { NODE_ENV: 'test' },
+  secretEnv: { API_KEY: 'k-123456', FERRY_CLONE_TOKEN: 'clone-tok' },
+  timeoutMs: 60_000,
+  resources: { cpu: '1500m', memory: '1Gi' },
+};
+const options = { runnerImage: 'ferry/runner:1', init: true };
+const labels = {
+  'ferry.managed': '1',
+  'ferry.executor': 'docker',
+  'ferry.runner': id,
+  'ferry.pipeline': 'p1',
+  'ferry.stage': 'test',
+  'ferry.project': 'group/app',
+  'ferry.sha': 'a'.repeat(40),
+  'ferry.attempt': '1',
+};
+const mounts = [{ Type: 'volume', Source: id, Target: '/workspace', ReadOnly: false }];
+
+describe('docker container specs', () => {
+  it('volume: named for the runner, labelled', () => {
+    expect(volumeSpec(job, id)).toEqual({ Name: id, Driver: 'local', Labels: labels });
+  });
+
+  it('clone container: the runner image cloning into the volume, with only the clone variables', () => {
+    expect(cloneContainerSpec(job, id, options)).toEqual({
+      name: `${id}-clone`,
+      Image: 'ferry/runner:1',
+      Entrypoint: ['ferry-runner'],
+      Cmd: ['clone', '--dir', '/workspace'],
+      Env: [
+        'FERRY_CLONE_URL=https://git.example.com/group/app.git',
+        `FERRY_SHA=${'a'.repeat(40)}`,
+        'FERRY_REF=feature/$(id)',
+        'FERRY_CLONE_TOKEN=clone-tok',
+      ],
+      WorkingDir: '/workspace',
+      Labels: { ...labels, 'ferry.role': 'clone' },
+      AttachStdin: false,
+      OpenStdin: false,
+      Tty: false,
+      HostConfig: {
+        NetworkMode: 'host',
+        Mounts: mounts,
+        Init: true,
+        LogConfig: { Type: 'json-file', Config: {} },
+        AutoRemove: false,
+      },
+    });
+  });
+
+  it('step container: the stage image, the script in base64, limits, no clone token', () => {
+    const spec = stepContainerSpec(job, id, options);
+    expect(spec).toMatchObject({
+      name: `${id}-step`,
+      Image: 'node:20',
+      Entrypoint: [...containerScriptCommand],
+      Cmd: [],
+      WorkingDir: '/workspace',
+      Labels: { ...labels, 'ferry.role': 'step' },
+      HostConfig: {
+        NetworkMode: 'host',
+        Mounts: mounts,
+        Init: true,
+        Memory: 2 ** 30,
+        NanoCpus: 1_500_000_000,
+      },
+    });
+    const env = new Map(spec.Env?.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+    expect(env.get('NODE_ENV')).toBe('test');
+    expect(env.get('API_KEY')).toBe('k-123456');
+    expect(env.get('FERRY_REF')).toBe('feature/$(id)');
+    expect(env.get('FERRY_WORKSPACE')).toBe('/workspace');
+    expect(env.has('FERRY_CLONE_TOKEN')).toBe(false);
+    expect(Buffer.from(env.get('FERRY_SCRIPT') ?? '', 'base64').toString()).toBe(
+      buildStageScript(job.script),
+    );
+    // The branch name is data: it is in no command the container runs.
+    expect(JSON.stringify([spec.Entrypoint, spec.Cmd])).not.toContain('feature');
+  });
+
+  it('step container without resources has no limits', () => {
+    const { HostConfig } = stepContainerSpec({ ...job, resources: undefined }, id, options);
+    expect(HostConfig).not.toHaveProperty('Memory');
+    expect(HostConfig).not.toHaveProperty('NanoCpus');
+  });
+});
+
+describe('env', () => {
+  it.each([
+    [{ A: '1' }, ['A=1']],
+    [{ A: 'x=y' }, ['A=x=y']],
+    [{ A: 'multi\nline' }, ['A=multi\nline']],
+    [{}, []],
+  ])('%j → %j', (env, expected) => {
+    expect(envList(env)).toEqual(expected);
+  });
+
+  it.each<[Record<string, string>, RegExp | undefined]>([
+    [{ GOOD_NAME: 'v' }, undefined],
+    [{ 'A=B': 'v' }, /not valid/],
+    [{ '': 'v' }, /not valid/],
+    [{ A: 'nul\0' }, /NUL/],
+  ])('problem of %j', (env, expected) => {
+    const problem = envProblem({ ...job, env });
+    if (expected === undefined) expect(problem).toBeUndefined();
+    else expect(problem).toMatch(expected);
+  });
+});

@@ -1,0 +1,101 @@
+import {
+  buildStageScript,
+  cloneEnv,
+  commandEnv,
+  containerScriptCommand,
+  encodeScript,
+  SCRIPT_ENV,
+} from '@ferry/runner';
+import type { ContainerCreateOptions, VolumeCreateOptions } from 'dockerode';
+import type { StageJob } from '../executor.js';
+import { Label, runnerLabels } from './labels.js';
+import { resourceLimits } from './resources.js';
+import { containerName } from './runner-names.js';
+
+/** Where the runner's volume is mounted in both containers, and their working directory. */
+export const WORKSPACE = '/workspace';
+
+export interface ContainerSpecOptions {
+  runnerImage: string;
+  /** Run an init (docker-init) as PID 1: signals reach the shell, zombies are reaped. */
+  init: boolean;
+}
+
+export function volumeSpec(job: StageJob, id: string): VolumeCreateOptions {
+  return { Name: id, Driver: 'local', Labels: runnerLabels(job, id) };
+}
+
+function hostConfig(id: string, options: ContainerSpecOptions): ContainerCreateOptions['HostConfig'] {
+  return {
+    // No bridge networks: runners share the host's network, as the Kubernetes pods do theirs.
+    NetworkMode: 'host',
+    Mounts: [{ Type: 'volume', Source: id, Target: WORKSPACE, ReadOnly: false }],
+    Init: options.init,
+    // json-file keeps the whole log until the container is removed: tail never loses the head.
+    LogConfig: { Type: 'json-file', Config: {} },
+    AutoRemove: false,
+  };
+}
+
+/** The runner container: `ferry-runner clone` into the volume. Only it gets the clone token. */
+export function cloneContainerSpec(
+  job: StageJob,
+  id: string,
+  options: ContainerSpecOptions,
+): ContainerCreateOptions {
+  return {
+    name: containerName(id, 'clone'),
+    Image: options.runnerImage,
+    Entrypoint: ['ferry-runner'],
+    Cmd: ['clone', '--dir', WORKSPACE],
+    Env: envList(cloneEnv(job)),
+    WorkingDir: WORKSPACE,
+    Labels: { ...runnerLabels(job, id), [Label.role]: 'clone' },
+    AttachStdin: false,
+    OpenStdin: false,
+    Tty: false,
+    HostConfig: hostConfig(id, options),
+  };
+}
+
+/**
+ * The step container: the stage image running the script (`buildStageScript`) passed base64 in
+ * FERRY_SCRIPT, so any image with sh and base64 works; the workspace is its working directory.
+ */
+export function stepContainerSpec(
+  job: StageJob,
+  id: string,
+  options: ContainerSpecOptions,
+): ContainerCreateOptions {
+  return {
+    name: containerName(id, 'step'),
+    Image: job.image,
+    Entrypoint: [...containerScriptCommand],
+    Cmd: [],
+    Env: envList({ ...commandEnv(job, WORKSPACE), [SCRIPT_ENV]: encodeScript(buildStageScript(job.script)) }),
+    WorkingDir: WORKSPACE,
+    Labels: { ...runnerLabels(job, id), [Label.role]: 'step' },
+    AttachStdin: false,
+    OpenStdin: false,
+    Tty: false,
+    HostConfig: { ...hostConfig(id, options), ...resourceLimits(job.resources) },
+  };
+}
+
+/** `KEY=value` entries; Docker splits at the first `=`, so a value may hold anything. */
+export function envList(env: Readonly<Record<string, string>>): string[] {
+  return Object.entries(env).map(([key, value]) => `${key}=${value}`);
+}
+
+/** Why the job's variables cannot be passed to a container, or undefined. */
+export function envProblem(job: StageJob): string | undefined {
+  for (const key of [...Object.keys(job.env), ...Object.keys(job.secretEnv)]) {
+    if (key === '' || key.includes('=') || key.includes('\0')) {
+      return `the environment variable name ${JSON.stringify(key)} is not valid`;
+    }
+  }
+  for (const value of [...Object.values(job.env), ...Object.values(job.secretEnv)]) {
+    if (value.includes('\0')) return 'an environment variable holds a NUL character';
+  }
+  return undefined;
+}

@@ -1,0 +1,20 @@
+import type Docker from 'dockerode';
+import type { PullPolicy } from './images.js';
+import type { RegistryAuth } from './registry-auth.js';
+
+export interface DockerExecutorOptions {
+  /** The engine's socket (config `executor.docker.socketPath`); ignored when `docker` is given. */
+  socketPath?: string;
+  /** A client of the engine (tests pass theirs). */
+  docker?: Docker;
+  /** The image with `ferry-runner` that clones (config `executor.docker.runnerImage`). */
+  runnerImage: string;
+  /** Pull an image missing on the host (default `if-missing`) or fail the stage at once (`never`). */
+  pull?: PullPolicy;
+  /** Credentials for pulls from the private registry (config `registry`). */
+  registryAuth?: RegistryAuth;
+  /** Between SIGTERM and SIGKILL on cancel and timeout (default 2 s). */
+  killGraceMs?: number;
+  /** Run docker-init as PID 1 of each container (default true). */
+  init?: boolean;
+}

@@ -1,0 +1,188 @@
+import { ExecutorErrors, FerryError } from '@ferry/shared';
+import Docker from 'dockerode';
+import type { Executor, LogSink, RunnerHandle, RunnerInfo, StageJob, StageResult } from '../executor.js';
+import { volumeSpec } from './container-spec.js';
+import type { DockerExecutorOptions } from './docker-executor-options.js';
+import { DockerRun } from './docker-run.js';
+import { Label, runnerFilter } from './labels.js';
+import { dockerRunnerId, isDockerRunnerId } from './runner-names.js';
+
+function statusOf(err: unknown): number | undefined {
+  return (err as { statusCode?: number }).statusCode;
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * The `docker` executor: per runner a named volume (the workspace), a runner container that
+ * clones into it and a step container running the stage image on it, all labelled
+ * `ferry.managed=1` with the pipeline, stage, project, sha and attempt. `destroy` removes the
+ * containers and the volume whatever happened; `list` finds them by label after a restart.
+ */
+export class DockerExecutor implements Executor {
+  readonly kind = 'docker';
+  readonly #docker: Docker;
+  readonly #socketPath: string;
+  readonly #options: DockerExecutorOptions;
+  readonly #runs = new Map<string, DockerRun>();
+
+  constructor(options: DockerExecutorOptions) {
+    this.#socketPath = options.socketPath ?? '/var/run/docker.sock';
+    this.#docker = options.docker ?? new Docker({ socketPath: this.#socketPath });
+    this.#options = options;
+  }
+
+  async prepare(job: StageJob, signal: AbortSignal): Promise<RunnerHandle> {
+    signal.throwIfAborted();
+    const id = dockerRunnerId(job);
+    try {
+      await this.#docker.createVolume({ ...volumeSpec(job, id), abortSignal: signal });
+    } catch (err) {
+      throw this.#engineError(err);
+    }
+    this.#runs.set(
+      id,
+      new DockerRun({
+        docker: this.#docker,
+        job,
+        id,
+        runnerImage: this.#options.runnerImage,
+        init: this.#options.init ?? true,
+        pull: this.#options.pull ?? 'if-missing',
+        ...(this.#options.registryAuth === undefined ? {} : { registryAuth: this.#options.registryAuth }),
+        killGraceMs: this.#options.killGraceMs ?? 2_000,
+      }),
+    );
+    return { id };
+  }
+
+  async start(handle: RunnerHandle, signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    const run = this.#run(handle, 'start');
+    if (run.started) throw new FerryError(ExecutorErrors.EXECUTOR_ALREADY_STARTED, { id: handle.id });
+    run.start();
+  }
+
+  async tail(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<void> {
+    return this.#run(handle, 'tail').output.drainInto(sink, signal);
+  }
+
+  async wait(handle: RunnerHandle, signal: AbortSignal): Promise<StageResult> {
+    return abortable(this.#run(handle, 'wait').result, signal);
+  }
+
+  async cancel(handle: RunnerHandle, signal: AbortSignal): Promise<void> {
+    const run = this.#runs.get(handle.id);
+    if (run !== undefined) return run.stop('canceled');
+    // A runner from before a restart: nothing waits on it, so kill its containers at once.
+    if (!isDockerRunnerId(handle.id)) return;
+    for (const container of await this.#containers(handle.id, signal)) {
+      await this.#docker
+        .getContainer(container.Id)
+        .kill({ abortSignal: signal })
+        .catch((err: unknown) => {
+          if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
+        });
+    }
+  }
+
+  async destroy(handle: RunnerHandle, signal: AbortSignal): Promise<void> {
+    if (!isDockerRunnerId(handle.id)) return;
+    const run = this.#runs.get(handle.id);
+    if (run !== undefined) {
+      run.stop('destroyed');
+      // Let a create or start in flight land, so what it makes is removed below.
+      await abortable(run.settled, AbortSignal.any([signal, AbortSignal.timeout(10_000)])).catch(() => {});
+    }
+    for (const container of await this.#containers(handle.id, signal)) {
+      await this.#docker
+        .getContainer(container.Id)
+        .remove({ force: true, v: true, abortSignal: signal })
+        .catch((err: unknown) => {
+          if (statusOf(err) !== 404 && statusOf(err) !== 409) throw err;
+        });
+    }
+    await this.#removeVolume(handle.id, signal);
+    this.#runs.delete(handle.id);
+  }
+
+  async list(signal: AbortSignal): Promise<RunnerInfo[]> {
+    const filters = runnerFilter();
+    const [containers, volumes] = await Promise.all([
+      this.#docker.listContainers({ all: true, filters, abortSignal: signal }),
+      this.#docker.listVolumes({ filters, abortSignal: signal }),
+    ]);
+    const runners = new Map<string, RunnerInfo>();
+    const add = (labels: Record<string, string> | undefined, createdAt: Date | undefined) => {
+      const id = labels?.[Label.runner];
+      if (id === undefined || !isDockerRunnerId(id)) return;
+      const known = runners.get(id);
+      const info: RunnerInfo = {
+        id,
+        pipelineId: labels?.[Label.pipeline] ?? '',
+        stage: labels?.[Label.stage] ?? '',
+      };
+      const earliest =
+        createdAt === undefined || (known?.createdAt !== undefined && known.createdAt < createdAt)
+          ? known?.createdAt
+          : createdAt;
+      if (earliest !== undefined) info.createdAt = earliest;
+      runners.set(id, info);
+    };
+    for (const volume of volumes.Volumes ?? []) {
+      const created = (volume as { CreatedAt?: string }).CreatedAt;
+      add(volume.Labels ?? undefined, created === undefined ? undefined : new Date(created));
+    }
+    for (const container of containers) add(container.Labels, new Date(container.Created * 1000));
+    return [...runners.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  #containers(id: string, signal: AbortSignal) {
+    return this.#docker.listContainers({ all: true, filters: runnerFilter(id), abortSignal: signal });
+  }
+
+  /** Removes the volume; a container that is still letting go of it gets a moment. */
+  async #removeVolume(id: string, signal: AbortSignal): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#docker.getVolume(id).remove({ abortSignal: signal });
+        return;
+      } catch (err) {
+        if (statusOf(err) === 404) return;
+        if (statusOf(err) !== 409 || attempt >= 20) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
+  #run(handle: RunnerHandle, action: string): DockerRun {
+    const run = this.#runs.get(handle.id);
+    if (run === undefined) {
+      throw new FerryError(ExecutorErrors.EXECUTOR_RUNNER_UNKNOWN, {
+        kind: this.kind,
+        id: handle.id,
+        action,
+      });
+    }
+    return run;
+  }
+
+  #engineError(err: unknown): unknown {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') {
+      return new FerryError(
+        ExecutorErrors.EXECUTOR_ENGINE_UNREACHABLE,
+        { socketPath: this.#socketPath, reason: code },
+        { cause: err },
+      );
+    }
+    return err;
+  }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds the runner image (deploy/runner/Dockerfile) from the built packages: run `npx tsc -b` first.
+# The image is tagged with a hash of what goes into it (staged files, Dockerfile, base) and reused
+# while that hash is unchanged, so a test run rebuilds it only when the runner changed.
+#   scripts/lib/runner-image.sh                   ferry/runner:test FROM ferry-test/node:20 (tests)
+#   RUNNER_BASE=node:20-bookworm-slim RUNNER_TAG=registry.example.com/ferry/runner:1.2.0 \
+#     scripts/lib/runner-image.sh                 a production image
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+base=${RUNNER_BASE:-ferry-test/node:20}
+tag=${RUNNER_TAG:-ferry/runner:test}
+repo=${tag%:*}
+[ "$repo" != "$tag" ] || { echo "RUNNER_TAG needs a tag (name:tag)" >&2; exit 2; }
+
+[ -f packages/runner/dist/cli.js ] && [ -f packages/shared/dist/index.js ] \
+  || { echo "runner-image: packages are not built; run npx tsc -b first" >&2; exit 1; }
+
+ctx=$(mktemp -d /tmp/ferry-runner-image.XXXXXX)
+trap 'rm -rf "$ctx"' EXIT
+node scripts/lib/runner-context.mjs "$ctx" >/dev/null
+cp deploy/runner/Dockerfile "$ctx/Dockerfile"
+
+hash=$( { (cd "$ctx" && find . -type f -print0 | sort -z | xargs -0 sha256sum); echo "base=$base"; } \
+  | sha256sum | cut -c1-16)
+hashed="$repo:${tag##*:}-$hash"
+
+if docker image inspect "$hashed" >/dev/null 2>&1; then
+  docker tag "$hashed" "$tag"
+  echo "runner image $tag is up to date ($hashed)"
+  exit 0
+fi
+
+echo "building runner image $tag from $base ($hashed)"
+if ! out=$(docker build -q --build-arg BASE_IMAGE="$base" --label ferry.content-hash="$hash" \
+  -t "$hashed" -t "$tag" "$ctx" 2>&1); then
+  echo "$out" >&2
+  exit 1
+fi
+# Earlier builds of this tag are replaced, not kept.
+docker images "$repo" --format '{{.Repository}}:{{.Tag}}' \
+  | grep -E "^$repo:${tag##*:}-[0-9a-f]{16}$" | grep -v -F "$hashed" | xargs -r docker rmi >/dev/null 2>&1 || true
