@@ -2,4 +2,5 @@ export * from './config/index.js';
 export * from './domain/index.js';
 export * from './errors/index.js';
 export * from './logging/index.js';
+export * from './manifests/index.js';
 export * from './spec/index.js';

@@ -4,6 +4,7 @@ import * as config from './codes/config.js';
 import * as executor from './codes/executor.js';
 import * as kubernetes from './codes/kubernetes.js';
 import * as pipeline from './codes/pipeline.js';
+import * as release from './codes/release.js';
 import * as server from './codes/server.js';
 import * as spec from './codes/spec.js';
 import * as webhook from './codes/webhook.js';
@@ -20,6 +21,7 @@ export const errorAreas = {
   executor,
   kubernetes,
   pipeline,
+  release,
   server,
   spec,
   webhook,

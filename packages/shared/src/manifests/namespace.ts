@@ -1,0 +1,22 @@
+import type { ResolvedPlan } from '../spec/plan.js';
+import { LabelKey, MANAGED_BY } from './labels.js';
+import type { NamespaceManifest } from './types.js';
+
+/**
+ * The environment's namespace. Several services share it, so it carries only what they share
+ * (no per-service annotations that would flip between deploys).
+ */
+export function buildNamespace(plan: ResolvedPlan): NamespaceManifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name: plan.namespace,
+      labels: {
+        [LabelKey.managedBy]: MANAGED_BY,
+        [LabelKey.partOf]: plan.group,
+        [LabelKey.environment]: plan.environment,
+      },
+    },
+  };
+}
