@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import { buildCommand } from './build/build-command.js';
 import { clone } from './clone/clone.js';
 import { CloneExit } from './clone/clone-exit.js';
 import { parseCloneTarget } from './clone/clone-target.js';
@@ -93,6 +94,8 @@ export function buildCli(setExit: (code: number) => void): Command {
         ),
       );
     });
+
+  program.addCommand(buildCommand(setExit));
 
   return program;
 }

@@ -1,0 +1,116 @@
+import { readFile } from 'node:fs/promises';
+import { FerryError, ReleaseErrors } from '@ferry/shared';
+import type Docker from 'dockerode';
+import { checkBaseImages } from './base-image-check.js';
+import type { BuildJob } from './build-env.js';
+import { pullCacheImage } from './cache-image.js';
+import { buildContext } from './context-tar.js';
+import { dockerBuild } from './docker-build.js';
+import { dockerPush } from './docker-push.js';
+import { imageLabels } from './image-labels.js';
+import type { OutputLines } from './output-lines.js';
+import { RegistryHttpError, readManifest } from './registry-client.js';
+import { registryFailure } from './registry-errors.js';
+import { checkRegistryLogin } from './registry-login.js';
+import { imageTags } from './tags.js';
+import { resolveInWorkspace } from './workspace-path.js';
+
+/** What a build pushed: the result line's fields. */
+export interface BuildOutcome {
+  /** `<registry>/<repository>:<commit sha>`. */
+  readonly image: string;
+  /** The manifest digest, as the registry serves it. */
+  readonly digest: string;
+  /** `<registry>/<repository>@<digest>`: what change pod deploys. */
+  readonly reference: string;
+  readonly tags: readonly string[];
+}
+
+/**
+ * Build and push for one plan: paths confined to the workspace, every base image checked against
+ * the allowlist, credentials checked, the environment's previous image pulled as cache, the image
+ * built with its OCI labels and tagged `<sha>` and `<environment>`, both pushed, and the manifest
+ * read back from the registry. Throws FerryError (RELEASE_*) with the reason.
+ */
+export async function runBuild(
+  job: BuildJob,
+  workspace: string,
+  docker: Docker,
+  out: OutputLines,
+  signal: AbortSignal,
+): Promise<BuildOutcome> {
+  const { plan, registry } = job;
+  const contextDir = await resolveInWorkspace(workspace, plan.build.context, 'context', 'directory');
+  const dockerfilePath = await resolveInWorkspace(workspace, plan.build.dockerfile, 'dockerfile', 'file');
+  const uses = checkBaseImages(
+    plan.build.dockerfile,
+    await readFile(dockerfilePath, 'utf8'),
+    plan.build.args,
+    job.allowedBaseImages,
+  );
+  const images = [...new Set(uses.map((u) => u.image))].join(', ') || 'none (scratch)';
+  out.line(
+    job.allowedBaseImages === null
+      ? `base images: ${images} (no allowlist configured: FERRY_ALLOWED_BASE_IMAGES is not set)`
+      : `base images: ${images}, all allowed`,
+  );
+
+  await checkRegistryLogin(docker, registry, signal);
+  const tags = imageTags(registry.host, plan);
+  const cache = await pullCacheImage(docker, registry, tags.moving, signal);
+  out.line(
+    'image' in cache ? `cache from ${cache.image}` : `no cache image ${tags.moving} (${cache.missing})`,
+  );
+
+  out.line(`building ${tags.immutable} from ${plan.build.dockerfile} (context ${plan.build.context})`);
+  await dockerBuild(
+    docker,
+    {
+      context: await buildContext(contextDir, dockerfilePath, signal),
+      tags: [tags.immutable, tags.moving],
+      buildArgs: plan.build.args,
+      target: plan.build.target,
+      labels: imageLabels(plan.sha, job.sourceUrl, job.pipelineId),
+      cacheFrom: 'image' in cache ? [cache.image] : [],
+      registryConfig:
+        registry.username === ''
+          ? {}
+          : { [registry.host]: { username: registry.username, password: registry.password } },
+    },
+    out,
+    signal,
+  );
+
+  for (const tag of [tags.immutableTag, tags.movingTag]) {
+    out.line(`pushing ${tags.repository}:${tag}`);
+    await dockerPush(docker, registry, tags.repository, tag, out, signal);
+  }
+
+  let digest: string;
+  try {
+    digest = (await readManifest(registry, plan.image.repository, tags.immutableTag, signal)).digest;
+  } catch (err) {
+    signal.throwIfAborted();
+    const reason = (err as Error).message;
+    const unreadable = () =>
+      new FerryError(
+        ReleaseErrors.RELEASE_MANIFEST_UNREADABLE,
+        { image: tags.immutable, reason },
+        { cause: err },
+      );
+    throw err instanceof RegistryHttpError && err.status === 401
+      ? registryFailure(registry, reason, unreadable, err)
+      : unreadable();
+  }
+  // The engine keeps the moving tag as the next build's cache; the commit tag lives in the registry.
+  await docker
+    .getImage(tags.immutable)
+    .remove({ noprune: true, abortSignal: signal })
+    .catch(() => undefined);
+  return {
+    image: tags.immutable,
+    digest,
+    reference: `${tags.repository}@${digest}`,
+    tags: [tags.immutable, tags.moving],
+  };
+}

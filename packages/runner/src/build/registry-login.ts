@@ -1,0 +1,42 @@
+import { FerryError, ReleaseErrors } from '@ferry/shared';
+import type Docker from 'dockerode';
+import type { RegistryAccess } from './build-env.js';
+import { registryFailure } from './registry-errors.js';
+
+/** The engine's auth config for the registry (sent in X-Registry-Auth; never printed). */
+export function authConfig(reg: RegistryAccess): {
+  username: string;
+  password: string;
+  serveraddress: string;
+} {
+  return { username: reg.username, password: reg.password, serveraddress: reg.host };
+}
+
+/**
+ * Checks the credentials with the registry through the engine before anything is built, so wrong
+ * credentials fail in a second instead of after the build. Anonymous registries are not checked.
+ */
+export async function checkRegistryLogin(
+  docker: Docker,
+  reg: RegistryAccess,
+  signal: AbortSignal,
+): Promise<void> {
+  if (reg.username === '') return;
+  try {
+    await docker.checkAuth({ ...authConfig(reg), abortSignal: signal });
+  } catch (err) {
+    signal.throwIfAborted();
+    const reason = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
+    throw registryFailure(
+      reg,
+      reason,
+      () =>
+        new FerryError(
+          ReleaseErrors.RELEASE_PUSH_FAILED,
+          { image: reg.host, reason: `the registry cannot be reached: ${reason}` },
+          { cause: err },
+        ),
+      err,
+    );
+  }
+}
