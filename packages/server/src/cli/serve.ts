@@ -17,9 +17,11 @@ export interface ServeOptions {
 export async function serve(options: ServeOptions): Promise<number> {
   let config: FerryConfig;
   let logger: Logger;
+  let secretValues: string[] = [];
   try {
     const loaded = loadConfig(options.configPath === undefined ? {} : { file: options.configPath });
     config = loaded.config;
+    secretValues = loaded.secrets.map((secret) => secret.reveal());
     logger = createLogger({ level: config.log.level, name: 'ferry', secrets: loaded.secrets });
   } catch (err) {
     process.stderr.write(`ferry: ${isFerryError(err) ? `${err.code}: ${err.message}` : String(err)}\n`);
@@ -61,6 +63,7 @@ export async function serve(options: ServeOptions): Promise<number> {
       redisUrl,
       environments: environmentsFromConfig(config),
       worker: role === 'all',
+      secrets: secretValues,
     });
     stops.push(() => ferry.close());
     const app = ferry.app;

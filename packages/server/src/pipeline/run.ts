@@ -18,7 +18,7 @@ export interface RunDeps {
   runner: StageRunner;
   logger: Logger;
   observer: PipelineObserver;
-  stageTimeoutMs(pipeline: PipelineRecord, stage: StageName): number;
+  stageTimeoutMs(pipeline: PipelineRecord, stage: StageName): Promise<number>;
   approvalTimeoutMs(pipeline: PipelineRecord): number;
 }
 
@@ -104,7 +104,7 @@ async function runStage(
   await store.putStage(pipeline.id, running);
   log.info({ stage: stage.name, attempt }, 'stage started');
 
-  const timeoutMs = deps.stageTimeoutMs(pipeline, stage.name);
+  const timeoutMs = await deps.stageTimeoutMs(pipeline, stage.name);
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = AbortSignal.any([cancel, timeout]);
   let current = running;

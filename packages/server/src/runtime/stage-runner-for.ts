@@ -1,15 +1,117 @@
-import type { FerryConfig, Logger } from '@ferry/shared';
+import { readFileSync } from 'node:fs';
+import type { FerryConfig, Logger, StageName } from '@ferry/shared';
+import { DockerExecutor } from '../executors/docker/index.js';
+import type { Executor } from '../executors/executor.js';
+import { LocalExecutor } from '../executors/local/index.js';
+import type { LogStore } from '../logs/log-store.js';
+import { ExecutorStageRunner } from '../stages/executor-stage-runner.js';
 import { NoopStageRunner } from '../stages/noop-stage-runner.js';
+import {
+  noOverrides,
+  type OverrideSource,
+  type PlanSource,
+  TemplatePlanSource,
+} from '../stages/plan-source.js';
+import { buildStageJob, stageTimeoutMs } from '../stages/stage-jobs.js';
 import type { StageRunner } from '../stages/stage-runner.js';
+import { templatePath } from './environments-from-config.js';
 
-/** The stage runner for the configured executor. */
-export function stageRunnerFor(config: FerryConfig, logger: Logger): StageRunner {
+export interface StageRunnerDeps {
+  config: FerryConfig;
+  logger: Logger;
+  logs: LogStore;
+  /** Secret values of Ferry's configuration, masked in every stage log. */
+  secrets: readonly string[];
+  overrides?: OverrideSource;
+  /** An executor to use instead of the configured one (tests). */
+  executor?: Executor;
+}
+
+export interface StageRunnerSetup {
+  runner: StageRunner;
+  /** The executor behind the runner (absent for `noop`): the reaper lists and destroys through it. */
+  executor?: Executor;
+  plans?: PlanSource;
+  /** The stage's timeout from the resolved plan, else the configured default. */
+  timeoutMs(pipeline: Parameters<PlanSource['planFor']>[0], stage: StageName): Promise<number>;
+}
+
+/** The executor for `executor.kind`. */
+export function executorFor(config: FerryConfig): Executor | undefined {
   switch (config.executor.kind) {
+    case 'local':
+      return new LocalExecutor({ workDir: config.executor.local.workDir });
+    case 'docker':
+      return new DockerExecutor({
+        socketPath: config.executor.docker.socketPath,
+        runnerImage: config.executor.docker.runnerImage,
+        ...(config.registry.endpoint !== undefined &&
+        config.registry.username !== undefined &&
+        config.registry.password !== undefined
+          ? {
+              registryAuth: {
+                serveraddress: config.registry.endpoint,
+                username: config.registry.username,
+                password: config.registry.password.reveal(),
+              },
+            }
+          : {}),
+      });
+    case 'kubernetes':
+      // Wired with the kubernetes executor (packages/server/src/executors/kubernetes).
+      return undefined;
     case 'noop':
-      return new NoopStageRunner({ durationMs: config.executor.noop.stageDuration });
-    default:
-      // The process, Docker and Kubernetes executors arrive with issue 4; until then stages run as no-ops.
-      logger.warn({ executor: config.executor.kind }, 'executor not implemented yet: stages run as no-ops');
-      return new NoopStageRunner({ durationMs: config.executor.noop.stageDuration });
+      return undefined;
   }
+}
+
+/** The stage runner for the configured executor, with the plans its jobs come from. */
+export function stageRunnerFor(deps: StageRunnerDeps): StageRunnerSetup {
+  const { config } = deps;
+  const fallback = (stage: StageName) => config.pipelines.stageTimeout[stage];
+  const executor = deps.executor ?? executorFor(config);
+  if (executor === undefined) {
+    if (config.executor.kind !== 'noop') {
+      deps.logger.warn({ executor: config.executor.kind }, 'executor not available: stages run as no-ops');
+    }
+    return {
+      runner: new NoopStageRunner({ durationMs: config.executor.noop.stageDuration }),
+      timeoutMs: async (_pipeline, stage) => fallback(stage),
+    };
+  }
+  const path = templatePath(config);
+  const plans = new TemplatePlanSource(
+    { text: readFileSync(path, 'utf8'), file: path },
+    deps.overrides ?? noOverrides,
+  );
+  const runnerImage =
+    config.executor.kind === 'kubernetes'
+      ? config.executor.kubernetes.runnerImage
+      : config.executor.docker.runnerImage;
+  const runner = new ExecutorStageRunner({
+    executor,
+    logs: deps.logs,
+    logger: deps.logger,
+    secrets: deps.secrets,
+    jobFor: async (request) => {
+      const plan = await plans.planFor(request.pipeline, request.signal);
+      const token = config.gitlab.token?.reveal();
+      return buildStageJob(request.pipeline, plan, request.stage, request.attempt, {
+        runnerImage,
+        ...(token === undefined ? {} : { cloneToken: token }),
+      });
+    },
+  });
+  return {
+    runner,
+    executor,
+    plans,
+    timeoutMs: async (pipeline, stage) => {
+      try {
+        return stageTimeoutMs(await plans.planFor(pipeline, AbortSignal.timeout(10_000)), stage);
+      } catch {
+        return fallback(stage);
+      }
+    },
+  };
 }

@@ -1,14 +1,16 @@
 import type { FerryConfig, Logger } from '@ferry/shared';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app/build-app.js';
+import type { Executor } from '../executors/executor.js';
+import { reapRunners } from '../executors/reaper.js';
 import type { EnvironmentMap } from '../intake/environment-map.js';
 import { CancelSignals } from '../pipeline/cancel-signals.js';
 import { PipelineWorker } from '../queue/pipeline-worker.js';
 import { connectRedis } from '../redis/connect.js';
 import type { StageRunner } from '../stages/stage-runner.js';
-import { type BuiltContext, buildServerContext } from './build-context.js';
+import { type BuildContextOptions, type BuiltContext, buildServerContext } from './build-context.js';
 import type { ServerContext } from './context.js';
-import { stageRunnerFor } from './stage-runner-for.js';
+import { type StageRunnerSetup, stageRunnerFor } from './stage-runner-for.js';
 
 export interface StartFerryOptions {
   config: FerryConfig;
@@ -19,7 +21,13 @@ export interface StartFerryOptions {
   worker?: boolean;
   /** Overrides the runner chosen from `executor.kind` (tests). */
   runner?: StageRunner;
+  /** Overrides the executor chosen from `executor.kind` (tests). */
+  executor?: Executor;
+  /** Secret values of the configuration, masked in stage logs (from loadConfig). */
+  secrets?: readonly string[];
   defaultMetrics?: boolean;
+  /** Reporting seams tests replace (see BuildContextOptions). */
+  reporting?: BuildContextOptions['reporting'];
 }
 
 export interface RunningFerry {
@@ -35,7 +43,10 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
   const { config, logger } = options;
   const built: BuiltContext = await buildServerContext(options);
   const ctx = built.ctx;
+  // Before the worker, so the first start's reporting cursor precedes every transition it makes.
+  await built.reporting.start();
   let worker: PipelineWorker | undefined;
+  let reaper: { stop(): Promise<void> } | undefined;
   let cancels: CancelSignals | undefined;
   const redisError = (err: Error) => logger.warn({ err: err.message }, 'Redis connection error');
   const workerConnection = connectRedis(options.redisUrl, 'worker', {}, redisError);
@@ -45,7 +56,17 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
     if (config.limits.globalConcurrency !== undefined) {
       await ctx.queue.queue.setGlobalConcurrency(config.limits.globalConcurrency);
     }
-    const runner = options.runner ?? stageRunnerFor(config, logger);
+    const setup: StageRunnerSetup = stageRunnerFor({
+      config,
+      logger,
+      logs: ctx.logs,
+      secrets: options.secrets ?? [],
+      ...(options.executor === undefined ? {} : { executor: options.executor }),
+    });
+    const runner = options.runner ?? setup.runner;
+    if (options.runner === undefined && setup.executor !== undefined) {
+      reaper = startReaper(setup.executor, ctx, logger, config.limits.recoveryInterval);
+    }
     worker = await PipelineWorker.start(
       {
         store: ctx.store,
@@ -55,7 +76,7 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
         observer: ctx.observer,
         environments: ctx.environments,
         cancels,
-        stageTimeoutMs: (_pipeline, stage) => config.pipelines.stageTimeout[stage],
+        stageTimeoutMs: (pipeline, stage) => setup.timeoutMs(pipeline, stage),
         approvalTimeoutMs: () => config.pipelines.approvalTimeout,
       },
       {
@@ -77,9 +98,36 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
     async close() {
       await app.close();
       await worker?.close(config.limits.drainTimeout);
+      await reaper?.stop();
       await cancels?.close();
       await workerConnection.quit().catch(() => undefined);
       await built.close();
+    },
+  };
+}
+
+/** Reaps orphaned runners at start and then every `intervalMs` (a crash never leaves runners behind). */
+function startReaper(
+  executor: Executor,
+  ctx: ServerContext,
+  logger: Logger,
+  intervalMs: number,
+): { stop(): Promise<void> } {
+  const stop = new AbortController();
+  let running: Promise<unknown> = Promise.resolve();
+  const sweep = () => {
+    running = reapRunners({ executor, store: ctx.store, logger }, stop.signal).catch((err: unknown) =>
+      logger.warn({ err }, 'reaper sweep failed'),
+    );
+  };
+  sweep();
+  const timer = setInterval(sweep, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      stop.abort();
+      await running;
     },
   };
 }
