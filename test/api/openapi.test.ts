@@ -61,6 +61,9 @@ describe('GET /api/v1/openapi.json', () => {
   it('lists every route the API serves, and only those', () => {
     const served = servedRoutes(t.ferry.app.printRoutes({ commonPrefix: false }), '/api/v1');
     expect(served).toEqual([
+      'GET /api/v1/environments',
+      'GET /api/v1/events',
+      'GET /api/v1/me',
       'GET /api/v1/openapi.json',
       'GET /api/v1/pipelines',
       'GET /api/v1/pipelines/{id}',

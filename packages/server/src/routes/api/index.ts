@@ -3,9 +3,12 @@ import { installBearerAuth } from '../../app/auth.js';
 import type { ServerContext } from '../../runtime/context.js';
 import { approvePipelineRoute } from './approve-pipeline.js';
 import { cancelPipelineRoute } from './cancel-pipeline.js';
+import { environmentsRoute } from './environments.js';
+import { eventsRoute } from './events.js';
 import { getPipelineRoute } from './get-pipeline.js';
 import { invalidInput } from './input-errors.js';
 import { listPipelinesRoute } from './list-pipelines.js';
+import { meRoute } from './me.js';
 import { openApiDocumentRoute, registerOpenApi } from './openapi.js';
 import { retryPipelineRoute } from './retry-pipeline.js';
 import { sharedSchemas } from './schemas.js';
@@ -34,5 +37,8 @@ export async function apiRoutes(app: FastifyInstance, ctx: ServerContext): Promi
   retryPipelineRoute(app, ctx);
   approvePipelineRoute(app, ctx);
   stageLogRoute(app, ctx);
+  eventsRoute(app, ctx);
+  environmentsRoute(app, ctx);
+  meRoute(app, ctx);
   openApiDocumentRoute(app);
 }

@@ -1,0 +1,106 @@
+import type { PipelineRecord } from '@ferry/shared';
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../../runtime/context.js';
+import type { PipelineFilter } from '../../store/pipeline-store.js';
+import { type EnvironmentSummary, summariseEnvironments } from './environment-summary.js';
+import { filterOf } from './list-pipelines.js';
+import { closed, errorResponses, pipelineRef } from './schemas.js';
+
+interface EnvironmentsQuery {
+  project?: string;
+  environment?: string;
+  recent: number;
+}
+
+/** How many of the latest pipelines are read to find the environments (newest first). */
+const scanLimit = 1000;
+
+/**
+ * `GET /environments`: per project and environment, what is deployed (the last successful
+ * pipeline: commit, who, when, and the image when the record has one) and the latest pipelines.
+ * Answers "what is in staging now?".
+ */
+export function environmentsRoute(app: FastifyInstance, ctx: ServerContext): void {
+  app.get<{ Querystring: EnvironmentsQuery }>(
+    '/environments',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        operationId: 'listEnvironments',
+        summary: 'What is deployed where, and the latest pipelines of each environment',
+        description:
+          `Environments of the projects among the latest ${scanLimit} pipelines, in the configured order. ` +
+          '`deployed` is the last successful pipeline (absent when none succeeded); `recent` the latest ones, newest first.',
+        tags: ['environments'],
+        querystring: closed({
+          project: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 255,
+            description: 'GitLab project id (digits) or path (group/name).',
+          },
+          environment: { type: 'string', minLength: 1, maxLength: 100 },
+          recent: { type: 'integer', minimum: 1, maximum: 20, default: 5 },
+        }),
+        response: {
+          200: {
+            type: 'object',
+            required: ['items'],
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['project', 'environment', 'recent'],
+                  properties: {
+                    project: {
+                      type: 'object',
+                      properties: {
+                        id: { type: 'integer' },
+                        path: { type: 'string' },
+                        webUrl: { type: 'string' },
+                      },
+                    },
+                    environment: { type: 'string' },
+                    deployed: pipelineRef,
+                    recent: { type: 'array', items: pipelineRef },
+                  },
+                },
+              },
+            },
+          },
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request) => {
+      const filter = filterOf({ ...request.query, limit: 200 });
+      const latest = await scan(ctx, filter);
+      const items = summariseEnvironments(latest, Object.keys(ctx.config.environments), request.query.recent);
+      await Promise.all(items.map((item) => findDeployed(ctx, item)));
+      return { items };
+    },
+  );
+}
+
+async function scan(ctx: ServerContext, filter: PipelineFilter): Promise<PipelineRecord[]> {
+  const out: PipelineRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.store.list(filter, 200, cursor);
+    out.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined && out.length < scanLimit);
+  return out;
+}
+
+/** An environment whose last success is older than the scan: look for it in its project's history. */
+async function findDeployed(ctx: ServerContext, item: EnvironmentSummary): Promise<void> {
+  if (item.deployed !== undefined) return;
+  const page = await ctx.store.list(
+    { projectId: item.project.id, environment: item.environment, status: 'success' },
+    1,
+  );
+  const deployed = page.items[0];
+  if (deployed !== undefined) item.deployed = deployed;
+}
