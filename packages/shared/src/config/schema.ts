@@ -132,11 +132,15 @@ export function buildConfigSchema(resolve: SecretResolver) {
               key: secretRef,
               projects: z.array(z.string()).default([]),
               environments: z.array(z.string()).default([]),
+              /** This bot's message language; `wecom.language` when absent. */
+              language: z.enum(['zh', 'en']).optional(),
             }),
           )
           .default([]),
         /** GitLab username → WeCom user id, for mentions in failure messages. */
         mentions: z.record(z.string(), z.string()).default({}),
+        /** The language of pipeline messages and alerts: `zh` (中文) or `en`. */
+        language: z.enum(['zh', 'en']).default('zh'),
       })
       .prefault({}),
     auth: z
@@ -162,6 +166,33 @@ export function buildConfigSchema(resolve: SecretResolver) {
           .prefault({}),
         /** How long a deploy waits for approval when the spec gives no approvalTimeout. */
         approvalTimeout: duration('24h'),
+      })
+      .prefault({}),
+    reporting: z
+      .strictObject({
+        /** Report transitions to GitLab (when gitlab.url and gitlab.token are set) and WeCom bots. */
+        enabled: z.boolean().default(true),
+        /** Commits (GitLab) and bots (WeCom) sent to at once. */
+        concurrency: z.number().int().positive().default(8),
+        /** Backoff of a failing send: first wait, doubling up to `retryMax`. */
+        retryInitial: duration('2s'),
+        retryMax: duration('5m'),
+        /** How long one GitLab API request may take. */
+        gitlabTimeout: duration('30s'),
+        /** Log lines quoted in a WeCom failure message. */
+        logTailLines: z.number().int().min(0).max(100).default(15),
+      })
+      .prefault({}),
+    alerts: z
+      .strictObject({
+        /** WeCom bots (by name) that get every alert; empty: alerts about a pipeline go to its bots, others to every bot. */
+        bots: z.array(z.string()).default([]),
+        /** The same alert (kind and subject) is sent at most once per interval. */
+        interval: duration('15m'),
+        /** Alert when a reporter has been failing for this long. */
+        reporterFailingAfter: duration('10m'),
+        /** Alert when a pipeline waited longer than this from its merge to its start. */
+        queueWaitSlo: duration('2m'),
       })
       .prefault({}),
     limits: z

@@ -5,6 +5,7 @@ export * as ExecutorErrors from './codes/executor.js';
 export * as KubernetesErrors from './codes/kubernetes.js';
 export * as PipelineErrors from './codes/pipeline.js';
 export * as ReleaseErrors from './codes/release.js';
+export * as ReportingErrors from './codes/reporting.js';
 export * as ServerErrors from './codes/server.js';
 export * as SpecErrors from './codes/spec.js';
 export * as WebhookErrors from './codes/webhook.js';

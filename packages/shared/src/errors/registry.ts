@@ -5,6 +5,7 @@ import * as executor from './codes/executor.js';
 import * as kubernetes from './codes/kubernetes.js';
 import * as pipeline from './codes/pipeline.js';
 import * as release from './codes/release.js';
+import * as reporting from './codes/reporting.js';
 import * as server from './codes/server.js';
 import * as spec from './codes/spec.js';
 import * as webhook from './codes/webhook.js';
@@ -22,6 +23,7 @@ export const errorAreas = {
   kubernetes,
   pipeline,
   release,
+  reporting,
   server,
   spec,
   webhook,
