@@ -23,6 +23,14 @@ export class FerryMetrics implements PipelineObserver {
   readonly pipelinesFinished: Counter<'status' | 'environment'>;
   readonly queueWait: Histogram<'environment'>;
   readonly pipelineDuration: Histogram<'status' | 'environment'>;
+  /** Reporting: each send attempt to GitLab or WeCom, by reporter and result. */
+  readonly reporterSends: Counter<'reporter' | 'result'>;
+  /** Reporting: 1 while a reporter has been failing since its last success. */
+  readonly reporterFailing: Gauge<'reporter'>;
+  /** Reporting: 1 for a WeCom bot Ferry stopped sending to (its key was refused, 93000). */
+  readonly wecomBotDisabled: Gauge<'bot'>;
+  /** Alerts raised, by kind and result (sent, suppressed by the rate limit, failed). */
+  readonly alerts: Counter<'kind' | 'result'>;
 
   constructor(sources?: MetricsSources, options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false)
@@ -51,6 +59,30 @@ export class FerryMetrics implements PipelineObserver {
       help: 'Time from a pipeline start to its end, by final status',
       labelNames: ['status', 'environment'],
       buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+      registers: [this.registry],
+    });
+    this.reporterSends = new Counter({
+      name: 'ferry_reporter_sends_total',
+      help: 'Reports sent to GitLab and WeCom, by reporter and result (sent, skipped, duplicate, retry, rejected, rate_limited, bad_key, dropped)',
+      labelNames: ['reporter', 'result'],
+      registers: [this.registry],
+    });
+    this.reporterFailing = new Gauge({
+      name: 'ferry_reporter_failing',
+      help: 'Whether a reporter has been failing since its last success (1) or not (0)',
+      labelNames: ['reporter'],
+      registers: [this.registry],
+    });
+    this.wecomBotDisabled = new Gauge({
+      name: 'ferry_wecom_bot_disabled',
+      help: 'WeCom bots Ferry stopped sending to because WeCom refused their key (93000): 1',
+      labelNames: ['bot'],
+      registers: [this.registry],
+    });
+    this.alerts = new Counter({
+      name: 'ferry_alerts_total',
+      help: 'Operational alerts, by kind and result (sent, suppressed, failed)',
+      labelNames: ['kind', 'result'],
       registers: [this.registry],
     });
     if (sources !== undefined) {

@@ -1,0 +1,26 @@
+import { abortable } from '../abortable.js';
+import type { StatusUpdate } from './commit-status.js';
+import type { GitLabApi } from './gitlab-api.js';
+
+/** Posts commit statuses (`POST /projects/:id/statuses/:sha`, state in the JSON body). */
+export class GitLabStatusClient {
+  readonly #api: GitLabApi;
+
+  constructor(api: GitLabApi) {
+    this.#api = api;
+  }
+
+  /** Throws what gitbeaker throws; see classifyGitLabError. */
+  async post(update: StatusUpdate, signal: AbortSignal): Promise<void> {
+    const options: { name: string; ref: string; description: string; targetUrl?: string } = {
+      name: update.name,
+      ref: update.ref,
+      description: update.description,
+    };
+    if (update.targetUrl !== undefined) options.targetUrl = update.targetUrl;
+    await abortable(
+      this.#api.Commits.editStatus(update.projectId, update.sha, update.state, options),
+      signal,
+    );
+  }
+}

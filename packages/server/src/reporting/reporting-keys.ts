@@ -1,0 +1,26 @@
+/** Every Redis key reporting and alerts write, under Ferry's key prefix. */
+export function reportingKeys(prefix: string) {
+  const base = `${prefix}:reporting`;
+  return {
+    /** The store's transition stream (read, never written here). */
+    events: `${prefix}:events`,
+    /** Which replica sends reports now. */
+    lease: `${base}:lease`,
+    /** The id of the last transition planned into the outbox queues. */
+    cursor: `${base}:cursor`,
+    /** Channels of a reporter that have queued items. */
+    channels: (reporter: string) => `${base}:${reporter}:channels`,
+    /** A channel's queued items (JSON), oldest first. */
+    queue: (reporter: string, channel: string) => `${base}:${reporter}:q:${channel}`,
+    /** GitLab: the last state posted per `ref name` of a commit. */
+    lastStates: (projectId: number, sha: string) => `${base}:gitlab:last:${projectId}:${sha}`,
+    /** WeCom: when messages were sent to a bot (sorted set, score = ms). */
+    botSends: (bot: string) => `${base}:wecom:sent:${bot}`,
+    /** Alerts: set while the same alert may not be sent again. */
+    alertGate: (key: string) => `${prefix}:alerts:gate:${key}`,
+    /** Alerts: how many were held back since the last one sent. */
+    alertSuppressed: (key: string) => `${prefix}:alerts:suppressed:${key}`,
+  };
+}
+
+export type ReportingKeys = ReturnType<typeof reportingKeys>;

@@ -1,0 +1,138 @@
+import type { Person, PipelineRecord, StageName, Trigger } from '@ferry/shared';
+import { elapsedMs } from '../duration-text.js';
+import type { Transition } from '../reporter.js';
+import { rolledBackTo, wasRolledBack } from '../rollback.js';
+
+export type NoticeKind =
+  | 'started'
+  | 'approved'
+  | 'waiting'
+  | 'succeeded'
+  | 'failed'
+  | 'rolled_back'
+  | 'canceled';
+
+/**
+ * What a WeCom message says about one pipeline step, as data: queued as it was when the step
+ * happened and rendered (escaped, in the bot's language, alone or with others) when sent.
+ * Strings here are raw user text; only the renderer makes them safe.
+ */
+export interface Notice {
+  kind: NoticeKind;
+  pipelineId: string;
+  /** Ferry's page for the pipeline. */
+  url: string;
+  project: string;
+  environment: string;
+  ref: string;
+  sha: string;
+  commitTitle: string;
+  trigger: Trigger;
+  user: Person;
+  mergeRequest?: { iid: number; title: string; sourceBranch: string };
+  durationMs?: number;
+  /** The stage that failed. */
+  stage?: StageName;
+  /** Its page (the log). */
+  stageUrl?: string;
+  reason?: string;
+  /** The last lines of the failed stage's log, oldest first. */
+  logTail?: string[];
+  imageTag?: string;
+  rolledBackTo?: string;
+  approvedBy?: string;
+  canceledBy?: string;
+  /** When an approval wait ends (ISO). */
+  deadline?: string;
+  /** The WeCom user id of the person who merged, for `<@id>` on failures. */
+  mention?: string;
+  at: string;
+}
+
+/** Which message a transition asks for (none for stage steps: the pipeline's own say it all). */
+export function noticeKindFor(transition: Transition, pipeline: PipelineRecord): NoticeKind | undefined {
+  if (transition.kind !== 'pipeline') return undefined;
+  switch (transition.status) {
+    case 'running': {
+      const approvedAt = pipeline.approval?.approvedAt;
+      return approvedAt !== undefined && transition.at >= approvedAt ? 'approved' : 'started';
+    }
+    case 'waiting_approval':
+      return 'waiting';
+    case 'success':
+      return 'succeeded';
+    case 'failed': {
+      const failed = pipeline.stages.find((s) => s.status === 'failed');
+      return wasRolledBack(failed?.reason, pipeline.reason) ? 'rolled_back' : 'failed';
+    }
+    case 'canceled':
+      return 'canceled';
+    default:
+      return undefined;
+  }
+}
+
+export interface NoticeExtras {
+  url: string;
+  stageUrl?: (stage: StageName) => string;
+  logTail?: string[];
+  imageTag?: string;
+  mention?: string;
+}
+
+/** The notice for a transition of `pipeline` (see noticeKindFor). */
+export function buildNotice(
+  kind: NoticeKind,
+  transition: Transition,
+  pipeline: PipelineRecord,
+  extras: NoticeExtras,
+): Notice {
+  const notice: Notice = {
+    kind,
+    pipelineId: pipeline.id,
+    url: extras.url,
+    project: pipeline.project.path,
+    environment: pipeline.environment,
+    ref: pipeline.ref,
+    sha: pipeline.sha,
+    commitTitle: pipeline.commitTitle,
+    trigger: pipeline.trigger,
+    user: { username: pipeline.user.username, name: pipeline.user.name },
+    at: transition.at,
+  };
+  if (pipeline.mergeRequest !== undefined) {
+    const { iid, title, sourceBranch } = pipeline.mergeRequest;
+    notice.mergeRequest = { iid, title, sourceBranch };
+  }
+  const took = elapsedMs(pipeline.startedAt, pipeline.finishedAt);
+  if (
+    took !== undefined &&
+    (kind === 'succeeded' || kind === 'failed' || kind === 'rolled_back' || kind === 'canceled')
+  ) {
+    notice.durationMs = took;
+  }
+  if (kind === 'waiting' && pipeline.approval?.deadline !== undefined)
+    notice.deadline = pipeline.approval.deadline;
+  if (kind === 'approved' && pipeline.approval?.approvedBy !== undefined) {
+    notice.approvedBy = pipeline.approval.approvedBy;
+  }
+  if (kind === 'succeeded' && extras.imageTag !== undefined) notice.imageTag = extras.imageTag;
+  if (kind === 'canceled') {
+    const by = /^canceled by (.+)$/i.exec(pipeline.reason ?? '')?.[1];
+    if (by !== undefined) notice.canceledBy = by;
+  }
+  if (kind === 'failed' || kind === 'rolled_back') {
+    const failed = pipeline.stages.find((s) => s.status === 'failed');
+    if (failed !== undefined) {
+      notice.stage = failed.name;
+      if (extras.stageUrl !== undefined) notice.stageUrl = extras.stageUrl(failed.name);
+    }
+    const reason = failed?.reason ?? pipeline.reason;
+    if (reason !== undefined) notice.reason = reason;
+    const target = rolledBackTo(failed?.reason, pipeline.reason);
+    if (target !== undefined) notice.rolledBackTo = target;
+    if (extras.logTail !== undefined && extras.logTail.length > 0) notice.logTail = extras.logTail;
+    if (extras.mention !== undefined) notice.mention = extras.mention;
+  }
+  return notice;
+}
