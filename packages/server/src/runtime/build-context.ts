@@ -1,10 +1,12 @@
 import type { FerryConfig, Logger, Secret } from '@ferry/shared';
 import type { Redis } from 'ioredis';
+import { composeObservers } from '../alerts/observers.js';
 import type { EnvironmentMap } from '../intake/environment-map.js';
 import { RedisLogStore } from '../logs/redis/redis-log-store.js';
 import { FerryMetrics } from '../metrics/metrics.js';
 import { PipelineQueue } from '../queue/pipeline-queue.js';
 import { connectRedis } from '../redis/connect.js';
+import { type BuildReportingOptions, buildReporting, type Reporting } from '../reporting/build-reporting.js';
 import { RedisPipelineStore } from '../store/redis/redis-pipeline-store.js';
 import type { ServerContext } from './context.js';
 
@@ -15,11 +17,15 @@ export interface BuildContextOptions {
   environments: EnvironmentMap;
   /** Metrics without process defaults (tests build many contexts in one process). */
   defaultMetrics?: boolean;
+  /** Reporting seams tests replace (clock, GitLab client, lease length) and the image tag source. */
+  reporting?: Pick<BuildReportingOptions, 'clock' | 'gitlabApi' | 'leaseTtlMs' | 'imageTag'>;
 }
 
 export interface BuiltContext {
   ctx: ServerContext;
-  /** Closes the queue and the Redis connections this built. */
+  /** GitLab and WeCom reporting and alerts: start it once the process is up. */
+  reporting: Reporting;
+  /** Closes reporting, the queue and the Redis connections this built. */
   close(): Promise<void>;
 }
 
@@ -39,6 +45,16 @@ export async function buildServerContext(options: BuildContextOptions): Promise<
     { queueDepth: () => queue.depth(), pipelinesByStatus: () => store.countByStatus() },
     { defaultMetrics: options.defaultMetrics ?? true },
   );
+  const logs = new RedisLogStore(redis, { prefix, capBytes: config.limits.logCapBytes });
+  const reporting = buildReporting({
+    ...options.reporting,
+    config,
+    logger,
+    redisUrl: options.redisUrl,
+    store,
+    logs,
+    metrics,
+  });
   const projects = new Map<string, Secret>();
   for (const [key, value] of Object.entries(config.gitlab.projects)) projects.set(key, value.webhookSecret);
   const ctx: ServerContext = {
@@ -49,11 +65,12 @@ export async function buildServerContext(options: BuildContextOptions): Promise<
     queue,
     environments: options.environments,
     metrics,
-    logs: new RedisLogStore(redis, { prefix, capBytes: config.limits.logCapBytes }),
-    observer: metrics,
+    logs,
+    observer: composeObservers(metrics, reporting.observer),
     publisher: redis,
     cancelChannel: `${prefix}:cancel`,
     readinessChecks: [],
+    alerts: reporting.alerts,
     webhookSecrets:
       config.gitlab.webhookSecret === undefined
         ? { projects }
@@ -61,7 +78,9 @@ export async function buildServerContext(options: BuildContextOptions): Promise<
   };
   return {
     ctx,
+    reporting,
     async close() {
+      await reporting.close();
       await queue.close();
       await queueConnection.quit().catch(() => undefined);
       await redis.quit().catch(() => undefined);

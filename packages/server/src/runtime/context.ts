@@ -1,5 +1,6 @@
 import type { FerryConfig, Logger, Secret } from '@ferry/shared';
 import type { Redis } from 'ioredis';
+import type { AlertSink } from '../alerts/alert-sink.js';
 import type { EnvironmentMap } from '../intake/environment-map.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { FerryMetrics } from '../metrics/metrics.js';
@@ -21,6 +22,8 @@ export interface ServerContext extends ActionDeps {
   logs: LogStore;
   /** Problems that make the server not ready (e.g. the worker is not running). */
   readinessChecks: ReadonlyArray<() => Promise<string | null> | string | null>;
+  /** Operational alerts to the WeCom bots (executors: `runnerPendingTooLong`). */
+  alerts: AlertSink;
   /** Webhook secrets: global and per project (path or id). */
   webhookSecrets: { global?: Secret; projects: ReadonlyMap<string, Secret> };
 }

@@ -8,7 +8,7 @@ import { CancelSignals } from '../pipeline/cancel-signals.js';
 import { PipelineWorker } from '../queue/pipeline-worker.js';
 import { connectRedis } from '../redis/connect.js';
 import type { StageRunner } from '../stages/stage-runner.js';
-import { type BuiltContext, buildServerContext } from './build-context.js';
+import { type BuildContextOptions, type BuiltContext, buildServerContext } from './build-context.js';
 import type { ServerContext } from './context.js';
 import { type StageRunnerSetup, stageRunnerFor } from './stage-runner-for.js';
 
@@ -26,6 +26,8 @@ export interface StartFerryOptions {
   /** Secret values of the configuration, masked in stage logs (from loadConfig). */
   secrets?: readonly string[];
   defaultMetrics?: boolean;
+  /** Reporting seams tests replace (see BuildContextOptions). */
+  reporting?: BuildContextOptions['reporting'];
 }
 
 export interface RunningFerry {
@@ -41,6 +43,8 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
   const { config, logger } = options;
   const built: BuiltContext = await buildServerContext(options);
   const ctx = built.ctx;
+  // Before the worker, so the first start's reporting cursor precedes every transition it makes.
+  await built.reporting.start();
   let worker: PipelineWorker | undefined;
   let reaper: { stop(): Promise<void> } | undefined;
   let cancels: CancelSignals | undefined;
@@ -73,6 +77,7 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
         environments: ctx.environments,
         cancels,
         stageTimeoutMs: (pipeline, stage) => setup.timeoutMs(pipeline, stage),
+        stagesToRun: (pipeline) => setup.stagesToRun(pipeline),
         approvalTimeoutMs: () => config.pipelines.approvalTimeout,
       },
       {
