@@ -41,6 +41,11 @@ export class DockerRun {
   settled: Promise<void> = Promise.resolve();
   readonly #deps: DockerRunDeps;
   readonly #pulls = new AbortController();
+  /**
+   * Aborted by destroy: ends the wait for a container. Creates and starts are never aborted: the
+   * engine would finish them unseen, and destroy removes what they made by label after `settled`.
+   */
+  readonly #destroyed = new AbortController();
   #resolve!: (result: StageResult) => void;
   #started = false;
   #finished = false;
@@ -89,8 +94,10 @@ export class DockerRun {
     }
     const container = this.#current;
     if (container === undefined) return;
-    if (why === 'destroyed') container.kill().catch(ignore);
-    else container.stop({ t: Math.ceil(this.#deps.killGraceMs / 1000) }).catch(ignore);
+    if (why === 'destroyed') {
+      this.#destroyed.abort();
+      container.kill().catch(ignore);
+    } else container.stop({ t: Math.ceil(this.#deps.killGraceMs / 1000) }).catch(ignore);
   }
 
   async #drive(): Promise<void> {
@@ -141,7 +148,7 @@ export class DockerRun {
       await container.kill().catch(ignore);
       return undefined;
     }
-    await container.wait();
+    await container.wait({ abortSignal: this.#destroyed.signal });
     this.#current = undefined;
     if (this.#stop !== undefined) return undefined;
     const info = await container.inspect();
