@@ -20,6 +20,8 @@ export interface RunDeps {
   observer: PipelineObserver;
   stageTimeoutMs(pipeline: PipelineRecord, stage: StageName): Promise<number>;
   approvalTimeoutMs(pipeline: PipelineRecord): number;
+  /** The stages the pipeline's spec runs (others end `skipped`); undefined when unknown (run all). */
+  stagesToRun?(pipeline: PipelineRecord): Promise<readonly StageName[] | undefined>;
 }
 
 const live: readonly PipelineStatus[] = ['queued', 'running', 'waiting_approval'];
@@ -53,8 +55,19 @@ export async function runPipeline(deps: RunDeps, pipelineId: string, cancel: Abo
   }
   pipeline = (await store.get(pipelineId)) ?? pipeline;
 
+  const enabled = await deps.stagesToRun?.(pipeline);
   for (const stage of pipeline.stages) {
     if (isTerminalStage(stage.status)) continue;
+    if (enabled !== undefined && !enabled.includes(stage.name)) {
+      const at = new Date().toISOString();
+      await store.putStage(pipeline.id, {
+        ...stage,
+        status: 'skipped',
+        reason: 'disabled in the pipeline spec',
+        finishedAt: at,
+      });
+      continue;
+    }
     if (
       stage.name === 'deploy' &&
       pipeline.approval?.required &&

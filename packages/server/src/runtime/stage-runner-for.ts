@@ -34,6 +34,8 @@ export interface StageRunnerSetup {
   plans?: PlanSource;
   /** The stage's timeout from the resolved plan, else the configured default. */
   timeoutMs(pipeline: Parameters<PlanSource['planFor']>[0], stage: StageName): Promise<number>;
+  /** The stages the plan runs; undefined when every stage runs (noop) or the plan cannot be made. */
+  stagesToRun(pipeline: Parameters<PlanSource['planFor']>[0]): Promise<readonly StageName[] | undefined>;
 }
 
 /** The executor for `executor.kind`. */
@@ -77,6 +79,7 @@ export function stageRunnerFor(deps: StageRunnerDeps): StageRunnerSetup {
     return {
       runner: new NoopStageRunner({ durationMs: config.executor.noop.stageDuration }),
       timeoutMs: async (_pipeline, stage) => fallback(stage),
+      stagesToRun: async () => undefined,
     };
   }
   const path = templatePath(config);
@@ -106,6 +109,14 @@ export function stageRunnerFor(deps: StageRunnerDeps): StageRunnerSetup {
     runner,
     executor,
     plans,
+    stagesToRun: async (pipeline) => {
+      try {
+        return (await plans.planFor(pipeline, AbortSignal.timeout(10_000))).stages;
+      } catch {
+        // The first stage reports why the plan cannot be made.
+        return undefined;
+      }
+    },
     timeoutMs: async (pipeline, stage) => {
       try {
         return stageTimeoutMs(await plans.planFor(pipeline, AbortSignal.timeout(10_000)), stage);

@@ -21,6 +21,8 @@ export interface ResolvedPlan {
   readonly names: ObjectNames;
   /** The image, below the registry Ferry is configured with: `<registry>/<repository>:<tag>`. */
   readonly image: { readonly repository: string; readonly tag: string };
+  /** The stages that run, in order (a stage with `enabled: false` is left out). */
+  readonly stages: readonly ('test' | 'build' | 'deploy')[];
   readonly test: ResolvedTestStage;
   readonly build: ResolvedBuildStage;
   readonly deploy: ResolvedDeployStage;

@@ -470,6 +470,7 @@ export function resolvePlan(spec: FerrySpec, ctx: ResolveContext): ResolveOutcom
     placeholders: values,
     names: objectNames(service),
     image: { repository: imageRepository(group, service), tag: imageTag(ctx.sha) },
+    stages: enabledStages(b, test.enabled, build.enabled, spec.stages?.deploy?.enabled),
     test: {
       image: test.image ?? '',
       script: [...(test.script ?? [])],
@@ -552,4 +553,23 @@ export function resolveSpec(
 /** The environment whose branch is `branch`, or undefined when the branch deploys nowhere. */
 export function environmentForBranch(spec: FerrySpec, branch: string): string | undefined {
   return Object.entries(spec.environments ?? {}).find(([, e]) => given(e) && e.branch === branch)?.[0];
+}
+
+/** The stages that run; deploy cannot run without the image build makes. */
+function enabledStages(
+  b: PlanBuilder,
+  test: Maybe<boolean>,
+  build: Maybe<boolean>,
+  deploy: Maybe<boolean>,
+): Array<'test' | 'build' | 'deploy'> {
+  const on = { test: test !== false, build: build !== false, deploy: deploy !== false };
+  if (on.deploy && !on.build) {
+    b.add({
+      path: ['stages', 'deploy', 'enabled'],
+      code: 'invalid-value',
+      message: 'deploy needs the image the build stage makes, but build is disabled',
+      hint: 'set stages.deploy.enabled: false as well, or enable the build',
+    });
+  }
+  return (['test', 'build', 'deploy'] as const).filter((stage) => on[stage]);
 }

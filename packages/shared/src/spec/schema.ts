@@ -200,6 +200,10 @@ const testStage = z
       env: opt(envMap('for the tests'), 'Variables for the tests.'),
       envFrom: opt(envFrom, 'Secrets/ConfigMaps for the tests.'),
       resources: opt(resources, 'CPU and memory of the test runner (default cpu 1, memory 2Gi).'),
+      enabled: opt(
+        z.boolean({ error: 'expected true or false' }),
+        'Run this stage (default true). A library that is only tested sets build and deploy to false.',
+      ),
     },
     { error: 'expected the test stage as a map' },
   )
@@ -227,6 +231,10 @@ const buildStage = z
         'Dockerfile stage to build (default: the last).',
       ),
       timeout: opt(duration(MINUTE, 6 * HOUR), 'Stop the build after this long (default 30m).'),
+      enabled: opt(
+        z.boolean({ error: 'expected true or false' }),
+        'Run this stage (default true). A library that is only tested sets build and deploy to false.',
+      ),
     },
     { error: 'expected the build stage as a map' },
   )
@@ -264,6 +272,10 @@ const deployStage = z
       env: opt(envMap('for the service'), 'Variables for the service.'),
       envFrom: opt(envFrom, 'Secrets/ConfigMaps for the service.'),
       rollout: opt(rollout, 'Rollout settings.'),
+      enabled: opt(
+        z.boolean({ error: 'expected true or false' }),
+        'Run this stage (default true). A library that is only tested sets build and deploy to false.',
+      ),
     },
     { error: 'expected the deploy stage as a map' },
   )
