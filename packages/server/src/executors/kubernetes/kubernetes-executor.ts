@@ -1,0 +1,255 @@
+import { randomInt } from 'node:crypto';
+import { buildStageScript, scriptSizeProblem } from '@ferry/runner';
+import { ExecutorErrors, FerryError, runnerPodName } from '@ferry/shared';
+import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { Executor, LogSink, RunnerHandle, RunnerInfo, StageJob, StageResult } from '../executor.js';
+import { abortable, retrying } from './abort.js';
+import { describeFailure, isAlreadyExists, isNotFound, isTransient, kubernetesError } from './api-errors.js';
+import { ContainerLogFollower } from './container-log-follower.js';
+import { type ExecutorLogger, silentLogger } from './executor-logger.js';
+import { loadKubeConfig } from './kube-config.js';
+import type { KubernetesExecutorConfig, KubernetesExecutorOptions } from './kubernetes-executor-options.js';
+import { RUNNER_SELECTOR, runnerAnnotations, runnerInfoFrom, runnerLabels } from './labels.js';
+import { openPodLog } from './log-request.js';
+import { buildRunnerPod } from './pod-spec.js';
+import { PodTracker } from './pod-tracker.js';
+import { tailRunner } from './runner-log-tail.js';
+import { RunnerNamespace } from './runner-namespace.js';
+import { buildRunnerSecret, ownedByPodPatch } from './secret.js';
+
+/** The alphabet of Kubernetes' generateName suffixes (no vowels, no look-alikes). */
+const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+function randomSuffix(): string {
+  let out = '';
+  for (let i = 0; i < 5; i++) out += SUFFIX_ALPHABET[randomInt(SUFFIX_ALPHABET.length)];
+  return out;
+}
+
+/**
+ * The production executor: a pod per stage in the runner namespace. `prepare` creates the
+ * runner's Secret (its secret env, and the mark that it exists), `start` the pod; status comes
+ * from a watch, output from the Log API; `cancel` and `destroy` delete pod and Secret.
+ */
+export class KubernetesExecutor implements Executor {
+  readonly kind = 'kubernetes';
+  readonly #kc: KubeConfig;
+  readonly #core: CoreV1Api;
+  readonly #config: KubernetesExecutorConfig;
+  readonly #logger: ExecutorLogger;
+  readonly #namespace: RunnerNamespace;
+  readonly #cancelGraceSeconds: number;
+  readonly #terminationGraceSeconds: number;
+  readonly #randomSuffix: () => string;
+  /** Pods built by `prepare`, waiting for `start`. */
+  readonly #prepared = new Map<string, { job: StageJob; pod: V1Pod }>();
+  readonly #trackers = new Map<string, PodTracker>();
+
+  constructor(options: KubernetesExecutorOptions) {
+    this.#config = options.config;
+    this.#kc = options.kubeConfig ?? loadKubeConfig(options.config);
+    this.#core = this.#kc.makeApiClient(CoreV1Api);
+    this.#logger = options.logger ?? silentLogger;
+    this.#namespace = new RunnerNamespace(this.#core, options.config.namespace);
+    this.#cancelGraceSeconds = options.cancelGraceSeconds ?? 1;
+    this.#terminationGraceSeconds = options.terminationGraceSeconds ?? 2;
+    this.#randomSuffix = options.randomSuffix ?? randomSuffix;
+  }
+
+  get namespace(): string {
+    return this.#namespace.name;
+  }
+
+  async prepare(job: StageJob, signal: AbortSignal): Promise<RunnerHandle> {
+    const problem = job.script.length > 0 ? scriptSizeProblem(buildStageScript(job.script)) : undefined;
+    if (problem !== undefined)
+      throw new FerryError(ExecutorErrors.EXECUTOR_INVALID_JOB, {
+        kind: this.kind,
+        stage: job.stage,
+        pipelineId: job.pipelineId,
+        reason: problem,
+      });
+    await this.#namespace.ensure(signal);
+    const namespace = this.namespace;
+    const name = runnerPodName(job.pipelineId, job.stage, this.#randomSuffix());
+    const labels = runnerLabels(job);
+    const annotations = runnerAnnotations(job);
+    const pod = buildRunnerPod(job, {
+      name,
+      namespace,
+      labels,
+      annotations,
+      runnerImage: this.#config.runnerImage,
+      secretName: name,
+      ...(this.#config.serviceAccount === undefined ? {} : { serviceAccount: this.#config.serviceAccount }),
+      nodeSelector: this.#config.nodeSelector,
+      tolerations: this.#config.tolerations,
+      imagePullSecrets: this.#config.imagePullSecrets,
+      terminationGraceSeconds: this.#terminationGraceSeconds,
+    });
+    const secret = buildRunnerSecret({ name, namespace, labels, annotations, secretEnv: job.secretEnv });
+    await this.#createOnce(
+      () => this.#core.createNamespacedSecret({ namespace, body: secret }),
+      signal,
+      `create secret ${name}`,
+      job,
+    );
+    this.#prepared.set(name, { job, pod });
+    return { id: name };
+  }
+
+  async start(handle: RunnerHandle, signal: AbortSignal): Promise<void> {
+    const prepared = this.#prepared.get(handle.id);
+    if (prepared === undefined) {
+      throw new FerryError(
+        this.#trackers.has(handle.id)
+          ? ExecutorErrors.EXECUTOR_ALREADY_STARTED
+          : ExecutorErrors.EXECUTOR_RUNNER_UNKNOWN,
+        { kind: this.kind, id: handle.id, action: 'start' },
+      );
+    }
+    this.#prepared.delete(handle.id);
+    const namespace = this.namespace;
+    const created = await this.#createOnce(
+      () => this.#core.createNamespacedPod({ namespace, body: prepared.pod }),
+      signal,
+      `create pod ${handle.id}`,
+      prepared.job,
+    );
+    this.#tracker(handle.id);
+    // The Secret goes with its pod even when Ferry never gets to destroy the runner.
+    try {
+      const pod = created ?? (await this.#core.readNamespacedPod({ namespace, name: handle.id }));
+      await this.#core.patchNamespacedSecret({ namespace, name: handle.id, body: ownedByPodPatch(pod) });
+    } catch (err) {
+      this.#logger.warn(
+        { runner: handle.id, err: describeFailure(err) },
+        'could not make the runner pod own its secret; destroy or the reaper removes it',
+      );
+    }
+  }
+
+  async tail(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<void> {
+    const tracker = this.#tracker(handle.id);
+    const follower = new ContainerLogFollower({
+      namespace: this.namespace,
+      pod: handle.id,
+      open: (query, s) => openPodLog(this.#kc, query, s),
+      state: tracker,
+      logger: this.#logger,
+    });
+    await tailRunner(tracker, follower, sink, signal);
+  }
+
+  wait(handle: RunnerHandle, signal: AbortSignal): Promise<StageResult> {
+    return abortable(this.#tracker(handle.id).result, signal);
+  }
+
+  async cancel(handle: RunnerHandle, signal: AbortSignal): Promise<void> {
+    this.#trackers.get(handle.id)?.markCanceled();
+    this.#prepared.delete(handle.id);
+    await this.#deleteRunner(handle.id, signal);
+  }
+
+  async destroy(handle: RunnerHandle, signal: AbortSignal): Promise<void> {
+    this.#prepared.delete(handle.id);
+    const tracker = this.#tracker(handle.id);
+    tracker.markCanceled();
+    try {
+      await this.#deleteRunner(handle.id, signal);
+      // Gone means gone: the containers are stopped and the pod object removed.
+      await tracker.until(() => tracker.gone, signal);
+    } finally {
+      tracker.stop();
+      this.#trackers.delete(handle.id);
+    }
+  }
+
+  async list(signal: AbortSignal): Promise<RunnerInfo[]> {
+    const namespace = this.namespace;
+    const selector = { namespace, labelSelector: RUNNER_SELECTOR };
+    try {
+      const [pods, secrets] = await abortable(
+        Promise.all([this.#core.listNamespacedPod(selector), this.#core.listNamespacedSecret(selector)]),
+        signal,
+      );
+      const found = new Map<string, RunnerInfo>();
+      // A runner is its pod, or only its Secret when prepared and not started (or left half-made).
+      for (const item of [...pods.items, ...secrets.items]) {
+        const info = runnerInfoFrom(item.metadata);
+        if (info !== undefined && !found.has(info.id)) found.set(info.id, info);
+      }
+      return [...found.values()];
+    } catch (err) {
+      throw kubernetesError(err, { action: 'list runner pods and secrets', namespace });
+    }
+  }
+
+  #tracker(name: string): PodTracker {
+    let tracker = this.#trackers.get(name);
+    if (tracker === undefined) {
+      tracker = new PodTracker({
+        kc: this.#kc,
+        core: this.#core,
+        namespace: this.namespace,
+        name,
+        pendingTimeoutMs: this.#config.pendingTimeout,
+        logger: this.#logger,
+      });
+      this.#trackers.set(name, tracker);
+      tracker.start();
+    }
+    return tracker;
+  }
+
+  /**
+   * Creates an object, retrying transient failures; an AlreadyExists after a retry means the
+   * earlier attempt went through. Returns the object, or undefined when only the retry tells.
+   */
+  async #createOnce<T>(
+    create: () => Promise<T>,
+    signal: AbortSignal,
+    action: string,
+    job: StageJob,
+  ): Promise<T | undefined> {
+    let attempts = 0;
+    try {
+      return await retrying(
+        () => {
+          attempts += 1;
+          return abortable(create(), signal);
+        },
+        isTransient,
+        signal,
+      );
+    } catch (err) {
+      if (attempts > 1 && isAlreadyExists(err)) return undefined;
+      throw kubernetesError(err, { action, namespace: this.namespace, job });
+    }
+  }
+
+  /** Deletes the pod (background propagation, short grace) and its Secret; absent ones are fine. */
+  async #deleteRunner(name: string, signal: AbortSignal): Promise<void> {
+    const namespace = this.namespace;
+    const remove = async (what: string, call: () => Promise<unknown>) => {
+      try {
+        await retrying(() => abortable(call(), signal), isTransient, signal);
+      } catch (err) {
+        if (!isNotFound(err)) throw kubernetesError(err, { action: `delete ${what} ${name}`, namespace });
+      }
+    };
+    await Promise.all([
+      remove('pod', () =>
+        this.#core.deleteNamespacedPod({
+          namespace,
+          name,
+          gracePeriodSeconds: this.#cancelGraceSeconds,
+          propagationPolicy: 'Background',
+        }),
+      ),
+      remove('secret', () =>
+        this.#core.deleteNamespacedSecret({ namespace, name, propagationPolicy: 'Background' }),
+      ),
+    ]);
+  }
+}
