@@ -42,8 +42,9 @@ export class ContainerLogFollower {
         if (signal.aborted) return;
         decoder.beginConnection();
         let complete = false;
+        let stream: PodLogStream | undefined;
         try {
-          const stream = await open(
+          stream = await open(
             {
               namespace,
               pod,
@@ -65,6 +66,8 @@ export class ContainerLogFollower {
           // The pod is gone: there is no log left to read.
           if (isNotFound(err)) return;
           logger.debug({ pod, container, err: describeFailure(err) }, 'log stream failed');
+        } finally {
+          stream?.close();
         }
         if (state.gone) return;
         if (complete) {

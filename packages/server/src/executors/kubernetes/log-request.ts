@@ -15,6 +15,8 @@ export interface PodLogStream {
   body: AsyncIterable<Buffer>;
   /** The server ended the response (true), or the connection was cut (false). */
   complete(): boolean;
+  /** Ends the request (idempotent). */
+  close(): void;
 }
 
 const MAX_ERROR_BODY = 64 * 1024;
@@ -55,7 +57,11 @@ export async function openPodLog(
     request.once('error', reject);
     request.once('response', (res) => {
       if (res.statusCode === 200) {
-        resolve({ body: res as AsyncIterable<Buffer>, complete: () => res.complete });
+        resolve({
+          body: res as AsyncIterable<Buffer>,
+          complete: () => res.complete,
+          close: () => request.destroy(),
+        });
         return;
       }
       const code = res.statusCode ?? 0;
