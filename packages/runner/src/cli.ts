@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { buildCommand } from './build/build-command.js';
+import { deployCommand } from './deploy/deploy-command.js';
 import { clone } from './clone/clone.js';
 import { CloneExit } from './clone/clone-exit.js';
 import { parseCloneTarget } from './clone/clone-target.js';
@@ -96,6 +97,7 @@ export function buildCli(setExit: (code: number) => void): Command {
     });
 
   program.addCommand(buildCommand(setExit));
+  program.addCommand(deployCommand(setExit));
 
   return program;
 }

@@ -1,4 +1,5 @@
 // The Kubernetes objects change pod applies, built from a ResolvedPlan. Pure. docs/release.md.
+export { deployTimeBudgetMs } from './deploy-budget.js';
 export {
   buildCanaryDeployment,
   buildDeployment,

@@ -1,0 +1,57 @@
+import { deployTimeBudgetMs, FerryError, ReleaseErrors } from '@ferry/shared';
+import { Command } from 'commander';
+import { type CommandIo, ReleaseExit, runReleaseCommand } from '../build/command-run.js';
+import { OutputLines } from '../build/output-lines.js';
+import { formatResultLine } from '../build/result-line.js';
+import { runDeploy } from './deploy.js';
+import { DeployEnv, readDeployJob } from './deploy-env.js';
+import { kubeClients } from './kube-clients.js';
+
+/**
+ * `ferry-runner deploy`: change pod. The job comes in the environment (DeployEnv,
+ * docs/release.md). Prints one `::ferry-result::` line: `{"deployed","commit","revision",…}` on
+ * success, `{"error", "rolledBackTo", …}` after a rollback.
+ */
+export function deployCommand(
+  setExit: (code: number) => void,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  io: CommandIo = { stdout: process.stdout, stderr: process.stderr },
+): Command {
+  return new Command('deploy')
+    .exitOverride()
+    .description(
+      `apply the environment's objects and roll the image out, rolling back on failure (job in ${DeployEnv.plan}, ${DeployEnv.image}, …; see docs/release.md)`,
+    )
+    .action(async () => {
+      const job = readDeployJob(env);
+      if ('problem' in job) {
+        const err = new FerryError(ReleaseErrors.RELEASE_INVALID_JOB, {
+          command: 'deploy',
+          reason: job.problem,
+        });
+        io.stderr.write(`ferry-runner deploy: ${err.code}: ${err.message}\n`);
+        io.stdout.write(formatResultLine({ error: err.toJSON() }));
+        return setExit(ReleaseExit.invalid);
+      }
+      const out = new OutputLines((text) => io.stdout.write(text));
+      const budget = job.canaryPromote === 'manual' ? undefined : deployTimeBudgetMs(job.plan);
+      setExit(
+        await runReleaseCommand('deploy', io, budget, async (signal) => {
+          let clients: ReturnType<typeof kubeClients>;
+          try {
+            clients = kubeClients(job.kubeconfig, job.kubeContext);
+          } catch (err) {
+            throw new FerryError(ReleaseErrors.RELEASE_CLUSTER_UNREACHABLE, {
+              server: job.kubeconfig === null ? '(in-cluster)' : '(kubeconfig)',
+              reason: (err as Error).message,
+            });
+          }
+          try {
+            return { ...(await runDeploy(job, clients, out, signal)) };
+          } finally {
+            out.flush();
+          }
+        }),
+      );
+    });
+}
