@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { lint } from './lint.js';
+import { renderCommand } from './render.js';
 import { type ServeRole, serve } from './serve.js';
 
 /** The `ferry` command line. Each subcommand lives in its own file and returns an exit code. */
@@ -34,6 +35,8 @@ export function buildCli(): Command {
     .action(async (files: string[], opts: { template?: string }) => {
       process.exitCode = await lint(files, opts);
     });
+
+  program.addCommand(renderCommand());
 
   return program;
 }
