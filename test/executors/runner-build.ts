@@ -1,4 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,23 +16,57 @@ async function newest(dir: string): Promise<number> {
   return latest;
 }
 
+async function stale(): Promise<boolean> {
+  try {
+    await stat(join(root, 'packages/runner/dist/cli.js'));
+    // tsc -b rewrites its build info on every build, but leaves outputs whose text did not change.
+    const built = (await stat(join(root, 'packages/runner/dist/.tsbuildinfo'))).mtimeMs;
+    return (await newest(join(root, 'packages/runner/src'))) > built;
+  } catch {
+    return true;
+  }
+}
+
+/** Holds a lock directory while `work` runs: test files run in parallel workers. */
+async function withLock<T>(lock: string, work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+      if (age > 300_000) await rm(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`${lock} is held too long; remove it if no build runs`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
 /**
- * Executors run the built runner program (packages/runner/dist), not its source: fail with the fix
- * when the build is missing or older than the source, so a stale dist never hides a change.
+ * Executors run the built runner program (packages/runner/dist), not its source: when the build is
+ * missing or older than the source, build it (tsc -b packages/runner), so a stale dist never hides
+ * a change. `npm test` builds first, so this only builds when tests are run by hand.
  */
 export async function ensureRunnerBuilt(): Promise<void> {
-  const cli = join(root, 'packages/runner/dist/cli.js');
-  let built: number;
-  try {
-    await stat(cli);
-    // tsc -b rewrites its build info on every build, but leaves outputs whose text did not change.
-    built = (await stat(join(root, 'packages/runner/dist/.tsbuildinfo'))).mtimeMs;
-  } catch {
-    throw new Error(`${cli} is missing: run npx tsc -b (npm test does)`);
-  }
-  if ((await newest(join(root, 'packages/runner/src'))) > built) {
-    throw new Error('packages/runner/dist is older than its source: run npx tsc -b (npm test does)');
-  }
+  if (!(await stale())) return;
+  await withLock(join(tmpdir(), 'ferry-runner-build.lock'), async () => {
+    if (!(await stale())) return;
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    await new Promise<void>((resolve, reject) => {
+      execFile(process.execPath, [tsc, '-b', 'packages/runner'], { cwd: root }, (err, stdout) =>
+        err === null
+          ? resolve()
+          : reject(new Error(`tsc -b packages/runner failed:\n${stdout.slice(0, 4000)}`)),
+      );
+    });
+  });
 }
 
 /** The runner image tests use, built from the local base by scripts/lib/runner-image.sh. */
@@ -42,7 +78,6 @@ export const testRunnerImage = 'ferry/runner:test';
  */
 export async function ensureRunnerImage(): Promise<string> {
   await ensureRunnerBuilt();
-  const { execFile } = await import('node:child_process');
   await new Promise<void>((resolve, reject) => {
     execFile('bash', [join(root, 'scripts/lib/runner-image.sh')], { cwd: root }, (err, _stdout, stderr) =>
       err === null ? resolve() : reject(new Error(`scripts/lib/runner-image.sh failed: ${stderr}`)),
