@@ -39,10 +39,12 @@ export function buildCommand(
       const out = new OutputLines((text) => io.stdout.write(text));
       setExit(
         await runReleaseCommand('build', io, job.plan.build.timeoutMs, async (signal) => {
-          const docker = await connectDocker(env, signal);
-          const outcome = await runBuild(job, workspace, docker, out, signal);
-          out.flush();
-          return { ...outcome };
+          try {
+            const docker = await connectDocker(env, signal);
+            return { ...(await runBuild(job, workspace, docker, out, signal)) };
+          } finally {
+            out.flush();
+          }
         }),
       );
     });
