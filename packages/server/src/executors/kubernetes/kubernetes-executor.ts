@@ -146,7 +146,8 @@ export class KubernetesExecutor implements Executor {
   }
 
   async cancel(handle: RunnerHandle, signal: AbortSignal): Promise<void> {
-    this.#trackers.get(handle.id)?.markCanceled();
+    // Also after a restart: a `wait` attached later reports "canceled", not "deleted outside Ferry".
+    this.#tracker(handle.id).markCanceled();
     this.#prepared.delete(handle.id);
     await this.#deleteRunner(handle.id, signal);
   }
