@@ -283,6 +283,20 @@ describe('ferry-runner deploy with a canary', () => {
 });
 
 describe('ferry-runner deploy job checks', () => {
+  it('fails clearly when the cluster does not answer', async () => {
+    const image = { reference: `127.0.0.1:5000/x/y@sha256:${'a'.repeat(64)}`, sha: randomSha() };
+    const plan = planFor('service: lost\ngroup: nowhere', { project: 'nowhere/lost', sha: image.sha });
+    const run = await runSubcommand(deployCommand, {
+      FERRY_PLAN: JSON.stringify(plan),
+      FERRY_IMAGE: image.reference,
+      FERRY_KUBECONFIG: double.kubeconfigYaml.replace(/https:\/\/127\.0\.0\.1:\d+/, 'https://127.0.0.1:1'),
+      FERRY_DEPLOY_META: JSON.stringify({ pipelineId: 'p-lost' }),
+    });
+    expect(run.exit).toBe(1);
+    expect(errorOf(run)).toMatchObject({ code: 'FERRY_ERR_RELEASE_CLUSTER_UNREACHABLE' });
+    expect(errorOf(run).message).toContain('https://127.0.0.1:1');
+  });
+
   it('refuses a job without its variables (exit 2)', async () => {
     const run = await runSubcommand(deployCommand, {
       FERRY_PLAN: JSON.stringify(planFor('', { project: 'a/b', sha: randomSha() })),

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { type CommandIo, ReleaseExit, runReleaseCommand } from '../build/command-run.js';
 import { OutputLines } from '../build/output-lines.js';
 import { formatResultLine } from '../build/result-line.js';
+import { apiFailure } from './api-error.js';
 import { runDeploy } from './deploy.js';
 import { DeployEnv, readDeployJob } from './deploy-env.js';
 import { kubeClients } from './kube-clients.js';
@@ -48,6 +49,14 @@ export function deployCommand(
           }
           try {
             return { ...(await runDeploy(job, clients, out, signal)) };
+          } catch (err) {
+            // A bare client error (a read or watch the API server refused or never answered).
+            if (err instanceof FerryError || signal.aborted) throw err;
+            throw new FerryError(
+              ReleaseErrors.RELEASE_CLUSTER_UNREACHABLE,
+              { server: clients.server, reason: apiFailure(err).message },
+              { cause: err },
+            );
           } finally {
             out.flush();
           }
