@@ -83,6 +83,9 @@ export class GitLabReporter implements Reporter<StatusUpdate> {
             status: failure.status,
             reason: failure.message,
           });
+          // Remembered as if posted: the same state (e.g. a stage's second `running` when its runner
+          // is recorded) is not tried again.
+          await lastStates.set(update.projectId, update.sha, update.ref, update.name, update.state);
           const key = failure.status === 401 ? '401' : `${failure.status} ${update.projectId}`;
           if (!this.#reported.has(key)) {
             this.#reported.add(key);
@@ -94,6 +97,7 @@ export class GitLabReporter implements Reporter<StatusUpdate> {
         }
         case 'invalid': {
           metrics.send(this.name, 'rejected');
+          await lastStates.set(update.projectId, update.sha, update.ref, update.name, update.state);
           const error = new FerryError(ReportingErrors.GITLAB_STATUS_INVALID, {
             ...where,
             reason: failure.message,

@@ -5,7 +5,10 @@ import type { GitLabState } from './commit-status.js';
 /** How long the last posted states of a commit are kept. */
 const TTL_SECONDS = 30 * 24 * 3600;
 
-/** The last state Ferry posted per commit, ref and status name, so no non-terminal state repeats. */
+/**
+ * The last state Ferry posted (or GitLab refused for good) per commit, ref and status name, so no
+ * state is sent twice: GitLab refuses a repeated non-terminal one.
+ */
 export class LastPostedStates {
   readonly #redis: Redis;
   readonly #keys: ReportingKeys;

@@ -1,0 +1,55 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startWeComDouble, type WeComDouble } from '../doubles/wecom/index.js';
+import { TestClock } from './support/manual-clock.js';
+import { merge, until } from './support/pipelines.js';
+import { type ReportingFerry, startReportingFerry } from './support/reporting-ferry.js';
+
+describe('a WeCom burst', () => {
+  let wecom: WeComDouble | undefined;
+  let t: ReportingFerry | undefined;
+  afterEach(async () => {
+    await t?.close();
+    await wecom?.close();
+  });
+
+  it('tells about 100 pipelines without losing a message, coalescing them under 20 a minute', async () => {
+    const clock = new TestClock();
+    wecom = await startWeComDouble({ now: () => clock.now() });
+    const double = wecom;
+    t = await startReportingFerry({ wecom, clock, config: { limits: { concurrency: 16 } } });
+    const ferry = t;
+    const ids: string[] = [];
+    for (let i = 0; i < 100; i++)
+      ids.push((await merge(ferry, { projectId: 5000 + i, path: `burst/service-${i}` })).id);
+    for (const id of ids) await until(ferry, id, ['success'], 60_000);
+
+    // Every pipeline's link appears twice: once started, once deployed.
+    const told = () => {
+      const text = double
+        .messages()
+        .map((m) => m.content ?? '')
+        .join('\n');
+      return ids.filter((id) => text.split(`/pipelines/${id})`).length - 1 === 2).length;
+    };
+    const deadline = Date.now() + 60_000;
+    while (told() < ids.length && Date.now() < deadline) {
+      clock.advance(1_000);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const messages = double.messages();
+    const text = messages.map((m) => m.content ?? '').join('\n');
+    for (const id of ids) {
+      expect(text.split(`/pipelines/${id})`).length - 1, `pipeline ${id} told twice`).toBe(2);
+    }
+    // Never over WeCom's limit on its own clock: no 45009, and no 21 messages within a minute.
+    const answers = double.requests.map((r) => JSON.parse(r.response?.body ?? '{}') as { errcode?: number });
+    expect(answers.filter((a) => a.errcode === 45009)).toEqual([]);
+    const at = messages.map((m) => m.receivedAt);
+    for (const start of at)
+      expect(at.filter((x) => x >= start && x < start + 60_000).length).toBeLessThanOrEqual(20);
+    // Coalesced: far fewer messages than notices, digests among them, each within 4096 bytes.
+    expect(messages.length).toBeLessThan(60);
+    expect(messages.some((m) => /^\*\*Ferry：\d+ 条流水线动态\*\*/.test(m.content ?? ''))).toBe(true);
+    for (const m of messages) expect(Buffer.byteLength(m.content ?? '', 'utf8')).toBeLessThanOrEqual(4096);
+  }, 120_000);
+});
