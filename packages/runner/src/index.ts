@@ -1,5 +1,7 @@
 /** The runner program's contract, for executors: script builder, environment, clone exit codes. */
+export { type CloneOptions, clone } from './clone/clone.js';
 export { CloneExit, cloneFailureReason } from './clone/clone-exit.js';
+export { type CloneTarget, parseCloneTarget } from './clone/clone-target.js';
 export {
   cloneEnv,
   commandEnv,

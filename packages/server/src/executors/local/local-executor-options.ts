@@ -6,11 +6,16 @@ export interface LocalExecutorOptions {
   /** The node binary that runs it (default: the one running Ferry). */
   node?: string;
   /**
-   * How the stage script runs: `runner` (default) through `ferry-runner run`, as in every other
-   * executor; `sh` hands the same script (`buildStageScript`) to /bin/sh directly, which saves
-   * Node's start-up (about 0.1 s) per stage.
+   * How the stage script runs: `sh` (default) hands the script (`buildStageScript`) to /bin/sh
+   * directly, which saves Node's start-up (about 0.1 s) per stage; `runner` goes through
+   * `ferry-runner run`, as every other executor does.
    */
   scriptVia?: 'runner' | 'sh';
+  /**
+   * How the commit is cloned: `in-process` (default) runs the runner's clone code in Ferry's process,
+   * so only git is spawned; `runner` spawns `ferry-runner clone`.
+   */
+  cloneVia?: 'runner' | 'in-process';
   /** Between SIGTERM and SIGKILL on cancel and timeout (default 2 s). */
   killGraceMs?: number;
 }

@@ -25,6 +25,7 @@ export class LocalExecutor implements Executor {
   readonly #program: string;
   readonly #node: string;
   readonly #scriptVia: 'runner' | 'sh';
+  readonly #cloneVia: 'runner' | 'in-process';
   readonly #killGraceMs: number;
   readonly #runs = new Map<string, LocalRun>();
   #programChecked: Promise<void> | undefined;
@@ -33,7 +34,8 @@ export class LocalExecutor implements Executor {
     this.#workDir = resolve(options.workDir);
     this.#program = options.runnerProgram ?? defaultRunnerProgram();
     this.#node = options.node ?? process.execPath;
-    this.#scriptVia = options.scriptVia ?? 'runner';
+    this.#scriptVia = options.scriptVia ?? 'sh';
+    this.#cloneVia = options.cloneVia ?? 'in-process';
     this.#killGraceMs = options.killGraceMs ?? 2_000;
   }
 
@@ -69,6 +71,7 @@ export class LocalExecutor implements Executor {
         node: this.#node,
         runnerProgram: this.#program,
         scriptVia: this.#scriptVia,
+        cloneVia: this.#cloneVia,
         killGraceMs: this.#killGraceMs,
       }),
     );
