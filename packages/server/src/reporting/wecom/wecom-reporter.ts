@@ -23,6 +23,9 @@ import {
 } from './wecom-bot-client.js';
 import { isWeComItem, type WeComItem } from './wecom-item.js';
 
+/** Transitions older than this when planned are not told to WeCom groups. */
+export const STALE_AFTER_MS = 6 * 3600_000;
+
 export interface WeComReporterOptions {
   bots: readonly WeComBot[];
   client: WeComBotClient;
@@ -62,6 +65,16 @@ export class WeComReporter implements Reporter<WeComItem> {
   ): Promise<Delivery<WeComItem>[]> {
     const kind = noticeKindFor(transition, pipeline);
     if (kind === undefined) return [];
+    // A backlog planned long after the fact (reporting was off, or Ferry down for hours) would
+    // only flood the group with news from the past; GitLab statuses are still sent.
+    const age = Date.now() - Date.parse(transition.at);
+    if (age > STALE_AFTER_MS) {
+      this.#o.logger.info(
+        { pipelineId: pipeline.id, kind, ageMs: age },
+        'wecom: not telling about an old transition',
+      );
+      return [];
+    }
     const bots = botsFor(this.#o.bots, pipeline).filter((bot) => !this.#o.states.isDisabled(bot.name));
     if (bots.length === 0) return [];
     const failedStage = pipeline.stages.find((s) => s.status === 'failed');
