@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { apiRoutes } from '../routes/api/index.js';
+import { dashboardRoutes } from '../routes/dashboard.js';
 import { healthRoutes } from '../routes/health.js';
 import { metricsRoute } from '../routes/metrics.js';
 import { gitlabWebhookRoute } from '../routes/webhooks/gitlab.js';
@@ -30,6 +31,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
       await metricsRoute(scoped, ctx);
       await scoped.register(async (hooks) => gitlabWebhookRoute(hooks, ctx));
       await scoped.register(async (api) => apiRoutes(api, ctx), { prefix: '/api/v1' });
+      await scoped.register(async (web) => dashboardRoutes(web, ctx));
     },
     { prefix: ctx.config.server.basePath },
   );

@@ -1,0 +1,96 @@
+import type {
+  ApprovalRecord,
+  PipelineRecord,
+  PipelineStatus,
+  StageName,
+  StageRecord,
+  StageStatus,
+  Trigger,
+} from '@ferry/shared';
+
+export type { ApprovalRecord, PipelineStatus, StageName, StageRecord, StageStatus, Trigger };
+
+/**
+ * The image a pipeline built and deployed. The change-pod stage (issue 5) adds it to records; the
+ * dashboard shows whatever of it is there, and nothing when it is absent.
+ */
+export interface ImageInfo {
+  repository?: string;
+  tag?: string;
+  digest?: string;
+  /** The full reference, e.g. `registry/shop/order-service:c0ffee01@sha256:…`. */
+  ref?: string;
+}
+
+/** One rendered Kubernetes object the change-pod stage applied (issue 5). */
+export interface RenderedManifest {
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  /** What happened to it: created, configured, unchanged. */
+  action?: string;
+  yaml?: string;
+}
+
+/** A pipeline as the API returns it, with the fields later stages add, when present. */
+export type Pipeline = PipelineRecord & {
+  image?: ImageInfo | string;
+  manifests?: RenderedManifest[] | string;
+};
+
+export interface PipelinePage {
+  items: Pipeline[];
+  nextCursor?: string;
+}
+
+export interface EnvironmentSummary {
+  project: { id: number; path: string; webUrl: string };
+  environment: string;
+  deployed?: Pipeline;
+  recent: Pipeline[];
+}
+
+export type Role = 'viewer' | 'deployer' | 'admin';
+
+export interface Caller {
+  authenticated: boolean;
+  name?: string;
+  role?: Role;
+  anonymousRead: boolean;
+}
+
+/** A transition from `GET /api/v1/events`. */
+export interface Transition {
+  kind: 'pipeline' | 'stage';
+  id: string;
+  status: string;
+  stage?: string;
+  at: string;
+}
+
+/** One line of a stage log (`GET …/stages/:stage/log`). */
+export interface LogLine {
+  /** Position in the log; a jump means the middle was dropped there. */
+  n: number;
+  /** Milliseconds since the epoch. */
+  t: number;
+  /** stdout, stderr, or Ferry itself. */
+  s: 'o' | 'e' | 's';
+  x: string;
+}
+
+export interface LogChunk {
+  lines: LogLine[];
+  cursor: string;
+  done: boolean;
+  droppedBytes: number;
+  droppedAfter?: number;
+}
+
+export const stageOrder: readonly StageName[] = ['test', 'build', 'deploy'];
+
+const terminal: ReadonlySet<string> = new Set(['success', 'failed', 'canceled', 'skipped']);
+
+export function isTerminal(status: PipelineStatus | StageStatus): boolean {
+  return terminal.has(status);
+}

@@ -1,0 +1,115 @@
+import { useState } from 'preact/hooks';
+import { useLocation } from 'wouter-preact';
+import { ApiError, api } from '../../api/client';
+import { isTerminal, type Pipeline } from '../../api/types';
+import { useSession } from '../../auth/session';
+import { ConfirmButton } from '../../components/confirm-button';
+import { shortSha } from '../../format/git';
+import { useRollbackSupport } from './rollback-support';
+
+interface Created {
+  pipelineId: string;
+}
+
+/** Cancel, retry, approve and roll back, as the caller's role allows. */
+export function ActionsBar({ pipeline: p, onChanged }: { pipeline: Pipeline; onChanged(p: Pipeline): void }) {
+  const session = useSession();
+  const [, navigate] = useLocation();
+  const [error, setError] = useState<string | undefined>(undefined);
+  const rollback = useRollbackSupport();
+  const path = `/pipelines/${encodeURIComponent(p.id)}`;
+
+  const denied = session.canDeploy
+    ? undefined
+    : session.caller?.authenticated
+      ? `Your token (${session.caller.role}) can only read; a deployer token can act.`
+      : 'Sign in with a deployer token to act on pipelines.';
+
+  const act = (run: () => Promise<void>) => async () => {
+    setError(undefined);
+    try {
+      await run();
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : String(err));
+    }
+  };
+  const waiting = p.status === 'waiting_approval' && p.approval?.approvedAt === undefined;
+  const ended = isTerminal(p.status);
+
+  return (
+    <div class="actions">
+      <div class="actions-row">
+        {waiting && (
+          <ConfirmButton
+            label="Approve deploy"
+            tone="btn-primary"
+            testId="approve"
+            disabled={denied !== undefined}
+            reason={denied}
+            confirm={{
+              title: `Deploy to ${p.environment}?`,
+              body: (
+                <p>
+                  {shortSha(p.sha)} of {p.project.path} goes to {p.environment}. You are recorded as the
+                  approver.
+                </p>
+              ),
+              action: 'Approve and deploy',
+            }}
+            onRun={act(async () => onChanged(await api<Pipeline>(`${path}/approve`, { method: 'POST' })))}
+          />
+        )}
+        {!ended && (
+          <ConfirmButton
+            label={p.cancelRequested ? 'Stopping' : 'Cancel'}
+            tone="btn-danger"
+            testId="cancel"
+            disabled={denied !== undefined || p.cancelRequested === true}
+            reason={denied}
+            confirm={{
+              title: 'Cancel this pipeline?',
+              body: <p>The running stage is stopped and its runner removed. Nothing after it runs.</p>,
+              action: 'Cancel pipeline',
+            }}
+            onRun={act(async () => onChanged(await api<Pipeline>(`${path}/cancel`, { method: 'POST' })))}
+          />
+        )}
+        {ended && (
+          <ConfirmButton
+            label="Retry"
+            testId="retry"
+            disabled={denied !== undefined}
+            reason={denied}
+            onRun={act(async () => {
+              const created = await api<Created>(`${path}/retry`, { method: 'POST' });
+              navigate(`/pipelines/${encodeURIComponent(created.pipelineId)}`);
+            })}
+          />
+        )}
+        <ConfirmButton
+          label="Roll back"
+          testId="rollback"
+          disabled={!rollback || denied !== undefined || !ended}
+          reason={
+            rollback ? denied : 'Roll back comes with the change-pod stage; this Ferry cannot roll back yet.'
+          }
+          confirm={{
+            title: `Roll ${p.environment} back?`,
+            body: <p>{p.environment} returns to the version deployed before this pipeline.</p>,
+            action: 'Roll back',
+          }}
+          onRun={act(async () => {
+            const created = await api<Partial<Created>>(`${path}/rollback`, { method: 'POST' });
+            if (created.pipelineId !== undefined)
+              navigate(`/pipelines/${encodeURIComponent(created.pipelineId)}`);
+          })}
+        />
+      </div>
+      {error !== undefined && (
+        <div class="alert" role="alert">
+          {error}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,188 @@
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { download } from '../../api/client';
+import { isTerminal, type Pipeline, type StageName, type StageRecord } from '../../api/types';
+import { StatusIcon, statusLabel } from '../../components/status-icon';
+import { firstError } from '../../format/log-search';
+import { type StageLog, useStageLog } from '../../live/use-stage-log';
+import { LogBlock } from './log-lines';
+import { stageTitle } from './stage-steps';
+
+type Mode = 'off' | 'pages' | 'live';
+
+/** Stored pages for an ended stage, the live stream for a running one; once live, live until its end. */
+function useLogMode(stage: StageRecord): Mode {
+  const sticky = useRef<{ name: StageName; mode: Mode }>({ name: stage.name, mode: 'off' });
+  let mode: Mode;
+  if (stage.status === 'pending' || (isTerminal(stage.status) && stage.startedAt === undefined)) mode = 'off';
+  else if (stage.status === 'running') mode = 'live';
+  else mode = 'pages';
+  const prev = sticky.current;
+  if (prev.name === stage.name && prev.mode === 'live' && mode === 'pages') mode = 'live';
+  sticky.current = { name: stage.name, mode };
+  return mode;
+}
+
+function usePreference(key: string, initial: boolean): [boolean, (v: boolean) => void] {
+  const [value, setValue] = useState(() => {
+    try {
+      const stored = localStorage.getItem(`ferry.${key}`);
+      return stored === null ? initial : stored === '1';
+    } catch {
+      return initial;
+    }
+  });
+  return [
+    value,
+    (v: boolean) => {
+      setValue(v);
+      try {
+        localStorage.setItem(`ferry.${key}`, v ? '1' : '0');
+      } catch {
+        // A preference only.
+      }
+    },
+  ];
+}
+
+function emptyText(stage: StageRecord, pipeline: Pipeline, log: StageLog, mode: Mode): string {
+  if (mode === 'off') {
+    if (stage.status !== 'pending') return `${stageTitle[stage.name]} did not run.`;
+    if (stage.name === 'deploy' && pipeline.status === 'waiting_approval')
+      return 'The deploy waits for approval.';
+    return isTerminal(pipeline.status)
+      ? `${stageTitle[stage.name]} did not run.`
+      : `Waiting for ${stageTitle[stage.name].toLowerCase()} to start…`;
+  }
+  if (log.error !== undefined) return `The log could not be loaded: ${log.error}`;
+  if (!log.done && mode === 'live') return 'Waiting for output…';
+  return log.done ? 'This stage wrote no output.' : 'Loading the log…';
+}
+
+export function LogPanel({ pipeline, stage }: { pipeline: Pipeline; stage: StageRecord }) {
+  const mode = useLogMode(stage);
+  const log = useStageLog(pipeline.id, stage.name, mode);
+  const [timestamps, setTimestamps] = usePreference('log.timestamps', false);
+  const [follow, setFollow] = useState(true);
+  const [highlight, setHighlight] = useState<number | undefined>(undefined);
+  const [notice, setNotice] = useState<string | undefined>(undefined);
+  const box = useRef<HTMLDivElement>(null);
+  const autoScrolling = useRef(false);
+
+  useEffect(() => {
+    setFollow(true);
+    setHighlight(undefined);
+    setNotice(undefined);
+  }, [pipeline.id, stage.name]);
+
+  // Following: keep the newest line in view as lines arrive.
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!follow || el === null) return;
+    autoScrolling.current = true;
+    el.scrollTop = el.scrollHeight;
+    requestAnimationFrame(() => {
+      autoScrolling.current = false;
+    });
+  }, [log.count, follow, timestamps]);
+
+  const onScroll = () => {
+    const el = box.current;
+    if (el === null || autoScrolling.current) return;
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+    if (atBottom !== follow) setFollow(atBottom);
+  };
+
+  const jumpToError = () => {
+    const found = firstError(log.blocks.flat());
+    if (found === undefined) {
+      setNotice('No line reads like an error.');
+      return;
+    }
+    setNotice(undefined);
+    setFollow(false);
+    setHighlight(found.n);
+    // Scroll the log only, not the page: the header and the actions stay where they are.
+    requestAnimationFrame(() => {
+      const el = box.current;
+      const row = el?.querySelector<HTMLElement>(`[data-n="${found.n}"]`);
+      if (el && row) el.scrollTop = row.offsetTop - el.clientHeight / 2;
+    });
+  };
+
+  const downloadRaw = () =>
+    download(
+      `/pipelines/${encodeURIComponent(pipeline.id)}/stages/${stage.name}/log?format=text`,
+      `${pipeline.id}-${stage.name}.log`,
+    ).catch((err: Error) => setNotice(`Download failed: ${err.message}`));
+
+  const hasLines = log.count > 0;
+  return (
+    <section class="log-panel" aria-label={`${stageTitle[stage.name]} log`}>
+      <div class="log-toolbar">
+        <div class={`log-title st-${stage.status}`}>
+          <StatusIcon status={stage.status} size={16} />
+          <strong>{stageTitle[stage.name]}</strong>
+          <span class="muted">{statusLabel[stage.status]}</span>
+          {hasLines && <span class="muted log-count">{log.count.toLocaleString()} lines</span>}
+          {mode === 'live' && log.streaming && stage.status === 'running' && (
+            <span class="live live-live">
+              <span class="live-dot" aria-hidden="true" />
+              streaming
+            </span>
+          )}
+        </div>
+        <div class="log-tools">
+          <button
+            type="button"
+            class="tool"
+            aria-pressed={timestamps}
+            onClick={() => setTimestamps(!timestamps)}
+          >
+            Timestamps
+          </button>
+          <button
+            type="button"
+            class="tool"
+            aria-pressed={follow}
+            onClick={() => setFollow(!follow)}
+            title="Keep the newest line in view"
+          >
+            Follow
+          </button>
+          <button type="button" class="tool" onClick={jumpToError} disabled={!hasLines}>
+            First error
+          </button>
+          <button type="button" class="tool" onClick={downloadRaw} disabled={mode === 'off'}>
+            Download
+          </button>
+        </div>
+      </div>
+      {notice !== undefined && <div class="log-notice">{notice}</div>}
+      {stage.reason !== undefined && isTerminal(stage.status) && stage.status !== 'success' && (
+        <div class={`log-reason st-${stage.status}`}>{stage.reason}</div>
+      )}
+      <div class="log-box" ref={box} onScroll={onScroll} role="log" aria-live="off">
+        {hasLines ? (
+          log.blocks.map((lines, i) => {
+            const first = lines[0]?.n ?? 0;
+            const last = lines.at(-1)?.n ?? 0;
+            return (
+              <LogBlock
+                key={first}
+                lines={lines}
+                before={i === 0 ? undefined : log.blocks[i - 1]?.at(-1)?.n}
+                timestamps={timestamps}
+                droppedBytes={log.droppedBytes}
+                highlight={
+                  highlight !== undefined && highlight >= first && highlight <= last ? highlight : undefined
+                }
+              />
+            );
+          })
+        ) : (
+          <div class="log-empty">{emptyText(stage, pipeline, log, mode)}</div>
+        )}
+      </div>
+    </section>
+  );
+}

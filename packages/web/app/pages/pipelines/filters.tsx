@@ -1,0 +1,112 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { PipelineStatus } from '../../api/types';
+import { statusLabel } from '../../components/status-icon';
+import type { ListFilter } from './list-filter';
+
+const statuses: PipelineStatus[] = [
+  'queued',
+  'running',
+  'waiting_approval',
+  'success',
+  'failed',
+  'canceled',
+  'skipped',
+];
+
+interface Props {
+  filter: ListFilter;
+  onChange(filter: ListFilter): void;
+  /** Values seen in the list, offered as suggestions. */
+  projects: string[];
+  environments: string[];
+}
+
+/** Filters that live in the URL, so a filtered list is a link to share. Text applies as you pause typing. */
+export function Filters({ filter, onChange, projects, environments }: Props) {
+  const [draft, setDraft] = useState(filter);
+  useEffect(() => setDraft(filter), [filter.project, filter.environment, filter.status, filter.ref]);
+
+  useEffect(() => {
+    if (
+      draft.project === filter.project &&
+      draft.ref === filter.ref &&
+      draft.environment === filter.environment
+    )
+      return;
+    const timer = setTimeout(() => onChange(draft), 350);
+    return () => clearTimeout(timer);
+  }, [draft.project, draft.ref, draft.environment]);
+
+  const text = (key: 'project' | 'ref' | 'environment') => (e: Event) => {
+    const value = (e.target as HTMLInputElement).value;
+    setDraft((d) => ({ ...d, [key]: value === '' ? undefined : value }));
+  };
+  const active = Object.values(filter).some((v) => v !== undefined);
+
+  return (
+    <form
+      class="filters"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onChange(draft);
+      }}
+    >
+      <label class="field">
+        <span>Project</span>
+        <input
+          type="search"
+          list="ferry-projects"
+          placeholder="group/name or id"
+          value={draft.project ?? ''}
+          onInput={text('project')}
+        />
+      </label>
+      <label class="field">
+        <span>Environment</span>
+        <input
+          type="search"
+          list="ferry-environments"
+          placeholder="any"
+          value={draft.environment ?? ''}
+          onInput={text('environment')}
+        />
+      </label>
+      <label class="field">
+        <span>Status</span>
+        <select
+          value={filter.status ?? ''}
+          onChange={(e) => {
+            const value = (e.target as HTMLSelectElement).value as PipelineStatus | '';
+            onChange({ ...draft, status: value === '' ? undefined : value });
+          }}
+        >
+          <option value="">Any status</option>
+          {statuses.map((s) => (
+            <option key={s} value={s}>
+              {statusLabel[s]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label class="field">
+        <span>Branch</span>
+        <input type="search" placeholder="any" value={draft.ref ?? ''} onInput={text('ref')} />
+      </label>
+      {active && (
+        <button type="button" class="btn btn-ghost clear" onClick={() => onChange({})}>
+          Clear
+        </button>
+      )}
+      <datalist id="ferry-projects">
+        {projects.map((p) => (
+          <option key={p} value={p} />
+        ))}
+      </datalist>
+      <datalist id="ferry-environments">
+        {environments.map((e) => (
+          <option key={e} value={e} />
+        ))}
+      </datalist>
+    </form>
+  );
+}

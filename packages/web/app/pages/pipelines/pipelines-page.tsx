@@ -1,0 +1,80 @@
+import { useMemo } from 'preact/hooks';
+import { useLocation, useSearch } from 'wouter-preact';
+import { isTerminal } from '../../api/types';
+import { LiveDot } from '../../components/live-dot';
+import { useNow } from '../../live/use-now';
+import { Filters } from './filters';
+import { filterFromSearch, type ListFilter, searchOf } from './list-filter';
+import { PipelineRow } from './pipeline-row';
+import { usePipelineList } from './use-pipeline-list';
+
+export function PipelinesPage() {
+  const search = useSearch();
+  const [location, navigate] = useLocation();
+  const filter = useMemo(() => filterFromSearch(search), [search]);
+  const list = usePipelineList(filter);
+  // Running durations tick every second; "5 min ago" needs less.
+  const now = useNow(true, list.items.some((p) => !isTerminal(p.status)) ? 1000 : 15_000);
+  const setFilter = (f: ListFilter) => {
+    const q = searchOf(f);
+    navigate(`${location === '/' ? '/pipelines' : location}${q === '' ? '' : `?${q}`}`, { replace: true });
+  };
+  const projects = useMemo(() => [...new Set(list.items.map((p) => p.project.path))].sort(), [list.items]);
+  const environments = useMemo(() => [...new Set(list.items.map((p) => p.environment))].sort(), [list.items]);
+
+  return (
+    <div class="page">
+      <div class="page-head">
+        <h1>Pipelines</h1>
+        <LiveDot state={list.live} />
+      </div>
+      <Filters filter={filter} onChange={setFilter} projects={projects} environments={environments} />
+      {list.error !== undefined && (
+        <div class="alert" role="alert">
+          {list.error.message}
+        </div>
+      )}
+      <div class="panel pl-panel">
+        <div class="pl-head" aria-hidden="true">
+          <span>Status</span>
+          <span>Project · environment</span>
+          <span>Commit</span>
+          <span>Who</span>
+          <span>Stages</span>
+          <span>When</span>
+        </div>
+        {list.loading ? (
+          <div class="pl-empty muted">Loading pipelines…</div>
+        ) : list.items.length === 0 ? (
+          <div class="pl-empty">
+            {Object.keys(filter).length > 0 ? (
+              <p>No pipeline matches these filters.</p>
+            ) : (
+              <>
+                <p>
+                  <strong>No pipelines yet.</strong>
+                </p>
+                <p class="muted">
+                  Merge into an environment branch and its pipeline shows up here within a second.
+                </p>
+              </>
+            )}
+          </div>
+        ) : (
+          <ul class="pl-list">
+            {list.items.map((p) => (
+              <PipelineRow key={p.id} pipeline={p} now={now} fresh={list.fresh.has(p.id)} />
+            ))}
+          </ul>
+        )}
+      </div>
+      {list.hasMore && (
+        <div class="more">
+          <button type="button" class="btn" onClick={list.loadMore} disabled={list.loadingMore}>
+            {list.loadingMore ? 'Loading…' : 'Older pipelines'}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
