@@ -15,4 +15,5 @@ fi
 source scripts/lib/services.sh
 ensure_node_deps
 npx tsc -b
+npm run build -w @ferry/web >/dev/null
 exec node packages/server/bin/ferry.js serve "$@"

@@ -14,6 +14,7 @@ trap stop_services EXIT
 start_services
 log "build (tsc -b)"
 npx tsc -b
+npm run build -w @ferry/web
 bash scripts/lib/test-images.sh
 bash scripts/lib/runner-image.sh
 log "type check (tsconfig.test.json)"

@@ -17,6 +17,7 @@ ensure_system_packages() {
   command -v htpasswd >/dev/null || missing+=(apache2-utils)
   [ -x /bin/busybox ] || missing+=(busybox-static)
   command -v git >/dev/null || missing+=(git)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then
     log "missing system packages: ${missing[*]} (run as root or install them)"; return 1
