@@ -18,12 +18,20 @@ export interface StageJob {
   script: string[];
   /** Plain environment variables (FERRY_* placeholders, the spec's env). */
   env: Readonly<Record<string, string>>;
-  /** Secret environment variables (clone token, registry password): masked in the log, never logged. */
+  /**
+   * Secret environment variables (registry password, kubeconfig): masked in the log, never logged.
+   * `FERRY_CLONE_TOKEN` (and `FERRY_CLONE_USER`) reach only the clone step, never the commands.
+   */
   secretEnv: Readonly<Record<string, string>>;
   timeoutMs: number;
   resources?: { cpu?: string; memory?: string };
   /** Clone the commit into the workspace before the commands run (default true). */
   checkout?: boolean;
+  /**
+   * The stage needs a Docker daemon (build): the docker executor mounts this host socket into the
+   * step container; the others pass `DOCKER_HOST` from `env` through.
+   */
+  dockerSocket?: string;
 }
 
 /** An executor's handle on a prepared runner: opaque to the orchestrator, stored for recovery. */
@@ -64,7 +72,10 @@ export interface Executor {
   prepare(job: StageJob, signal: AbortSignal): Promise<RunnerHandle>;
   /** Starts the runner: clone, then the commands. */
   start(handle: RunnerHandle, signal: AbortSignal): Promise<void>;
-  /** Streams the runner's output into `sink` until the runner ends (or `signal` aborts). */
+  /**
+   * Streams the runner's output into `sink` until the runner ends (or `signal` aborts). Call it
+   * together with `wait`: a runner may block on full pipes while nobody tails it.
+   */
   tail(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<void>;
   /** Waits for the runner's end and says how it ended. */
   wait(handle: RunnerHandle, signal: AbortSignal): Promise<StageResult>;

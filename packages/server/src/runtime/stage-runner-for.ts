@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { FerryConfig, Logger, StageName } from '@ferry/shared';
 import { DockerExecutor } from '../executors/docker/index.js';
 import type { Executor } from '../executors/executor.js';
+import { KubernetesExecutor } from '../executors/kubernetes/index.js';
 import { LocalExecutor } from '../executors/local/index.js';
 import type { LogStore } from '../logs/log-store.js';
 import { ExecutorStageRunner } from '../stages/executor-stage-runner.js';
@@ -12,8 +13,9 @@ import {
   type PlanSource,
   TemplatePlanSource,
 } from '../stages/plan-source.js';
-import { buildStageJob, stageTimeoutMs } from '../stages/stage-jobs.js';
+import { buildStageJob, type StageJobContext, stageTimeoutMs } from '../stages/stage-jobs.js';
 import type { StageRunner } from '../stages/stage-runner.js';
+import type { PipelineStore } from '../store/pipeline-store.js';
 import { templatePath } from './environments-from-config.js';
 
 export interface StageRunnerDeps {
@@ -25,6 +27,8 @@ export interface StageRunnerDeps {
   overrides?: OverrideSource;
   /** An executor to use instead of the configured one (tests). */
   executor?: Executor;
+  /** Where build and deploy results (image, rollout) are recorded. */
+  store: PipelineStore;
 }
 
 export interface StageRunnerSetup {
@@ -60,8 +64,7 @@ export function executorFor(config: FerryConfig): Executor | undefined {
           : {}),
       });
     case 'kubernetes':
-      // Wired with the kubernetes executor (packages/server/src/executors/kubernetes).
-      return undefined;
+      return new KubernetesExecutor({ config: config.executor.kubernetes });
     case 'noop':
       return undefined;
   }
@@ -96,13 +99,21 @@ export function stageRunnerFor(deps: StageRunnerDeps): StageRunnerSetup {
     logs: deps.logs,
     logger: deps.logger,
     secrets: deps.secrets,
+    onResult: (request, result) => recordResult(deps.store, request.pipeline.id, request.stage, result),
+    reasonFor: (_request, result) => {
+      const back = result.rolledBackTo;
+      if (typeof back === 'string') return `rollout failed: rolled back to ${back.slice(0, 12)}`;
+      return typeof result.error === 'string' ? result.error : undefined;
+    },
     jobFor: async (request) => {
       const plan = await plans.planFor(request.pipeline, request.signal);
-      const token = config.gitlab.token?.reveal();
-      return buildStageJob(request.pipeline, plan, request.stage, request.attempt, {
-        runnerImage,
-        ...(token === undefined ? {} : { cloneToken: token }),
-      });
+      return buildStageJob(
+        request.pipeline,
+        plan,
+        request.stage,
+        request.attempt,
+        jobContext(config, request.pipeline.environment, runnerImage),
+      );
     },
   });
   return {
@@ -125,4 +136,62 @@ export function stageRunnerFor(deps: StageRunnerDeps): StageRunnerSetup {
       }
     },
   };
+}
+
+/** What stage jobs need from the configuration: tokens, registry, allowlist, daemon, cluster. */
+export function jobContext(config: FerryConfig, environment: string, runnerImage: string): StageJobContext {
+  const token = config.gitlab.token?.reveal();
+  const { endpoint, username, password } = config.registry;
+  const cluster = config.deploy.environments[environment] ?? {};
+  const kubeconfigPath = cluster.kubeconfig ?? config.deploy.kubeconfig;
+  const context = cluster.context ?? config.deploy.context;
+  const kube: NonNullable<StageJobContext['kube']> = {};
+  if (kubeconfigPath !== undefined) kube.kubeconfig = readFileSync(kubeconfigPath, 'utf8');
+  if (context !== undefined) kube.context = context;
+  return {
+    runnerImage,
+    allowedBaseImages: config.build.allowedBaseImages,
+    ...(token === undefined ? {} : { cloneToken: token }),
+    ...(endpoint === undefined
+      ? {}
+      : {
+          registry: {
+            endpoint,
+            ...(username === undefined ? {} : { username }),
+            ...(password === undefined ? {} : { password: password.reveal() }),
+          },
+        }),
+    ...(config.build.dockerHost === undefined ? {} : { dockerHost: config.build.dockerHost }),
+    ...(config.executor.kind === 'docker' ? { dockerSocket: config.executor.docker.socketPath } : {}),
+    kube,
+  };
+}
+
+/** Records what build (the pushed image) and deploy (the rollout) reported on the pipeline. */
+async function recordResult(
+  store: PipelineStore,
+  pipelineId: string,
+  stage: StageName,
+  result: Record<string, unknown>,
+): Promise<void> {
+  const text = (key: string) => (typeof result[key] === 'string' ? (result[key] as string) : undefined);
+  if (stage === 'build') {
+    const reference = text('reference');
+    const digest = text('digest');
+    if (reference === undefined || digest === undefined) return;
+    const tags = Array.isArray(result.tags)
+      ? result.tags.filter((t): t is string => typeof t === 'string')
+      : [];
+    await store.patch(pipelineId, { image: { reference, digest, tags } });
+  } else if (stage === 'deploy') {
+    const release: NonNullable<Parameters<PipelineStore['patch']>[1]['release']> = {};
+    const deployed = text('deployed');
+    const namespace = text('namespace');
+    if (deployed !== undefined) release.deployed = deployed;
+    if (namespace !== undefined) release.namespace = namespace;
+    if (result.revision !== undefined) release.revision = String(result.revision);
+    if ('rolledBackTo' in result)
+      release.rolledBackTo = typeof result.rolledBackTo === 'string' ? result.rolledBackTo : null;
+    await store.patch(pipelineId, { release });
+  }
 }

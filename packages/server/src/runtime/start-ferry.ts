@@ -60,6 +60,7 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
       config,
       logger,
       logs: ctx.logs,
+      store: ctx.store,
       secrets: options.secrets ?? [],
       ...(options.executor === undefined ? {} : { executor: options.executor }),
     });

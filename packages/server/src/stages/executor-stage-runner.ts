@@ -14,6 +14,10 @@ export interface ExecutorStageRunnerDeps {
   secrets: readonly string[];
   /** How long cleanup (destroy) may take. */
   destroyTimeoutMs?: number;
+  /** Called with the `::ferry-result::` object a runner subcommand (build, deploy) printed. */
+  onResult?(request: StageRunRequest, result: Record<string, unknown>): Promise<void>;
+  /** The reason to give a failed stage, from its result (e.g. "rolled back to …"). */
+  reasonFor?(request: StageRunRequest, result: Record<string, unknown>): string | undefined;
 }
 
 /**
@@ -41,7 +45,15 @@ export class ExecutorStageRunner implements StageRunner {
       await writer.close();
       return { status: 'failed', reason };
     }
-    const sink = maskingSink(writer, [...this.#deps.secrets, ...Object.values(job.secretEnv)]);
+    const results = new ResultCapture();
+    const masked = maskingSink(writer, [...this.#deps.secrets, ...Object.values(job.secretEnv)]);
+    const sink: typeof masked = {
+      write: (stream, chunk) => {
+        if (stream === 'stdout') results.feed(chunk);
+        masked.write(stream, chunk);
+      },
+      flush: () => masked.flush(),
+    };
     writer.system(
       `ferry: ${request.stage} of ${request.pipeline.project.path}@${request.pipeline.sha.slice(0, 12)}, attempt ${request.attempt}, ${executor.kind} executor`,
     );
@@ -76,6 +88,12 @@ export class ExecutorStageRunner implements StageRunner {
         result = await executor.wait(handle, AbortSignal.timeout(job.timeoutMs + 120_000));
         await Promise.race([tail, new Promise((r) => setTimeout(r, 5_000))]);
         if (request.signal.aborted && result.status !== 'success') result = { ...result, status: 'canceled' };
+        const printed = results.last();
+        if (printed !== undefined) {
+          await this.#deps.onResult?.(request, printed);
+          const reason = this.#deps.reasonFor?.(request, printed);
+          if (reason !== undefined && result.status === 'failed') result = { ...result, reason };
+        }
       }
     } catch (err) {
       if (request.signal.aborted) {
@@ -112,5 +130,37 @@ export class ExecutorStageRunner implements StageRunner {
 
   async destroy(runnerId: string, signal: AbortSignal): Promise<void> {
     await this.#deps.executor.destroy({ id: runnerId }, signal);
+  }
+}
+
+const resultPrefix = '::ferry-result::';
+
+/** Keeps the last `::ferry-result::` line of stdout (the runner prints it last, at column 0). */
+class ResultCapture {
+  #partial = '';
+  #last: Record<string, unknown> | undefined;
+
+  feed(chunk: string): void {
+    const lines = (this.#partial + chunk).split('\n');
+    this.#partial = (lines.pop() ?? '').slice(-1_000_000);
+    for (const line of lines) this.#take(line);
+  }
+
+  last(): Record<string, unknown> | undefined {
+    if (this.#partial !== '') this.#take(this.#partial);
+    this.#partial = '';
+    return this.#last;
+  }
+
+  #take(line: string): void {
+    if (!line.startsWith(resultPrefix)) return;
+    try {
+      const parsed: unknown = JSON.parse(line.slice(resultPrefix.length));
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+        this.#last = parsed as Record<string, unknown>;
+      }
+    } catch {
+      // not a result line
+    }
   }
 }

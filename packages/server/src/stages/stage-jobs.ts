@@ -1,4 +1,5 @@
 import {
+  deployTimeBudgetMs,
   type PipelineRecord,
   placeholderEnvironment,
   type ResolvedPlan,
@@ -9,13 +10,24 @@ import type { StageJob } from '../executors/executor.js';
 export interface StageJobContext {
   /** The clone token (GitLab), a secret: given to the runner in the environment only. */
   cloneToken?: string;
-  /** The runner image, used for the stages Ferry's runner performs itself (build, deploy). */
+  /** The runner image, for the stages Ferry's runner performs itself (build, deploy). */
   runnerImage: string;
+  /** The private registry images are pushed to and pulled from. */
+  registry?: { endpoint: string; username?: string; password?: string };
+  /** Base-image allowlist patterns (empty: all allowed). */
+  allowedBaseImages: readonly string[];
+  /** DOCKER_HOST for the build stage; unset: the executor's default daemon. */
+  dockerHost?: string;
+  /** The host's Docker socket, mounted into a docker-executor build step. */
+  dockerSocket?: string;
+  /** The cluster change pod deploys to: kubeconfig content (a secret) and context; none: in-cluster. */
+  kube?: { kubeconfig?: string; context?: string };
 }
 
 /**
  * The job for one stage of a pipeline, from its resolved plan. Pure. Branch names and commit
- * titles reach the runner only as environment variables, never inside a script.
+ * titles reach the runner only as environment variables, never inside a script. Build and deploy
+ * run Ferry's runner (`ferry-runner build|deploy`) in the runner image.
  */
 export function buildStageJob(
   pipeline: PipelineRecord,
@@ -41,12 +53,18 @@ export function buildStageJob(
     project: { id: pipeline.project.id, path: pipeline.project.path, cloneUrl: pipeline.project.cloneUrl },
     ref: pipeline.ref,
     sha: pipeline.sha,
-    secretEnv,
   };
+  const registryEnv: Record<string, string> = {};
+  if (ctx.registry !== undefined) {
+    registryEnv.FERRY_REGISTRY = ctx.registry.endpoint;
+    if (ctx.registry.username !== undefined) registryEnv.FERRY_REGISTRY_USER = ctx.registry.username;
+    if (ctx.registry.password !== undefined) secretEnv.FERRY_REGISTRY_PASSWORD = ctx.registry.password;
+  }
   switch (stage) {
     case 'test':
       return {
         ...base,
+        secretEnv,
         image: plan.test.image,
         script: [...plan.test.script],
         env: { ...env, ...plan.test.env },
@@ -54,15 +72,47 @@ export function buildStageJob(
         resources: { cpu: plan.test.resources.cpu, memory: plan.test.resources.memory },
       };
     case 'build':
-      return { ...base, image: ctx.runnerImage, script: [], env, timeoutMs: plan.build.timeoutMs };
-    case 'deploy':
       return {
         ...base,
+        secretEnv,
         image: ctx.runnerImage,
-        script: [],
-        env,
-        timeoutMs: plan.deploy.rollout.progressDeadlineMs,
+        script: ['ferry-runner build'],
+        env: {
+          ...env,
+          ...registryEnv,
+          FERRY_PLAN: JSON.stringify(plan),
+          FERRY_ALLOWED_BASE_IMAGES: JSON.stringify(ctx.allowedBaseImages),
+          FERRY_SOURCE_URL: pipeline.project.webUrl,
+          ...(ctx.dockerHost === undefined ? {} : { DOCKER_HOST: ctx.dockerHost }),
+        },
+        timeoutMs: plan.build.timeoutMs,
+        ...(ctx.dockerSocket === undefined ? {} : { dockerSocket: ctx.dockerSocket }),
       };
+    case 'deploy': {
+      if (ctx.kube?.kubeconfig !== undefined) secretEnv.FERRY_KUBECONFIG = ctx.kube.kubeconfig;
+      const meta = {
+        pipelineId: pipeline.id,
+        mergedBy: pipeline.user.username,
+        project: pipeline.project.path,
+        commit: pipeline.sha,
+      };
+      return {
+        ...base,
+        secretEnv,
+        image: ctx.runnerImage,
+        script: ['ferry-runner deploy'],
+        env: {
+          ...env,
+          ...registryEnv,
+          FERRY_PLAN: JSON.stringify(plan),
+          FERRY_IMAGE: pipeline.image?.reference ?? '',
+          FERRY_DEPLOY_META: JSON.stringify(meta),
+          ...(ctx.kube?.context === undefined ? {} : { FERRY_KUBE_CONTEXT: ctx.kube.context }),
+        },
+        timeoutMs: deployTimeBudgetMs(plan),
+        checkout: false,
+      };
+    }
   }
 }
 
@@ -73,6 +123,6 @@ export function stageTimeoutMs(plan: ResolvedPlan, stage: StageName): number {
     case 'build':
       return plan.build.timeoutMs;
     case 'deploy':
-      return plan.deploy.rollout.progressDeadlineMs;
+      return deployTimeBudgetMs(plan);
   }
 }

@@ -49,7 +49,15 @@ export interface PipelinePage {
 export type PipelinePatch = Partial<
   Pick<
     PipelineRecord,
-    'reason' | 'startedAt' | 'finishedAt' | 'approval' | 'cancelRequested' | 'queuedAt' | 'jobId'
+    | 'reason'
+    | 'startedAt'
+    | 'finishedAt'
+    | 'approval'
+    | 'cancelRequested'
+    | 'queuedAt'
+    | 'jobId'
+    | 'image'
+    | 'release'
   >
 >;
 

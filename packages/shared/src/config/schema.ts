@@ -122,6 +122,28 @@ export function buildConfigSchema(resolve: SecretResolver) {
         password: secretRef.optional(),
       })
       .prefault({}),
+    build: z
+      .strictObject({
+        /**
+         * Base-image allowlist: every FROM of a Dockerfile must match one of these glob patterns
+         * (`registry.vpc:5000/base/*`, `node:20-*`). Empty: every base image is allowed (logged).
+         */
+        allowedBaseImages: z.array(z.string().min(1)).default([]),
+        /** The Docker daemon build stages use (DOCKER_HOST), e.g. tcp://build-daemon:2375 for kubernetes. */
+        dockerHost: z.string().optional(),
+      })
+      .prefault({}),
+    deploy: z
+      .strictObject({
+        /** Kubeconfig file change pod uses (read by Ferry, given to the runner as a secret); unset: in-cluster. */
+        kubeconfig: z.string().optional(),
+        context: z.string().optional(),
+        /** Per environment: another cluster or context (several clusters allowed). */
+        environments: z
+          .record(z.string(), z.strictObject({ kubeconfig: z.string().optional(), context: z.string().optional() }))
+          .default({}),
+      })
+      .prefault({}),
     wecom: z
       .strictObject({
         baseUrl: z.url().default('https://qyapi.weixin.qq.com'),

@@ -62,6 +62,23 @@ export interface ApprovalRecord {
   deadline?: string;
 }
 
+/** The image the build stage pushed: every running pod maps to it and to one commit. */
+export interface ImageRecord {
+  /** `<registry>/<repository>@sha256:…`, what change pod deploys. */
+  reference: string;
+  digest: string;
+  tags: string[];
+}
+
+/** What change pod did. */
+export interface ReleaseRecord {
+  deployed?: string;
+  namespace?: string;
+  revision?: string;
+  /** The commit the environment was rolled back to after a failed rollout (null: nothing to roll back to). */
+  rolledBackTo?: string | null;
+}
+
 export interface PipelineRecord {
   id: string;
   project: ProjectRef;
@@ -82,6 +99,8 @@ export interface PipelineRecord {
   approval?: ApprovalRecord;
   retryOf?: string;
   cancelRequested?: boolean;
+  image?: ImageRecord;
+  release?: ReleaseRecord;
   /** The queue job currently carrying this pipeline (first run, resume after approval, recovery). */
   jobId?: string;
   createdAt: string;

@@ -78,7 +78,24 @@ export function stepContainerSpec(
     AttachStdin: false,
     OpenStdin: false,
     Tty: false,
-    HostConfig: { ...hostConfig(id, options), ...resourceLimits(job.resources) },
+    HostConfig: stepHostConfig(job, id, options),
+  };
+}
+
+/** The step's host config: a build step also gets the host's Docker socket (`job.dockerSocket`). */
+function stepHostConfig(
+  job: StageJob,
+  id: string,
+  options: ContainerSpecOptions,
+): ContainerCreateOptions['HostConfig'] {
+  const host = { ...hostConfig(id, options), ...resourceLimits(job.resources) };
+  if (job.dockerSocket === undefined) return host;
+  return {
+    ...host,
+    Mounts: [
+      ...(host.Mounts ?? []),
+      { Type: 'bind', Source: job.dockerSocket, Target: '/var/run/docker.sock', ReadOnly: false },
+    ],
   };
 }
 

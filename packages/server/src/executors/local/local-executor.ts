@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ExecutorErrors, FerryError } from '@ferry/shared';
 import type { Executor, LogSink, RunnerHandle, RunnerInfo, StageJob, StageResult } from '../executor.js';
@@ -50,7 +50,11 @@ export class LocalExecutor implements Executor {
     const dirs = this.#dirs(id);
     await mkdir(this.#workDir, { recursive: true });
     await mkdir(dirs.root, { mode: 0o700 });
-    await Promise.all([dirs.workspace, dirs.home, dirs.tmp].map((dir) => mkdir(dir, { mode: 0o700 })));
+    await Promise.all(
+      [dirs.workspace, dirs.home, dirs.tmp, dirs.bin].map((dir) => mkdir(dir, { mode: 0o700 })),
+    );
+    // `ferry-runner build|deploy` (the build and deploy stages) run as in the runner image.
+    await symlink(this.#program, join(dirs.bin, 'ferry-runner'));
     const state: RunnerState = {
       version: 1,
       id,
@@ -157,6 +161,12 @@ export class LocalExecutor implements Executor {
 
   #dirs(id: string): RunnerDirs {
     const root = join(this.#workDir, id);
-    return { root, workspace: join(root, 'workspace'), home: join(root, 'home'), tmp: join(root, 'tmp') };
+    return {
+      root,
+      workspace: join(root, 'workspace'),
+      home: join(root, 'home'),
+      tmp: join(root, 'tmp'),
+      bin: join(root, 'bin'),
+    };
   }
 }

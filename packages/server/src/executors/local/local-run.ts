@@ -25,6 +25,8 @@ export interface RunnerDirs {
   workspace: string;
   home: string;
   tmp: string;
+  /** Holds `ferry-runner` for the stage's PATH. */
+  bin: string;
 }
 
 export interface LocalRunDeps {

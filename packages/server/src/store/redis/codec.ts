@@ -1,6 +1,6 @@
 import type { PipelineRecord, StageRecord } from '@ferry/shared';
 
-const jsonFields = ['project', 'user', 'mergeRequest', 'approval'] as const;
+const jsonFields = ['project', 'user', 'mergeRequest', 'approval', 'image', 'release'] as const;
 const stringFields = [
   'id',
   'environment',
