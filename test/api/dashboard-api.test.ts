@@ -136,6 +136,25 @@ describe('dashboard API: /me, /environments, /events', () => {
   });
 });
 
+describe('dashboard API without anonymous reads', () => {
+  let t: TestFerry;
+  beforeAll(async () => {
+    t = await startApiFerry({ worker: false, anonymousRead: false });
+  });
+  afterAll(async () => t.close());
+
+  it('asks for a token on /me, /environments and /events, and names a viewer', async () => {
+    for (const url of ['/me', '/environments', '/events'])
+      expect((await api(t, 'GET', url)).statusCode, url).toBe(401);
+    expect((await api(t, 'GET', '/me', { as: 'viewer' })).json()).toEqual({
+      authenticated: true,
+      name: apiTokens.viewer.name,
+      role: 'viewer',
+      anonymousRead: false,
+    });
+  });
+});
+
 describe('dashboard pages', () => {
   let t: TestFerry;
   beforeAll(async () => {

@@ -14,6 +14,12 @@ interface EnvironmentsQuery {
 
 /** How many of the latest pipelines are read to find the environments (newest first). */
 const scanLimit = 1000;
+/**
+ * Every open overview reloads when a pipeline moves. Answers are shared while no transition has
+ * been recorded since (the event stream's last id is part of the key), so many browsers reloading
+ * after the same transition cost one scan, and nobody gets an answer older than the last change.
+ */
+const keepMs = 10_000;
 
 /**
  * `GET /environments`: per project and environment, what is deployed (the last successful
@@ -21,6 +27,13 @@ const scanLimit = 1000;
  * Answers "what is in staging now?".
  */
 export function environmentsRoute(app: FastifyInstance, ctx: ServerContext): void {
+  const recent = new Map<string, { at: number; answer: Promise<{ items: EnvironmentSummary[] }> }>();
+  const summarise = async (query: EnvironmentsQuery) => {
+    const latest = await scan(ctx, filterOf({ ...query, limit: 200 }));
+    const items = summariseEnvironments(latest, Object.keys(ctx.config.environments), query.recent);
+    await Promise.all(items.map((item) => findDeployed(ctx, item)));
+    return { items };
+  };
   app.get<{ Querystring: EnvironmentsQuery }>(
     '/environments',
     {
@@ -74,11 +87,18 @@ export function environmentsRoute(app: FastifyInstance, ctx: ServerContext): voi
       },
     },
     async (request) => {
-      const filter = filterOf({ ...request.query, limit: 200 });
-      const latest = await scan(ctx, filter);
-      const items = summariseEnvironments(latest, Object.keys(ctx.config.environments), request.query.recent);
-      await Promise.all(items.map((item) => findDeployed(ctx, item)));
-      return { items };
+      const last = await ctx.redis.xrevrange(`${ctx.config.redis.keyPrefix}:events`, '+', '-', 'COUNT', 1);
+      const key = `${last[0]?.[0] ?? '0-0'} ${JSON.stringify(request.query)}`;
+      const now = Date.now();
+      for (const [k, v] of recent) if (now - v.at > keepMs) recent.delete(k);
+      let entry = recent.get(key);
+      if (entry === undefined) {
+        entry = { at: now, answer: summarise(request.query) };
+        recent.set(key, entry);
+        // A failed scan is not shared: the next caller tries again.
+        entry.answer.catch(() => recent.delete(key));
+      }
+      return entry.answer;
     },
   );
 }
