@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger, PipelineRecord, StageName } from '@ferry/shared';
 import type { Alert, AlertPipeline } from './alert.js';
 import type { AlertChannel } from './alert-channel.js';
@@ -61,9 +62,9 @@ export class RateLimitedAlertSink implements AlertSink {
     });
   }
 
-  /** Waits for alerts being queued (shutdown). */
-  async settle(): Promise<void> {
-    await Promise.allSettled([...this.#pending]);
+  /** Waits (at most `timeoutMs`) for alerts being queued (shutdown). */
+  async settle(timeoutMs = 2_000): Promise<void> {
+    await Promise.race([Promise.allSettled([...this.#pending]), delay(timeoutMs)]);
   }
 
   #now(): Date {

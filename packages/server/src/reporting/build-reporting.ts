@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { FerryConfig, Logger, PipelineRecord } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import { AlertGate } from '../alerts/alert-gate.js';
@@ -44,7 +45,7 @@ export interface BuildReportingOptions {
   imageTag?: (pipeline: PipelineRecord, signal: AbortSignal) => Promise<string | undefined>;
   /** A GitLab client other than the configured one (tests). */
   gitlabApi?: GitLabApi;
-  /** How long the sending replica's lease lasts (default 15 s). */
+  /** How long the sending replica's lease lasts (default `reporting.leaseTtl`). */
   leaseTtlMs?: number;
 }
 
@@ -160,7 +161,7 @@ export function buildReporting(options: BuildReportingOptions): Reporting {
     health,
     concurrency: config.reporting.concurrency,
     backoff: { initialMs: config.reporting.retryInitial, maxMs: config.reporting.retryMax },
-    ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
+    leaseTtlMs: options.leaseTtlMs ?? config.reporting.leaseTtl,
     whileLeading: [
       (stop) =>
         watchReporterFailures(
@@ -188,7 +189,8 @@ export function buildReporting(options: BuildReportingOptions): Reporting {
       await sink.settle();
       closing.abort();
       await outbox.close();
-      await redis.quit().catch(() => undefined);
+      await Promise.race([redis.quit().catch(() => undefined), delay(1_000)]);
+      redis.disconnect();
       blocking.disconnect();
     },
   };

@@ -203,6 +203,8 @@ export function buildConfigSchema(resolve: SecretResolver) {
         gitlabTimeout: duration('30s'),
         /** Log lines quoted in a WeCom failure message. */
         logTailLines: z.number().int().min(0).max(100).default(15),
+        /** A dead sending replica is replaced by another after this (the reporting lease). */
+        leaseTtl: duration('15s'),
       })
       .prefault({}),
     alerts: z

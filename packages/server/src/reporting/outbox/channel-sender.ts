@@ -134,6 +134,8 @@ export class ChannelSender {
         // Redis trouble: this channel waits and tries again.
         result = { kind: 'retry', afterMs: 0, reason: `queue: ${(err as Error).message}` };
       }
+      // Shutdown or a lost lease cut the send short: the item stays queued for the next sender.
+      if (hard.aborted) return;
       const now = clock.now();
       switch (result.kind) {
         case 'done':

@@ -169,7 +169,9 @@ export class ReportOutbox {
     const finished = Promise.allSettled(tasks);
     await Promise.race([finished, delay(this.#graceMs)]);
     hard.abort();
-    await finished;
+    // A task stuck on an unreachable Redis does not hold shutdown (nor the next lead) forever.
+    const ended = await Promise.race([finished.then(() => true), delay(this.#graceMs).then(() => false)]);
+    if (!ended) logger.warn('reporting: sending tasks did not stop in time; leaving them');
     clearInterval(renew);
   }
 }
