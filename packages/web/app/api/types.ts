@@ -20,6 +20,9 @@ export interface ImageInfo {
   digest?: string;
   /** The full reference, e.g. `registry/shop/order-service:c0ffee01@sha256:…`. */
   ref?: string;
+  /** As the build stage records it: the reference deployed (`repo@sha256:…`) and the tags pushed. */
+  reference?: string;
+  tags?: string[];
 }
 
 /** One rendered Kubernetes object the change-pod stage applied (issue 5). */

@@ -10,7 +10,7 @@ function imageText(p: Pipeline): { tag?: string; digest?: string } | undefined {
   if (image === undefined) return undefined;
   if (typeof image === 'string') return { tag: image };
   const out: { tag?: string; digest?: string } = {};
-  const tag = image.tag ?? image.ref;
+  const tag = image.tag ?? image.tags?.[0] ?? image.reference ?? image.ref;
   if (tag !== undefined) out.tag = tag;
   if (image.digest !== undefined) out.digest = image.digest;
   return out.tag === undefined && out.digest === undefined ? undefined : out;

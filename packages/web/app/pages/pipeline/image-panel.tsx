@@ -5,6 +5,8 @@ function parts(image: ImageInfo | string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   if (image.repository !== undefined) out.push(['Repository', image.repository]);
   if (image.tag !== undefined) out.push(['Tag', image.tag]);
+  if (image.reference !== undefined) out.push(['Reference', image.reference]);
+  if (image.tags !== undefined && image.tags.length > 0) out.push(['Tags', image.tags.join(', ')]);
   if (image.digest !== undefined) out.push(['Digest', image.digest]);
   if (out.length === 0 && image.ref !== undefined) out.push(['Image', image.ref]);
   return out;
