@@ -52,4 +52,33 @@ describe('a WeCom burst', () => {
     expect(messages.some((m) => /^\*\*Ferry：\d+ 条流水线动态\*\*/.test(m.content ?? ''))).toBe(true);
     for (const m of messages) expect(Buffer.byteLength(m.content ?? '', 'utf8')).toBeLessThanOrEqual(4096);
   }, 120_000);
+
+  it('waits and sends again when WeCom answers 45009, losing nothing', async () => {
+    const clock = new TestClock();
+    wecom = await startWeComDouble({ now: () => clock.now(), limitPerMinute: 4 });
+    const double = wecom;
+    t = await startReportingFerry({ wecom, clock });
+    const ferry = t;
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++)
+      ids.push((await merge(ferry, { projectId: 6000 + i, path: `limited/service-${i}` })).id);
+    for (const id of ids) await until(ferry, id, ['success']);
+    const told = () => {
+      const text = double
+        .messages()
+        .map((m) => m.content ?? '')
+        .join('\n');
+      return ids.every((id) => text.split(`/pipelines/${id})`).length - 1 === 2);
+    };
+    const deadline = Date.now() + 30_000;
+    while (!told() && Date.now() < deadline) {
+      clock.advance(2_000);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(told()).toBe(true);
+    const answers = double.requests.map((r) => JSON.parse(r.response?.body ?? '{}') as { errcode?: number });
+    expect(answers.filter((a) => a.errcode === 45009).length).toBeGreaterThan(0);
+    const metrics = await ferry.ferry.ctx.metrics.registry.metrics();
+    expect(metrics).toMatch(/ferry_reporter_sends_total\{reporter="wecom",result="rate_limited"\} [1-9]/);
+  }, 60_000);
 });
