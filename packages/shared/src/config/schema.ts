@@ -140,7 +140,10 @@ export function buildConfigSchema(resolve: SecretResolver) {
         context: z.string().optional(),
         /** Per environment: another cluster or context (several clusters allowed). */
         environments: z
-          .record(z.string(), z.strictObject({ kubeconfig: z.string().optional(), context: z.string().optional() }))
+          .record(
+            z.string(),
+            z.strictObject({ kubeconfig: z.string().optional(), context: z.string().optional() }),
+          )
           .default({}),
       })
       .prefault({}),

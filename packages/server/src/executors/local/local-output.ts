@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { LogSink, LogStream } from '../executor.js';
+import { RunnerOutput } from '../runner-output.js';
 
 interface ProcessOutput {
   kind: 'process';
@@ -8,79 +9,22 @@ interface ProcessOutput {
   stderr: Readable;
   decoders: { stdout: StringDecoder; stderr: StringDecoder };
 }
-type OutputItem = { kind: 'system'; text: string } | ProcessOutput;
-
 /**
  * The output of one local runner, in order: its processes' pipes (clone, then script) and the
  * executor's own lines. Pipes are read only while a tail is attached, straight into its sink:
  * nothing is held in memory, and a process that writes with nobody tailing waits on its pipe.
  */
-export class LocalOutput {
-  readonly #items: OutputItem[] = [];
-  #cursor = 0;
-  #closed = false;
-  #tailing = false;
-  #wake: (() => void) | undefined;
-
-  system(text: string): void {
-    this.#push({ kind: 'system', text: text.endsWith('\n') ? text : `${text}\n` });
+export class LocalOutput extends RunnerOutput<ProcessOutput> {
+  constructor() {
+    super(pump);
   }
 
   process(stdout: Readable, stderr: Readable): void {
-    this.#push({
+    this.push({
       kind: 'process',
       stdout,
       stderr,
       decoders: { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') },
-    });
-  }
-
-  /** No more items will come. */
-  close(): void {
-    this.#closed = true;
-    this.#wakeUp();
-  }
-
-  /** Writes everything into `sink` until the runner's output ends, or `signal` aborts (resumable). */
-  async drainInto(sink: LogSink, signal: AbortSignal): Promise<void> {
-    if (this.#tailing) throw new Error('this runner is already being tailed');
-    this.#tailing = true;
-    try {
-      while (!signal.aborted) {
-        const item = this.#items[this.#cursor];
-        if (item === undefined) {
-          if (this.#closed) return;
-          await this.#changed(signal);
-          continue;
-        }
-        if (item.kind === 'system') sink.write('system', item.text);
-        else if (!(await pump(item, sink, signal))) return;
-        this.#cursor += 1;
-      }
-    } finally {
-      this.#tailing = false;
-    }
-  }
-
-  #push(item: OutputItem): void {
-    this.#items.push(item);
-    this.#wakeUp();
-  }
-
-  #wakeUp(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  }
-
-  #changed(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      this.#wake = done;
-      signal.addEventListener('abort', done, { once: true });
     });
   }
 }
