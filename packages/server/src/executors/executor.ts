@@ -52,6 +52,8 @@ export interface StageResult {
   exitCode?: number;
   /** For people: "exit code 1", "OOMKilled", "ImagePullBackOff: …", "Unschedulable: …". */
   reason?: string;
+  /** The runner never started: it stayed pending (unschedulable, quota, image pull) this long. */
+  pendingTooLong?: { waitedMs: number; reason: string; events: string[] };
 }
 
 /** A runner Ferry created, as found by listing (the reaper). */

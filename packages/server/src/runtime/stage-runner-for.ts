@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FerryConfig, Logger, StageName } from '@ferry/shared';
+import type { AlertSink } from '../alerts/alert-sink.js';
 import { DockerExecutor } from '../executors/docker/index.js';
 import type { Executor } from '../executors/executor.js';
 import { KubernetesExecutor } from '../executors/kubernetes/index.js';
@@ -29,6 +30,7 @@ export interface StageRunnerDeps {
   executor?: Executor;
   /** Where build and deploy results (image, rollout) are recorded. */
   store: PipelineStore;
+  alerts?: Pick<AlertSink, 'runnerPendingTooLong'>;
 }
 
 export interface StageRunnerSetup {
@@ -99,6 +101,7 @@ export function stageRunnerFor(deps: StageRunnerDeps): StageRunnerSetup {
     logs: deps.logs,
     logger: deps.logger,
     secrets: deps.secrets,
+    ...(deps.alerts === undefined ? {} : { alerts: deps.alerts }),
     onResult: (request, result) => recordResult(deps.store, request.pipeline.id, request.stage, result),
     reasonFor: (_request, result) => {
       const back = result.rolledBackTo;

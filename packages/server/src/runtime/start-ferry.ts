@@ -7,6 +7,8 @@ import type { EnvironmentMap } from '../intake/environment-map.js';
 import { CancelSignals } from '../pipeline/cancel-signals.js';
 import { PipelineWorker } from '../queue/pipeline-worker.js';
 import { connectRedis } from '../redis/connect.js';
+import { createGitLabApi, gitlabConfigured } from '../reporting/gitlab/gitlab-api.js';
+import { GitLabOverrideSource } from '../reporting/gitlab/gitlab-override-source.js';
 import type { StageRunner } from '../stages/stage-runner.js';
 import { type BuildContextOptions, type BuiltContext, buildServerContext } from './build-context.js';
 import type { ServerContext } from './context.js';
@@ -61,8 +63,18 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
       logger,
       logs: ctx.logs,
       store: ctx.store,
+      alerts: ctx.alerts,
       secrets: options.secrets ?? [],
       ...(options.executor === undefined ? {} : { executor: options.executor }),
+      // The project's own pipeline file (pipelines.overrideFile) at the pipeline's commit.
+      ...(gitlabConfigured(config)
+        ? {
+            overrides: new GitLabOverrideSource({
+              api: createGitLabApi(config, 'read the project pipeline file'),
+              file: config.pipelines.overrideFile,
+            }),
+          }
+        : {}),
     });
     const runner = options.runner ?? setup.runner;
     if (options.runner === undefined && setup.executor !== undefined) {

@@ -1,4 +1,5 @@
 import { isFerryError, type Logger } from '@ferry/shared';
+import type { AlertSink } from '../alerts/alert-sink.js';
 import type { Executor, RunnerHandle, StageJob, StageResult } from '../executors/executor.js';
 import type { LogStore } from '../logs/log-store.js';
 import { maskingSink } from '../logs/masking-sink.js';
@@ -16,6 +17,8 @@ export interface ExecutorStageRunnerDeps {
   destroyTimeoutMs?: number;
   /** Called with the `::ferry-result::` object a runner subcommand (build, deploy) printed. */
   onResult?(request: StageRunRequest, result: Record<string, unknown>): Promise<void>;
+  /** Operational alerts (a runner pending too long). */
+  alerts?: Pick<AlertSink, 'runnerPendingTooLong'>;
   /** The reason to give a failed stage, from its result (e.g. "rolled back to …"). */
   reasonFor?(request: StageRunRequest, result: Record<string, unknown>): string | undefined;
 }
@@ -86,6 +89,14 @@ export class ExecutorStageRunner implements StageRunner {
         });
         // Waiting is not cut short by the abort: cancel makes the runner end, and wait reports it.
         result = await executor.wait(handle, AbortSignal.timeout(job.timeoutMs + 120_000));
+        if (result.pendingTooLong !== undefined) {
+          this.#deps.alerts?.runnerPendingTooLong(request.pipeline, request.stage, {
+            pendingMs: result.pendingTooLong.waitedMs,
+            reason: result.pendingTooLong.reason,
+            events: result.pendingTooLong.events,
+            runner: handle.id,
+          });
+        }
         await Promise.race([tail, new Promise((r) => setTimeout(r, 5_000))]);
         if (request.signal.aborted && result.status !== 'success') result = { ...result, status: 'canceled' };
         const printed = results.last();

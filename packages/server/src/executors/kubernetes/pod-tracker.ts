@@ -238,8 +238,13 @@ export class PodTracker {
     const waited = formatDuration(this.options.pendingTimeoutMs);
     const reason = pendingReason(this.#pod);
     void this.#freshEvents().then((events) => {
-      this.#tell(pendingTimeoutNotices(this.options.pendingTimeoutMs, reason, events));
-      this.#end({ status: 'failed', reason: `${reason} (the runner pod did not start within ${waited})` });
+      const notices = pendingTimeoutNotices(this.options.pendingTimeoutMs, reason, events);
+      this.#tell(notices);
+      this.#end({
+        status: 'failed',
+        reason: `${reason} (the runner pod did not start within ${waited})`,
+        pendingTooLong: { waitedMs: this.options.pendingTimeoutMs, reason, events: notices.slice(1) },
+      });
     });
   }
 
