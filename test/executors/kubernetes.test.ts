@@ -275,7 +275,8 @@ describeWithDocker('kubernetes executor: what only Kubernetes has', () => {
       resources: { cpu: '250m', memory: '64Mi' },
       script: ['sleep 30'],
     });
-    const signal = AbortSignal.timeout(30_000);
+    // Generous: on a loaded 2-core machine the double's pod start can take many seconds.
+    const signal = AbortSignal.timeout(90_000);
     const handle = await executor.prepare(stageJob, signal);
     try {
       await executor.start(handle, signal);
@@ -302,9 +303,9 @@ describeWithDocker('kubernetes executor: what only Kubernetes has', () => {
         expect.objectContaining({ kind: 'Pod', name: handle.id, uid: pod.metadata?.uid }),
       ]);
     } finally {
-      await executor.destroy(handle, AbortSignal.timeout(30_000));
+      await executor.destroy(handle, AbortSignal.timeout(90_000));
     }
-  });
+  }, 240_000);
 
   it('reads secret env from the Secret and passes $(VAR) and $$ through literally', async () => {
     const { result, sink } = await run(
