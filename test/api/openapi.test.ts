@@ -72,6 +72,7 @@ describe('GET /api/v1/openapi.json', () => {
       'POST /api/v1/pipelines/{id}/approve',
       'POST /api/v1/pipelines/{id}/cancel',
       'POST /api/v1/pipelines/{id}/retry',
+      'POST /api/v1/pipelines/{id}/rollback',
     ]);
     expect(
       operations()

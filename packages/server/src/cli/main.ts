@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { lint } from './lint.js';
 import { renderCommand } from './render.js';
+import { rollback } from './rollback.js';
 import { type ServeRole, serve } from './serve.js';
 
 /** The `ferry` command line. Each subcommand lives in its own file and returns an exit code. */
@@ -37,6 +38,15 @@ export function buildCli(): Command {
     });
 
   program.addCommand(renderCommand());
+
+  program
+    .command('rollback')
+    .description("deploy a successful pipeline's image again (FERRY_TOKEN: a deployer token)")
+    .argument('<pipeline>', 'the id of the successful pipeline to go back to')
+    .option('-s, --server <url>', 'Ferry server (default: $FERRY_URL or http://127.0.0.1:8080)')
+    .action(async (pipeline: string, opts: { server?: string }) => {
+      process.exitCode = await rollback(pipeline, opts);
+    });
 
   return program;
 }

@@ -151,3 +151,28 @@ export async function triggerPipeline(
   // A manual run is wanted even when this commit already ran: it gets its own dedup key.
   return createPipeline(deps, intent, { retryOf: undefined, manual: true });
 }
+
+/**
+ * Roll back: a new pipeline (trigger `rollback`) that deploys the image of an earlier successful
+ * pipeline again, to the same environment, without testing or building anything.
+ */
+export async function rollbackPipeline(deps: ActionDeps, id: string, by: string): Promise<CreateResult> {
+  const source = await mustGet(deps.store, id);
+  if (source.status !== 'success') {
+    throw new FerryError(PipelineErrors.PIPELINE_NOT_ROLLBACKABLE, { id, reason: `it is ${source.status}` });
+  }
+  if (source.image === undefined) {
+    throw new FerryError(PipelineErrors.PIPELINE_NOT_ROLLBACKABLE, { id, reason: 'it built no image' });
+  }
+  const intent: PipelineIntent = {
+    project: source.project,
+    rule: { ...ruleFor(deps, source), supersede: false },
+    ref: source.ref,
+    sha: source.sha,
+    trigger: 'rollback',
+    user: { username: by, name: by },
+    commitTitle: source.commitTitle,
+  };
+  deps.logger.info({ pipelineId: id, by }, 'rollback requested');
+  return createPipeline(deps, intent, { rollback: { of: id, image: source.image } });
+}

@@ -1,3 +1,4 @@
+import type { ImageRecord } from '@ferry/shared';
 import type { PipelineIntent } from '../intake/gitlab/classify.js';
 import type { PipelineQueue } from '../queue/pipeline-queue.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
@@ -23,13 +24,18 @@ export interface CreateDeps {
 export async function createPipeline(
   deps: CreateDeps,
   intent: PipelineIntent,
-  options: { idempotencyKey?: string; retryOf?: string | undefined; manual?: boolean } = {},
+  options: {
+    idempotencyKey?: string;
+    retryOf?: string | undefined;
+    manual?: boolean;
+    rollback?: { of: string; image: ImageRecord };
+  } = {},
 ): Promise<CreateResult> {
-  const pipeline = newPipelineRecord(
-    intent,
-    options.retryOf === undefined ? {} : { retryOf: options.retryOf },
-  );
-  const fresh = options.retryOf !== undefined || options.manual === true;
+  const pipeline = newPipelineRecord(intent, {
+    ...(options.retryOf === undefined ? {} : { retryOf: options.retryOf }),
+    ...(options.rollback === undefined ? {} : { rollback: options.rollback }),
+  });
+  const fresh = options.retryOf !== undefined || options.manual === true || options.rollback !== undefined;
   const dedupKey = fresh ? `once:${pipeline.id}` : dedupKeyOf(intent);
   const outcome = await deps.store.admit({
     pipeline,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { laneOf, type PipelineRecord, type StageName, stageNames } from '@ferry/shared';
+import { type ImageRecord, laneOf, type PipelineRecord, type StageName, stageNames } from '@ferry/shared';
 import type { PipelineIntent } from '../intake/gitlab/classify.js';
 
 /** Pipeline ids sort by creation time and are safe in URLs, Redis keys and job ids. */
@@ -11,7 +11,14 @@ export function newPipelineId(now: Date = new Date()): string {
 /** The record of a new pipeline, queued, every stage pending. Pure apart from the id. */
 export function newPipelineRecord(
   intent: PipelineIntent,
-  options: { id?: string; now?: Date; stages?: readonly StageName[]; retryOf?: string } = {},
+  options: {
+    id?: string;
+    now?: Date;
+    stages?: readonly StageName[];
+    retryOf?: string;
+    /** A rollback: the image to deploy again, and the pipeline it comes from. */
+    rollback?: { of: string; image: ImageRecord };
+  } = {},
 ): PipelineRecord {
   const now = options.now ?? new Date();
   const at = now.toISOString();
@@ -34,6 +41,15 @@ export function newPipelineRecord(
   if (intent.mergeRequest !== undefined) record.mergeRequest = intent.mergeRequest;
   if (intent.rule.approval) record.approval = { required: true };
   if (options.retryOf !== undefined) record.retryOf = options.retryOf;
+  if (options.rollback !== undefined) {
+    record.rollbackOf = options.rollback.of;
+    record.image = options.rollback.image;
+    // Nothing is tested or built again: the image of a pipeline that succeeded is deployed as it is.
+    const reason = `rollback: deploys the image of pipeline ${options.rollback.of} again`;
+    record.stages = record.stages.map((stage) =>
+      stage.name === 'deploy' ? stage : { ...stage, status: 'skipped', reason, finishedAt: at },
+    );
+  }
   return record;
 }
 

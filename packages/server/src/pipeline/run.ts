@@ -76,6 +76,8 @@ export async function runPipeline(deps: RunDeps, pipelineId: string, cancel: Abo
       await waitForApproval(deps, pipeline);
       return;
     }
+    // Read again: what earlier stages recorded (the build's image) goes into this stage's job.
+    pipeline = (await store.get(pipelineId)) ?? pipeline;
     const outcome = await runStage(deps, pipeline, stage, cancel, log);
     if (outcome !== 'success') {
       const reason =

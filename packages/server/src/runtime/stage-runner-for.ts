@@ -106,7 +106,7 @@ export function stageRunnerFor(deps: StageRunnerDeps): StageRunnerSetup {
     reasonFor: (_request, result) => {
       const back = result.rolledBackTo;
       if (typeof back === 'string') return `rollout failed: rolled back to ${back.slice(0, 12)}`;
-      return typeof result.error === 'string' ? result.error : undefined;
+      return resultError(result.error);
     },
     jobFor: async (request) => {
       const plan = await plans.planFor(request.pipeline, request.signal);
@@ -168,6 +168,15 @@ export function jobContext(config: FerryConfig, environment: string, runnerImage
     ...(config.executor.kind === 'docker' ? { dockerSocket: config.executor.docker.socketPath } : {}),
     kube,
   };
+}
+
+/** A result line's `error` as a stage reason: the runner prints `{ code, message }`. */
+function resultError(error: unknown): string | undefined {
+  if (typeof error === 'string') return error;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof message !== 'string') return undefined;
+  return typeof code === 'string' ? `${code}: ${message}` : message;
 }
 
 /** Records what build (the pushed image) and deploy (the rollout) reported on the pipeline. */

@@ -17,7 +17,7 @@ export type PipelineStatus = (typeof pipelineStatuses)[number];
 export const stageStatuses = ['pending', 'running', 'success', 'failed', 'canceled', 'skipped'] as const;
 export type StageStatus = (typeof stageStatuses)[number];
 
-export const triggers = ['push', 'merge', 'manual', 'retry'] as const;
+export const triggers = ['push', 'merge', 'manual', 'retry', 'rollback'] as const;
 export type Trigger = (typeof triggers)[number];
 
 export interface ProjectRef {
@@ -98,6 +98,8 @@ export interface PipelineRecord {
   lane: string;
   approval?: ApprovalRecord;
   retryOf?: string;
+  /** A rollback: the successful pipeline whose image this one deploys again, without a rebuild. */
+  rollbackOf?: string;
   cancelRequested?: boolean;
   image?: ImageRecord;
   release?: ReleaseRecord;

@@ -11,6 +11,7 @@ import { listPipelinesRoute } from './list-pipelines.js';
 import { meRoute } from './me.js';
 import { openApiDocumentRoute, registerOpenApi } from './openapi.js';
 import { retryPipelineRoute } from './retry-pipeline.js';
+import { rollbackPipelineRoute } from './rollback-pipeline.js';
 import { sharedSchemas } from './schemas.js';
 import { stageLogRoute } from './stage-log.js';
 import { triggerPipelineRoute } from './trigger-pipeline.js';
@@ -35,6 +36,7 @@ export async function apiRoutes(app: FastifyInstance, ctx: ServerContext): Promi
   triggerPipelineRoute(app, ctx);
   cancelPipelineRoute(app, ctx);
   retryPipelineRoute(app, ctx);
+  rollbackPipelineRoute(app, ctx);
   approvePipelineRoute(app, ctx);
   stageLogRoute(app, ctx);
   eventsRoute(app, ctx);

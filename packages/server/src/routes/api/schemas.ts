@@ -88,6 +88,25 @@ export const pipelineSchema = {
       properties: { required: { type: 'boolean' }, approvedBy: text, approvedAt: time, deadline: time },
     },
     retryOf: { type: 'string', description: 'The pipeline this one retries.' },
+    rollbackOf: {
+      type: 'string',
+      description: 'The successful pipeline whose image this one deploys again.',
+    },
+    image: {
+      type: 'object',
+      description: 'The image the build stage pushed.',
+      properties: { reference: text, digest: text, tags: { type: 'array', items: text } },
+    },
+    release: {
+      type: 'object',
+      description: 'What change pod did.',
+      properties: {
+        deployed: text,
+        namespace: text,
+        revision: text,
+        rolledBackTo: { type: ['string', 'null'] },
+      },
+    },
     cancelRequested: { type: 'boolean' },
     jobId: text,
     createdAt: time,

@@ -12,6 +12,7 @@ const stringFields = [
   'reason',
   'lane',
   'retryOf',
+  'rollbackOf',
   'jobId',
   'createdAt',
   'queuedAt',

@@ -42,3 +42,8 @@ export const APPROVAL_TIMED_OUT = defineError(
   504,
   'Nobody approved the deploy to {environment} within {timeout}.',
 );
+export const PIPELINE_NOT_ROLLBACKABLE = defineError(
+  'FERRY_ERR_PIPELINE_NOT_ROLLBACKABLE',
+  409,
+  'Pipeline {id} cannot be rolled back to: {reason}. Pick a successful pipeline that built an image.',
+);

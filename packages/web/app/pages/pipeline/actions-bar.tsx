@@ -87,15 +87,25 @@ export function ActionsBar({ pipeline: p, onChanged }: { pipeline: Pipeline; onC
           />
         )}
         <ConfirmButton
-          label="Roll back"
+          label="Roll back to this"
           testId="rollback"
-          disabled={!rollback || denied !== undefined || !ended}
+          disabled={!rollback || denied !== undefined || p.status !== 'success' || p.image === undefined}
           reason={
-            rollback ? denied : 'Roll back comes with the change-pod stage; this Ferry cannot roll back yet.'
+            !rollback
+              ? 'This Ferry cannot roll back yet.'
+              : (denied ??
+                (p.status !== 'success' || p.image === undefined
+                  ? 'Only a successful pipeline that built an image can be deployed again.'
+                  : undefined))
           }
           confirm={{
-            title: `Roll ${p.environment} back?`,
-            body: <p>{p.environment} returns to the version deployed before this pipeline.</p>,
+            title: `Roll ${p.environment} back to this version?`,
+            body: (
+              <p>
+                {p.environment} gets the image of this pipeline again ({p.sha.slice(0, 8)}), without testing
+                or building anything.
+              </p>
+            ),
             action: 'Roll back',
           }}
           onRun={act(async () => {

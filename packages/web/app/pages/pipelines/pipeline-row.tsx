@@ -13,6 +13,7 @@ const triggerLabel: Record<Pipeline['trigger'], string> = {
   merge: 'merge',
   manual: 'manual',
   retry: 'retry',
+  rollback: 'rollback',
 };
 
 /** One pipeline in the list; the whole row opens it (links inside keep their own targets). */
