@@ -82,10 +82,14 @@ export class WeComReporter implements Reporter<WeComItem> {
       (kind === 'failed' || kind === 'rolled_back') && failedStage !== undefined
         ? await readLogTail(this.#o.logs, pipeline.id, failedStage.name, this.#o.logTailLines, signal)
         : undefined;
+    // The image the build stage recorded on the pipeline; else what the configured lookup says.
     const imageTag =
-      kind === 'succeeded' && this.#o.imageTag !== undefined
-        ? await this.#o.imageTag(pipeline, signal).catch(() => undefined)
-        : undefined;
+      kind !== 'succeeded'
+        ? undefined
+        : (pipeline.image?.tags[0] ??
+          (this.#o.imageTag === undefined
+            ? undefined
+            : await this.#o.imageTag(pipeline, signal).catch(() => undefined)));
     const mention = this.#o.mentions[pipeline.user.username];
     const notice = buildNotice(kind, transition, pipeline, {
       url: this.#o.pipelineUrl(pipeline.id),
