@@ -1,0 +1,285 @@
+/**
+ * Everything one executor's release-flow suite runs against, started once and shared by its
+ * scenarios: the GitLab double (project, commits and the project's `.ferry.yml`, as GitLab would
+ * serve them), the git server holding the sample service, the Kubernetes test double (the
+ * environment's cluster, and for the kubernetes executor the runners' cluster too), a build daemon
+ * endpoint for runner pods, and Ferry itself on the real Redis, Docker engine and registry.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type Docker from 'dockerode';
+import { type GitLabDouble, startGitLabDouble } from '../../doubles/gitlab/index.js';
+import { ensureRunnerImage } from '../../executors/runner-build.js';
+import { type K8sDouble, LABEL_NAMESPACE, startK8sDouble } from '../../k8s-double/index.js';
+import { startTestFerry, type TestFerry } from '../../support/ferry.js';
+import { type GitServer, startGitServer, type TestRepo } from '../../support/git-server.js';
+import { connectTestDocker, connectTestRedis, testImages, testRegistry } from '../../support/services.js';
+import { type DockerForwarder, startDockerForwarder } from './docker-forwarder.js';
+import { RegistryApi } from './registry-api.js';
+import { sampleRelease } from './sample-service.js';
+
+const exec = promisify(execFile);
+
+export type ExecutorKind = 'docker' | 'kubernetes';
+
+/** The e2e template: the default template's shape, with test images and deadlines fit for a test machine. */
+export const e2eTemplate = `version: 1
+stages:
+  test:
+    image: ${testImages.node}
+    script:
+      - node test.js
+    timeout: 5m
+    resources: { cpu: "1", memory: 512Mi }
+  build:
+    dockerfile: Dockerfile
+    context: .
+    timeout: 10m
+  deploy:
+    port: 8080
+    replicas: 1
+    resources: { cpu: 100m, memory: 128Mi }
+    probes:
+      readiness: { http: /, period: 1s, failureThreshold: 2 }
+    rollout:
+      progressDeadline: 30s
+environments:
+  test:
+    branch: test
+    namespace: "{group}-test"
+    priority: low
+`;
+
+export interface ReleaseWorld {
+  kind: ExecutorKind;
+  docker: Docker;
+  gitlab: GitLabDouble;
+  git: GitServer;
+  double: K8sDouble;
+  core: CoreV1Api;
+  apps: AppsV1Api;
+  registry: RegistryApi;
+  repo: TestRepo;
+  project: { id: number; path: string; group: string };
+  /** The namespace runner pods run in (kubernetes executor). */
+  runnerNamespace: string;
+  /** The build daemon endpoint runner pods build through (kubernetes executor only). */
+  forwarder: DockerForwarder | undefined;
+  ferry: TestFerry;
+  /** Starts another Ferry on the same world with other registry credentials (closed by the caller). */
+  startFerry(registryPassword?: string): Promise<TestFerry>;
+  close(): Promise<void>;
+}
+
+/** Fails (never skips) with what to start when a real service is missing. */
+async function requireServices(): Promise<Docker> {
+  const docker = await connectTestDocker();
+  const redis = await connectTestRedis();
+  redis.disconnect();
+  for (const image of [testImages.node]) {
+    await docker
+      .getImage(image)
+      .inspect()
+      .catch(() => {
+        throw new Error(`image ${image} is missing: run bash scripts/lib/test-images.sh (npm test does)`);
+      });
+  }
+  const { address } = testRegistry();
+  const reachable = await fetch(`http://${address}/v2/`, { signal: AbortSignal.timeout(5_000) }).then(
+    (r) => r.status === 200 || r.status === 401,
+    () => false,
+  );
+  if (!reachable)
+    throw new Error(`the test registry is not reachable at ${address}; run the suite with npm test`);
+  return docker;
+}
+
+export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorld> {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const closeAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const docker = await requireServices();
+    const runnerImage = await ensureRunnerImage();
+    const suffix = randomBytes(3).toString('hex');
+    // Group, project and namespace names of this suite alone: files run in parallel.
+    const group = `e2e-${kind}-${suffix}`;
+    const project = { id: 700_000 + Number.parseInt(suffix, 16), path: `${group}/sample-service`, group };
+
+    const gitlab = await startGitLabDouble();
+    cleanups.push(() => gitlab.close());
+    // The clone token is Ferry's GitLab token, as for a GitLab-hosted repository.
+    const git = await startGitServer({ token: gitlab.token });
+    cleanups.push(() => git.close());
+    const double = await startK8sDouble();
+    cleanups.push(() => double.close());
+    // After the double (its pods use them): the images this suite built or pulled into the engine.
+    cleanups.splice(cleanups.length - 1, 0, () =>
+      removeImages(docker, `${testRegistry().address}/${group}/`),
+    );
+    let forwarder: DockerForwarder | undefined;
+    if (kind === 'kubernetes') {
+      forwarder = await startDockerForwarder();
+      cleanups.push(() => forwarder?.close() ?? Promise.resolve());
+    }
+    const kc = new KubeConfig();
+    kc.loadFromFile(double.kubeconfigPath);
+
+    const repo = await git.createRepo(project.path, sampleRelease('0.1.0'), 'main');
+    const main = await repo.head('main');
+    await repo.createBranch('test', 'main');
+    gitlab.projects.addProject({
+      id: project.id,
+      path_with_namespace: project.path,
+      default_branch: 'main',
+      branches: { main, test: main },
+      instanceUrl: gitlab.url,
+      httpUrlToRepo: repo.cloneUrl,
+    });
+
+    const templateDir = await mkdtemp(join(tmpdir(), 'ferry-e2e-template-'));
+    cleanups.push(() => rm(templateDir, { recursive: true, force: true }));
+    await writeFile(join(templateDir, 'default.yml'), e2eTemplate);
+
+    const runnerNamespace = `ferry-runners-${suffix}`;
+    const registry = testRegistry();
+    const start = (registryPassword = registry.password, namespace = runnerNamespace) =>
+      startTestFerry({
+        config: {
+          executor:
+            kind === 'docker'
+              ? { kind: 'docker', docker: { runnerImage } }
+              : {
+                  kind: 'kubernetes',
+                  kubernetes: {
+                    kubeconfig: double.kubeconfigPath,
+                    namespace,
+                    runnerImage,
+                    pendingTimeout: '2m',
+                  },
+                },
+          pipelines: { templateDir },
+          registry: {
+            endpoint: registry.address,
+            username: registry.username,
+            password: { env: 'E2E_REGISTRY_PASSWORD' },
+          },
+          build: {
+            allowedBaseImages: ['ferry-test/*'],
+            ...(forwarder === undefined ? {} : { dockerHost: forwarder.dockerHost }),
+          },
+          deploy: { kubeconfig: double.kubeconfigPath },
+          gitlab: { url: gitlab.url, token: { env: 'E2E_GITLAB_TOKEN' } },
+          // Commit statuses are the reporting suites' subject; this one is about the release.
+          reporting: { enabled: false },
+        },
+        env: { E2E_REGISTRY_PASSWORD: registryPassword, E2E_GITLAB_TOKEN: gitlab.token },
+      });
+    const ferry = await start();
+    cleanups.push(() => ferry.close());
+
+    return {
+      kind,
+      docker,
+      gitlab,
+      git,
+      double,
+      core: kc.makeApiClient(CoreV1Api),
+      apps: kc.makeApiClient(AppsV1Api),
+      registry: new RegistryApi(registry),
+      repo,
+      project,
+      runnerNamespace,
+      forwarder,
+      ferry,
+      // Its own runner namespace: each Ferry's reaper lists only its own.
+      startFerry: (password) => start(password, `${runnerNamespace}-b`),
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+/**
+ * Removes the engine's images under a repository prefix (the environment tag the runner keeps as
+ * build cache, and what the double pulled); the registry keeps what was pushed.
+ */
+async function removeImages(docker: Docker, prefix: string): Promise<void> {
+  for (const image of await docker.listImages()) {
+    const names = [...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])].filter((n) =>
+      n.startsWith(prefix),
+    );
+    for (const name of names)
+      await docker
+        .getImage(name)
+        .remove()
+        .catch(() => undefined);
+  }
+}
+
+/** A file of the repository at a commit, as GitLab's raw-file API would serve it (undefined: none). */
+export async function fileAt(repo: TestRepo, sha: string, path: string): Promise<string | undefined> {
+  try {
+    return (await exec('git', ['show', `${sha}:${path}`], { cwd: repo.workDir })).stdout;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Records the runners of this world seen while something runs (polling the engine and the API),
+ * so a test knows its stages really ran in runners it then finds gone.
+ */
+export function watchRunners(world: ReleaseWorld): { stop(): Promise<Set<string>> } {
+  const seen = new Set<string>();
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      for (const name of await runnerLeftovers(world).catch(() => [])) seen.add(name);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      return seen;
+    },
+  };
+}
+
+/** The runner containers and pods of this world that still exist (empty once every stage ended). */
+export async function runnerLeftovers(world: ReleaseWorld): Promise<string[]> {
+  const left: string[] = [];
+  if (world.kind === 'docker') {
+    const filters = { label: ['ferry.managed=1', `ferry.project=${world.project.path}`] };
+    for (const c of await world.docker.listContainers({ all: true, filters }))
+      left.push(`container ${c.Names.join(',')}`);
+    const { Volumes } = await world.docker.listVolumes({ filters });
+    for (const v of Volumes ?? []) left.push(`volume ${v.Name}`);
+  } else {
+    for (const namespace of [world.runnerNamespace, `${world.runnerNamespace}-b`]) {
+      const pods = await world.core.listNamespacedPod({ namespace });
+      for (const p of pods.items) left.push(`pod ${namespace}/${p.metadata?.name}`);
+      const secrets = await world.core.listNamespacedSecret({
+        namespace,
+        labelSelector: 'app.kubernetes.io/managed-by=ferry',
+      });
+      for (const s of secrets.items) left.push(`secret ${namespace}/${s.metadata?.name}`);
+      const containers = await world.docker.listContainers({
+        all: true,
+        filters: { label: [`${LABEL_NAMESPACE}=${namespace}`] },
+      });
+      for (const c of containers) left.push(`container ${c.Names.join(',')}`);
+    }
+  }
+  return left;
+}
