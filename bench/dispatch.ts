@@ -30,14 +30,14 @@ const git = await startGitServer();
 const repo = await git.createRepo('bench-app', { 'README.md': 'bench\n' }, 'test');
 const sha = await repo.head('test');
 
-function template(script: string[], image = 'ferry-test/busybox:latest'): string {
+function template(script: string[], image = 'ferry-test/busybox:latest', checkout = true): string {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-template-'));
   writeFileSync(
     join(dir, 'default.yml'),
     [
       'version: 1',
       'stages:',
-      `  test: { image: "${image}", script: ${JSON.stringify(script)}, timeout: 10m }`,
+      `  test: { image: "${image}", script: ${JSON.stringify(script)}, timeout: 10m, checkout: ${checkout} }`,
       '  build: { enabled: false }',
       '  deploy: { enabled: false }',
       'environments:',
@@ -149,16 +149,30 @@ if (!values['skip-docker']) {
 }
 
 const pipelines = Number(values.pipelines);
-const perMin = await withFerry('local', template(['true']), 16, async (ferry, url) => {
-  const started = performance.now();
-  const ids = await Promise.all(Array.from({ length: pipelines }, (_, i) => push(url, 5000 + i)));
-  for (const id of ids) {
-    const p = await waitDone(ferry, id, 600_000);
-    if (p.status !== 'success') throw new Error(`no-op pipeline ${id} ${p.status}: ${p.reason}`);
-  }
-  return (pipelines / (performance.now() - started)) * 60_000;
-});
-console.log(`no-op pipelines, local executor: ${perMin.toFixed(0)} per minute (${pipelines} pipelines)`);
+async function throughput(checkout: boolean): Promise<number> {
+  return withFerry(
+    'local',
+    template(['true'], 'ferry-test/busybox:latest', checkout),
+    16,
+    async (ferry, url) => {
+      const started = performance.now();
+      const ids = await Promise.all(
+        Array.from({ length: pipelines }, (_, i) => push(url, (checkout ? 5000 : 7000) + i)),
+      );
+      for (const id of ids) {
+        const p = await waitDone(ferry, id, 600_000);
+        if (p.status !== 'success') throw new Error(`no-op pipeline ${id} ${p.status}: ${p.reason}`);
+      }
+      return (pipelines / (performance.now() - started)) * 60_000;
+    },
+  );
+}
+// A no-op pipeline: one stage running `true`, no checkout (nothing to do), build and deploy disabled.
+const perMin = await throughput(false);
+const perMinClone = await throughput(true);
+console.log(
+  `no-op pipelines, local executor: ${perMin.toFixed(0)} per minute; with a git clone each: ${perMinClone.toFixed(0)} per minute (${pipelines} pipelines)`,
+);
 
 const mb = Number(values['log-mb']);
 const ingest = await withFerry(
@@ -196,6 +210,7 @@ const result = {
   docker_p50_ms: docker.length > 0 ? Number(pct(docker, 50).toFixed(0)) : null,
   docker_p99_ms: docker.length > 0 ? Number(pct(docker, 99).toFixed(0)) : null,
   pipelines_per_min: Math.round(perMin),
+  pipelines_per_min_with_clone: Math.round(perMinClone),
   log_mb_per_s: Number(ingest.mbPerS.toFixed(1)),
   rss_mb_max: Math.round(ingest.rssMaxMb),
   ratio_vs_gitlab_runner_poll_3s: Number((3000 / pct(local, 50)).toFixed(1)),

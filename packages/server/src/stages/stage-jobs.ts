@@ -70,6 +70,7 @@ export function buildStageJob(
         env: { ...env, ...plan.test.env },
         timeoutMs: plan.test.timeoutMs,
         resources: { cpu: plan.test.resources.cpu, memory: plan.test.resources.memory },
+        checkout: plan.test.checkout,
       };
     case 'build':
       return {

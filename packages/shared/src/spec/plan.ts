@@ -47,6 +47,8 @@ export interface ResolvedEnvSource {
 }
 
 export interface ResolvedTestStage {
+  /** Clone the commit before the script (false: the script needs no source). */
+  readonly checkout: boolean;
   readonly image: string;
   readonly script: readonly string[];
   readonly timeoutMs: number;

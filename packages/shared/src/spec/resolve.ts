@@ -472,6 +472,7 @@ export function resolvePlan(spec: FerrySpec, ctx: ResolveContext): ResolveOutcom
     image: { repository: imageRepository(group, service), tag: imageTag(ctx.sha) },
     stages: enabledStages(b, test.enabled, build.enabled, spec.stages?.deploy?.enabled),
     test: {
+      checkout: test.checkout !== false,
       image: test.image ?? '',
       script: [...(test.script ?? [])],
       timeoutMs: b.ms(test.timeout ?? DEFAULTS.test.timeout, [...testPath, 'timeout']),

@@ -204,6 +204,10 @@ const testStage = z
         z.boolean({ error: 'expected true or false' }),
         'Run this stage (default true). A library that is only tested sets build and deploy to false.',
       ),
+      checkout: opt(
+        z.boolean({ error: 'expected true or false' }),
+        'Clone the commit before the script runs (default true); false for scripts that need no source.',
+      ),
     },
     { error: 'expected the test stage as a map' },
   )

@@ -54,7 +54,11 @@ export class RedisLogStore implements LogStore {
     let dropped = 0;
     let droppedAfter = -1;
     const tail: Array<{ id: string; bytes: number; last: number }> = [];
-    let chain: Promise<void> = Promise.resolve();
+    // Batches wait here for Redis. Memory stays bounded: once the head is stored, more than half a
+    // cap of waiting output would be deleted as soon as it was written, so it is dropped before.
+    const queue: Batch[] = [];
+    let queuedBytes = 0;
+    let draining: Promise<void> | undefined;
     let timer: NodeJS.Timeout | undefined;
     let closed = false;
     let failure: unknown;
@@ -91,19 +95,52 @@ export class RedisLogStore implements LogStore {
         }
       })();
 
+    const dropWaiting = async () => {
+      let bytes = 0;
+      while (queue.length > 1 && queuedBytes > half) {
+        const old = queue.shift()!;
+        queuedBytes -= old.bytes;
+        bytes += old.bytes;
+      }
+      // What is stored of the tail is older than what was just dropped: it goes too, so the log
+      // has one gap, right after the head.
+      const stored = tail.splice(0);
+      for (const t of stored) bytes += t.bytes;
+      tailBytes = 0;
+      dropped += bytes;
+      if (droppedAfter === -1) droppedAfter = Number((await redis.hget(keys.meta, 'headEnd')) ?? -1);
+      const multi = redis.multi();
+      if (stored.length > 0) multi.xdel(keys.stream, ...stored.map((t) => t.id));
+      await multi.hset(keys.meta, 'dropped', String(dropped), 'droppedAfter', String(droppedAfter)).exec();
+    };
+
+    const drain = async () => {
+      try {
+        while (queue.length > 0) {
+          if (headFull && queuedBytes > half) await dropWaiting();
+          const b = queue.shift()!;
+          queuedBytes -= b.bytes;
+          await persist(b);
+        }
+      } catch (err) {
+        failure = err;
+        queue.length = 0;
+        queuedBytes = 0;
+      } finally {
+        draining = undefined;
+      }
+    };
+
     const flush = () => {
       if (timer !== undefined) {
         clearTimeout(timer);
         timer = undefined;
       }
       if (batch.lines.length === 0) return;
-      const b = batch;
+      queue.push(batch);
+      queuedBytes += batch.bytes;
       batch = { lines: [], bytes: 0 };
-      chain = chain
-        .then(() => persist(b))
-        .catch((err: unknown) => {
-          failure = err;
-        });
+      draining ??= drain();
     };
 
     const push = (s: LogLine['s'], x: string) => {
@@ -138,7 +175,7 @@ export class RedisLogStore implements LogStore {
         flushPartials();
         closed = true;
         flush();
-        await chain;
+        while (draining !== undefined) await draining;
         await redis
           .multi()
           .hset(keys.meta, 'done', '1', 'lines', String(n))
