@@ -32,6 +32,12 @@ export interface StageJob {
    * step container; the others pass `DOCKER_HOST` from `env` through.
    */
   dockerSocket?: string;
+  /**
+   * The Ferry installation that owns the runner (its Redis key prefix): recorded on the runner so
+   * that `list` (and so the reaper) of one installation never sees another's runners on a shared
+   * Docker host or cluster.
+   */
+  owner?: string;
 }
 
 /** An executor's handle on a prepared runner: opaque to the orchestrator, stored for recovery. */

@@ -51,6 +51,7 @@ export function executorFor(config: FerryConfig): Executor | undefined {
       return new LocalExecutor({ workDir: config.executor.local.workDir });
     case 'docker':
       return new DockerExecutor({
+        owner: config.redis.keyPrefix,
         socketPath: config.executor.docker.socketPath,
         runnerImage: config.executor.docker.runnerImage,
         ...(config.registry.endpoint !== undefined &&
@@ -66,7 +67,7 @@ export function executorFor(config: FerryConfig): Executor | undefined {
           : {}),
       });
     case 'kubernetes':
-      return new KubernetesExecutor({ config: config.executor.kubernetes });
+      return new KubernetesExecutor({ config: config.executor.kubernetes, owner: config.redis.keyPrefix });
     case 'noop':
       return undefined;
   }
@@ -152,6 +153,7 @@ export function jobContext(config: FerryConfig, environment: string, runnerImage
   if (kubeconfigPath !== undefined) kube.kubeconfig = readFileSync(kubeconfigPath, 'utf8');
   if (context !== undefined) kube.context = context;
   return {
+    owner: config.redis.keyPrefix,
     runnerImage,
     allowedBaseImages: config.build.allowedBaseImages,
     ...(token === undefined ? {} : { cloneToken: token }),

@@ -8,6 +8,8 @@ import {
 import type { StageJob } from '../executors/executor.js';
 
 export interface StageJobContext {
+  /** The Ferry installation (its Redis key prefix), recorded on every runner. */
+  owner?: string;
   /** The clone token (GitLab), a secret: given to the runner in the environment only. */
   cloneToken?: string;
   /** The runner image, for the stages Ferry's runner performs itself (build, deploy). */
@@ -53,6 +55,7 @@ export function buildStageJob(
     project: { id: pipeline.project.id, path: pipeline.project.path, cloneUrl: pipeline.project.cloneUrl },
     ref: pipeline.ref,
     sha: pipeline.sha,
+    ...(ctx.owner === undefined ? {} : { owner: ctx.owner }),
   };
   const registryEnv: Record<string, string> = {};
   if (ctx.registry !== undefined) {

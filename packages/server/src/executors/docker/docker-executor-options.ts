@@ -15,6 +15,8 @@ export interface DockerExecutorOptions {
   registryAuth?: RegistryAuth;
   /** Between SIGTERM and SIGKILL on cancel and timeout (default 2 s). */
   killGraceMs?: number;
+  /** Only runners of this owner (StageJob.owner) are listed, so reaped; default: every Ferry runner. */
+  owner?: string;
   /** Run docker-init as PID 1 of each container (default true). */
   init?: boolean;
 }

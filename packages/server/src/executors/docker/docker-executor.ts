@@ -114,7 +114,7 @@ export class DockerExecutor implements Executor {
   }
 
   async list(signal: AbortSignal): Promise<RunnerInfo[]> {
-    const filters = runnerFilter();
+    const filters = runnerFilter(undefined, this.#options.owner);
     const [containers, volumes] = await Promise.all([
       this.#docker.listContainers({ all: true, filters, abortSignal: signal }),
       this.#docker.listVolumes({ filters, abortSignal: signal }),

@@ -125,5 +125,9 @@ describe('names and labels', () => {
     expect(runnerFilter('r1')).toEqual({
       label: ['ferry.managed=1', 'ferry.executor=docker', 'ferry.runner=r1'],
     });
+    // One installation never lists (so never reaps) another's runners on a shared engine.
+    expect(runnerFilter(undefined, 'ferry-a')).toEqual({
+      label: ['ferry.managed=1', 'ferry.executor=docker', 'ferry.owner=ferry-a'],
+    });
   });
 });

@@ -11,6 +11,7 @@ export const Label = {
   project: 'ferry.project',
   sha: 'ferry.sha',
   attempt: 'ferry.attempt',
+  owner: 'ferry.owner',
 } as const;
 
 export function runnerLabels(job: StageJob, id: string): Record<string, string> {
@@ -23,12 +24,14 @@ export function runnerLabels(job: StageJob, id: string): Record<string, string> 
     [Label.project]: job.project.path,
     [Label.sha]: job.sha,
     [Label.attempt]: String(job.attempt),
+    ...(job.owner === undefined ? {} : { [Label.owner]: job.owner }),
   };
 }
 
 /** The Docker API filter for every runner this executor made (`list`), or for one runner. */
-export function runnerFilter(id?: string): Record<string, string[]> {
+export function runnerFilter(id?: string, owner?: string): Record<string, string[]> {
   const labels = [`${Label.managed}=1`, `${Label.executor}=docker`];
   if (id !== undefined) labels.push(`${Label.runner}=${id}`);
+  if (owner !== undefined) labels.push(`${Label.owner}=${owner}`);
   return { label: labels };
 }

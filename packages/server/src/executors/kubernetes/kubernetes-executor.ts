@@ -9,7 +9,7 @@ import { ContainerLogFollower } from './container-log-follower.js';
 import { type ExecutorLogger, silentLogger } from './executor-logger.js';
 import { loadKubeConfig } from './kube-config.js';
 import type { KubernetesExecutorConfig, KubernetesExecutorOptions } from './kubernetes-executor-options.js';
-import { RUNNER_SELECTOR, runnerAnnotations, runnerInfoFrom, runnerLabels } from './labels.js';
+import { runnerAnnotations, runnerInfoFrom, runnerLabels, runnerSelector } from './labels.js';
 import { openPodLog } from './log-request.js';
 import { buildRunnerPod } from './pod-spec.js';
 import { PodTracker } from './pod-tracker.js';
@@ -36,6 +36,7 @@ export class KubernetesExecutor implements Executor {
   readonly #kc: KubeConfig;
   readonly #core: CoreV1Api;
   readonly #config: KubernetesExecutorConfig;
+  readonly #owner: string | undefined;
   readonly #logger: ExecutorLogger;
   readonly #namespace: RunnerNamespace;
   readonly #cancelGraceSeconds: number;
@@ -47,6 +48,7 @@ export class KubernetesExecutor implements Executor {
 
   constructor(options: KubernetesExecutorOptions) {
     this.#config = options.config;
+    this.#owner = options.owner;
     this.#kc = options.kubeConfig ?? loadKubeConfig(options.config);
     this.#core = this.#kc.makeApiClient(CoreV1Api);
     this.#logger = options.logger ?? silentLogger;
@@ -168,7 +170,7 @@ export class KubernetesExecutor implements Executor {
 
   async list(signal: AbortSignal): Promise<RunnerInfo[]> {
     const namespace = this.namespace;
-    const selector = { namespace, labelSelector: RUNNER_SELECTOR };
+    const selector = { namespace, labelSelector: runnerSelector(this.#owner) };
     try {
       const [pods, secrets] = await abortable(
         Promise.all([this.#core.listNamespacedPod(selector), this.#core.listNamespacedSecret(selector)]),

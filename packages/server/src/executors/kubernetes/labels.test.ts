@@ -7,6 +7,7 @@ import {
   runnerAnnotations,
   runnerInfoFrom,
   runnerLabels,
+  runnerSelector,
 } from './labels.js';
 
 const valid = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -101,5 +102,14 @@ describe('runnerInfoFrom', () => {
     ],
   ])('%s', (_name, meta, expected) => {
     expect(runnerInfoFrom(meta)).toEqual(expected);
+  });
+});
+
+describe('runnerSelector', () => {
+  it("selects Ferry runners, and only the owner's when there is one", () => {
+    expect(runnerSelector()).toBe('app.kubernetes.io/managed-by=ferry');
+    expect(runnerSelector('ferry:prod')).toBe(
+      'app.kubernetes.io/managed-by=ferry,ferry.dev/owner=ferry-prod',
+    );
   });
 });

@@ -19,6 +19,14 @@ export const RunnerKeys = {
 /** Annotation only: the branch (user data, any length). */
 export const REF_ANNOTATION = 'ferry.dev/ref';
 
+/** Label: the Ferry installation that owns the runner (StageJob.owner). */
+export const OWNER_LABEL = 'ferry.dev/owner';
+
+/** The selector of the runners `list` reports: Ferry's, and the owner's when one is given. Pure. */
+export function runnerSelector(owner?: string): string {
+  return owner === undefined ? RUNNER_SELECTOR : `${RUNNER_SELECTOR},${OWNER_LABEL}=${labelValue(owner)}`;
+}
+
 const LABEL_VALUE_MAX = 63;
 const VALID_LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
@@ -37,7 +45,7 @@ export function labelValue(value: string): string {
   return `${trimEnds(cleaned.slice(0, LABEL_VALUE_MAX - hash.length - 1))}-${hash}`;
 }
 
-type JobIdentity = Pick<StageJob, 'pipelineId' | 'stage' | 'attempt' | 'project' | 'sha' | 'ref'>;
+type JobIdentity = Pick<StageJob, 'pipelineId' | 'stage' | 'attempt' | 'project' | 'sha' | 'ref' | 'owner'>;
 
 function identity(job: JobIdentity): Record<string, string> {
   return {
@@ -53,6 +61,7 @@ function identity(job: JobIdentity): Record<string, string> {
 export function runnerLabels(job: JobIdentity): Record<string, string> {
   const labels: Record<string, string> = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
   for (const [key, value] of Object.entries(identity(job))) labels[key] = labelValue(value);
+  if (job.owner !== undefined) labels[OWNER_LABEL] = labelValue(job.owner);
   return labels;
 }
 
