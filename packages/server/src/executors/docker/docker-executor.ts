@@ -1,6 +1,8 @@
 import { ExecutorErrors, FerryError } from '@ferry/shared';
 import Docker from 'dockerode';
+import { abortable } from '../../abort/abortable.js';
 import type { Executor, LogSink, RunnerHandle, RunnerInfo, StageJob, StageResult } from '../executor.js';
+import { LiveRuns } from '../live-runs.js';
 import { volumeSpec } from './container-spec.js';
 import type { DockerExecutorOptions } from './docker-executor-options.js';
 import { DockerRun } from './docker-run.js';
@@ -9,15 +11,6 @@ import { dockerRunnerId, isDockerRunnerId } from './runner-names.js';
 
 function statusOf(err: unknown): number | undefined {
   return (err as { statusCode?: number }).statusCode;
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 /**
@@ -31,7 +24,7 @@ export class DockerExecutor implements Executor {
   readonly #docker: Docker;
   readonly #socketPath: string;
   readonly #options: DockerExecutorOptions;
-  readonly #runs = new Map<string, DockerRun>();
+  readonly #runs = new LiveRuns<DockerRun>('docker');
 
   constructor(options: DockerExecutorOptions) {
     this.#socketPath = options.socketPath ?? '/var/run/docker.sock';
@@ -47,7 +40,7 @@ export class DockerExecutor implements Executor {
     } catch (err) {
       throw this.#engineError(err);
     }
-    this.#runs.set(
+    this.#runs.add(
       id,
       new DockerRun({
         docker: this.#docker,
@@ -64,18 +57,15 @@ export class DockerExecutor implements Executor {
   }
 
   async start(handle: RunnerHandle, signal: AbortSignal): Promise<void> {
-    signal.throwIfAborted();
-    const run = this.#run(handle, 'start');
-    if (run.started) throw new FerryError(ExecutorErrors.EXECUTOR_ALREADY_STARTED, { id: handle.id });
-    run.start();
+    this.#runs.start(handle, signal);
   }
 
   async tail(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<void> {
-    return this.#run(handle, 'tail').output.drainInto(sink, signal);
+    return this.#runs.tail(handle, sink, signal);
   }
 
   async wait(handle: RunnerHandle, signal: AbortSignal): Promise<StageResult> {
-    return abortable(this.#run(handle, 'wait').result, signal);
+    return this.#runs.wait(handle, signal);
   }
 
   async cancel(handle: RunnerHandle, signal: AbortSignal): Promise<void> {
@@ -160,18 +150,6 @@ export class DockerExecutor implements Executor {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
-  }
-
-  #run(handle: RunnerHandle, action: string): DockerRun {
-    const run = this.#runs.get(handle.id);
-    if (run === undefined) {
-      throw new FerryError(ExecutorErrors.EXECUTOR_RUNNER_UNKNOWN, {
-        kind: this.kind,
-        id: handle.id,
-        action,
-      });
-    }
-    return run;
   }
 
   #engineError(err: unknown): unknown {

@@ -1,8 +1,8 @@
 import { mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ExecutorErrors, FerryError } from '@ferry/shared';
+import { abortable } from '../../abort/abortable.js';
 import type { Executor, LogSink, RunnerHandle, RunnerInfo, StageJob, StageResult } from '../executor.js';
-import { abortable } from './abortable.js';
+import { LiveRuns } from '../live-runs.js';
 import type { LocalExecutorOptions } from './local-executor-options.js';
 import { LocalRun, type RunnerDirs } from './local-run.js';
 import { killGroup } from './process-group.js';
@@ -27,7 +27,7 @@ export class LocalExecutor implements Executor {
   readonly #scriptVia: 'runner' | 'sh';
   readonly #cloneVia: 'runner' | 'in-process';
   readonly #killGraceMs: number;
-  readonly #runs = new Map<string, LocalRun>();
+  readonly #runs = new LiveRuns<LocalRun>('local');
   #programChecked: Promise<void> | undefined;
 
   constructor(options: LocalExecutorOptions) {
@@ -66,7 +66,7 @@ export class LocalExecutor implements Executor {
       createdAt: new Date().toISOString(),
     };
     await writeRunnerState(dirs.root, state);
-    this.#runs.set(
+    this.#runs.add(
       id,
       new LocalRun({
         job,
@@ -83,18 +83,15 @@ export class LocalExecutor implements Executor {
   }
 
   async start(handle: RunnerHandle, signal: AbortSignal): Promise<void> {
-    signal.throwIfAborted();
-    const run = this.#run(handle, 'start');
-    if (run.started) throw new FerryError(ExecutorErrors.EXECUTOR_ALREADY_STARTED, { id: handle.id });
-    run.start();
+    this.#runs.start(handle, signal);
   }
 
   async tail(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<void> {
-    return this.#run(handle, 'tail').output.drainInto(sink, signal);
+    return this.#runs.tail(handle, sink, signal);
   }
 
   async wait(handle: RunnerHandle, signal: AbortSignal): Promise<StageResult> {
-    return abortable(this.#run(handle, 'wait').result, signal);
+    return this.#runs.wait(handle, signal);
   }
 
   async cancel(handle: RunnerHandle, signal: AbortSignal): Promise<void> {
@@ -145,18 +142,6 @@ export class LocalExecutor implements Executor {
       );
     }
     return runners;
-  }
-
-  #run(handle: RunnerHandle, action: string): LocalRun {
-    const run = this.#runs.get(handle.id);
-    if (run === undefined) {
-      throw new FerryError(ExecutorErrors.EXECUTOR_RUNNER_UNKNOWN, {
-        kind: this.kind,
-        id: handle.id,
-        action,
-      });
-    }
-    return run;
   }
 
   #dirs(id: string): RunnerDirs {

@@ -5,8 +5,8 @@ import {
   ReportingErrors,
   type SpecSourceText,
 } from '@ferry/shared';
+import { abortable } from '../../abort/abortable.js';
 import type { OverrideSource } from '../../stages/plan-source.js';
-import { abortable } from '../abortable.js';
 import type { GitLabApi } from './gitlab-api.js';
 import { classifyGitLabError } from './gitlab-errors.js';
 

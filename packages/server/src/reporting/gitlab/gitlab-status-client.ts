@@ -1,4 +1,4 @@
-import { abortable } from '../abortable.js';
+import { abortable } from '../../abort/abortable.js';
 import type { StatusUpdate } from './commit-status.js';
 import type { GitLabApi } from './gitlab-api.js';
 
