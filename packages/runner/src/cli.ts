@@ -1,17 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { buildCommand } from './build/build-command.js';
 import { clone } from './clone/clone.js';
 import { CloneExit } from './clone/clone-exit.js';
 import { parseCloneTarget } from './clone/clone-target.js';
-import { deployCommand } from './deploy/deploy-command.js';
 import { runScript } from './run/run-script.js';
 import { RunnerEnv } from './runner-env.js';
 import { runnerVersion } from './version.js';
 
-/** The `ferry-runner` command line: the program inside every runner. Subcommands return exit codes. */
-export function buildCli(setExit: (code: number) => void): Command {
+/**
+ * The `ferry-runner` command line: the program inside every runner. Subcommands return exit codes.
+ * `release` adds build and deploy, whose modules (the Docker and Kubernetes clients, the spec)
+ * take about half a second to load: a clone or a script run, on every stage's path, never loads them.
+ */
+export function buildCli(setExit: (code: number) => void, release: readonly Command[] = []): Command {
   const env = process.env;
   const program = new Command('ferry-runner')
     .description('the program inside each Ferry runner: clone a commit, run a stage script')
@@ -96,8 +98,7 @@ export function buildCli(setExit: (code: number) => void): Command {
       );
     });
 
-  program.addCommand(buildCommand(setExit));
-  program.addCommand(deployCommand(setExit));
+  for (const command of release) program.addCommand(command);
 
   return program;
 }
@@ -112,12 +113,25 @@ async function readCommands(file: string): Promise<string[] | undefined> {
   return undefined;
 }
 
+/** The subcommands that need no release modules. */
+const LIGHT = new Set(['clone', 'run']);
+
+async function releaseCommands(setExit: (code: number) => void): Promise<Command[]> {
+  const [{ buildCommand }, { deployCommand }] = await Promise.all([
+    import('./build/build-command.js'),
+    import('./deploy/deploy-command.js'),
+  ]);
+  return [buildCommand(setExit), deployCommand(setExit)];
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   let exit = 0;
+  const setExit = (code: number) => {
+    exit = code;
+  };
   try {
-    await buildCli((code) => {
-      exit = code;
-    }).parseAsync(argv as string[], { from: 'user' });
+    const release = LIGHT.has(argv[0] ?? '') ? [] : await releaseCommands(setExit);
+    await buildCli(setExit, release).parseAsync(argv as string[], { from: 'user' });
   } catch (err) {
     const code = (err as { exitCode?: number }).exitCode;
     exit = typeof code === 'number' ? code : 2;
