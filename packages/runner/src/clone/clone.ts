@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CloneExit } from './clone-exit.js';
 import type { CloneTarget } from './clone-target.js';
 import { authorizationHeader, gitEnvironment } from './git-auth.js';
+import { initRepository } from './init-repository.js';
 import { MaskStream } from './mask-stream.js';
 import { probeRepository } from './probe.js';
 
@@ -27,8 +28,8 @@ const MISSING_COMMIT =
 const AUTH = /authentication failed|could not read username|HTTP (401|403)|returned error: 40[13]/i;
 
 /**
- * Fetches exactly `target.sha` (depth 1) into `dir` and checks it out detached: git init, remote,
- * fetch of the sha, checkout, then a check that HEAD is the sha. Says what it does on stdout
+ * Fetches exactly `target.sha` (depth 1) into `dir` and checks it out detached: an empty repository
+ * with the remote (written, not run), fetch of the sha, checkout, then a check that HEAD is the sha. Says what it does on stdout
  * without the token; git's own output goes to stderr with the token masked. Returns the exit code.
  */
 export async function clone(options: CloneOptions): Promise<number> {
@@ -53,18 +54,11 @@ export async function clone(options: CloneOptions): Promise<number> {
 
   await mkdir(dir, { recursive: true });
   say('git init');
-  const init = await git(['init', '-q', '.']);
-  if (init.code !== 0) {
-    options.stderr.write(`ferry-runner: clone failed: git init exited with ${init.code}\n`);
+  if (!(await initRepository(dir, target.url.href))) {
+    options.stderr.write(`ferry-runner: clone failed: ${dir} already holds a git repository\n`);
     return CloneExit.failed;
   }
-  // The remote is written into .git/config directly: one git process less on every stage's path.
-  // The URL was checked (http(s), no credentials, no control characters), so it is one safe line.
   say('git remote add origin');
-  await appendFile(
-    join(dir, '.git', 'config'),
-    `[remote "origin"]\n\turl = ${target.url.href}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n`,
-  );
   const steps: Array<[string, string[]]> = [
     [
       `git fetch --depth 1 --no-tags origin ${target.sha}`,

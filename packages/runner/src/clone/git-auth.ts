@@ -29,6 +29,11 @@ export function gitEnvironment(
     ['advice.detachedHead', 'false'],
     ['init.defaultBranch', 'ferry'],
     ['protocol.version', '2'],
+    // A workspace lives for one stage: no background maintenance, commit graph or fsync for it.
+    ['maintenance.auto', 'false'],
+    ['gc.auto', '0'],
+    ['fetch.writeCommitGraph', 'false'],
+    ['core.fsync', 'none'],
   ];
   if (auth !== undefined) config.push([`http.${auth.origin}/.extraHeader`, `Authorization: ${auth.header}`]);
   env.GIT_CONFIG_COUNT = String(config.length);
