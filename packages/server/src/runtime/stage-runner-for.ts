@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FerryConfig, Logger, StageName } from '@ferry/shared';
 import type { AlertSink } from '../alerts/alert-sink.js';
-import { DockerExecutor } from '../executors/docker/index.js';
 import type { Executor } from '../executors/executor.js';
-import { KubernetesExecutor } from '../executors/kubernetes/index.js';
-import { LocalExecutor } from '../executors/local/index.js';
 import type { LogStore } from '../logs/log-store.js';
 import { ExecutorStageRunner } from '../stages/executor-stage-runner.js';
 import { NoopStageRunner } from '../stages/noop-stage-runner.js';
@@ -44,12 +41,18 @@ export interface StageRunnerSetup {
   stagesToRun(pipeline: Parameters<PlanSource['planFor']>[0]): Promise<readonly StageName[] | undefined>;
 }
 
-/** The executor for `executor.kind`. */
-export function executorFor(config: FerryConfig): Executor | undefined {
+/**
+ * The executor for `executor.kind`, its module loaded only now: the Kubernetes client alone adds
+ * about 70 MB to the process, and every child process a stage starts forks the whole process.
+ */
+export async function executorFor(config: FerryConfig): Promise<Executor | undefined> {
   switch (config.executor.kind) {
-    case 'local':
+    case 'local': {
+      const { LocalExecutor } = await import('../executors/local/index.js');
       return new LocalExecutor({ workDir: config.executor.local.workDir });
-    case 'docker':
+    }
+    case 'docker': {
+      const { DockerExecutor } = await import('../executors/docker/index.js');
       return new DockerExecutor({
         owner: config.redis.keyPrefix,
         socketPath: config.executor.docker.socketPath,
@@ -66,18 +69,21 @@ export function executorFor(config: FerryConfig): Executor | undefined {
             }
           : {}),
       });
-    case 'kubernetes':
+    }
+    case 'kubernetes': {
+      const { KubernetesExecutor } = await import('../executors/kubernetes/index.js');
       return new KubernetesExecutor({ config: config.executor.kubernetes, owner: config.redis.keyPrefix });
+    }
     case 'noop':
       return undefined;
   }
 }
 
 /** The stage runner for the configured executor, with the plans its jobs come from. */
-export function stageRunnerFor(deps: StageRunnerDeps): StageRunnerSetup {
+export async function stageRunnerFor(deps: StageRunnerDeps): Promise<StageRunnerSetup> {
   const { config } = deps;
   const fallback = (stage: StageName) => config.pipelines.stageTimeout[stage];
-  const executor = deps.executor ?? executorFor(config);
+  const executor = deps.executor ?? (await executorFor(config));
   if (executor === undefined) {
     if (config.executor.kind !== 'noop') {
       deps.logger.warn({ executor: config.executor.kind }, 'executor not available: stages run as no-ops');

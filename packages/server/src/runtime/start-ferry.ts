@@ -58,7 +58,7 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
     if (config.limits.globalConcurrency !== undefined) {
       await ctx.queue.queue.setGlobalConcurrency(config.limits.globalConcurrency);
     }
-    const setup: StageRunnerSetup = stageRunnerFor({
+    const setup: StageRunnerSetup = await stageRunnerFor({
       config,
       logger,
       logs: ctx.logs,
