@@ -3,17 +3,23 @@
 // with the local executor and log ingest for one stage. Targets (issue 4): local p50 ≤ 50 ms and
 // p99 ≤ 200 ms; docker p50 ≤ 600 ms; ≥ 3,000 no-op pipelines/min; log ingest ≥ 50 MB/s with
 // bounded memory. References: GitLab Runner polls every 3 s; a minimal Tekton TaskRun takes 5–6 s.
+//
+// Ferry runs as it is deployed: `ferry serve` from the built dist in a process of its own (its
+// memory is read from /proc), and the git server (GitLab's side) in another. The baselines, measured
+// in the same run, are the floor under each figure: the same clone and script done directly by
+// git and sh (local), and the stage image started directly through the engine (docker).
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLogger, isTerminalPipeline, loadConfig } from '@ferry/shared';
-import { environmentsFromConfig } from '../packages/server/src/runtime/environments-from-config.js';
-import { type RunningFerry, startFerry } from '../packages/server/src/runtime/start-ferry.js';
+import Docker from 'dockerode';
 import { buildPushHook } from '../test/doubles/gitlab/webhook-payloads.js';
 import { sendWebhook } from '../test/doubles/gitlab/webhook-sender.js';
-import { startGitServer } from '../test/support/git-server.js';
+import { testWebhookSecret } from '../test/support/ferry.js';
+import { type FerryProcess, spawnFerry } from '../test/support/ferry-process.js';
+import { processMemoryMb, startGitServerProcess } from './lib/processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,10 +31,8 @@ const { values } = parseArgs({
   },
 });
 const redisUrl = process.env.FERRY_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6390';
-const secret = `bench-${randomUUID()}`;
-const git = await startGitServer();
-const repo = await git.createRepo('bench-app', { 'README.md': 'bench\n' }, 'test');
-const sha = await repo.head('test');
+const git = await startGitServerProcess();
+const { sha, cloneUrl } = git;
 
 function template(script: string[], image = 'ferry-test/busybox:latest', checkout = true): string {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-template-'));
@@ -51,33 +55,22 @@ async function withFerry<T>(
   kind: 'local' | 'docker',
   templateDir: string,
   concurrency: number,
-  fn: (f: RunningFerry, url: string) => Promise<T>,
+  fn: (f: FerryProcess) => Promise<T>,
 ): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-config-'));
-  const file = join(dir, 'ferry.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      executor: { kind, local: { workDir: join(dir, 'work') }, docker: { runnerImage: 'ferry/runner:test' } },
-      redis: { url: redisUrl, keyPrefix: `bd${randomUUID().slice(0, 6)}` },
-      pipelines: { templateDir },
-      limits: { concurrency, logCapBytes: 16 * 1024 * 1024 },
-    }),
-  );
-  const { config, secrets } = loadConfig({ env: { FERRY_WEBHOOK_SECRET: secret }, file });
-  const ferry = await startFerry({
-    config,
-    logger: createLogger({ level: 'warn' }),
-    redisUrl,
-    environments: environmentsFromConfig(config),
-    secrets: secrets.map((s) => s.reveal()),
-    defaultMetrics: false,
+  const work = mkdtempSync(join(tmpdir(), 'ferry-bench-work-'));
+  const ferry = await spawnFerry({
+    executor: { kind, local: { workDir: work }, docker: { runnerImage: 'ferry/runner:test' } },
+    redis: { url: redisUrl, keyPrefix: `bd${randomUUID().slice(0, 6)}` },
+    pipelines: { templateDir },
+    limits: { concurrency, logCapBytes: 16 * 1024 * 1024 },
+    reporting: { enabled: false },
+    log: { level: 'warn' },
   });
-  const url = await ferry.app.listen({ host: '127.0.0.1', port: 0 });
   try {
-    return await fn(ferry, url);
+    return await fn(ferry);
   } finally {
-    await ferry.close();
+    ferry.child.kill('SIGTERM');
+    await ferry.exited;
   }
 }
 
@@ -88,31 +81,45 @@ async function push(url: string, projectId: number): Promise<string> {
     buildPushHook({
       branch: 'test',
       after: sha,
-      project: { id: projectId, pathWithNamespace: `bench/app-${projectId}`, gitHttpUrl: repo.cloneUrl },
+      project: { id: projectId, pathWithNamespace: `bench/app-${projectId}`, gitHttpUrl: cloneUrl },
     }),
-    { token: secret },
+    { token: testWebhookSecret },
   );
   if (res.status !== 201) throw new Error(`webhook answered ${res.status}: ${res.body}`);
   return (res.json as { pipelineId: string }).pipelineId;
 }
 
-async function waitDone(ferry: RunningFerry, id: string, timeoutMs = 120_000) {
+interface PipelineView {
+  status: string;
+  reason?: string;
+  queuedAt: string;
+  stages: Array<{ name: string; startedAt?: string; finishedAt?: string }>;
+}
+const TERMINAL = new Set(['success', 'failed', 'canceled', 'superseded', 'rejected']);
+
+async function waitDone(url: string, id: string, timeoutMs = 120_000, pollMs = 10): Promise<PipelineView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const p = await ferry.ctx.store.get(id);
-    if (p !== undefined && isTerminalPipeline(p.status)) return p;
+    const res = await fetch(`${url}/api/v1/pipelines/${id}`);
+    if (res.ok) {
+      const p = (await res.json()) as PipelineView;
+      if (TERMINAL.has(p.status)) return p;
+    }
     if (Date.now() > deadline) throw new Error(`pipeline ${id} did not finish`);
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 
-/** The nanosecond clock the script printed as its first command, as ms since the epoch. */
-async function scriptStartMs(ferry: RunningFerry, id: string): Promise<number> {
-  const chunk = await ferry.ctx.logs.read(id, 'test');
-  const line = chunk.lines.find((l) => /^\d{18,20}$/.test(l.x));
-  if (line === undefined)
-    throw new Error(`no timestamp in the log of ${id}: ${JSON.stringify(chunk.lines.slice(0, 8))}`);
-  return Number(BigInt(line.x) / 1000n) / 1000;
+/** The nanosecond clock a script printed as its first command, as ms since the epoch. */
+function clockMs(text: string, what: string): number {
+  const line = text.split('\n').find((l) => /^\d{18,20}$/.test(l));
+  if (line === undefined) throw new Error(`no timestamp in ${what}: ${JSON.stringify(text.slice(0, 400))}`);
+  return Number(BigInt(line) / 1000n) / 1000;
+}
+
+async function scriptStartMs(url: string, id: string): Promise<number> {
+  const res = await fetch(`${url}/api/v1/pipelines/${id}/stages/test/log?format=text`);
+  return clockMs(await res.text(), `the log of ${id}`);
 }
 
 const pct = (xs: number[], p: number) => {
@@ -121,30 +128,100 @@ const pct = (xs: number[], p: number) => {
 };
 
 async function dispatch(kind: 'local' | 'docker', samples: number, image?: string): Promise<number[]> {
-  return withFerry(kind, template(['date +%s%N'], image), 4, async (ferry, url) => {
+  return withFerry(kind, template(['date +%s%N'], image), 4, async ({ url }) => {
     const out: number[] = [];
     for (let i = 0; i < samples + 2; i++) {
       const id = await push(url, 1000 + i);
-      const done = await waitDone(ferry, id);
+      const done = await waitDone(url, id);
       if (done.status !== 'success') throw new Error(`${kind} pipeline ${id} ${done.status}: ${done.reason}`);
-      const latency = (await scriptStartMs(ferry, id)) - Date.parse(done.queuedAt);
+      const latency = (await scriptStartMs(url, id)) - Date.parse(done.queuedAt);
       if (i >= 2) out.push(latency); // the first two warm up
     }
     return out;
   });
 }
 
-console.log(`bench:dispatch — ${process.arch}, node ${process.version}`);
-const local = await dispatch('local', Number(values.samples));
+function run(argv: string[], cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.once('error', reject);
+    child.once('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${argv.join(' ')}: ${code}`)),
+    );
+  });
+}
+
+/** The floor under local dispatch: the same shallow fetch, checkout and script, by git and sh directly. */
+async function localBaseline(samples: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < samples + 2; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-floor-'));
+    const t0 = performance.timeOrigin + performance.now();
+    await run(['git', 'init', '-q', '.'], dir);
+    await run(
+      ['git', '-c', 'protocol.version=2', 'fetch', '-q', '--depth', '1', '--no-tags', cloneUrl, sha],
+      dir,
+    );
+    await run(['git', '-c', 'advice.detachedHead=false', 'checkout', '-q', '--detach', sha], dir);
+    const text = await run(['/bin/sh', '-c', 'date +%s%N'], dir);
+    if (i >= 2) out.push(clockMs(text, 'the baseline') - t0);
+  }
+  return out;
+}
+
+/** The floor under docker dispatch: the stage image created and started directly, printing the clock. */
+async function dockerBaseline(samples: number, image: string): Promise<number[]> {
+  const docker = new Docker();
+  const out: number[] = [];
+  for (let i = 0; i < samples + 2; i++) {
+    const t0 = performance.timeOrigin + performance.now();
+    const container = await docker.createContainer({
+      Image: image,
+      Cmd: ['date', '+%s%N'],
+      Labels: { 'ferry.bench': '1' },
+      HostConfig: { NetworkMode: 'host', AutoRemove: false },
+    });
+    await container.start();
+    await container.wait();
+    const logs = await container.logs({ stdout: true, stderr: false });
+    await container.remove({ force: true });
+    // The multiplexed log: an 8-byte header per frame, then the text.
+    const text = logs.subarray(8).toString();
+    if (i >= 2) out.push(clockMs(text, 'the docker baseline') - t0);
+  }
+  return out;
+}
+
+const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
+
 console.log(
-  `local dispatch (webhook accepted → first script line): p50 ${pct(local, 50).toFixed(1)} ms, p99 ${pct(local, 99).toFixed(1)} ms over ${local.length}`,
+  `bench:dispatch — ${process.arch}, node ${process.version}; ferry serve and the git server in processes of their own`,
+);
+const samples = Number(values.samples);
+const local = await dispatch('local', samples);
+const localFloor = await localBaseline(Math.min(samples, 30));
+console.log(
+  `local dispatch (webhook accepted → first script line, clone included): p50 ${pct(local, 50).toFixed(1)} ms, p99 ${pct(local, 99).toFixed(1)} ms over ${local.length}`,
+);
+console.log(
+  `  baseline (the same fetch, checkout and script by git and sh directly): p50 ${pct(localFloor, 50).toFixed(1)} ms — Ferry ${ratio(pct(local, 50), pct(localFloor, 50))}× the floor, +${(pct(local, 50) - pct(localFloor, 50)).toFixed(1)} ms`,
 );
 let docker: number[] = [];
+let dockerFloor: number[] = [];
 if (!values['skip-docker']) {
+  const samples = Number(values['docker-samples']);
   // coreutils date (busybox has no %N)
-  docker = await dispatch('docker', Number(values['docker-samples']), 'ferry-test/debian:bookworm');
+  docker = await dispatch('docker', samples, 'ferry-test/debian:bookworm');
+  dockerFloor = await dockerBaseline(Math.min(samples, 10), 'ferry-test/debian:bookworm');
   console.log(
     `docker dispatch: p50 ${pct(docker, 50).toFixed(0)} ms, p99 ${pct(docker, 99).toFixed(0)} ms over ${docker.length}`,
+  );
+  console.log(
+    `  baseline (one container of the stage image, created and started directly, no clone): p50 ${pct(dockerFloor, 50).toFixed(0)} ms — Ferry ${ratio(pct(docker, 50), pct(dockerFloor, 50))}× the floor`,
   );
 }
 
@@ -154,13 +231,13 @@ async function throughput(checkout: boolean): Promise<number> {
     'local',
     template(['true'], 'ferry-test/busybox:latest', checkout),
     16,
-    async (ferry, url) => {
+    async ({ url }) => {
       const started = performance.now();
       const ids = await Promise.all(
         Array.from({ length: pipelines }, (_, i) => push(url, (checkout ? 5000 : 7000) + i)),
       );
       for (const id of ids) {
-        const p = await waitDone(ferry, id, 600_000);
+        const p = await waitDone(url, id, 600_000, 50);
         if (p.status !== 'success') throw new Error(`no-op pipeline ${id} ${p.status}: ${p.reason}`);
       }
       return (pipelines / (performance.now() - started)) * 60_000;
@@ -179,27 +256,24 @@ const ingest = await withFerry(
   'local',
   template([`head -c ${mb * 1_048_576} /dev/zero | tr '\\0' x | fold -w 99`]),
   1,
-  async (ferry, url) => {
-    let rssMax = process.memoryUsage().rss;
-    const base = rssMax;
+  async ({ url, child }) => {
+    const pid = child.pid!;
+    const base = processMemoryMb(pid).rss;
+    let rssMax = base;
     const sampler = setInterval(() => {
-      rssMax = Math.max(rssMax, process.memoryUsage().rss);
+      rssMax = Math.max(rssMax, processMemoryMb(pid).rss);
     }, 20);
     const id = await push(url, 9000);
-    const p = await waitDone(ferry, id, 600_000);
+    const p = await waitDone(url, id, 600_000, 50);
     clearInterval(sampler);
+    rssMax = Math.max(rssMax, processMemoryMb(pid).peak);
     const stage = p.stages[0]!;
     const seconds = (Date.parse(stage.finishedAt!) - Date.parse(stage.startedAt!)) / 1000;
-    return {
-      mbPerS: mb / seconds,
-      rssMaxMb: rssMax / 1_048_576,
-      rssGrowthMb: (rssMax - base) / 1_048_576,
-      status: p.status,
-    };
+    return { mbPerS: mb / seconds, rssMaxMb: rssMax, rssBeforeMb: base, status: p.status };
   },
 );
 console.log(
-  `log ingest, one stage printing ${mb} MB: ${ingest.mbPerS.toFixed(1)} MB/s (stage wall time, clone included), RSS max ${ingest.rssMaxMb.toFixed(0)} MB (+${ingest.rssGrowthMb.toFixed(0)} MB)`,
+  `log ingest, one stage printing ${mb} MB: ${ingest.mbPerS.toFixed(1)} MB/s (stage wall time, clone included); the ferry process: RSS ${ingest.rssBeforeMb.toFixed(0)} MB before, ${ingest.rssMaxMb.toFixed(0)} MB at most`,
 );
 
 await git.close();
@@ -207,8 +281,12 @@ const result = {
   bench: 'dispatch',
   local_p50_ms: Number(pct(local, 50).toFixed(1)),
   local_p99_ms: Number(pct(local, 99).toFixed(1)),
+  local_baseline_p50_ms: Number(pct(localFloor, 50).toFixed(1)),
+  local_ratio_vs_baseline: ratio(pct(local, 50), pct(localFloor, 50)),
   docker_p50_ms: docker.length > 0 ? Number(pct(docker, 50).toFixed(0)) : null,
   docker_p99_ms: docker.length > 0 ? Number(pct(docker, 99).toFixed(0)) : null,
+  docker_baseline_p50_ms: dockerFloor.length > 0 ? Number(pct(dockerFloor, 50).toFixed(0)) : null,
+  docker_ratio_vs_baseline: dockerFloor.length > 0 ? ratio(pct(docker, 50), pct(dockerFloor, 50)) : null,
   pipelines_per_min: Math.round(perMin),
   pipelines_per_min_with_clone: Math.round(perMinClone),
   log_mb_per_s: Number(ingest.mbPerS.toFixed(1)),
