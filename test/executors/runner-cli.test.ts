@@ -17,10 +17,10 @@ interface Outcome {
   stderr: string;
 }
 
-/** Runs ferry-runner asynchronously (the git server lives in this process). */
-function runner(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
+/** Runs ferry-runner asynchronously (the git server lives in this process), `stdin` on its input. */
+function runner(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<Outcome> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [bin, ...args],
       { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), ...env } },
@@ -29,6 +29,7 @@ function runner(args: string[], env: Record<string, string> = {}): Promise<Outco
         resolve({ code, stdout, stderr });
       },
     );
+    child.stdin?.end(stdin);
   });
 }
 
@@ -83,6 +84,18 @@ describe('ferry-runner', () => {
       // Nothing of the token is stored in the checkout.
       expect(await readFile(join(dir, '.git', 'config'), 'utf8')).not.toContain(token);
       expect(git.requests.filter((r) => r.auth === 'refused')).toEqual([]);
+    });
+
+    it('takes the token from standard input with --token-stdin, never from the environment', async () => {
+      const dir = join(work, 'stdin');
+      const env = { FERRY_CLONE_URL: repo.cloneUrl, FERRY_SHA: first, FERRY_CLONE_TOKEN: 'not-this-one' };
+      const out = await runner(['clone', '--dir', dir, '--token-stdin'], env, `${token}\n`);
+      expect(out.code).toBe(0);
+      expect(await readFile(join(dir, 'VERSION'), 'utf8')).toBe('one\n');
+      expect(out.stdout + out.stderr).not.toContain(token);
+      const refused = await runner(['clone', '--dir', join(work, 'stdin-2'), '--token-stdin'], env, 'a\nb\n');
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/line break/);
     });
 
     it.each<[string, () => Record<string, string>, number, RegExp]>([

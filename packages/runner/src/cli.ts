@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { clone } from './clone/clone.js';
 import { CloneExit } from './clone/clone-exit.js';
 import { parseCloneTarget } from './clone/clone-target.js';
+import { readToken } from './clone/read-token.js';
 import { runScript } from './run/run-script.js';
 import { RunnerEnv } from './runner-env.js';
 import { runnerVersion } from './version.js';
@@ -30,44 +31,58 @@ export function buildCli(setExit: (code: number) => void, release: readonly Comm
     .option('--sha <sha>', `the full commit sha (default: $${RunnerEnv.sha})`)
     .option('--ref <ref>', `the branch, for the log only (default: $${RunnerEnv.ref})`)
     .option('--dir <dir>', `the workspace (default: $${RunnerEnv.workspace} or the current directory)`)
-    .action(async (opts: { url?: string; sha?: string; ref?: string; dir?: string }) => {
-      const target = parseCloneTarget({
-        url: opts.url ?? env[RunnerEnv.cloneUrl],
-        sha: opts.sha ?? env[RunnerEnv.sha],
-        ref: opts.ref ?? env[RunnerEnv.ref],
-      });
-      if ('problem' in target) {
-        process.stderr.write(`ferry-runner: clone refused: ${target.problem}\n`);
-        return setExit(CloneExit.invalid);
-      }
-      const token = env[RunnerEnv.cloneToken];
-      const user = env[RunnerEnv.cloneUser];
-      // Nothing git starts needs the token in its environment: it travels in a config header.
-      const gitBase = { ...env };
-      delete gitBase[RunnerEnv.cloneToken];
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGTERM', stop).once('SIGINT', stop);
-      try {
-        setExit(
-          await clone({
-            target,
-            dir: resolve(opts.dir ?? env[RunnerEnv.workspace] ?? process.cwd()),
-            ...(token === undefined || token === '' ? {} : { token }),
-            ...(user === undefined || user === '' ? {} : { user }),
-            env: gitBase,
-            stdout: process.stdout,
-            stderr: process.stderr,
-            signal: controller.signal,
-          }),
-        );
-      } catch (err) {
-        process.stderr.write(`ferry-runner: clone failed: ${(err as Error).message}\n`);
-        setExit(controller.signal.aborted ? 143 : CloneExit.failed);
-      } finally {
-        process.off('SIGTERM', stop).off('SIGINT', stop);
-      }
-    });
+    .option(
+      '--token-stdin',
+      `read the token from standard input instead of $${RunnerEnv.cloneToken} (it then appears in no environment)`,
+    )
+    .action(
+      async (opts: { url?: string; sha?: string; ref?: string; dir?: string; tokenStdin?: boolean }) => {
+        const target = parseCloneTarget({
+          url: opts.url ?? env[RunnerEnv.cloneUrl],
+          sha: opts.sha ?? env[RunnerEnv.sha],
+          ref: opts.ref ?? env[RunnerEnv.ref],
+        });
+        if ('problem' in target) {
+          process.stderr.write(`ferry-runner: clone refused: ${target.problem}\n`);
+          return setExit(CloneExit.invalid);
+        }
+        let token = env[RunnerEnv.cloneToken];
+        if (opts.tokenStdin === true) {
+          try {
+            token = await readToken(process.stdin);
+          } catch (err) {
+            process.stderr.write(`ferry-runner: clone refused: ${(err as Error).message}\n`);
+            return setExit(CloneExit.invalid);
+          }
+        }
+        const user = env[RunnerEnv.cloneUser];
+        // Nothing git starts needs the token in its environment: it travels in a config header.
+        const gitBase = { ...env };
+        delete gitBase[RunnerEnv.cloneToken];
+        const controller = new AbortController();
+        const stop = () => controller.abort();
+        process.once('SIGTERM', stop).once('SIGINT', stop);
+        try {
+          setExit(
+            await clone({
+              target,
+              dir: resolve(opts.dir ?? env[RunnerEnv.workspace] ?? process.cwd()),
+              ...(token === undefined || token === '' ? {} : { token }),
+              ...(user === undefined || user === '' ? {} : { user }),
+              env: gitBase,
+              stdout: process.stdout,
+              stderr: process.stderr,
+              signal: controller.signal,
+            }),
+          );
+        } catch (err) {
+          process.stderr.write(`ferry-runner: clone failed: ${(err as Error).message}\n`);
+          setExit(controller.signal.aborted ? 143 : CloneExit.failed);
+        } finally {
+          process.off('SIGTERM', stop).off('SIGINT', stop);
+        }
+      },
+    );
 
   program
     .command('run')

@@ -1,7 +1,14 @@
 import { buildStageScript, containerScriptCommand } from '@ferry/runner';
 import { describe, expect, it } from 'vitest';
 import type { StageJob } from '../executor.js';
-import { cloneContainerSpec, envList, envProblem, stepContainerSpec, volumeSpec } from './container-spec.js';
+import {
+  cloneContainerSpec,
+  cloneStdin,
+  envList,
+  envProblem,
+  stepContainerSpec,
+  volumeSpec,
+} from './container-spec.js';
 
 const id = 'ferry-p1-test-1-0a0b0c0d';
 const job: StageJob = {
@@ -36,22 +43,22 @@ describe('docker container specs', () => {
     expect(volumeSpec(job, id)).toEqual({ Name: id, Driver: 'local', Labels: labels });
   });
 
-  it('clone container: the runner image cloning into the volume, with only the clone variables', () => {
+  it('clone container: the runner image cloning into the volume, the token on stdin, not in Env', () => {
     expect(cloneContainerSpec(job, id, options)).toEqual({
       name: `${id}-clone`,
       Image: 'ferry/runner:1',
       Entrypoint: ['ferry-runner'],
-      Cmd: ['clone', '--dir', '/workspace'],
+      Cmd: ['clone', '--dir', '/workspace', '--token-stdin'],
       Env: [
         'FERRY_CLONE_URL=https://git.example.com/group/app.git',
         `FERRY_SHA=${'a'.repeat(40)}`,
         'FERRY_REF=feature/$(id)',
-        'FERRY_CLONE_TOKEN=clone-tok',
       ],
       WorkingDir: '/workspace',
       Labels: { ...labels, 'ferry.role': 'clone' },
-      AttachStdin: false,
-      OpenStdin: false,
+      AttachStdin: true,
+      OpenStdin: true,
+      StdinOnce: true,
       Tty: false,
       HostConfig: {
         NetworkMode: 'host',
@@ -60,6 +67,18 @@ describe('docker container specs', () => {
         LogConfig: { Type: 'json-file', Config: {} },
         AutoRemove: false,
       },
+    });
+  });
+
+  it('clone stdin: the token and a line end; nothing without a token', () => {
+    expect(cloneStdin(job)).toBe('clone-tok\n');
+    const anonymous = { ...job, secretEnv: { API_KEY: 'k-123456' } };
+    expect(cloneStdin(anonymous)).toBeUndefined();
+    expect(cloneContainerSpec(anonymous, id, options)).toMatchObject({
+      Cmd: ['clone', '--dir', '/workspace'],
+      AttachStdin: false,
+      OpenStdin: false,
+      StdinOnce: false,
     });
   });
 

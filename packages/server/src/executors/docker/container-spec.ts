@@ -4,6 +4,7 @@ import {
   commandEnv,
   containerScriptCommand,
   encodeScript,
+  RunnerEnv,
   SCRIPT_ENV,
 } from '@ferry/runner';
 import type { ContainerCreateOptions, VolumeCreateOptions } from 'dockerode';
@@ -37,25 +38,41 @@ function hostConfig(id: string, options: ContainerSpecOptions): ContainerCreateO
   };
 }
 
-/** The runner container: `ferry-runner clone` into the volume. Only it gets the clone token. */
+/**
+ * The runner container: `ferry-runner clone` into the volume. Only it gets the clone token, and
+ * through its standard input (`--token-stdin`, see `cloneStdin`), not its environment: a container's
+ * environment is in `docker inspect` for anyone who may talk to the engine.
+ */
 export function cloneContainerSpec(
   job: StageJob,
   id: string,
   options: ContainerSpecOptions,
 ): ContainerCreateOptions {
+  const env = cloneEnv(job);
+  const token = env[RunnerEnv.cloneToken];
+  delete env[RunnerEnv.cloneToken];
+  const viaStdin = token !== undefined;
   return {
     name: containerName(id, 'clone'),
     Image: options.runnerImage,
     Entrypoint: ['ferry-runner'],
-    Cmd: ['clone', '--dir', WORKSPACE],
-    Env: envList(cloneEnv(job)),
+    Cmd: ['clone', '--dir', WORKSPACE, ...(viaStdin ? ['--token-stdin'] : [])],
+    Env: envList(env),
     WorkingDir: WORKSPACE,
     Labels: { ...runnerLabels(job, id), [Label.role]: 'clone' },
-    AttachStdin: false,
-    OpenStdin: false,
+    AttachStdin: viaStdin,
+    OpenStdin: viaStdin,
+    // Stdin closes when the executor's attachment ends, so the runner reads the token to its end.
+    StdinOnce: viaStdin,
     Tty: false,
     HostConfig: hostConfig(id, options),
   };
+}
+
+/** What the clone container reads on its standard input: the token and a line end, or nothing. */
+export function cloneStdin(job: StageJob): string | undefined {
+  const token = cloneEnv(job)[RunnerEnv.cloneToken];
+  return token === undefined ? undefined : `${token}\n`;
 }
 
 /**

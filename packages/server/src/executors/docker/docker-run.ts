@@ -3,7 +3,7 @@ import { formatDuration } from '@ferry/shared';
 import type Docker from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import type { StageJob, StageResult } from '../executor.js';
-import { cloneContainerSpec, envProblem, stepContainerSpec } from './container-spec.js';
+import { cloneContainerSpec, cloneStdin, envProblem, stepContainerSpec } from './container-spec.js';
 import { DockerOutput } from './docker-output.js';
 import { ensureImage, type PullPolicy } from './images.js';
 import type { RegistryAuth } from './registry-auth.js';
@@ -123,7 +123,10 @@ export class DockerRun {
 
     const options = { runnerImage: this.#deps.runnerImage, init: this.#deps.init };
     if (checkout) {
-      const clone = await this.#runContainer(cloneContainerSpec(job, this.#deps.id, options));
+      const clone = await this.#runContainer(
+        cloneContainerSpec(job, this.#deps.id, options),
+        cloneStdin(job),
+      );
       if (clone === undefined) return this.#finishStopped();
       if (clone.ExitCode !== 0) {
         const reason = cloneFailureReason(clone.ExitCode ?? null);
@@ -136,13 +139,23 @@ export class DockerRun {
     this.#finish(stepResult(step, job.resources?.memory));
   }
 
-  /** Creates, starts and waits for one container; undefined when the run was stopped meanwhile. */
-  async #runContainer(spec: ContainerCreateOptions): Promise<ContainerEnd | undefined> {
+  /**
+   * Creates, starts and waits for one container, writing `stdin` (then closing it) when given;
+   * undefined when the run was stopped meanwhile.
+   */
+  async #runContainer(spec: ContainerCreateOptions, stdin?: string): Promise<ContainerEnd | undefined> {
     const { docker } = this.#deps;
     const container = await docker.createContainer(spec);
     this.#current = container;
     if (this.#stop !== undefined) return undefined;
+    // Attached before the start, as `docker run -i` does, so nothing the process reads is missed.
+    const input =
+      stdin === undefined
+        ? undefined
+        : ((await container.attach({ stream: true, stdin: true, hijack: true })) as NodeJS.ReadWriteStream);
+    input?.on('error', ignore);
     await container.start();
+    if (input !== undefined && stdin !== undefined) input.end(stdin);
     this.output.container(container);
     if (this.#stop !== undefined) {
       await container.kill().catch(ignore);
