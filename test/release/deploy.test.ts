@@ -2,6 +2,7 @@
  * `ferry-runner deploy` against the Kubernetes test double, with images built and pushed to the
  * real registry and pulled by the double's pods through the pull secret Ferry creates.
  */
+import { randomBytes } from 'node:crypto';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -15,7 +16,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployCommand } from '../../packages/runner/src/deploy/deploy-command.js';
 import { type K8sDouble, startK8sDouble } from '../k8s-double/index.js';
 import { connectTestDocker } from '../support/services.js';
-import { errorOf, planFor, randomSha, registryEnv, runSubcommand, uniqueSuffix } from './release-support.js';
+import {
+  errorOf,
+  planFor,
+  randomSha,
+  registry,
+  registryEnv,
+  runSubcommand,
+  uniqueSuffix,
+} from './release-support.js';
 import { buildSampleApp, type SampleImage } from './sample-app.js';
 
 let double: K8sDouble;
@@ -65,6 +74,20 @@ function deploy(plan: object, image: SampleImage, extra: Record<string, string> 
     }),
     ...extra,
   });
+}
+
+/**
+ * A progress deadline no test waits for: a rollout that fails under it was failed by a hopeless
+ * pod, not by the deadline.
+ */
+const LONG_DEADLINE_MS = 600_000;
+
+/** A pinned reference to an image the registry does not have (its pull fails: manifest unknown). */
+function missingImage(service: string): SampleImage {
+  return {
+    reference: `${registry.address}/ferry-release/${service}@sha256:${randomBytes(32).toString('hex')}`,
+    sha: randomSha(),
+  };
 }
 
 /** The plan with a short progress deadline (the spec's floor is 30s; the plan is the runner's contract). */
@@ -188,12 +211,17 @@ describe('ferry-runner deploy', () => {
     expect(await answers(namespace, service)).toEqual(new Set(['v2']));
   });
 
-  it('a release that never becomes ready is rolled back; the previous version still answers', async () => {
+  it('a release that crash-loops fails without waiting for its progress deadline and is rolled back; the previous version still answers', async () => {
     const bad = await buildSampleApp(service, 'v3-crashing', true);
-    const run = await deploy(withDeadline(planAt(bad.sha), 8_000), bad);
+    const run = await deploy(withDeadline(planAt(bad.sha), LONG_DEADLINE_MS), bad);
     expect(run.exit).toBe(1);
     expect(errorOf(run)).toMatchObject({ code: 'FERRY_ERR_RELEASE_ROLLOUT_FAILED' });
     expect(errorOf(run).message).toContain(`rolled back to ${v2.sha}`);
+    // Failed by the crash loop of a new pod, not by the deadline.
+    expect(errorOf(run).message).toMatch(
+      /cannot become ready: container \S+ CrashLoopBackOff after \d+ restarts/,
+    );
+    expect(errorOf(run).message).not.toContain('ProgressDeadlineExceeded');
     expect(run.result).toMatchObject({ rolledBackTo: v2.sha, image: v2.reference, failed: bad.reference });
     // The failing pods' reasons and their last log lines are in the stage log.
     expect(run.stdout).toMatch(/exit code 3/);
@@ -203,6 +231,31 @@ describe('ferry-runner deploy', () => {
     const d: V1Deployment = await apps.readNamespacedDeployment({ namespace, name: service });
     expect(d.spec?.template.spec?.containers[0]?.image).toBe(v2.reference);
     expect(d.metadata?.annotations?.['ferry.dev/rolled-back-from']).toBe(bad.reference);
+    expect(await answers(namespace, service)).toEqual(new Set(['v2']));
+  });
+
+  it('a release whose image is missing from the registry fails on the pull, not at its progress deadline, and is rolled back', async () => {
+    const missing = missingImage(service);
+    const run = await deploy(withDeadline(planAt(missing.sha), LONG_DEADLINE_MS), missing);
+    expect(run.exit).toBe(1);
+    expect(errorOf(run)).toMatchObject({ code: 'FERRY_ERR_RELEASE_ROLLOUT_FAILED' });
+    expect(errorOf(run).message).toContain(`rolled back to ${v2.sha}`);
+    expect(errorOf(run).message).toMatch(
+      /cannot become ready: container \S+ (ImagePullBackOff|ErrImagePull)/,
+    );
+    expect(errorOf(run).message).not.toContain('ProgressDeadlineExceeded');
+    expect(run.result).toMatchObject({
+      rolledBackTo: v2.sha,
+      image: v2.reference,
+      failed: missing.reference,
+    });
+    // The pod diagnostics: the waiting reason and the kubelet's Failed events.
+    expect(run.stdout).toMatch(/container \S+ waiting: (ImagePullBackOff|ErrImagePull)/);
+    expect(run.stdout).toContain(`Failed to pull image "${missing.reference}"`);
+    expect(run.stdout).toContain(`rolled back ${service} to ${v2.sha}`);
+
+    const d = await apps.readNamespacedDeployment({ namespace, name: service });
+    expect(d.spec?.template.spec?.containers[0]?.image).toBe(v2.reference);
     expect(await answers(namespace, service)).toEqual(new Set(['v2']));
   });
 });
@@ -279,6 +332,24 @@ describe('ferry-runner deploy with a canary', () => {
     const d = await apps.readNamespacedDeployment({ namespace, name: service });
     expect(d.spec?.template.spec?.containers[0]?.image).toBe(v2.reference);
     expect(await answers(namespace, service, 6)).toEqual(new Set(['c2']));
+  });
+
+  it('a canary whose image cannot be pulled is aborted on the pull, not at its progress deadline', async () => {
+    const missing = missingImage(service);
+    const run = await deploy(withDeadline(planAt(missing.sha), LONG_DEADLINE_MS), missing);
+    expect(run.exit).toBe(1);
+    expect(errorOf(run)).toMatchObject({ code: 'FERRY_ERR_RELEASE_CANARY_ABORTED' });
+    expect(errorOf(run).message).toMatch(
+      /cannot become ready: container \S+ (ImagePullBackOff|ErrImagePull)/,
+    );
+    expect(errorOf(run).message).not.toContain('ProgressDeadlineExceeded');
+    expect(run.result).toMatchObject({ running: v2.reference, failed: missing.reference });
+    expect(run.stdout).toContain(`Failed to pull image "${missing.reference}"`);
+    await expect(
+      apps.readNamespacedDeployment({ namespace, name: `${service}-canary` }),
+    ).rejects.toMatchObject({ code: 404 });
+    const d = await apps.readNamespacedDeployment({ namespace, name: service });
+    expect(d.spec?.template.spec?.containers[0]?.image).toBe(v2.reference);
   });
 });
 

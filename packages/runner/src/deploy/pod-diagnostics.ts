@@ -2,7 +2,7 @@ import type { V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import type { OutputLines } from '../build/output-lines.js';
 import { callOptions, type KubeClients } from './kube-clients.js';
 import { isPodReady, logsFromPrevious, podProblems } from './pod-problems.js';
-import { labelSelector, POD_TEMPLATE_HASH } from './replica-sets.js';
+import { replicaSetPodSelector } from './replica-sets.js';
 
 /** Pods described after a failed rollout, and log lines shown per container. */
 const MAX_PODS = 3;
@@ -20,16 +20,11 @@ export async function describeFailingPods(
   signal: AbortSignal,
 ): Promise<void> {
   const namespace = rs.metadata?.namespace ?? '';
-  const hash = rs.metadata?.labels?.[POD_TEMPLATE_HASH];
-  const selector = {
-    ...(rs.spec?.selector.matchLabels ?? {}),
-    ...(hash ? { [POD_TEMPLATE_HASH]: hash } : {}),
-  };
   let pods: V1Pod[];
   try {
     pods = (
       await c.core.listNamespacedPod(
-        { namespace, labelSelector: labelSelector(selector) },
+        { namespace, labelSelector: replicaSetPodSelector(rs) },
         callOptions(signal),
       )
     ).items;

@@ -14,6 +14,15 @@ export function labelSelector(labels: Readonly<Record<string, string>>): string 
     .join(',');
 }
 
+/** The labels that select exactly the pods of one ReplicaSet (its selector and its template hash). Pure. */
+export function replicaSetPodSelector(rs: V1ReplicaSet): string {
+  const hash = rs.metadata?.labels?.[POD_TEMPLATE_HASH];
+  return labelSelector({
+    ...(rs.spec?.selector.matchLabels ?? {}),
+    ...(hash ? { [POD_TEMPLATE_HASH]: hash } : {}),
+  });
+}
+
 /** The Deployment's ReplicaSets (owned by it), newest revision first. */
 export async function replicaSetsOf(
   c: KubeClients,
@@ -34,6 +43,17 @@ export async function replicaSetsOf(
 export function currentReplicaSet(d: V1Deployment, sets: readonly V1ReplicaSet[]): V1ReplicaSet | undefined {
   const revision = revisionOf(d);
   return sets.find((rs) => revisionOf(rs) === revision) ?? sets[0];
+}
+
+/**
+ * The ReplicaSet of the Deployment's new revision, once the controller has seen the Deployment's
+ * latest generation (before that its revision is the old one); undefined until then, or while
+ * no ReplicaSet carries that revision yet. Unlike currentReplicaSet, never a guess. Pure.
+ */
+export function newReplicaSet(d: V1Deployment, sets: readonly V1ReplicaSet[]): V1ReplicaSet | undefined {
+  if ((d.status?.observedGeneration ?? 0) < (d.metadata?.generation ?? 0)) return undefined;
+  const revision = revisionOf(d);
+  return revision === 0 ? undefined : sets.find((rs) => revisionOf(rs) === revision);
 }
 
 /** The image of a pod template's (first) container. */

@@ -3,7 +3,7 @@ import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { keepImmutableClaimFields } from './claim-fields.js';
 import { previousRelease } from './previous-release.js';
-import { rollbackTarget } from './replica-sets.js';
+import { newReplicaSet, replicaSetPodSelector, rollbackTarget } from './replica-sets.js';
 import { rollbackManifest } from './rollback-manifest.js';
 
 const rs = (revision: number, image: string, commit?: string): V1ReplicaSet => ({
@@ -50,6 +50,28 @@ describe('rollbackTarget', () => {
     expect(
       rollbackTarget(deployment(2, 'bad'), [rs(2, 'bad'), rs(1, 'bad')], undefined, 'bad'),
     ).toBeUndefined();
+  });
+});
+
+describe('newReplicaSet', () => {
+  const sets = [rs(3, 'v3'), rs(2, 'v2')];
+  const observed = (d: V1Deployment, generation: number, seen: number): V1Deployment => ({
+    ...d,
+    metadata: { ...d.metadata, generation },
+    status: { observedGeneration: seen },
+  });
+  it.each<[string, V1Deployment, string | undefined]>([
+    ['the revision the controller has seen', observed(deployment(3, 'v3'), 4, 4), 'web-3'],
+    ['none before the controller saw the latest generation', observed(deployment(2, 'v2'), 5, 4), undefined],
+    ['none while no ReplicaSet has the revision (no guess)', observed(deployment(4, 'v4'), 6, 6), undefined],
+    ['none without a revision', observed(deployment(0, 'v4'), 1, 1), undefined],
+  ])('%s', (_name, d, expected) => {
+    expect(newReplicaSet(d, sets)?.metadata?.name).toBe(expected);
+  });
+
+  it('selects exactly its pods: selector and template hash', () => {
+    const set = { ...rs(3, 'v3'), spec: { selector: { matchLabels: { app: 'web', track: 'stable' } } } };
+    expect(replicaSetPodSelector(set)).toBe('app=web,track=stable,pod-template-hash=h3');
   });
 });
 

@@ -2,6 +2,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import type { OutputLines } from '../build/output-lines.js';
 import { isNotFound } from './api-error.js';
 import { callOptions, type KubeClients } from './kube-clients.js';
+import { NewPodsWatch } from './new-pods-watch.js';
 import { progressKey, rolloutStatus } from './rollout-status.js';
 import { watchUntil } from './watch-until.js';
 
@@ -14,8 +15,10 @@ export const DEADLINE_SLACK_MS = 15_000;
 
 /**
  * Watches a Deployment until its rollout is done or failed: failed on `ProgressDeadlineExceeded`,
- * or when its status has not moved for `progressDeadlineMs` plus some slack (a controller that
- * reports nothing). Progress messages go to the log as they change.
+ * when its status has not moved for `progressDeadlineMs` plus some slack (a controller that
+ * reports nothing), or — without waiting for either — as soon as a pod of its new ReplicaSet can
+ * never become ready (`judgePod`: a bad image, missing configuration, a crash loop). Progress
+ * messages go to the log as they change. Both watches are closed on return.
  */
 export async function waitForRollout(
   c: KubeClients,
@@ -28,20 +31,26 @@ export async function waitForRollout(
   let lastKey = '';
   let lastMessage = '';
   let lastProgress = Date.now();
-  return watchUntil<V1Deployment, RolloutOutcome>({
+  let last: V1Deployment | undefined;
+  const scope = new AbortController();
+  const within = AbortSignal.any([signal, scope.signal]);
+  const pods = new NewPodsWatch(c, out, within);
+  const rollout = watchUntil<V1Deployment, RolloutOutcome>({
     kc: c.kc,
     path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
     name,
-    signal,
+    signal: within,
     read: async () => {
       try {
-        return await c.apps.readNamespacedDeployment({ name, namespace }, callOptions(signal));
+        return await c.apps.readNamespacedDeployment({ name, namespace }, callOptions(within));
       } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;
       }
     },
     decide: (d) => {
+      last = d;
+      pods.follow(d);
       const status = rolloutStatus(d);
       const key = progressKey(d);
       if (key !== lastKey) {
@@ -64,4 +73,16 @@ export async function waitForRollout(
       return undefined;
     },
   });
+  const hopeless = pods.hopeless.then(
+    (h): RolloutOutcome => ({
+      ok: false,
+      reason: `pod ${h.pod} cannot become ready: ${h.reason}`,
+      ...(last ? { deployment: last } : {}),
+    }),
+  );
+  try {
+    return await Promise.race([rollout, hopeless]);
+  } finally {
+    scope.abort();
+  }
 }
