@@ -35,9 +35,9 @@ export function rule(
   return { environment, branch, supersede: false, priority: 10, approval: false, ...extra };
 }
 
-/** A Ferry on the real test Redis with the three API tokens configured. */
+/** A Ferry on the real test Redis with the three API tokens configured (and `auth.proxy` when given). */
 export async function startApiFerry(
-  options: StartTestFerryOptions & { anonymousRead?: boolean } = {},
+  options: StartTestFerryOptions & { anonymousRead?: boolean; proxy?: Record<string, unknown> } = {},
 ): Promise<TestFerry> {
   const roles = Object.keys(apiTokens) as TestRole[];
   return startTestFerry({
@@ -46,6 +46,7 @@ export async function startApiFerry(
       auth: {
         anonymousRead: options.anonymousRead ?? true,
         tokens: roles.map((role) => ({ name: apiTokens[role].name, token: { env: envNames[role] }, role })),
+        ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
       },
       ...options.config,
     },

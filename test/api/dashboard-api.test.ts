@@ -66,6 +66,7 @@ describe('dashboard API: /me, /environments, /events', () => {
       authenticated: true,
       name: apiTokens.deployer.name,
       role: 'deployer',
+      via: 'token',
       anonymousRead: true,
     });
     const wrong = await api(t, 'GET', '/me', { headers: { authorization: 'Bearer nope' } });
@@ -150,6 +151,7 @@ describe('dashboard API without anonymous reads', () => {
       authenticated: true,
       name: apiTokens.viewer.name,
       role: 'viewer',
+      via: 'token',
       anonymousRead: false,
     });
   });

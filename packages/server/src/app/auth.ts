@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ApiErrors, type FerryConfig, FerryError } from '@ferry/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { decideProxyCaller, type ProxyAuthConfig, TrustedProxies } from './proxy-auth.js';
 
 export type AuthConfig = FerryConfig['auth'];
 export type Role = AuthConfig['tokens'][number]['role'];
@@ -11,10 +12,18 @@ export interface Caller {
   role: Role;
 }
 
+/** How a caller was recognised: a bearer token, or the user a trusted reverse proxy named. */
+export type AuthMethod = 'token' | 'proxy';
+
+/** A caller and how they were recognised (a token's name or the proxy's user name, then the role). */
+export interface SignedIn extends Caller {
+  via: AuthMethod;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
-    /** Set by the bearer-auth hook; null for an anonymous read. */
-    caller: Caller | null;
+    /** Set by the auth hook; null for an anonymous read. */
+    caller: SignedIn | null;
   }
   interface FastifyContextConfig {
     /** The least role a route needs. Unset: `viewer` for GET/HEAD, `admin` for anything else. */
@@ -85,31 +94,94 @@ function unauthenticated(reply: FastifyReply, reason: string, invalid: boolean):
   return new FerryError(ApiErrors.API_UNAUTHENTICATED, {}, { details: { reason } });
 }
 
+/** `Token release-bot` or `User alice (signed in by the proxy)`, for messages. */
+function callerLabel(caller: SignedIn): string {
+  return caller.via === 'token' ? `Token ${caller.name}` : `User ${caller.name} (signed in by the proxy)`;
+}
+
+/** The caller a bearer token names; throws 401 for a malformed or unknown one. */
+function tokenCaller(tokens: TokenTable, header: string, reply: FastifyReply): SignedIn {
+  const presented = bearerToken(header);
+  if (presented === undefined) {
+    throw unauthenticated(reply, 'the Authorization header is not "Bearer <token>"', true);
+  }
+  const caller = tokens.match(presented);
+  if (caller === undefined) throw unauthenticated(reply, 'the token is not one Ferry knows', true);
+  return { ...caller, via: 'token' };
+}
+
+/** Proxy sign-in (`auth.proxy`) with its trusted peers and the header's lower-case name. */
+interface ProxySignIn {
+  config: ProxyAuthConfig;
+  trusted: TrustedProxies;
+  header: string;
+}
+
 /**
- * Bearer-token auth for every route of the scope it is installed in (an `onRequest` hook, so
- * nothing is parsed for a caller who may not call). Reads are open without a token when
- * `auth.anonymousRead` is set; writes never are. A token that is sent is always checked, even
- * on an open read: a wrong token is a mistake its owner should hear about.
+ * The user a trusted proxy names, or null (no proxy sign-in, an untrusted peer, no header).
+ * Throws 400 for a value that is not a user name and 403 for a user without a role.
  */
-export function installBearerAuth(app: FastifyInstance, auth: AuthConfig): void {
+function proxyCaller(proxy: ProxySignIn | undefined, request: FastifyRequest): SignedIn | null {
+  if (proxy === undefined) return null;
+  const decision = decideProxyCaller(
+    proxy.config,
+    proxy.trusted,
+    request.raw.socket.remoteAddress,
+    request.headers[proxy.header],
+  );
+  switch (decision.kind) {
+    case 'ignored':
+      if (request.headers[proxy.header] !== undefined) {
+        request.log.debug(
+          { peer: request.raw.socket.remoteAddress },
+          'proxy user header ignored: the peer is not in auth.proxy.trustedProxies',
+        );
+      }
+      return null;
+    case 'absent':
+      return null;
+    case 'invalid':
+      throw new FerryError(ApiErrors.API_PROXY_USER_INVALID, {
+        header: proxy.config.header,
+        reason: decision.reason,
+      });
+    case 'no-role':
+      throw new FerryError(ApiErrors.API_PROXY_USER_NO_ROLE, { name: decision.name });
+    case 'signed-in':
+      return { name: decision.name, role: decision.role, via: 'proxy' };
+  }
+}
+
+/**
+ * Auth for every route of the scope it is installed in (an `onRequest` hook, so nothing is parsed
+ * for a caller who may not call). The caller is whoever the `Authorization: Bearer` token names;
+ * without that header, whoever a trusted reverse proxy names in `auth.proxy.header` (the token
+ * takes precedence, and a bad token is refused even when the proxy named a user). Reads are open
+ * without either when `auth.anonymousRead` is set; writes never are. A token that is sent is always
+ * checked, even on an open read: a wrong token is a mistake its owner should hear about.
+ */
+export function installAuth(app: FastifyInstance, auth: AuthConfig): void {
   const tokens = new TokenTable(auth.tokens);
+  const proxy: ProxySignIn | undefined =
+    auth.proxy === undefined
+      ? undefined
+      : {
+          config: auth.proxy,
+          trusted: new TrustedProxies(auth.proxy.trustedProxies),
+          header: auth.proxy.header.toLowerCase(),
+        };
   app.decorateRequest('caller', null);
   app.addHook('onRequest', async (request, reply) => {
     const methods = [request.method];
     const needed = routeRole(methods, request.routeOptions.config.role);
     const header = request.headers.authorization;
-    if (header === undefined) {
+    const caller = header === undefined ? proxyCaller(proxy, request) : tokenCaller(tokens, header, reply);
+    if (caller === null) {
       if (openToAnonymous(auth, methods, needed)) return;
       throw unauthenticated(reply, 'no Authorization header', false);
     }
-    const presented = bearerToken(header);
-    if (presented === undefined) {
-      throw unauthenticated(reply, 'the Authorization header is not "Bearer <token>"', true);
-    }
-    const caller = tokens.match(presented);
-    if (caller === undefined) throw unauthenticated(reply, 'the token is not one Ferry knows', true);
     if (!roleAllows(caller.role, needed)) {
-      throw new FerryError(ApiErrors.API_FORBIDDEN, { name: caller.name, role: caller.role, needed });
+      throw new FerryError(ApiErrors.API_FORBIDDEN, { who: callerLabel(caller), role: caller.role, needed });
     }
     request.caller = caller;
   });

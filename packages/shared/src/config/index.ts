@@ -1,7 +1,9 @@
+export { type IpRange, normalizeAddress, parseIpRange } from './ip-range.js';
 export { type LoadConfigOptions, type LoadedConfig, loadConfig, resolveSecretRef } from './load.js';
 export {
   buildConfigSchema,
   type FerryConfig,
+  proxyUserPattern,
   type SecretRef,
   type SecretResolver,
   secretRefSchema,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { tryParseDuration } from '../spec/durations.js';
+import { parseIpRange } from './ip-range.js';
 import { Secret } from './secret.js';
 
 /**
@@ -38,6 +39,43 @@ const duration = (fallback: string) =>
       return z.NEVER;
     });
 const roleSchema = z.enum(['viewer', 'deployer', 'admin']);
+
+/**
+ * A user name a reverse proxy may send: 1–128 characters, letters, digits and `. _ @ + -`, starting
+ * with a letter or digit (`alice`, `alice.smith@example.com`). Anything else is refused, not cleaned.
+ */
+export const proxyUserPattern = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
+
+/** Headers that already mean something else and must not name the user. */
+const reservedHeaders = new Set(['authorization', 'cookie', 'host', 'x-forwarded-for', 'forwarded']);
+
+/** Sign-in by a header a reverse proxy (an SSO proxy) sets. Absent: off. */
+const proxyAuthSchema = z.strictObject({
+  /** The header naming the signed-in user; matched without regard to case. */
+  header: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,64}$/, 'an HTTP header name like X-Forwarded-User')
+    .refine((h) => !reservedHeaders.has(h.toLowerCase()), 'a header of its own, not one HTTP already uses')
+    .default('X-Forwarded-User'),
+  /**
+   * The socket peers (addresses or CIDR blocks) whose header is believed: the proxy itself. From any
+   * other peer the header is ignored. Required; a block that trusts everyone (/0) is refused.
+   */
+  trustedProxies: z
+    .array(
+      z.string().refine((text) => {
+        const range = parseIpRange(text);
+        return range !== undefined && range.prefix > 0;
+      }, 'an IP address or CIDR block (127.0.0.1, 10.0.0.0/8, ::1, fd00::/8), not /0'),
+    )
+    .min(1, 'list the proxy addresses whose header Ferry may believe'),
+  /** The role of a signed-in user not listed in `users`; null: such a user is refused (403). */
+  defaultRole: roleSchema.nullable().default(null),
+  /** User name (exactly as the proxy sends it) → role. */
+  users: z
+    .record(z.string().regex(proxyUserPattern, 'a user name the proxy can send'), roleSchema)
+    .default({}),
+});
 
 const kubernetesExecutorSchema = z.strictObject({
   kubeconfig: z.string().optional(),
@@ -175,6 +213,7 @@ export function buildConfigSchema(resolve: SecretResolver) {
           .default([]),
         /** Reads (GET) without a token. Writes always need one. */
         anonymousRead: z.boolean().default(true),
+        proxy: proxyAuthSchema.optional(),
       })
       .prefault({}),
     /** Environment name → branch, used when a project's spec does not say. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { installBearerAuth } from '../../app/auth.js';
+import { installAuth } from '../../app/auth.js';
 import type { ServerContext } from '../../runtime/context.js';
 import { approvePipelineRoute } from './approve-pipeline.js';
 import { cancelPipelineRoute } from './cancel-pipeline.js';
@@ -17,14 +17,15 @@ import { stageLogRoute } from './stage-log.js';
 import { triggerPipelineRoute } from './trigger-pipeline.js';
 
 /**
- * The REST API, registered under `/api/v1`: bearer auth for every route of this scope, input
+ * The REST API, registered under `/api/v1`: auth (a bearer token, or the user a trusted reverse
+ * proxy names) for every route of this scope, input
  * validated by JSON Schema (400 FERRY_ERR_API_INVALID_INPUT), handlers that call the pipeline
  * actions, and the OpenAPI document of it all at `/openapi.json`.
  */
 export async function apiRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   await registerOpenApi(app, { auth: ctx.config.auth, publicUrl: ctx.config.server.publicUrl });
   for (const schema of sharedSchemas) app.addSchema(schema);
-  installBearerAuth(app, ctx.config.auth);
+  installAuth(app, ctx.config.auth);
   app.setSchemaErrorFormatter(invalidInput);
   // JSON only: anything else answers 415 instead of reaching a schema as a string.
   app.removeContentTypeParser('text/plain');

@@ -142,9 +142,9 @@ export function errorResponses(
   ...statuses: number[]
 ): Record<number, { $ref: 'Error#'; description: string }> {
   const described: Record<number, string> = {
-    400: 'Invalid input (FERRY_ERR_API_INVALID_INPUT, FERRY_ERR_HTTP_BAD_REQUEST).',
+    400: 'Invalid input (FERRY_ERR_API_INVALID_INPUT, FERRY_ERR_HTTP_BAD_REQUEST), or a user name from the sign-in proxy that is not one (FERRY_ERR_API_PROXY_USER_INVALID).',
     401: 'No valid bearer token (FERRY_ERR_API_UNAUTHENTICATED).',
-    403: "The token's role is too low (FERRY_ERR_API_FORBIDDEN).",
+    403: "The caller's role is too low (FERRY_ERR_API_FORBIDDEN), or the proxy's user has no role (FERRY_ERR_API_PROXY_USER_NO_ROLE).",
     404: 'No such pipeline or project.',
     409: 'The pipeline is not in a state that allows this.',
     415: 'The body is not JSON.',
