@@ -59,6 +59,8 @@ export interface Caller {
   authenticated: boolean;
   name?: string;
   role?: Role;
+  /** How Ferry recognised the caller: a bearer token, or the user the sign-in proxy named. */
+  via?: 'token' | 'proxy';
   anonymousRead: boolean;
 }
 

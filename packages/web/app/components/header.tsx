@@ -48,7 +48,14 @@ export function Header() {
         <div class="who">
           {caller?.authenticated ? (
             <>
-              <span class="who-name" title={`Signed in with the token “${caller.name}”`}>
+              <span
+                class="who-name"
+                title={
+                  caller.via === 'proxy'
+                    ? `Signed in as “${caller.name}” by the sign-in proxy`
+                    : `Signed in with the token “${caller.name}”`
+                }
+              >
                 <span class="avatar" aria-hidden="true">
                   {(caller.name ?? '?').slice(0, 1).toUpperCase()}
                 </span>
@@ -57,9 +64,20 @@ export function Header() {
                   <span class={`role role-${caller.role}`}>{caller.role}</span>
                 </span>
               </span>
-              <button type="button" class="btn btn-ghost btn-sm" onClick={() => session.signOut()}>
-                Sign out
-              </button>
+              {/* A proxy sign-in ends at the proxy; a token (which takes precedence) can still be used. */}
+              {caller.via === 'proxy' ? (
+                <button
+                  type="button"
+                  class="btn btn-ghost btn-sm"
+                  onClick={() => session.setPromptSignIn(true)}
+                >
+                  Use a token
+                </button>
+              ) : (
+                <button type="button" class="btn btn-ghost btn-sm" onClick={() => session.signOut()}>
+                  Sign out
+                </button>
+              )}
             </>
           ) : (
             <button type="button" class="btn btn-ghost btn-sm" onClick={() => session.setPromptSignIn(true)}>

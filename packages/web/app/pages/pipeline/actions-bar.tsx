@@ -22,7 +22,7 @@ export function ActionsBar({ pipeline: p, onChanged }: { pipeline: Pipeline; onC
   const denied = session.canDeploy
     ? undefined
     : session.caller?.authenticated
-      ? `Your token (${session.caller.role}) can only read; a deployer token can act.`
+      ? `Your ${session.caller.via === 'proxy' ? 'role' : 'token'} (${session.caller.role}) can only read; a deployer token can act.`
       : 'Sign in with a deployer token to act on pipelines.';
 
   const act = (run: () => Promise<void>) => async () => {
