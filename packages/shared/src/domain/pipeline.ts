@@ -79,6 +79,20 @@ export interface ReleaseRecord {
   rolledBackTo?: string | null;
 }
 
+/**
+ * One object change pod applies, as the pipeline record keeps it: Secret values redacted, the
+ * whole list bounded in size (docs/api.md).
+ */
+export interface ManifestRecord {
+  kind: string;
+  name: string;
+  namespace?: string;
+  /** What the apply did (created, configured, unchanged), when the runner reported it. */
+  action?: string;
+  /** The object as YAML; a truncation marker instead (or at its end) once the size cap is reached. */
+  yaml: string;
+}
+
 export interface PipelineRecord {
   id: string;
   project: ProjectRef;
@@ -103,6 +117,8 @@ export interface PipelineRecord {
   cancelRequested?: boolean;
   image?: ImageRecord;
   release?: ReleaseRecord;
+  /** The objects change pod applies, rendered when the deploy stage starts. */
+  manifests?: ManifestRecord[];
   /** The queue job currently carrying this pipeline (first run, resume after approval, recovery). */
   jobId?: string;
   createdAt: string;

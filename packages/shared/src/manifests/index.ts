@@ -20,9 +20,10 @@ export {
   DOCKER_CONFIG_JSON_TYPE,
   dockerConfigJson,
 } from './pull-secret.js';
+export { MANIFESTS_MAX_BYTES, manifestRecords, manifestsTruncatedMarker } from './records.js';
 export { REDACTED, redactSecrets } from './redact.js';
 export { renderManifests } from './render.js';
 export { buildService, SERVICE_PORT } from './service.js';
 export type * from './types.js';
 export { buildVolumeClaim, claimAccessMode } from './volume-claim.js';
-export { toYaml } from './yaml.js';
+export { toYaml, toYamlDocument } from './yaml.js';
