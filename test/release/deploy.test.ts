@@ -128,6 +128,8 @@ describe('ferry-runner deploy', () => {
       revision: 1,
       namespace,
       deployment: service,
+      // Nothing ran before: the orchestrator records the manifests without previous-release annotations.
+      previous: null,
     });
     for (const line of [
       `Namespace ${namespace} created`,
@@ -193,7 +195,12 @@ describe('ferry-runner deploy', () => {
 
     const run = await deploy(planAt(v2.sha), v2);
     expect(run.exit).toBe(0);
-    expect(run.result).toMatchObject({ deployed: v2.reference, commit: v2.sha, revision: 2 });
+    expect(run.result).toMatchObject({
+      deployed: v2.reference,
+      commit: v2.sha,
+      revision: 2,
+      previous: { image: v1.reference, commit: v1.sha },
+    });
     expect(run.stdout).toContain(`Deployment ${namespace}/${service} configured`);
     for (const kind of ['Namespace', 'Secret', 'PersistentVolumeClaim', 'Ingress'])
       expect(run.stdout).toMatch(new RegExp(`${kind} ${namespace}[^\\n]* unchanged`));
@@ -222,7 +229,12 @@ describe('ferry-runner deploy', () => {
       /cannot become ready: container \S+ CrashLoopBackOff after \d+ restarts/,
     );
     expect(errorOf(run).message).not.toContain('ProgressDeadlineExceeded');
-    expect(run.result).toMatchObject({ rolledBackTo: v2.sha, image: v2.reference, failed: bad.reference });
+    expect(run.result).toMatchObject({
+      rolledBackTo: v2.sha,
+      image: v2.reference,
+      failed: bad.reference,
+      previous: { image: v2.reference, commit: v2.sha },
+    });
     // The failing pods' reasons and their last log lines are in the stage log.
     expect(run.stdout).toMatch(/exit code 3/);
     expect(run.stdout).toContain('crashing on purpose: version v3-crashing');

@@ -13,24 +13,26 @@ import { applyObject, describeObject, readObject } from './apply.js';
 import { deleteCanary, runCanarySteps } from './canary.js';
 import type { DeployJob } from './deploy-env.js';
 import type { KubeClients } from './kube-clients.js';
-import { deploymentImage, previousRelease } from './previous-release.js';
+import { deploymentImage, type PreviousRelease, previousRelease } from './previous-release.js';
 import { pruneUndeclared } from './prune.js';
+import { ReleaseFailure } from './release-failure.js';
 import { type RolledOut, rollOut } from './roll-out.js';
 
 /**
  * Change pod for one plan: renders the environment's objects, applies them by server-side apply
  * (the first deploy creates them, later ones change what differs), rolls the Deployment out —
  * through the canary steps when the plan has them and a version already runs — and rolls back
- * when the rollout fails. Returns the result line's fields; throws FerryError/ReleaseFailure.
+ * when the rollout fails. Returns the result line's fields, with `previous` (what a rollback returns
+ * to, read from the cluster: the orchestrator records the manifests with it); throws
+ * FerryError/ReleaseFailure, the latter with `previous` in its result fields too.
  */
 export async function runDeploy(
   job: DeployJob,
   c: KubeClients,
   out: OutputLines,
   signal: AbortSignal,
-): Promise<RolledOut> {
+): Promise<RolledOut & { previous: PreviousRelease | null }> {
   const { plan } = job;
-  const meta = releaseMetadata(plan, job.meta);
   let current: V1Deployment | undefined;
   try {
     current = (await readObject(c, 'Deployment', plan.names.deployment, plan.namespace, signal)) as
@@ -47,6 +49,25 @@ export async function runDeploy(
     );
   }
   const previous = previousRelease(current, plan.service, job.image);
+  try {
+    return { ...(await applyAndRollOut(job, c, current, previous, out, signal)), previous };
+  } catch (err) {
+    // The orchestrator records the manifests with the previous release this deploy annotated.
+    if (err instanceof ReleaseFailure) Object.assign(err.result, { previous });
+    throw err;
+  }
+}
+
+async function applyAndRollOut(
+  job: DeployJob,
+  c: KubeClients,
+  current: V1Deployment | undefined,
+  previous: PreviousRelease | null,
+  out: OutputLines,
+  signal: AbortSignal,
+): Promise<RolledOut> {
+  const { plan } = job;
+  const meta = releaseMetadata(plan, job.meta);
   const inputs: ManifestInputs = { image: job.image, registry: job.registry, meta, previous };
   const objects = renderManifests(plan, inputs);
   out.line(
