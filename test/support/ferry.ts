@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type FerryConfig, loadConfig } from '@ferry/shared';
+import type { Executor } from '../../packages/server/src/executors/executor.js';
 import type { EnvironmentMap } from '../../packages/server/src/intake/environment-map.js';
 import { environmentsFromConfig } from '../../packages/server/src/runtime/environments-from-config.js';
 import { type RunningFerry, startFerry } from '../../packages/server/src/runtime/start-ferry.js';
@@ -35,6 +36,8 @@ export interface StartTestFerryOptions {
   env?: Record<string, string>;
   environments?: EnvironmentMap;
   runner?: StageRunner;
+  /** An executor double to run stages through (instead of `executor.kind`'s). */
+  executor?: Executor;
   worker?: boolean;
   listen?: boolean;
   /** A Redis other than the shared test one (fault tests). */
@@ -60,6 +63,7 @@ export async function startTestFerry(options: StartTestFerryOptions = {}): Promi
     environments: options.environments ?? environmentsFromConfig(config),
     defaultMetrics: false,
     ...(options.runner === undefined ? {} : { runner: options.runner }),
+    ...(options.executor === undefined ? {} : { executor: options.executor }),
     ...(options.worker === undefined ? {} : { worker: options.worker }),
   });
   let url = '';

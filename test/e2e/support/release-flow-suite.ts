@@ -5,9 +5,10 @@
  * pushed image) — then the ways it must fail, each with a clear reason in the stage log and the API,
  * and the previous version still serving.
  */
-import type { PipelineRecord, StageName } from '@ferry/shared';
+import type { DeploymentManifest, PipelineRecord, StageName } from '@ferry/shared';
 import { SERVICE_NAME_MAX } from '@ferry/shared';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { buildMergeRequestHook, buildPushHook } from '../../doubles/gitlab/webhook-payloads.js';
 import { sendWebhook } from '../../doubles/gitlab/webhook-sender.js';
 import { testWebhookSecret } from '../../support/ferry.js';
@@ -163,6 +164,13 @@ export function releaseFlowSuite(kind: ExecutorKind, hookOrder: readonly Hook[])
       }
     }
 
+    /** The object of `kind` in a pipeline's recorded manifests, parsed. */
+    function manifestOf(p: PipelineRecord, kind: string): DeploymentManifest {
+      const yaml = p.manifests?.find((m) => m.kind === kind)?.yaml;
+      if (yaml === undefined) throw new Error(`pipeline ${p.id} records no ${kind}`);
+      return parseYaml(yaml) as DeploymentManifest;
+    }
+
     /** A stage's whole log as text (one line per log line). */
     async function stageLog(pipelineId: string, stage: StageName, ferry = w.ferry): Promise<string> {
       const lines: string[] = [];
@@ -269,6 +277,18 @@ export function releaseFlowSuite(kind: ExecutorKind, hookOrder: readonly Hook[])
         expect(pod.metadata?.annotations?.['ferry.dev/commit']).toBe(merged.sha);
       }
       expect(await serviceAnswers()).toEqual(['1.0.0']);
+
+      // The record's manifests (as GET /pipelines/:id shows them) are what was applied; the pull
+      // secret's values are redacted and the registry password is nowhere in the record.
+      expect(p.manifests?.map((m) => m.kind)).toEqual(expect.arrayContaining(['Namespace', 'Deployment']));
+      const applied = manifestOf(p, 'Deployment');
+      expect(applied.spec.template.spec.containers[0]?.image).toBe(stored?.image?.reference);
+      expect(deployment.metadata?.annotations).toMatchObject(applied.metadata.annotations ?? {});
+      expect(applied.metadata.annotations).not.toHaveProperty(['ferry.dev/previous-image']);
+      const secret = p.manifests?.find((m) => m.kind === 'Secret');
+      if (secret !== undefined)
+        expect(parseYaml(secret.yaml)).toMatchObject({ data: { '.dockerconfigjson': '<redacted>' } });
+      expect(JSON.stringify(p)).not.toContain(w.registry.registry.password);
       v1 = { sha: merged.sha, reference: stored?.image?.reference ?? '', digest: pushed?.digest ?? '' };
     });
 
@@ -340,6 +360,7 @@ export function releaseFlowSuite(kind: ExecutorKind, hookOrder: readonly Hook[])
       const previous = v1?.sha ?? '';
       expect(p.status).toBe('failed');
       expect(statuses(p)).toEqual({ test: 'success', build: 'success', deploy: 'failed' });
+      console.log('DEBUGLOG', await stageLog(p.id, 'deploy'));
       expect(p.reason).toContain(`rolled back to ${previous.slice(0, 12)}`);
       expect(stageOf(p, 'deploy')?.reason).toContain(`rolled back to ${previous.slice(0, 12)}`);
       const stored = await w.ferry.ferry.ctx.store.get(p.id);
@@ -355,6 +376,14 @@ export function releaseFlowSuite(kind: ExecutorKind, hookOrder: readonly Hook[])
       });
       expect(deployment.spec?.template.spec?.containers[0]?.image).toBe(v1?.reference);
       expect(await serviceAnswers()).toEqual(['1.0.0']);
+      // The record shows what the failed deploy applied: the new image, and where it rolled back to.
+      const attempted = manifestOf(p, 'Deployment');
+      expect(attempted.spec.template.spec.containers[0]?.image).toBe(stored?.image?.reference);
+      expect(attempted.metadata.annotations).toMatchObject({
+        'ferry.dev/pipeline': p.id,
+        'ferry.dev/previous-image': v1?.reference,
+        'ferry.dev/previous-commit': previous,
+      });
     });
 
     it(`the longest service name the spec allows (${SERVICE_NAME_MAX} characters) ships end to end`, async () => {

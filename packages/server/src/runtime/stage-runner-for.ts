@@ -1,8 +1,16 @@
 import { readFileSync } from 'node:fs';
-import type { FerryConfig, Logger, StageName } from '@ferry/shared';
+import type {
+  FerryConfig,
+  Logger,
+  ManifestRecord,
+  PipelineRecord,
+  ResolvedPlan,
+  StageName,
+} from '@ferry/shared';
 import type { AlertSink } from '../alerts/alert-sink.js';
 import type { Executor } from '../executors/executor.js';
 import type { LogStore } from '../logs/log-store.js';
+import { deployManifests, type PreviousImage, previousFromResult } from '../stages/deploy-manifests.js';
 import { ExecutorStageRunner } from '../stages/executor-stage-runner.js';
 import { NoopStageRunner } from '../stages/noop-stage-runner.js';
 import {
@@ -109,7 +117,22 @@ export async function stageRunnerFor(deps: StageRunnerDeps): Promise<StageRunner
     logger: deps.logger,
     secrets: deps.secrets,
     ...(deps.alerts === undefined ? {} : { alerts: deps.alerts }),
-    onResult: (request, result) => recordResult(deps.store, request.pipeline.id, request.stage, result),
+    onResult: async (request, result) => {
+      await recordResult(deps.store, request.pipeline.id, request.stage, result);
+      const previous = request.stage === 'deploy' ? previousFromResult(result) : undefined;
+      if (previous === undefined) return;
+      // The runner read what runs now: the record gets the previous-release annotations it applied.
+      try {
+        await recordManifests(
+          deps,
+          request.pipeline,
+          await plans.planFor(request.pipeline, request.signal),
+          previous,
+        );
+      } catch (err) {
+        deps.logger.warn({ pipelineId: request.pipeline.id, err }, 'deploy manifests not recorded again');
+      }
+    },
     reasonFor: (_request, result) => {
       const back = result.rolledBackTo;
       if (typeof back === 'string') return `rollout failed: rolled back to ${back.slice(0, 12)}`;
@@ -117,13 +140,16 @@ export async function stageRunnerFor(deps: StageRunnerDeps): Promise<StageRunner
     },
     jobFor: async (request) => {
       const plan = await plans.planFor(request.pipeline, request.signal);
-      return buildStageJob(
+      const job = buildStageJob(
         request.pipeline,
         plan,
         request.stage,
         request.attempt,
         jobContext(config, request.pipeline.environment, runnerImage),
       );
+      // Recorded before the runner starts, so a failed or rolled-back deploy shows what it tried.
+      if (request.stage === 'deploy') await recordManifests(deps, request.pipeline, plan, null);
+      return job;
     },
   });
   return {
@@ -176,6 +202,33 @@ export function jobContext(config: FerryConfig, environment: string, runnerImage
     ...(config.executor.kind === 'docker' ? { dockerSocket: config.executor.docker.socketPath } : {}),
     kube,
   };
+}
+
+/**
+ * Records the objects change pod applies (deployManifests: the runner's builders and inputs,
+ * Secret values redacted, size capped). A plan the runner cannot render either (an image that is
+ * not pinned) records nothing: the deploy stage fails and says why.
+ */
+async function recordManifests(
+  deps: StageRunnerDeps,
+  pipeline: PipelineRecord,
+  plan: ResolvedPlan,
+  previous: PreviousImage | null,
+): Promise<void> {
+  let manifests: ManifestRecord[];
+  try {
+    manifests = deployManifests(pipeline, plan, registryOf(deps.config), previous);
+  } catch (err) {
+    deps.logger.info({ pipelineId: pipeline.id, err }, 'deploy manifests not rendered');
+    return;
+  }
+  await deps.store.patch(pipeline.id, { manifests });
+}
+
+/** The registry of stage jobs (jobContext), without reading anything else. */
+function registryOf(config: FerryConfig): StageJobContext['registry'] {
+  const { endpoint, username } = config.registry;
+  return endpoint === undefined ? undefined : { endpoint, ...(username === undefined ? {} : { username }) };
 }
 
 /** A result line's `error` as a stage reason: the runner prints `{ code, message }`. */

@@ -6,6 +6,7 @@ import {
   type StageName,
 } from '@ferry/shared';
 import type { StageJob } from '../executors/executor.js';
+import { deployMeta } from './deploy-manifests.js';
 
 export interface StageJobContext {
   /** The Ferry installation (its Redis key prefix), recorded on every runner. */
@@ -94,12 +95,7 @@ export function buildStageJob(
       };
     case 'deploy': {
       if (ctx.kube?.kubeconfig !== undefined) secretEnv.FERRY_KUBECONFIG = ctx.kube.kubeconfig;
-      const meta = {
-        pipelineId: pipeline.id,
-        mergedBy: pipeline.user.username,
-        project: pipeline.project.path,
-        commit: pipeline.sha,
-      };
+      const meta = deployMeta(pipeline);
       return {
         ...base,
         secretEnv,

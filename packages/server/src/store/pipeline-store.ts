@@ -58,6 +58,7 @@ export type PipelinePatch = Partial<
     | 'jobId'
     | 'image'
     | 'release'
+    | 'manifests'
   >
 >;
 
@@ -69,6 +70,7 @@ export interface PipelineStore {
    */
   admit(input: AdmitInput): Promise<AdmitOutcome>;
   get(id: string): Promise<PipelineRecord | undefined>;
+  /** Newest first; the records leave out `manifests` (only `get` returns them). */
   list(filter: PipelineFilter, limit: number, cursor?: string): Promise<PipelinePage>;
   /**
    * Moves a pipeline to `to` if its status is one of `from` (compare-and-set), applying `patch`

@@ -107,6 +107,22 @@ export const pipelineSchema = {
         rolledBackTo: { type: ['string', 'null'] },
       },
     },
+    manifests: {
+      type: 'array',
+      description:
+        'The objects change pod applies, rendered when the deploy stage starts (and again with what the runner read from the cluster when it reports). Secret values are `<redacted>`; the YAML of all objects together is capped at 256 KiB, the rest replaced by a `# truncated by Ferry` line. Only in `GET /pipelines/{id}`: lists leave it out.',
+      items: {
+        type: 'object',
+        required: ['kind', 'name', 'yaml'],
+        properties: {
+          kind: text,
+          name: text,
+          namespace: text,
+          action: { type: 'string', description: 'created, configured or unchanged, when known.' },
+          yaml: text,
+        },
+      },
+    },
     cancelRequested: { type: 'boolean' },
     jobId: text,
     createdAt: time,

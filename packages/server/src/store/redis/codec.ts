@@ -1,6 +1,7 @@
-import type { PipelineRecord, StageRecord } from '@ferry/shared';
+import { type PipelineRecord, type StageRecord, stageNames } from '@ferry/shared';
 
-const jsonFields = ['project', 'user', 'mergeRequest', 'approval', 'image', 'release'] as const;
+/** `manifests` (up to 256 KiB of YAML) is a field like `image` and `release`; lists leave it out. */
+const jsonFields = ['project', 'user', 'mergeRequest', 'approval', 'image', 'release', 'manifests'] as const;
 const stringFields = [
   'id',
   'environment',
@@ -38,6 +39,26 @@ export function encodePipeline(record: PipelineRecord): Record<string, string> {
   out.stageOrder = JSON.stringify(record.stages.map((s) => s.name));
   for (const stage of record.stages) out[stageField(stage.name)] = JSON.stringify(stage);
   return out;
+}
+
+/** Every field of a pipeline's hash but `manifests`: what a list reads (HMGET). */
+export const listFields: readonly string[] = [
+  ...stringFields,
+  ...jsonFields.filter((f) => f !== 'manifests'),
+  'priority',
+  'cancelRequested',
+  'stageOrder',
+  ...stageNames.map(stageField),
+];
+
+/** HMGET's answer to `listFields` as the hash decodePipeline reads. */
+export function listHash(values: ReadonlyArray<string | null>): Record<string, string> {
+  const hash: Record<string, string> = {};
+  listFields.forEach((field, i) => {
+    const value = values[i];
+    if (value !== null && value !== undefined) hash[field] = value;
+  });
+  return hash;
 }
 
 export function decodePipeline(hash: Record<string, string>): PipelineRecord | undefined {

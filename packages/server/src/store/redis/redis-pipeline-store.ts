@@ -15,7 +15,7 @@ import type {
   PipelineStore,
   StoredAnswer,
 } from '../pipeline-store.js';
-import { decodePipeline, encodePatch, encodePipeline, stageField } from './codec.js';
+import { decodePipeline, encodePatch, encodePipeline, listFields, listHash, stageField } from './codec.js';
 import { type StoreKeys, storeKeys } from './keys.js';
 import { admitScript, finishScript, releaseScript, transitionScript } from './scripts.js';
 
@@ -124,9 +124,12 @@ export class RedisPipelineStore implements PipelineStore {
 
   async #getMany(ids: string[]): Promise<Array<PipelineRecord | undefined>> {
     const pipe = this.#redis.pipeline();
-    for (const id of ids) pipe.hgetall(this.keys.pipeline(id));
+    // Every field but the rendered manifests, which only `get` returns.
+    for (const id of ids) pipe.hmget(this.keys.pipeline(id), ...listFields);
     const replies = (await pipe.exec()) ?? [];
-    return replies.map(([err, hash]) => (err ? undefined : decodePipeline(hash as Record<string, string>)));
+    return replies.map(([err, values]) =>
+      err ? undefined : decodePipeline(listHash(values as Array<string | null>)),
+    );
   }
 
   async transition(

@@ -1,0 +1,89 @@
+import {
+  type ManifestInputs,
+  type ManifestRecord,
+  manifestRecords,
+  type PipelineRecord,
+  REDACTED,
+  type RegistryCredentials,
+  type ResolvedPlan,
+  releaseMetadata,
+  renderManifests,
+} from '@ferry/shared';
+import type { StageJobContext } from './stage-jobs.js';
+
+/** What a rollback of the release returns to, as the deploy runner found it on the cluster. */
+export interface PreviousImage {
+  readonly image: string;
+  readonly commit: string | null;
+}
+
+/** The release metadata a deploy job carries (FERRY_DEPLOY_META). Pure. */
+export function deployMeta(pipeline: PipelineRecord): {
+  pipelineId: string;
+  mergedBy: string;
+  project: string;
+  commit: string;
+} {
+  return {
+    pipelineId: pipeline.id,
+    mergedBy: pipeline.user.username,
+    project: pipeline.project.path,
+    commit: pipeline.sha,
+  };
+}
+
+/**
+ * The pull secret's registry as the deploy runner reads it from its job (readDeployJob): none
+ * without an endpoint or a user. The password is never needed here: it is replaced by
+ * `<redacted>` before anything is rendered.
+ */
+function pullRegistry(registry: StageJobContext['registry']): RegistryCredentials | null {
+  const endpoint = registry?.endpoint.trim() ?? '';
+  const username = registry?.username ?? '';
+  return endpoint === '' || username === '' ? null : { endpoint, username, password: REDACTED };
+}
+
+/**
+ * The inputs the deploy runner renders with, from the same values its job is built from
+ * (buildStageJob): the image the build recorded, the registry, the release metadata. `previous`
+ * is read from the cluster by the runner; null until its result reports it. Pure.
+ */
+export function deployManifestInputs(
+  pipeline: PipelineRecord,
+  plan: ResolvedPlan,
+  registry: StageJobContext['registry'],
+  previous: PreviousImage | null,
+): ManifestInputs {
+  return {
+    image: (pipeline.image?.reference ?? '').trim(),
+    registry: pullRegistry(registry),
+    meta: releaseMetadata(plan, deployMeta(pipeline)),
+    previous,
+  };
+}
+
+/**
+ * The objects change pod applies for the pipeline, as the record keeps them (Secret values
+ * redacted, size capped). Pure; throws RELEASE_IMAGE_NOT_PINNED like the runner would.
+ */
+export function deployManifests(
+  pipeline: PipelineRecord,
+  plan: ResolvedPlan,
+  registry: StageJobContext['registry'],
+  previous: PreviousImage | null = null,
+): ManifestRecord[] {
+  return manifestRecords(renderManifests(plan, deployManifestInputs(pipeline, plan, registry, previous)));
+}
+
+/** `previous` of a deploy result line: undefined when the runner did not report it. */
+export function previousFromResult(
+  result: Readonly<Record<string, unknown>>,
+): PreviousImage | null | undefined {
+  if (!('previous' in result)) return undefined;
+  const previous = result.previous;
+  if (previous === null) return null;
+  if (typeof previous !== 'object' || Array.isArray(previous)) return undefined;
+  const { image, commit } = previous as { image?: unknown; commit?: unknown };
+  if (typeof image !== 'string' || image === '') return undefined;
+  return { image, commit: typeof commit === 'string' ? commit : null };
+}
