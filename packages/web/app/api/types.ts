@@ -1,5 +1,6 @@
 import type {
   ApprovalRecord,
+  ManifestRecord,
   PipelineRecord,
   PipelineStatus,
   StageName,
@@ -25,20 +26,16 @@ export interface ImageInfo {
   tags?: string[];
 }
 
-/** One rendered Kubernetes object the change-pod stage applied (issue 5). */
-export interface RenderedManifest {
-  kind?: string;
-  name?: string;
-  namespace?: string;
-  /** What happened to it: created, configured, unchanged. */
-  action?: string;
-  yaml?: string;
-}
+/**
+ * One Kubernetes object change pod applies, as `GET /pipelines/:id` sends it: Secret values
+ * `<redacted>`, `yaml` cut with a `# truncated by Ferry` line past the size cap. `action`
+ * (created, configured, unchanged) only when known.
+ */
+export type RenderedManifest = ManifestRecord;
 
 /** A pipeline as the API returns it, with the fields later stages add, when present. */
 export type Pipeline = PipelineRecord & {
   image?: ImageInfo | string;
-  manifests?: RenderedManifest[] | string;
 };
 
 export interface PipelinePage {
