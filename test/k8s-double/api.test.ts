@@ -405,6 +405,39 @@ describe('watch', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(Date.now() - started).toBeLessThan(5000);
   });
+
+  it('replays only the watched kind: a Secret of the same name never reaches a ConfigMap watch', async () => {
+    const created = await h.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: cm('same-name', { v: '1' }),
+    });
+    await h.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'same-name' } } });
+    await h.core.patchNamespacedConfigMap(
+      { namespace: ns, name: 'same-name', body: { data: { v: '2' } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const kinds: string[] = [];
+    const controller = new AbortController();
+    await new Promise<void>((resolve, reject) => {
+      new Watch(h.kc)
+        .watch(
+          `/api/v1/namespaces/${ns}/configmaps`,
+          {
+            resourceVersion: created.metadata?.resourceVersion ?? '',
+            fieldSelector: 'metadata.name=same-name',
+          },
+          (type, object: { kind?: string; data?: Record<string, string> }) => {
+            if (type === 'BOOKMARK') return;
+            kinds.push(`${type}:${object.kind}`);
+            if (type === 'MODIFIED' && object.data?.v === '2') resolve();
+          },
+          (err) => (err ? reject(err) : undefined),
+        )
+        .then((c) => controller.signal.addEventListener('abort', () => c.abort()), reject);
+    });
+    controller.abort();
+    expect(kinds).toEqual(['MODIFIED:ConfigMap']);
+  });
 });
 
 describe('namespaces', () => {

@@ -80,6 +80,8 @@ export class WatchHub {
         return;
       }
       for (const ev of changes) {
+        // The store's change log holds every kind; a watch replays only its own.
+        if (ev.def !== req.def) continue;
         const wire = toWire(ev, matches);
         if (wire) initial.push(wire);
       }
