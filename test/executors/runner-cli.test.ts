@@ -1,6 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +86,55 @@ describe('ferry-runner', () => {
       // Nothing of the token is stored in the checkout.
       expect(await readFile(join(dir, '.git', 'config'), 'utf8')).not.toContain(token);
       expect(git.requests.filter((r) => r.auth === 'refused')).toEqual([]);
+    });
+
+    it('fetches the commit in one request: a protocol-v2 POST, no capability GET', async () => {
+      const before = git.requests.length;
+      const dir = join(work, 'one-request');
+      const out = await runner(['clone', '--dir', dir], {
+        FERRY_CLONE_URL: repo.cloneUrl,
+        FERRY_SHA: first,
+        FERRY_CLONE_TOKEN: token,
+      });
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stdout).toContain(`fetched ${first} (depth 1, protocol v2, one request)`);
+      expect(git.requests.slice(before)).toEqual([
+        { method: 'POST', path: '/group/app.git/git-upload-pack', auth: 'accepted' },
+      ]);
+      expect(await readFile(join(dir, 'VERSION'), 'utf8')).toBe('one\n');
+      // A shallow checkout, as `git fetch --depth 1` makes it.
+      expect((await readFile(join(dir, '.git', 'shallow'), 'utf8')).trim()).toBe(first);
+      const log = await new Promise<string>((resolve, reject) =>
+        execFile('git', ['log', '--format=%H'], { cwd: dir }, (err, stdout) =>
+          err ? reject(err) : resolve(stdout),
+        ),
+      );
+      expect(log.trim()).toBe(first);
+    });
+
+    it('falls back to git fetch when the one request does not work (a redirect), and still clones', async () => {
+      const open = await startGitServer();
+      const moved = await open.createRepo('moved/app', { VERSION: 'moved\n' });
+      const sha = await moved.head();
+      const redirect = createServer((req, res) => {
+        res.writeHead(301, {
+          location: `${open.url}${(req.url ?? '/').replace('/old/app.git', '/moved/app.git')}`,
+        });
+        res.end();
+      });
+      await new Promise<void>((resolve) => redirect.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `http://127.0.0.1:${(redirect.address() as AddressInfo).port}/old/app.git`;
+        const dir = join(work, 'redirected');
+        const out = await runner(['clone', '--dir', dir], { FERRY_CLONE_URL: url, FERRY_SHA: sha });
+        expect(out.code, out.stderr).toBe(0);
+        expect(out.stdout).toContain('the one-request fetch did not work (HTTP 301); fetching with git');
+        expect(await readFile(join(dir, 'VERSION'), 'utf8')).toBe('moved\n');
+      } finally {
+        redirect.closeAllConnections();
+        await new Promise<void>((resolve) => redirect.close(() => resolve()));
+        await open.close();
+      }
     });
 
     it('takes the token from standard input with --token-stdin, never from the environment', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CloneExit } from './clone-exit.js';
 import type { CloneTarget } from './clone-target.js';
+import { directFetch, directFetchAllowed } from './direct-fetch.js';
 import { authorizationHeader, gitEnvironment } from './git-auth.js';
 import { initRepository } from './init-repository.js';
 import { MaskStream } from './mask-stream.js';
@@ -29,8 +30,10 @@ const AUTH = /authentication failed|could not read username|HTTP (401|403)|retur
 
 /**
  * Fetches exactly `target.sha` (depth 1) into `dir` and checks it out detached: an empty repository
- * with the remote (written, not run), fetch of the sha, checkout, then a check that HEAD is the sha. Says what it does on stdout
- * without the token; git's own output goes to stderr with the token masked. Returns the exit code.
+ * with the remote (written, not run), the sha fetched in one protocol-v2 request (`directFetch`;
+ * `git fetch` when that is not possible), checkout, then a check that HEAD is the sha. Says what it
+ * does on stdout without the token; git's own output goes to stderr with the token masked. Returns
+ * the exit code.
  */
 export async function clone(options: CloneOptions): Promise<number> {
   const { target, dir, stdout, signal } = options;
@@ -52,6 +55,22 @@ export async function clone(options: CloneOptions): Promise<number> {
   const git = (args: string[]) =>
     runGit(args, { cwd: dir, env, secrets, stdout, stderr: options.stderr, signal });
 
+  /** The one-request fetch when allowed; false (said why) when git must fetch instead. */
+  const fetchedDirectly = async (): Promise<boolean> => {
+    if (!directFetchAllowed(options.env, target.sha) || !directFetchAllowed(process.env, target.sha))
+      return false;
+    const direct = await directFetch({
+      url: target.url,
+      sha: target.sha,
+      ...(header === undefined ? {} : { header }),
+      dir,
+      env: gitEnvironment(options.env, undefined),
+      signal,
+    });
+    if (!direct.ok) say(`the one-request fetch did not work (${direct.why}); fetching with git`);
+    return direct.ok;
+  };
+
   await mkdir(dir, { recursive: true });
   say('git init');
   if (!(await initRepository(dir, target.url.href))) {
@@ -59,13 +78,14 @@ export async function clone(options: CloneOptions): Promise<number> {
     return CloneExit.failed;
   }
   say('git remote add origin');
-  const steps: Array<[string, string[]]> = [
-    [
+  const steps: Array<[string, string[]]> = [];
+  if (await fetchedDirectly()) say(`fetched ${target.sha} (depth 1, protocol v2, one request)`);
+  else
+    steps.push([
       `git fetch --depth 1 --no-tags origin ${target.sha}`,
       ['fetch', '-q', '--depth', '1', '--no-tags', 'origin', target.sha],
-    ],
-    [`git checkout --detach ${target.sha}`, ['checkout', '-q', '--detach', target.sha]],
-  ];
+    ]);
+  steps.push([`git checkout --detach ${target.sha}`, ['checkout', '-q', '--detach', target.sha]]);
   for (const [label, args] of steps) {
     say(label);
     const result = await git(args);
