@@ -6,8 +6,9 @@
 //
 // Ferry runs as it is deployed: `ferry serve` from the built dist in a process of its own (its
 // memory is read from /proc), and the git server (GitLab's side) in another. The baselines, measured
-// in the same run, are the floor under each figure: the same clone and script done directly by
-// git and sh (local), and the stage image started directly through the engine (docker).
+// in the same run, are what the same work costs without Ferry: a plain clone (git init, git fetch,
+// git checkout) and the script by sh (local), and the stage image started directly through the
+// engine, without any clone (docker).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -155,7 +156,7 @@ function run(argv: string[], cwd: string): Promise<string> {
   });
 }
 
-/** The floor under local dispatch: the same shallow fetch, checkout and script, by git and sh directly. */
+/** Local dispatch without Ferry: a plain shallow clone of the sha and the script, by git and sh directly. */
 async function localBaseline(samples: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < samples + 2; i++) {
@@ -173,7 +174,7 @@ async function localBaseline(samples: number): Promise<number[]> {
   return out;
 }
 
-/** The floor under docker dispatch: the stage image created and started directly, printing the clock. */
+/** Docker dispatch without Ferry: the stage image created and started directly, printing the clock. */
 async function dockerBaseline(samples: number, image: string): Promise<number[]> {
   const docker = new Docker();
   const out: number[] = [];
@@ -197,6 +198,7 @@ async function dockerBaseline(samples: number, image: string): Promise<number[]>
 }
 
 const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
+const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)}`;
 
 console.log(
   `bench:dispatch — ${process.arch}, node ${process.version}; ferry serve and the git server in processes of their own`,
@@ -208,7 +210,7 @@ console.log(
   `local dispatch (webhook accepted → first script line, clone included): p50 ${pct(local, 50).toFixed(1)} ms, p99 ${pct(local, 99).toFixed(1)} ms over ${local.length}`,
 );
 console.log(
-  `  baseline (the same fetch, checkout and script by git and sh directly): p50 ${pct(localFloor, 50).toFixed(1)} ms — Ferry ${ratio(pct(local, 50), pct(localFloor, 50))}× the floor, +${(pct(local, 50) - pct(localFloor, 50)).toFixed(1)} ms`,
+  `  baseline (a plain clone — git init, fetch, checkout — then the script by sh): p50 ${pct(localFloor, 50).toFixed(1)} ms — Ferry ${ratio(pct(local, 50), pct(localFloor, 50))}× the baseline (${signed(pct(local, 50) - pct(localFloor, 50))} ms)`,
 );
 let docker: number[] = [];
 let dockerFloor: number[] = [];
@@ -221,7 +223,7 @@ if (!values['skip-docker']) {
     `docker dispatch: p50 ${pct(docker, 50).toFixed(0)} ms, p99 ${pct(docker, 99).toFixed(0)} ms over ${docker.length}`,
   );
   console.log(
-    `  baseline (one container of the stage image, created and started directly, no clone): p50 ${pct(dockerFloor, 50).toFixed(0)} ms — Ferry ${ratio(pct(docker, 50), pct(dockerFloor, 50))}× the floor`,
+    `  baseline (one container of the stage image, created and started directly, no clone): p50 ${pct(dockerFloor, 50).toFixed(0)} ms — Ferry ${ratio(pct(docker, 50), pct(dockerFloor, 50))}× the baseline`,
   );
 }
 
