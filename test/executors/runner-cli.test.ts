@@ -112,6 +112,25 @@ describe('ferry-runner', () => {
       expect(log.trim()).toBe(first);
     });
 
+    it('fetches with git only when FERRY_CLONE_ONE_REQUEST=false (executor.cloneOneRequest: false)', async () => {
+      const before = git.requests.length;
+      const dir = join(work, 'git-only');
+      const out = await runner(['clone', '--dir', dir], {
+        FERRY_CLONE_URL: repo.cloneUrl,
+        FERRY_SHA: first,
+        FERRY_CLONE_TOKEN: token,
+        FERRY_CLONE_ONE_REQUEST: 'false',
+      });
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stdout).toContain(`git fetch --depth 1 --no-tags origin ${first}`);
+      expect(out.stdout).not.toContain('one request');
+      expect(git.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([
+        'GET /group/app.git/info/refs',
+        'POST /group/app.git/git-upload-pack',
+      ]);
+      expect(await readFile(join(dir, 'VERSION'), 'utf8')).toBe('one\n');
+    });
+
     it('falls back to git fetch when the one request does not work (a redirect), and still clones', async () => {
       const open = await startGitServer();
       const moved = await open.createRepo('moved/app', { VERSION: 'moved\n' });

@@ -22,6 +22,8 @@ export interface CloneOptions {
   stdout: Writable;
   stderr: Writable;
   signal: AbortSignal;
+  /** Try the one-request protocol-v2 fetch before `git fetch` (default true). */
+  oneRequest?: boolean;
 }
 
 const MISSING_COMMIT =
@@ -57,6 +59,7 @@ export async function clone(options: CloneOptions): Promise<number> {
 
   /** The one-request fetch when allowed; false (said why) when git must fetch instead. */
   const fetchedDirectly = async (): Promise<boolean> => {
+    if (options.oneRequest === false) return false;
     if (!directFetchAllowed(options.env, target.sha) || !directFetchAllowed(process.env, target.sha))
       return false;
     const direct = await directFetch({
