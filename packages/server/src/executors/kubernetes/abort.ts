@@ -1,4 +1,4 @@
-/** Small AbortSignal helpers shared by the executor's I/O. */
+/** Small AbortSignal helpers of the executor's I/O (`abortable` is in src/abort). */
 
 export function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
@@ -18,25 +18,6 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-/** `promise`, or a rejection as soon as `signal` aborts (the promise itself goes on). */
-export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
   });
 }
 

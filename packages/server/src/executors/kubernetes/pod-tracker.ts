@@ -1,6 +1,7 @@
 import type { CoreV1Api, CoreV1Event, KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { abortable } from '../../abort/abortable.js';
 import type { StageResult } from '../executor.js';
-import { abortable, abortError } from './abort.js';
+import { abortError } from './abort.js';
 import { describeFailure } from './api-errors.js';
 import type { ExecutorLogger } from './executor-logger.js';
 import {

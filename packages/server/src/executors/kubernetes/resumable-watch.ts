@@ -1,5 +1,6 @@
 import { type KubeConfig, type KubernetesObject, Watch } from '@kubernetes/client-node';
-import { abortable, sleep } from './abort.js';
+import { abortable } from '../../abort/abortable.js';
+import { sleep } from './abort.js';
 import { apiStatus, describeFailure } from './api-errors.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';

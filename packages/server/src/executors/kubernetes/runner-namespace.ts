@@ -1,5 +1,6 @@
 import type { CoreV1Api } from '@kubernetes/client-node';
-import { abortable, retrying } from './abort.js';
+import { abortable } from '../../abort/abortable.js';
+import { retrying } from './abort.js';
 import { apiStatus, isAlreadyExists, isTransient, kubernetesError } from './api-errors.js';
 
 /**
