@@ -177,7 +177,8 @@ export async function stageRunnerFor(deps: StageRunnerDeps): Promise<StageRunner
 /** What stage jobs need from the configuration: tokens, registry, allowlist, daemon, cluster. */
 export function jobContext(config: FerryConfig, environment: string, runnerImage: string): StageJobContext {
   const token = config.gitlab.token?.reveal();
-  const { endpoint, username, password } = config.registry;
+  const registry = registryOf(config);
+  const password = config.registry.password;
   const cluster = config.deploy.environments[environment] ?? {};
   const kubeconfigPath = cluster.kubeconfig ?? config.deploy.kubeconfig;
   const context = cluster.context ?? config.deploy.context;
@@ -190,15 +191,9 @@ export function jobContext(config: FerryConfig, environment: string, runnerImage
     runnerImage,
     allowedBaseImages: config.build.allowedBaseImages,
     ...(token === undefined ? {} : { cloneToken: token }),
-    ...(endpoint === undefined
+    ...(registry === undefined
       ? {}
-      : {
-          registry: {
-            endpoint,
-            ...(username === undefined ? {} : { username }),
-            ...(password === undefined ? {} : { password: password.reveal() }),
-          },
-        }),
+      : { registry: { ...registry, ...(password === undefined ? {} : { password: password.reveal() }) } }),
     ...(config.build.dockerHost === undefined ? {} : { dockerHost: config.build.dockerHost }),
     ...(config.executor.kind === 'docker' ? { dockerSocket: config.executor.docker.socketPath } : {}),
     kube,
@@ -226,7 +221,7 @@ async function recordManifests(
   await deps.store.patch(pipeline.id, { manifests });
 }
 
-/** The registry of stage jobs (jobContext), without reading anything else. */
+/** The registry of stage jobs without its password (jobContext adds it; manifests never need it). */
 function registryOf(config: FerryConfig): StageJobContext['registry'] {
   const { endpoint, username } = config.registry;
   return endpoint === undefined ? undefined : { endpoint, ...(username === undefined ? {} : { username }) };
