@@ -59,8 +59,8 @@ export async function clone(options: CloneOptions): Promise<number> {
 
   /** The one-request fetch when allowed; false (said why) when git must fetch instead. */
   const fetchedDirectly = async (): Promise<boolean> => {
-    if (options.oneRequest === false) return false;
-    if (!directFetchAllowed(options.env, target.sha) || !directFetchAllowed(process.env, target.sha))
+    // Ferry's own environment too: the in-process clone of the local executor runs in it.
+    if (options.oneRequest === false || !directFetchAllowed(target.sha, options.env, process.env))
       return false;
     const direct = await directFetch({
       url: target.url,

@@ -42,9 +42,12 @@ export function fetchRequestBody(sha: string): Buffer {
 /** Variables that send traffic through a proxy, which Node's fetch would not use (git does). */
 const PROXY_VARS = ['http_proxy', 'https_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY'];
 
-/** Whether the direct fetch may be tried: not through a proxy, and only for sha-1 commits. */
-export function directFetchAllowed(env: Readonly<Record<string, string | undefined>>, sha: string): boolean {
-  return /^[0-9a-f]{40}$/.test(sha) && PROXY_VARS.every((v) => (env[v] ?? '') === '');
+/** Whether the direct fetch may be tried: a sha-1 commit, and no proxy in any of the environments. */
+export function directFetchAllowed(
+  sha: string,
+  ...envs: ReadonlyArray<Readonly<Record<string, string | undefined>>>
+): boolean {
+  return /^[0-9a-f]{40}$/.test(sha) && envs.every((env) => PROXY_VARS.every((v) => (env[v] ?? '') === ''));
 }
 
 /**

@@ -1,3 +1,5 @@
+import { INITIAL_BRANCH } from './init-repository.js';
+
 /** The Authorization header value for a clone token: HTTP Basic, as GitLab takes tokens. */
 export function authorizationHeader(token: string, user = 'oauth2'): string {
   return `Basic ${Buffer.from(`${user}:${token}`, 'utf8').toString('base64')}`;
@@ -27,7 +29,7 @@ export function gitEnvironment(
   const config: Array<[string, string]> = [
     ['credential.helper', ''],
     ['advice.detachedHead', 'false'],
-    ['init.defaultBranch', 'ferry'],
+    ['init.defaultBranch', INITIAL_BRANCH],
     ['protocol.version', '2'],
     // A workspace lives for one stage: no background maintenance, commit graph or fsync for it.
     ['maintenance.auto', 'false'],

@@ -9,11 +9,10 @@ export const MAX_TOKEN_BYTES = 4096;
  * /proc/<pid>/environ of the runner never show it. Throws when the stream holds more than
  * MAX_TOKEN_BYTES or more than one line; the message never holds what was read.
  */
-export async function readToken(input: Readable, signal?: AbortSignal): Promise<string> {
+export async function readToken(input: Readable): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of input.iterator({ destroyOnReturn: false })) {
-    signal?.throwIfAborted();
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     size += buf.length;
     if (size > MAX_TOKEN_BYTES)
