@@ -32,6 +32,7 @@ export class TemplatePlanSource implements PlanSource {
   readonly #template: SpecSourceText;
   readonly #overrides: OverrideSource;
   readonly #cache = new Map<string, ResolvedPlan>();
+  #templateSpec: FerrySpec | undefined;
 
   constructor(template: SpecSourceText, overrides: OverrideSource = noOverrides) {
     this.#template = template;
@@ -42,7 +43,11 @@ export class TemplatePlanSource implements PlanSource {
     const cached = this.#cache.get(pipeline.id);
     if (cached !== undefined) return cached;
     const override = await this.#overrides.overrideFor(pipeline, signal);
-    const spec: FerrySpec = loadSpecOrThrow(this.#template, override);
+    // The template alone parses the same for every pipeline without a project file: once.
+    const spec: FerrySpec =
+      override === undefined
+        ? (this.#templateSpec ??= loadSpecOrThrow(this.#template))
+        : loadSpecOrThrow(this.#template, override);
     const plan = resolveSpec(spec, {
       env: pipeline.environment,
       sha: pipeline.sha,
