@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LogChunk } from '../../logs/log-store.js';
 import type { ServerContext } from '../../runtime/context.js';
 import { closed, errorResponses, pipelineIdPattern } from './schemas.js';
+import { lastEventId, openSse } from './sse.js';
 
 interface StageLogParams {
   id: string;
@@ -15,6 +16,7 @@ interface StageLogQuery {
 }
 
 const cursorPattern = '^(-|\\d{1,16}-\\d{1,8})$';
+const cursorRegExp = new RegExp(cursorPattern);
 
 /**
  * `GET /pipelines/:id/stages/:stage/log`: the stage's log. Server-sent events (live, several
@@ -113,39 +115,25 @@ async function streamEvents(
   id: string,
   stage: string,
 ): Promise<void> {
-  const lastEventId = request.headers['last-event-id'];
-  const resume =
-    typeof lastEventId === 'string' && new RegExp(cursorPattern).test(lastEventId) ? lastEventId : undefined;
-  const stop = new AbortController();
-  request.raw.on('close', () => stop.abort());
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    'x-request-id': request.id,
-  });
-  res.write('retry: 2000\n\n');
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  const resume = lastEventId(request, cursorRegExp);
+  const stream = openSse(request, reply);
   try {
-    for await (const chunk of ctx.logs.follow(id, stage, stop.signal, resume ?? request.query.cursor)) {
+    for await (const chunk of ctx.logs.follow(id, stage, stream.signal, resume ?? request.query.cursor)) {
       if (chunk.lines.length > 0) {
-        res.write(
-          `id: ${chunk.cursor}\nevent: lines\ndata: ${JSON.stringify({ lines: chunk.lines, droppedBytes: chunk.droppedBytes, droppedAfter: chunk.droppedAfter })}\n\n`,
+        stream.send(
+          'lines',
+          { lines: chunk.lines, droppedBytes: chunk.droppedBytes, droppedAfter: chunk.droppedAfter },
+          chunk.cursor,
         );
       }
       if (chunk.done) {
-        res.write(`event: end\ndata: ${JSON.stringify({ droppedBytes: chunk.droppedBytes })}\n\n`);
+        stream.send('end', { droppedBytes: chunk.droppedBytes });
         break;
       }
     }
   } catch (err) {
-    if (!stop.signal.aborted) request.log.warn({ err }, 'log stream failed');
+    if (!stream.signal.aborted) request.log.warn({ err }, 'log stream failed');
   } finally {
-    clearInterval(heartbeat);
-    stop.abort();
-    res.end();
+    stream.end();
   }
 }
