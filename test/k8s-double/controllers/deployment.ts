@@ -10,9 +10,10 @@ import type { EventRecorder } from '../events.js';
 import type { DoubleLogger } from '../logger.js';
 import type { ChangeEvent, Store } from '../store/store.js';
 import type { KubeObject } from '../types.js';
+import { QueueController } from './controller.js';
 import { deploymentStatus } from './deployment-status.js';
 import { controllerOf } from './pods.js';
-import { keyOf, splitKey, WorkQueue } from './queue.js';
+import { keyOf, splitKey } from './queue.js';
 import {
   newReplicaSetReplicas,
   podTemplateHash,
@@ -27,35 +28,21 @@ const MANAGER = 'kube-controller-manager';
 
 const revisionOf = (rs: KubeObject) => Number(rs.metadata.annotations?.[REVISION] ?? 0);
 
-export class DeploymentController {
-  private readonly queue: WorkQueue;
-  private unsubscribe: (() => void) | undefined;
-  private resync: NodeJS.Timeout | undefined;
-
+export class DeploymentController extends QueueController {
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly registry: Registry,
     private readonly events: EventRecorder,
     logger: DoubleLogger,
   ) {
-    this.queue = new WorkQueue('deployment', (key) => this.reconcile(key), logger);
+    super(store, 'deployment', logger, 1000);
   }
 
-  start(): void {
-    this.unsubscribe = this.store.subscribe((e) => this.onChange(e));
-    this.resync = setInterval(() => {
-      for (const d of this.store.peekAll(R.deployments))
-        this.queue.add(keyOf(d.metadata.namespace, d.metadata.name));
-    }, 1000);
+  protected override resyncKeys(): string[] {
+    return this.store.peekAll(R.deployments).map((d) => keyOf(d.metadata.namespace, d.metadata.name));
   }
 
-  async stop(): Promise<void> {
-    this.unsubscribe?.();
-    clearInterval(this.resync);
-    await this.queue.close();
-  }
-
-  private onChange(e: ChangeEvent): void {
+  protected onChange(e: ChangeEvent): void {
     if (e.def === R.deployments) this.queue.add(keyOf(e.object.metadata.namespace, e.object.metadata.name));
     if (e.def === R.replicasets) {
       const owner = controllerOf(e.object);
@@ -93,7 +80,7 @@ export class DeploymentController {
     );
   }
 
-  private async reconcile(key: string): Promise<void> {
+  protected async reconcile(key: string): Promise<void> {
     const [ns, name] = splitKey(key);
     const d = this.store.get(R.deployments, ns, name);
     if (!d || d.metadata.deletionTimestamp) return;

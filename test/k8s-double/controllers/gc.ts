@@ -6,37 +6,28 @@
 import type { Registry } from '../api/registry.js';
 import { R, type ResourceDef } from '../api/resources.js';
 import type { DoubleLogger } from '../logger.js';
-import type { Store } from '../store/store.js';
+import type { ChangeEvent, Store } from '../store/store.js';
 import type { KubeObject } from '../types.js';
-import { WorkQueue } from './queue.js';
+import { QueueController } from './controller.js';
 
 const owners: ResourceDef[] = [R.deployments, R.replicasets, R.pods, R.services];
 const dependents: ResourceDef[] = [R.replicasets, R.pods];
 
-export class GarbageCollector {
-  private readonly queue: WorkQueue;
-  private unsubscribe: (() => void) | undefined;
-  private resync: NodeJS.Timeout | undefined;
-
+export class GarbageCollector extends QueueController {
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly registry: Registry,
     logger: DoubleLogger,
   ) {
-    this.queue = new WorkQueue('garbage-collector', () => this.collect(), logger);
+    super(store, 'garbage-collector', logger, 2000);
   }
 
-  start(): void {
-    this.unsubscribe = this.store.subscribe((e) => {
-      if (e.type === 'DELETED' || e.object.metadata.deletionTimestamp) this.queue.add('all');
-    });
-    this.resync = setInterval(() => this.queue.add('all'), 2000);
+  protected onChange(e: ChangeEvent): void {
+    if (e.type === 'DELETED' || e.object.metadata.deletionTimestamp) this.queue.add('all');
   }
 
-  async stop(): Promise<void> {
-    this.unsubscribe?.();
-    clearInterval(this.resync);
-    await this.queue.close();
+  protected override resyncKeys(): string[] {
+    return ['all'];
   }
 
   private exists(namespace: string | undefined, uid: string): KubeObject | undefined {
@@ -47,7 +38,7 @@ export class GarbageCollector {
     return undefined;
   }
 
-  private async collect(): Promise<void> {
+  protected async reconcile(): Promise<void> {
     for (const def of dependents) {
       for (const o of this.store.peekAll(def)) {
         const refs = o.metadata.ownerReferences ?? [];

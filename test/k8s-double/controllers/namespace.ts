@@ -7,45 +7,39 @@ import { rfc3339 } from '../api/clock.js';
 import type { Registry } from '../api/registry.js';
 import { R, resources } from '../api/resources.js';
 import type { DoubleLogger } from '../logger.js';
-import type { Store } from '../store/store.js';
-import { WorkQueue } from './queue.js';
+import type { ChangeEvent, Store } from '../store/store.js';
+import { QueueController } from './controller.js';
 
-export class NamespaceController {
-  private readonly queue: WorkQueue;
-  private unsubscribe: (() => void) | undefined;
-  private resync: NodeJS.Timeout | undefined;
-
+export class NamespaceController extends QueueController {
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly registry: Registry,
     private readonly caPem: string,
     logger: DoubleLogger,
   ) {
-    this.queue = new WorkQueue('namespace', (name) => this.reconcile(name), logger);
+    super(store, 'namespace', logger, 1000);
   }
 
-  start(): void {
-    this.unsubscribe = this.store.subscribe((e) => {
-      if (e.def === R.namespaces && e.type !== 'DELETED') this.queue.add(e.object.metadata.name);
-      else if (e.type === 'DELETED' && e.object.metadata.namespace) {
-        const ns = this.store.peek(R.namespaces, undefined, e.object.metadata.namespace);
-        if (ns?.metadata.deletionTimestamp) this.queue.add(ns.metadata.name);
-      }
-    });
-    for (const ns of this.store.peekAll(R.namespaces)) this.queue.add(ns.metadata.name);
-    this.resync = setInterval(() => {
-      for (const ns of this.store.peekAll(R.namespaces))
-        if (ns.metadata.deletionTimestamp) this.queue.add(ns.metadata.name);
-    }, 1000);
+  protected onChange(e: ChangeEvent): void {
+    if (e.def === R.namespaces && e.type !== 'DELETED') this.queue.add(e.object.metadata.name);
+    else if (e.type === 'DELETED' && e.object.metadata.namespace) {
+      const ns = this.store.peek(R.namespaces, undefined, e.object.metadata.namespace);
+      if (ns?.metadata.deletionTimestamp) this.queue.add(ns.metadata.name);
+    }
   }
 
-  async stop(): Promise<void> {
-    this.unsubscribe?.();
-    clearInterval(this.resync);
-    await this.queue.close();
+  protected override startKeys(): string[] {
+    return this.store.peekAll(R.namespaces).map((ns) => ns.metadata.name);
   }
 
-  private async reconcile(name: string): Promise<void> {
+  protected override resyncKeys(): string[] {
+    return this.store
+      .peekAll(R.namespaces)
+      .filter((ns) => ns.metadata.deletionTimestamp)
+      .map((ns) => ns.metadata.name);
+  }
+
+  protected async reconcile(name: string): Promise<void> {
     const ns = this.store.peek(R.namespaces, undefined, name);
     if (!ns) return;
     if (!ns.metadata.deletionTimestamp) return this.populate(name);

@@ -5,42 +5,32 @@ import type { PodSpec } from '../api/kinds/pod-spec.js';
 import type { Registry } from '../api/registry.js';
 import { R } from '../api/resources.js';
 import type { DoubleLogger } from '../logger.js';
-import type { Store } from '../store/store.js';
+import type { ChangeEvent, Store } from '../store/store.js';
+import { QueueController } from './controller.js';
 import { isTerminal } from './pods.js';
-import { keyOf, splitKey, WorkQueue } from './queue.js';
+import { keyOf, splitKey } from './queue.js';
 
-export class PvcController {
-  private readonly queue: WorkQueue;
-  private unsubscribe: (() => void) | undefined;
-
+export class PvcController extends QueueController {
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly registry: Registry,
     private readonly rootDir: string,
     logger: DoubleLogger,
   ) {
-    this.queue = new WorkQueue('pvc-protection', (key) => this.reconcile(key), logger);
+    super(store, 'pvc-protection', logger);
   }
 
-  start(): void {
-    this.unsubscribe = this.store.subscribe((e) => {
-      if (e.def === R.pvcs && e.object.metadata.deletionTimestamp)
-        this.queue.add(keyOf(e.object.metadata.namespace, e.object.metadata.name));
-      if (e.def === R.pods) {
-        for (const pvc of this.store.peekAll(R.pvcs, e.object.metadata.namespace)) {
-          if (pvc.metadata.deletionTimestamp)
-            this.queue.add(keyOf(pvc.metadata.namespace, pvc.metadata.name));
-        }
+  protected onChange(e: ChangeEvent): void {
+    if (e.def === R.pvcs && e.object.metadata.deletionTimestamp)
+      this.queue.add(keyOf(e.object.metadata.namespace, e.object.metadata.name));
+    if (e.def === R.pods) {
+      for (const pvc of this.store.peekAll(R.pvcs, e.object.metadata.namespace)) {
+        if (pvc.metadata.deletionTimestamp) this.queue.add(keyOf(pvc.metadata.namespace, pvc.metadata.name));
       }
-    });
+    }
   }
 
-  async stop(): Promise<void> {
-    this.unsubscribe?.();
-    await this.queue.close();
-  }
-
-  private async reconcile(key: string): Promise<void> {
+  protected async reconcile(key: string): Promise<void> {
     const [ns, name] = splitKey(key);
     const pvc = this.store.peek(R.pvcs, ns, name);
     if (!pvc?.metadata.deletionTimestamp) return;

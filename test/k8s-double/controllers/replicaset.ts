@@ -8,8 +8,9 @@ import type { EventRecorder } from '../events.js';
 import type { DoubleLogger } from '../logger.js';
 import type { ChangeEvent, Store } from '../store/store.js';
 import type { KubeObject } from '../types.js';
+import { QueueController } from './controller.js';
 import { controllerOf, isActive, isAvailable, isReady } from './pods.js';
-import { keyOf, splitKey, WorkQueue } from './queue.js';
+import { keyOf, splitKey } from './queue.js';
 
 const MANAGER = 'kube-controller-manager';
 
@@ -23,35 +24,21 @@ function deletionRank(p: KubeObject): [number, number, number, number] {
   ];
 }
 
-export class ReplicaSetController {
-  private readonly queue: WorkQueue;
-  private unsubscribe: (() => void) | undefined;
-  private resync: NodeJS.Timeout | undefined;
-
+export class ReplicaSetController extends QueueController {
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly registry: Registry,
     private readonly events: EventRecorder,
     logger: DoubleLogger,
   ) {
-    this.queue = new WorkQueue('replicaset', (key) => this.reconcile(key), logger);
+    super(store, 'replicaset', logger, 1000);
   }
 
-  start(): void {
-    this.unsubscribe = this.store.subscribe((e) => this.onChange(e));
-    this.resync = setInterval(() => {
-      for (const rs of this.store.peekAll(R.replicasets))
-        this.queue.add(keyOf(rs.metadata.namespace, rs.metadata.name));
-    }, 1000);
+  protected override resyncKeys(): string[] {
+    return this.store.peekAll(R.replicasets).map((rs) => keyOf(rs.metadata.namespace, rs.metadata.name));
   }
 
-  async stop(): Promise<void> {
-    this.unsubscribe?.();
-    clearInterval(this.resync);
-    await this.queue.close();
-  }
-
-  private onChange(e: ChangeEvent): void {
+  protected onChange(e: ChangeEvent): void {
     if (e.def === R.replicasets) this.queue.add(keyOf(e.object.metadata.namespace, e.object.metadata.name));
     if (e.def === R.pods) {
       for (const o of [e.object, e.old]) {
@@ -67,7 +54,7 @@ export class ReplicaSetController {
       .filter((p) => controllerOf(p)?.uid === rs.metadata.uid);
   }
 
-  private async reconcile(key: string): Promise<void> {
+  protected async reconcile(key: string): Promise<void> {
     const [ns, name] = splitKey(key);
     const rs = this.store.peek(R.replicasets, ns, name);
     if (!rs || rs.metadata.deletionTimestamp) return;

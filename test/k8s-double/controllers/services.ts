@@ -8,11 +8,12 @@ import { rfc3339 } from '../api/clock.js';
 import { R } from '../api/resources.js';
 import type { DoubleLogger } from '../logger.js';
 import type { PortAllocator } from '../pods/ports.js';
-import type { Store } from '../store/store.js';
+import type { ChangeEvent, Store } from '../store/store.js';
 import type { KubeObject } from '../types.js';
+import { QueueController } from './controller.js';
 import { endpointsSubsets, podHostPort, selectedPods } from './endpoints.js';
 import { isReady } from './pods.js';
-import { keyOf, splitKey, WorkQueue } from './queue.js';
+import { keyOf, splitKey } from './queue.js';
 
 interface Proxy {
   server: Server;
@@ -24,33 +25,28 @@ interface Proxy {
   allocated: boolean;
 }
 
-export class ServiceController {
-  private readonly queue: WorkQueue;
+export class ServiceController extends QueueController {
   private readonly proxies = new Map<string, Proxy[]>();
   private readonly rr = new Map<string, number>();
-  private unsubscribe: (() => void) | undefined;
 
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly ports: PortAllocator,
     private readonly nodeName: () => string,
     private readonly logger: DoubleLogger,
   ) {
-    this.queue = new WorkQueue('service', (key) => this.reconcile(key), logger);
+    super(store, 'service', logger);
   }
 
-  start(): void {
-    this.unsubscribe = this.store.subscribe((e) => {
-      if (e.def === R.services) this.queue.add(keyOf(e.object.metadata.namespace, e.object.metadata.name));
-      if (e.def === R.pods)
-        for (const s of this.store.peekAll(R.services, e.object.metadata.namespace))
-          this.queue.add(keyOf(s.metadata.namespace, s.metadata.name));
-    });
+  protected onChange(e: ChangeEvent): void {
+    if (e.def === R.services) this.queue.add(keyOf(e.object.metadata.namespace, e.object.metadata.name));
+    if (e.def === R.pods)
+      for (const s of this.store.peekAll(R.services, e.object.metadata.namespace))
+        this.queue.add(keyOf(s.metadata.namespace, s.metadata.name));
   }
 
-  async stop(): Promise<void> {
-    this.unsubscribe?.();
-    await this.queue.close();
+  override async stop(): Promise<void> {
+    await super.stop();
     for (const key of [...this.proxies.keys()]) await this.closeProxies(key);
   }
 
@@ -84,7 +80,7 @@ export class ServiceController {
     return ports.find((p) => p.port === Number(port) || p.name === port);
   }
 
-  private async reconcile(key: string): Promise<void> {
+  protected async reconcile(key: string): Promise<void> {
     const [ns, name] = splitKey(key);
     const svc = this.store.peek(R.services, ns, name);
     if (!svc) {
