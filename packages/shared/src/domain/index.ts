@@ -1,2 +1,3 @@
 export * from './pipeline.js';
+export * from './stage-log.js';
 export * from './transitions.js';

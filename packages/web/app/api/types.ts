@@ -1,5 +1,7 @@
 import type {
   ApprovalRecord,
+  LogChunk,
+  LogLine,
   ManifestRecord,
   PipelineRecord,
   PipelineStatus,
@@ -9,7 +11,16 @@ import type {
   Trigger,
 } from '@ferry/shared';
 
-export type { ApprovalRecord, PipelineStatus, StageName, StageRecord, StageStatus, Trigger };
+export type {
+  ApprovalRecord,
+  LogChunk,
+  LogLine,
+  PipelineStatus,
+  StageName,
+  StageRecord,
+  StageStatus,
+  Trigger,
+};
 
 /**
  * The image a pipeline built and deployed. The change-pod stage (issue 5) adds it to records; the
@@ -68,25 +79,6 @@ export interface Transition {
   status: string;
   stage?: string;
   at: string;
-}
-
-/** One line of a stage log (`GET …/stages/:stage/log`). */
-export interface LogLine {
-  /** Position in the log; a jump means the middle was dropped there. */
-  n: number;
-  /** Milliseconds since the epoch. */
-  t: number;
-  /** stdout, stderr, or Ferry itself. */
-  s: 'o' | 'e' | 's';
-  x: string;
-}
-
-export interface LogChunk {
-  lines: LogLine[];
-  cursor: string;
-  done: boolean;
-  droppedBytes: number;
-  droppedAfter?: number;
 }
 
 export const stageOrder: readonly StageName[] = ['test', 'build', 'deploy'];
