@@ -43,11 +43,7 @@ export class TemplatePlanSource implements PlanSource {
     const cached = this.#cache.get(pipeline.id);
     if (cached !== undefined) return cached;
     const override = await this.#overrides.overrideFor(pipeline, signal);
-    // The template alone parses the same for every pipeline without a project file: once.
-    const spec: FerrySpec =
-      override === undefined
-        ? (this.#templateSpec ??= loadSpecOrThrow(this.#template))
-        : loadSpecOrThrow(this.#template, override);
+    const spec = this.#specWith(override);
     const plan = resolveSpec(spec, {
       env: pipeline.environment,
       sha: pipeline.sha,
@@ -57,5 +53,12 @@ export class TemplatePlanSource implements PlanSource {
     this.#cache.set(pipeline.id, plan);
     if (this.#cache.size > 256) this.#cache.delete(this.#cache.keys().next().value as string);
     return plan;
+  }
+
+  /** The template alone parses the same for every pipeline without a project file: once. */
+  #specWith(override: SpecSourceText | undefined): FerrySpec {
+    if (override !== undefined) return loadSpecOrThrow(this.#template, override);
+    this.#templateSpec ??= loadSpecOrThrow(this.#template);
+    return this.#templateSpec;
   }
 }
