@@ -6,7 +6,9 @@ export interface WatchCollectionOptions<T extends KubernetesObject> {
   readonly kc: KubeConfig;
   /** The collection's path, e.g. `/api/v1/namespaces/<ns>/pods`. */
   readonly path: string;
-  readonly labelSelector: string;
+  /** Which objects of the collection: a label selector, a field selector, or both. */
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
   /** Lists the collection now, with the list's resourceVersion. */
   readonly list: () => Promise<{ items: T[]; metadata?: { resourceVersion?: string } }>;
   /** Every object that exists now: after the first list and after every re-list. */
@@ -75,7 +77,12 @@ function watchOnce<T extends KubernetesObject>(
     watch
       .watch(
         opts.path,
-        { labelSelector: opts.labelSelector, resourceVersion, allowWatchBookmarks: true },
+        {
+          ...(opts.labelSelector === undefined ? {} : { labelSelector: opts.labelSelector }),
+          ...(opts.fieldSelector === undefined ? {} : { fieldSelector: opts.fieldSelector }),
+          resourceVersion,
+          allowWatchBookmarks: true,
+        },
         (type: string, object: T & { code?: number; message?: string }) => {
           if (type === 'ERROR') {
             if (object.code === 410) expired = true;

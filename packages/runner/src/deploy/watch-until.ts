@@ -1,4 +1,5 @@
-import { type KubeConfig, type KubernetesObject, Watch } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { watchCollection } from './watch-collection.js';
 
 export interface WatchUntilOptions<T extends KubernetesObject, R> {
   readonly kc: KubeConfig;
@@ -14,56 +15,42 @@ export interface WatchUntilOptions<T extends KubernetesObject, R> {
 }
 
 /**
- * Waits on one object by watching it: read, then watch from that resourceVersion, deciding on
- * every event and on a tick (for deadlines when nothing happens). A watch that ends or expires
- * (410) is started again from a fresh read. The watch is aborted in every case on return.
+ * Waits on one object by watching it (watchCollection with a field selector on its name: read,
+ * then watch from that resourceVersion, resumed when the stream ends, read again when the
+ * version expired), deciding on every state and on a tick (for deadlines when nothing happens).
  */
 export async function watchUntil<T extends KubernetesObject, R>(opts: WatchUntilOptions<T, R>): Promise<R> {
-  const watch = new Watch(opts.kc);
+  const decided = new AbortController();
   let last: T | undefined;
-  for (;;) {
-    opts.signal.throwIfAborted();
-    last = await opts.read();
-    const now = opts.decide(last);
-    if (now !== undefined) return now;
-    let controller: AbortController | undefined;
-    let tick: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    try {
-      const outcome = await new Promise<{ result: R } | { restart: true }>((resolve, reject) => {
-        const settle = (object: T | undefined) => {
-          const result = opts.decide(object);
-          if (result !== undefined) resolve({ result });
+  let result: R | undefined;
+  const settle = (object: T | undefined) => {
+    last = object;
+    if (result !== undefined) return;
+    result = opts.decide(object);
+    if (result !== undefined) decided.abort();
+  };
+  const tick = setInterval(() => settle(last), opts.tickMs ?? 1000);
+  try {
+    await watchCollection<T>({
+      kc: opts.kc,
+      path: opts.path,
+      fieldSelector: `metadata.name=${opts.name}`,
+      list: async () => {
+        const object = await opts.read();
+        const resourceVersion = object?.metadata?.resourceVersion;
+        return {
+          items: object === undefined ? [] : [object],
+          metadata: { ...(resourceVersion ? { resourceVersion } : {}) },
         };
-        onAbort = () => reject(opts.signal.reason);
-        opts.signal.addEventListener('abort', onAbort, { once: true });
-        tick = setInterval(() => settle(last), opts.tickMs ?? 1000);
-        watch
-          .watch(
-            opts.path,
-            {
-              fieldSelector: `metadata.name=${opts.name}`,
-              resourceVersion: last?.metadata?.resourceVersion,
-              allowWatchBookmarks: true,
-            },
-            (type, object: T) => {
-              if (type === 'BOOKMARK' || type === 'ERROR') return;
-              last = type === 'DELETED' ? undefined : object;
-              settle(last);
-            },
-            () => resolve({ restart: true }),
-          )
-          .then((c) => {
-            controller = c;
-          }, reject);
-      });
-      if ('result' in outcome) return outcome.result;
-    } finally {
-      if (tick !== undefined) clearInterval(tick);
-      if (onAbort !== undefined) opts.signal.removeEventListener('abort', onAbort);
-      controller?.abort();
-    }
-    // The watch ended (timeout, dropped connection, expired version): read again and re-watch.
-    await new Promise((r) => setTimeout(r, 200));
+      },
+      onSync: (items) => settle(items[0]),
+      onEvent: (type, object) => settle(type === 'DELETED' ? undefined : object),
+      signal: AbortSignal.any([opts.signal, decided.signal]),
+    });
+  } finally {
+    clearInterval(tick);
   }
+  if (result !== undefined) return result;
+  opts.signal.throwIfAborted();
+  throw new Error(`the watch on ${opts.name} ended without a decision`);
 }
