@@ -12,6 +12,7 @@ if ! command -v redis-server >/dev/null; then
     echo "[ferry] redis-server is missing: install it (apt-get install redis-server) or set FERRY_REDIS_URL" >&2
   fi
 fi
+FERRY_LOG_TAG=ferry
 source scripts/lib/services.sh
 ensure_node_deps
 npx tsc -b

@@ -6,7 +6,7 @@
 FERRY_STARTED_PIDS=()
 FERRY_STARTED_DOCKERD=0
 
-log() { printf '[ferry-test] %s\n' "$*" >&2; }
+log() { printf "[%s] %s\n" "${FERRY_LOG_TAG:-ferry-test}" "$*" >&2; }
 
 ensure_system_packages() {
   local missing=()
@@ -32,11 +32,13 @@ ensure_node_deps() {
   local stamp=node_modules/.package-lock.json
   if [ ! -d node_modules ] || [ package-lock.json -nt "$stamp" ]; then
     log "installing npm dependencies (npm ci)"
-    # npm 11 can refuse its own lockfile over other platforms' optional packages (npm/cli#8320,
-    # #4828): then install from the same lockfile with npm install, which tolerates that.
+    # npm ci only: it installs exactly the committed lockfile and never rewrites it. If it refuses
+    # the lockfile, fail loudly (a silent `npm install` fallback would change the lock and the tree).
     npm ci --no-audit --no-fund --loglevel=error >"${TMPDIR:-/tmp}/ferry-npm-ci.log" 2>&1 || {
-      log "npm ci refused the lockfile; installing with npm install from the same lockfile"
-      npm install --no-audit --no-fund --loglevel=error
+      log "npm ci refused the committed package-lock.json; see ${TMPDIR:-/tmp}/ferry-npm-ci.log"
+      tail -20 "${TMPDIR:-/tmp}/ferry-npm-ci.log" >&2
+      log "regenerate the lockfile (rm -rf node_modules && npm install) and commit it"
+      return 1
     }
   fi
 }
