@@ -29,6 +29,7 @@ import {
 import { type K8sDouble, startK8sDouble } from '../k8s-double/index.js';
 import { testImages } from '../support/services.js';
 import { executorConformance } from './conformance.js';
+import { testRunnerImage } from './runner-build.js';
 
 const exec = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -63,7 +64,7 @@ async function runnerImage(): Promise<string> {
   const script = `${root}scripts/lib/runner-image.sh`;
   if (!existsSync(script)) throw new Error(`${script} is missing`);
   await exec('bash', [script], { cwd: root, timeout: 300_000 });
-  return 'ferry/runner:test';
+  return testRunnerImage;
 }
 
 function kubeConfigOf(double: K8sDouble, server?: string): KubeConfig {
@@ -77,7 +78,7 @@ function kubeConfigOf(double: K8sDouble, server?: string): KubeConfig {
 function executorConfig(overrides: Partial<KubernetesExecutorConfig>): KubernetesExecutorConfig {
   return {
     namespace: `ferry-runners-${randomBytes(3).toString('hex')}`,
-    runnerImage: 'ferry/runner:test',
+    runnerImage: testRunnerImage,
     nodeSelector: {},
     tolerations: [],
     imagePullSecrets: [],

@@ -70,7 +70,7 @@ export async function ensureRunnerBuilt(): Promise<void> {
 }
 
 /** The runner image tests use, built from the local base by scripts/lib/runner-image.sh. */
-export const testRunnerImage = 'ferry/runner:test';
+export const testRunnerImage = process.env.RUNNER_TAG ?? 'ferry/runner:test';
 
 /**
  * Builds the runner image when the runner changed (cached by a content hash: a second call takes
