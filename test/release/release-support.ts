@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { defaultTemplatePath, loadSpec, type ResolvedPlan, resolveSpec } from '@ferry/shared';
 import type { Command } from 'commander';
-import { parseResultLine } from '../../packages/runner/src/build/result-line.js';
+import { parseResultLine } from '../../packages/runner/src/command/result-line.js';
 import { type TestRegistry, testRegistry } from '../support/services.js';
 
 export const registry: TestRegistry = testRegistry();

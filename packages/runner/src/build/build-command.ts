@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { FerryError, ReleaseErrors } from '@ferry/shared';
 import { Command } from 'commander';
+import { type CommandIo, ReleaseExit, runReleaseCommand } from '../command/command-run.js';
+import { OutputLines } from '../command/output-lines.js';
+import { formatResultLine } from '../command/result-line.js';
 import { runBuild } from './build.js';
 import { BuildEnv, readBuildJob } from './build-env.js';
-import { type CommandIo, ReleaseExit, runReleaseCommand } from './command-run.js';
 import { connectDocker } from './docker-engine.js';
-import { OutputLines } from './output-lines.js';
-import { formatResultLine } from './result-line.js';
 
 /**
  * `ferry-runner build`: build and push the image of the checked-out commit. The job comes in the

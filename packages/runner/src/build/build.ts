@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { FerryError, ReleaseErrors } from '@ferry/shared';
 import type Docker from 'dockerode';
+import type { OutputLines } from '../command/output-lines.js';
 import { checkBaseImages } from './base-image-check.js';
 import type { BuildJob } from './build-env.js';
 import { pullCacheImage } from './cache-image.js';
@@ -8,7 +9,6 @@ import { buildContext } from './context-tar.js';
 import { dockerBuild } from './docker-build.js';
 import { dockerPush } from './docker-push.js';
 import { imageLabels } from './image-labels.js';
-import type { OutputLines } from './output-lines.js';
 import { RegistryHttpError, readManifest } from './registry-client.js';
 import { registryFailure } from './registry-errors.js';
 import { checkRegistryLogin } from './registry-login.js';

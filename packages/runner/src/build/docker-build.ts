@@ -1,9 +1,9 @@
 import { FerryError, ReleaseErrors } from '@ferry/shared';
 import type Docker from 'dockerode';
+import type { OutputLines } from '../command/output-lines.js';
 import type { BuildContext } from './context-tar.js';
 import { messageError } from './docker-messages.js';
 import { followMessages } from './follow-messages.js';
-import type { OutputLines } from './output-lines.js';
 import { progressLine } from './progress-line.js';
 
 export interface DockerBuildOptions {

@@ -1,6 +1,6 @@
 import { FerryError, ReleaseErrors, type ReleaseManifest } from '@ferry/shared';
 import { type KubernetesObject, PatchStrategy } from '@kubernetes/client-node';
-import type { OutputLines } from '../build/output-lines.js';
+import type { OutputLines } from '../command/output-lines.js';
 import { apiFailure, isNotFound } from './api-error.js';
 import { keepImmutableClaimFields } from './claim-fields.js';
 import { callOptions, type KubeClients } from './kube-clients.js';

@@ -6,7 +6,7 @@ import {
   type ResolvedPlan,
 } from '@ferry/shared';
 import { PatchStrategy, type V1Deployment } from '@kubernetes/client-node';
-import type { OutputLines } from '../build/output-lines.js';
+import type { OutputLines } from '../command/output-lines.js';
 import { isNotFound } from './api-error.js';
 import { applyObject, FIELD_MANAGER } from './apply.js';
 import { canaryDecision, trafficShare } from './canary-decision.js';

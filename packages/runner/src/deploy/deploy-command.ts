@@ -1,8 +1,8 @@
 import { deployTimeBudgetMs, FerryError, ReleaseErrors } from '@ferry/shared';
 import { Command } from 'commander';
-import { type CommandIo, ReleaseExit, runReleaseCommand } from '../build/command-run.js';
-import { OutputLines } from '../build/output-lines.js';
-import { formatResultLine } from '../build/result-line.js';
+import { type CommandIo, ReleaseExit, runReleaseCommand } from '../command/command-run.js';
+import { OutputLines } from '../command/output-lines.js';
+import { formatResultLine } from '../command/result-line.js';
 import { apiFailure } from './api-error.js';
 import { runDeploy } from './deploy.js';
 import { DeployEnv, readDeployJob } from './deploy-env.js';

@@ -7,7 +7,7 @@ import {
   renderManifests,
 } from '@ferry/shared';
 import type { V1Deployment } from '@kubernetes/client-node';
-import type { OutputLines } from '../build/output-lines.js';
+import type { OutputLines } from '../command/output-lines.js';
 import { apiFailure } from './api-error.js';
 import { applyObject, describeObject, readObject } from './apply.js';
 import { deleteCanary, runCanarySteps } from './canary.js';

@@ -1,5 +1,5 @@
 import type { V1Deployment } from '@kubernetes/client-node';
-import type { OutputLines } from '../build/output-lines.js';
+import type { OutputLines } from '../command/output-lines.js';
 import { type HopelessPod, watchForHopelessPod } from './hopeless-pods.js';
 import type { KubeClients } from './kube-clients.js';
 import { newReplicaSet, replicaSetsOf, revisionOf } from './replica-sets.js';

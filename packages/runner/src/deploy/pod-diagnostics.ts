@@ -1,5 +1,5 @@
 import type { V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
-import type { OutputLines } from '../build/output-lines.js';
+import type { OutputLines } from '../command/output-lines.js';
 import { callOptions, type KubeClients } from './kube-clients.js';
 import { isPodReady, logsFromPrevious, podProblems } from './pod-problems.js';
 import { replicaSetPodSelector } from './replica-sets.js';

@@ -1,5 +1,5 @@
 import { LabelKey, MANAGED_BY, type ResolvedPlan } from '@ferry/shared';
-import type { OutputLines } from '../build/output-lines.js';
+import type { OutputLines } from '../command/output-lines.js';
 import { isNotFound } from './api-error.js';
 import { callOptions, type KubeClients } from './kube-clients.js';
 

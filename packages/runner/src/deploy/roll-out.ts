@@ -1,5 +1,5 @@
 import { type DeploymentManifest, FerryError, ReleaseErrors, type ReleaseMetadata } from '@ferry/shared';
-import type { OutputLines } from '../build/output-lines.js';
+import type { OutputLines } from '../command/output-lines.js';
 import { applyObject } from './apply.js';
 import { callOptions, type KubeClients } from './kube-clients.js';
 import { describeFailingPods } from './pod-diagnostics.js';

@@ -1,5 +1,5 @@
 import type { V1Deployment } from '@kubernetes/client-node';
-import type { OutputLines } from '../build/output-lines.js';
+import type { OutputLines } from '../command/output-lines.js';
 import { isNotFound } from './api-error.js';
 import { callOptions, type KubeClients } from './kube-clients.js';
 import { NewPodsWatch } from './new-pods-watch.js';
