@@ -6,7 +6,7 @@ import { keyValues, splitWords } from './dockerfile-words.js';
 /** An image a Dockerfile pulls: a stage's base, or a `COPY --from` / `RUN --mount from` source. */
 export interface ImageUse {
   readonly line: number;
-  /** `FROM`, `COPY --from` or `RUN --mount`. */
+  /** `FROM`, `COPY --from`, `RUN --mount` or `# syntax` (the frontend image BuildKit would load). */
   readonly instruction: string;
   /** As written, before build arguments are substituted. */
   readonly written: string;
@@ -30,11 +30,16 @@ export function dockerfileImages(
   text: string,
   buildArgs: Readonly<Record<string, string>>,
 ): DockerfileImages {
-  const { escapeChar, instructions } = dockerfileInstructions(text);
+  const { escapeChar, directives, instructions } = dockerfileInstructions(text);
+  const uses: ImageUse[] = [];
+  for (const d of directives.filter((x) => x.name === 'syntax')) {
+    const problem = imageProblem(d.value, d.value, []);
+    if (problem !== undefined) return { ok: false, line: d.line, reason: problem };
+    uses.push({ line: d.line, instruction: '# syntax', written: d.value, image: d.value });
+  }
   const globals = new Map<string, string | undefined>();
   const stageNames: string[] = [];
   let stageVars = new Map<string, string | undefined>();
-  const uses: ImageUse[] = [];
 
   const declare = (target: Map<string, string | undefined>, args: string, scope: DockerfileVars) => {
     for (const [name, def] of keyValues(args, escapeChar)) {
@@ -47,6 +52,8 @@ export function dockerfileImages(
     stageNames.includes(ref.toLowerCase()) || (/^\d+$/.test(ref) && Number(ref) < stageNames.length);
 
   for (const ins of instructions) {
+    const heredoc = heredocOf(ins.keyword, ins.args, escapeChar);
+    if (heredoc !== undefined) return { ok: false, line: ins.line, reason: heredoc };
     switch (ins.keyword) {
       case 'ARG':
         declare(
@@ -108,6 +115,19 @@ export function dockerfileImages(
   }
   if (stageNames.length === 0) return { ok: false, line: 1, reason: 'it has no FROM instruction' };
   return { ok: true, uses, stages: stageNames.length };
+}
+
+/**
+ * Why a heredoc (`RUN <<EOF`, `COPY <<EOF /f`) is refused: the builders Ferry drives (buildah
+ * 1.28, the engine's classic builder) do not know heredocs and read the lines after it as
+ * instructions; buildah 1.28 even runs a `FROM` among them as a stage. Refusing keeps the
+ * allowlist's reading and the builder's the same.
+ */
+function heredocOf(keyword: string, args: string, escapeChar: string): string | undefined {
+  if (keyword !== 'RUN' && keyword !== 'COPY' && keyword !== 'ADD') return undefined;
+  const word = splitWords(args, escapeChar).find((w) => /^<<-?[A-Za-z_]/.test(w));
+  if (word === undefined) return undefined;
+  return `${keyword} ${word} is a heredoc, which the builder does not support: it would read the heredoc's lines as instructions (a FROM among them as a stage); write the script to a file in the context and COPY it, or use RUN with && and \\ continuations`;
 }
 
 /** The `--from=` of COPY, and the `from=` of each `RUN --mount=…`, among the leading flags. */

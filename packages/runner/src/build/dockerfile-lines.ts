@@ -8,9 +8,18 @@ export interface DockerfileInstruction {
   readonly args: string;
 }
 
+/** A parser directive (`# syntax=…`, `# escape=…`) from the top of the file. */
+export interface DockerfileDirective {
+  readonly line: number;
+  /** Lower-cased. */
+  readonly name: string;
+  readonly value: string;
+}
+
 export interface DockerfileLines {
   /** The escape character (`\` unless the `# escape=` parser directive says `` ` ``). */
   readonly escapeChar: string;
+  readonly directives: DockerfileDirective[];
   readonly instructions: DockerfileInstruction[];
 }
 
@@ -24,11 +33,14 @@ const DIRECTIVE_RE = /^#\s*([A-Za-z][A-Za-z0-9]*)\s*=\s*(.*?)\s*$/;
 export function dockerfileInstructions(text: string): DockerfileLines {
   const lines = text.split(/\r?\n/);
   let escapeChar = '\\';
+  const directives: DockerfileDirective[] = [];
   let i = 0;
   for (; i < lines.length; i++) {
     const m = DIRECTIVE_RE.exec(lines[i] ?? '');
     if (m === null) break;
-    if (m[1]?.toLowerCase() === 'escape' && (m[2] === '`' || m[2] === '\\')) escapeChar = m[2];
+    const name = (m[1] ?? '').toLowerCase();
+    directives.push({ line: i + 1, name, value: m[2] ?? '' });
+    if (name === 'escape' && (m[2] === '`' || m[2] === '\\')) escapeChar = m[2];
   }
   const instructions: DockerfileInstruction[] = [];
   let start = 0;
@@ -52,7 +64,7 @@ export function dockerfileInstructions(text: string): DockerfileLines {
     }
   }
   if (buffer !== undefined) instructions.push(split(start, buffer));
-  return { escapeChar, instructions };
+  return { escapeChar, directives, instructions };
 }
 
 function split(line: number, text: string): DockerfileInstruction {
