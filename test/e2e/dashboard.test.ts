@@ -217,7 +217,24 @@ describe('dashboard in a browser', () => {
       path_with_namespace: 'shop/order-service',
     };
     plans.set(hook.after, { hold: 'build' });
+    // The page fetches a new pipeline when its `queued` event comes. Answer that fetch only once
+    // the pipeline has moved on to its held build, as a slow network or a busy machine does: the
+    // moves that come while it is in flight must still reach the row.
+    let hostileId: (id: string) => void = () => {};
+    const hostilePushed = new Promise<string>((resolve) => {
+      hostileId = resolve;
+    });
+    await page.route(
+      /\/api\/v1\/pipelines\/[0-9a-z]+$/,
+      async (route) => {
+        const early = await route.fetch();
+        await held(await hostilePushed, 'build');
+        await route.fulfill({ response: early });
+      },
+      { times: 1 },
+    );
     const hostile = await sendPush(hook);
+    hostileId(hostile);
     const row = page.locator(`.pl-row[data-pipeline="${hostile}"]`);
     await row.waitFor({ timeout: 10_000 });
     expect(await page.locator('.pl-row').first().getAttribute('data-pipeline')).toBe(hostile);

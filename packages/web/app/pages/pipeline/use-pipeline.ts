@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../../api/client';
 import type { Pipeline } from '../../api/types';
+import { LoadOrder } from '../../live/load-order';
 import { type LiveState, useTransitions } from '../../live/use-transitions';
 
 export interface PipelineState {
@@ -11,20 +12,33 @@ export interface PipelineState {
   replace(p: Pipeline): void;
 }
 
-/** One pipeline, reloaded whenever it or one of its stages moves. */
+/**
+ * One pipeline, reloaded whenever it or one of its stages moves. Reloads overlap (a burst during
+ * a reload, a reconnect): only the answer of the one started last is shown.
+ */
 export function usePipeline(id: string): PipelineState {
   const [pipeline, setPipeline] = useState<Pipeline | undefined>(undefined);
   const [error, setError] = useState<ApiError | undefined>(undefined);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const order = useRef(new LoadOrder());
 
   const load = useCallback(async () => {
+    const n = order.current.start();
     try {
-      setPipeline(await api<Pipeline>(`/pipelines/${encodeURIComponent(id)}`));
+      const p = await api<Pipeline>(`/pipelines/${encodeURIComponent(id)}`);
+      if (!order.current.isLatest(n)) return;
+      setPipeline(p);
       setError(undefined);
     } catch (err) {
-      if (err instanceof ApiError) setError(err);
+      if (order.current.isLatest(n) && err instanceof ApiError) setError(err);
     }
   }, [id]);
+
+  /** An action's answer is newer than any reload still in flight. */
+  const replace = useCallback((p: Pipeline) => {
+    order.current.start();
+    setPipeline(p);
+  }, []);
 
   useEffect(() => {
     setPipeline(undefined);
@@ -43,5 +57,5 @@ export function usePipeline(id: string): PipelineState {
   }, [load]);
 
   const live = useTransitions(id, onTransition, () => void load());
-  return { pipeline, error, live, replace: setPipeline };
+  return { pipeline, error, live, replace };
 }
