@@ -42,6 +42,8 @@ export interface StartTestFerryOptions {
   listen?: boolean;
   /** A Redis other than the shared test one (fault tests). */
   redisUrl?: string;
+  /** The process and Node.js metrics (off by default: tests start many Ferries in one process). */
+  defaultMetrics?: boolean;
 }
 
 /** A Ferry on the real test Redis, under a key prefix of its own, listening on a free port. */
@@ -61,7 +63,7 @@ export async function startTestFerry(options: StartTestFerryOptions = {}): Promi
     logger: createLogger({ level: process.env.FERRY_TEST_LOG ?? 'silent' }),
     redisUrl: options.redisUrl ?? testRedisUrl(),
     environments: options.environments ?? environmentsFromConfig(config),
-    defaultMetrics: false,
+    defaultMetrics: options.defaultMetrics ?? false,
     ...(options.runner === undefined ? {} : { runner: options.runner }),
     ...(options.executor === undefined ? {} : { executor: options.executor }),
     ...(options.worker === undefined ? {} : { worker: options.worker }),

@@ -1,3 +1,4 @@
+export * from './build-info/index.js';
 export * from './config/index.js';
 export * from './domain/index.js';
 export * from './errors/index.js';

@@ -18,5 +18,7 @@ export class QueueWaitObserver implements PipelineObserver {
       this.#alerts.queueWaitOverSlo(pipeline, waited, this.#sloMs);
   }
 
+  stageFinished(): void {}
+
   finished(): void {}
 }

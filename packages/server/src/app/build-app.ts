@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { installHttpMetrics } from '../metrics/http-metrics.js';
 import { apiRoutes } from '../routes/api/index.js';
 import { dashboardRoutes } from '../routes/dashboard.js';
 import { healthRoutes } from '../routes/health.js';
@@ -22,6 +23,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     requestIdHeader: false,
   });
   installErrorHandler(app);
+  installHttpMetrics(app, ctx.metrics);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

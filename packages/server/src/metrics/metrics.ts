@@ -1,6 +1,7 @@
-import type { PipelineRecord, PipelineStatus } from '@ferry/shared';
+import { ferryVersion, type PipelineRecord, type PipelineStatus, type StageRecord } from '@ferry/shared';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { PipelineObserver } from '../pipeline/observer.js';
+import { buildCommit } from './build-commit.js';
 
 export type WebhookResult =
   | 'created'
@@ -14,6 +15,15 @@ export type WebhookResult =
 export interface MetricsSources {
   queueDepth(): Promise<Record<string, number>>;
   pipelinesByStatus(): Promise<Record<PipelineStatus, number>>;
+}
+
+export interface FerryMetricsOptions {
+  /** The process and Node.js metrics under their standard names (off in tests that build many). */
+  defaultMetrics?: boolean;
+  /** The executor kind stages run on (`executor.kind`): the stage duration's `executor` label. */
+  executor?: string;
+  /** What `ferry_build_info` says; by default the package version and the build's commit. */
+  build?: { version: string; commit: string };
 }
 
 /** Ferry's Prometheus metrics. The queue wait (merge → start) is the SLO that matters. */
@@ -31,10 +41,45 @@ export class FerryMetrics implements PipelineObserver {
   readonly wecomBotDisabled: Gauge<'bot'>;
   /** Alerts raised, by kind and result (sent, suppressed by the rate limit, failed). */
   readonly alerts: Counter<'kind' | 'result'>;
+  /** HTTP requests answered, by method, route pattern (never the raw URL) and status code. */
+  readonly httpRequests: Counter<'method' | 'route' | 'status_code'>;
+  /** Time to answer an HTTP request, by method and route pattern. */
+  readonly httpDuration: Histogram<'method' | 'route'>;
+  /** A stage run's time from its start to its end, by stage, executor and final status. */
+  readonly stageDuration: Histogram<'stage' | 'executor' | 'status'>;
+  readonly #executor: string;
 
-  constructor(sources?: MetricsSources, options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics !== false)
-      collectDefaultMetrics({ register: this.registry, prefix: 'ferry_process_' });
+  constructor(sources?: MetricsSources, options: FerryMetricsOptions = {}) {
+    this.#executor = options.executor ?? 'unknown';
+    // No prefix: `process_cpu_seconds_total`, `nodejs_heap_size_used_bytes`… as stock dashboards expect.
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    const build = options.build ?? { version: ferryVersion, commit: buildCommit() };
+    new Gauge({
+      name: 'ferry_build_info',
+      help: 'The running Ferry: its version and the commit it was built from (always 1)',
+      labelNames: ['version', 'commit'],
+      registers: [this.registry],
+    }).set(build, 1);
+    this.httpRequests = new Counter({
+      name: 'ferry_http_requests_total',
+      help: 'HTTP requests answered, by method, route pattern and status code (event streams are not counted)',
+      labelNames: ['method', 'route', 'status_code'],
+      registers: [this.registry],
+    });
+    this.httpDuration = new Histogram({
+      name: 'ferry_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request, by method and route pattern',
+      labelNames: ['method', 'route'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [this.registry],
+    });
+    this.stageDuration = new Histogram({
+      name: 'ferry_stage_duration_seconds',
+      help: 'Time a stage ran, from its start to its end, by stage, executor and final status',
+      labelNames: ['stage', 'executor', 'status'],
+      buckets: [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+      registers: [this.registry],
+    });
     this.webhooks = new Counter({
       name: 'ferry_webhooks_total',
       help: 'GitLab webhooks received, by result',
@@ -112,6 +157,17 @@ export class FerryMetrics implements PipelineObserver {
     const waited = (at.getTime() - Date.parse(pipeline.queuedAt)) / 1000;
     if (Number.isFinite(waited))
       this.queueWait.observe({ environment: pipeline.environment }, Math.max(0, waited));
+  }
+
+  stageFinished(_pipeline: PipelineRecord, stage: StageRecord): void {
+    if (stage.startedAt === undefined || stage.finishedAt === undefined) return;
+    const seconds = (Date.parse(stage.finishedAt) - Date.parse(stage.startedAt)) / 1000;
+    if (Number.isFinite(seconds)) {
+      this.stageDuration.observe(
+        { stage: stage.name, executor: this.#executor, status: stage.status },
+        Math.max(0, seconds),
+      );
+    }
   }
 
   finished(pipeline: PipelineRecord): void {

@@ -147,6 +147,7 @@ async function runStage(
   const finished: StageRecord = { ...current, status: outcome.status, finishedAt: new Date().toISOString() };
   if (outcome.reason !== undefined) finished.reason = outcome.reason;
   await store.putStage(pipeline.id, finished);
+  deps.observer.stageFinished(pipeline, finished);
   log.info({ stage: stage.name, status: outcome.status, reason: outcome.reason }, 'stage finished');
   return outcome.status;
 }

@@ -43,7 +43,7 @@ export async function buildServerContext(options: BuildContextOptions): Promise<
   });
   const metrics = new FerryMetrics(
     { queueDepth: () => queue.depth(), pipelinesByStatus: () => store.countByStatus() },
-    { defaultMetrics: options.defaultMetrics ?? true },
+    { defaultMetrics: options.defaultMetrics ?? true, executor: config.executor.kind },
   );
   const logs = new RedisLogStore(redis, { prefix, capBytes: config.limits.logCapBytes });
   const reporting = buildReporting({

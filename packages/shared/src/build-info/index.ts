@@ -1,0 +1,1 @@
+export { ferryVersion } from './version.js';

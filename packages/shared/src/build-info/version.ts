@@ -1,0 +1,10 @@
+import { createRequire } from 'node:module';
+
+/**
+ * Ferry's version, from the package's own package.json (the same two levels up from `src/` and
+ * `dist/`). Every workspace package carries the same version (a test checks it): `ferry --version`,
+ * `ferry_build_info` and the default runner image all say this one.
+ */
+export const ferryVersion: string = (
+  createRequire(import.meta.url)('../../package.json') as { version: string }
+).version;
