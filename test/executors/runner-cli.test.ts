@@ -88,50 +88,46 @@ describe('ferry-runner', () => {
       expect(git.requests.filter((r) => r.auth === 'refused')).toEqual([]);
     });
 
-    it('fetches the commit in one request: a protocol-v2 POST, no capability GET', async () => {
+    it('fetches the one commit shallow with git: the capability GET, one POST, origin set', async () => {
       const before = git.requests.length;
-      const dir = join(work, 'one-request');
+      const dir = join(work, 'shallow');
       const out = await runner(['clone', '--dir', dir], {
         FERRY_CLONE_URL: repo.cloneUrl,
         FERRY_SHA: first,
         FERRY_CLONE_TOKEN: token,
-      });
-      expect(out.code, out.stderr).toBe(0);
-      expect(out.stdout).toContain(`fetched ${first} (depth 1, protocol v2, one request)`);
-      expect(git.requests.slice(before)).toEqual([
-        { method: 'POST', path: '/group/app.git/git-upload-pack', auth: 'accepted' },
-      ]);
-      expect(await readFile(join(dir, 'VERSION'), 'utf8')).toBe('one\n');
-      // A shallow checkout, as `git fetch --depth 1` makes it.
-      expect((await readFile(join(dir, '.git', 'shallow'), 'utf8')).trim()).toBe(first);
-      const log = await new Promise<string>((resolve, reject) =>
-        execFile('git', ['log', '--format=%H'], { cwd: dir }, (err, stdout) =>
-          err ? reject(err) : resolve(stdout),
-        ),
-      );
-      expect(log.trim()).toBe(first);
-    });
-
-    it('fetches with git only when FERRY_CLONE_ONE_REQUEST=false (executor.cloneOneRequest: false)', async () => {
-      const before = git.requests.length;
-      const dir = join(work, 'git-only');
-      const out = await runner(['clone', '--dir', dir], {
-        FERRY_CLONE_URL: repo.cloneUrl,
-        FERRY_SHA: first,
-        FERRY_CLONE_TOKEN: token,
-        FERRY_CLONE_ONE_REQUEST: 'false',
       });
       expect(out.code, out.stderr).toBe(0);
       expect(out.stdout).toContain(`git fetch --depth 1 --no-tags origin ${first}`);
-      expect(out.stdout).not.toContain('one request');
-      expect(git.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([
-        'GET /group/app.git/info/refs',
-        'POST /group/app.git/git-upload-pack',
+      expect(git.requests.slice(before)).toEqual([
+        { method: 'GET', path: '/group/app.git/info/refs', auth: 'accepted' },
+        { method: 'POST', path: '/group/app.git/git-upload-pack', auth: 'accepted' },
       ]);
       expect(await readFile(join(dir, 'VERSION'), 'utf8')).toBe('one\n');
+      // Depth 1: the commit alone, not its history.
+      expect((await readFile(join(dir, '.git', 'shallow'), 'utf8')).trim()).toBe(first);
+      const gitOut = (...args: string[]) =>
+        new Promise<string>((resolve, reject) =>
+          execFile('git', args, { cwd: dir }, (err, stdout) => (err ? reject(err) : resolve(stdout.trim()))),
+        );
+      expect(await gitOut('log', '--format=%H')).toBe(first);
+      expect(await gitOut('remote', 'get-url', 'origin')).toBe(repo.cloneUrl);
+      // No template copied into a workspace that lives for one stage.
+      await expect(readdir(join(dir, '.git', 'hooks'))).rejects.toThrow(/ENOENT/);
     });
 
-    it('falls back to git fetch when the one request does not work (a redirect), and still clones', async () => {
+    it('refuses a workspace that already holds a git repository, and leaves it alone', async () => {
+      const dir = join(work, 'existing');
+      await new Promise<void>((resolve, reject) =>
+        execFile('git', ['init', '-q', dir], (err) => (err ? reject(err) : resolve())),
+      );
+      const config = await readFile(join(dir, '.git', 'config'), 'utf8');
+      const out = await runner(['clone', '--dir', dir], { FERRY_CLONE_URL: repo.cloneUrl, FERRY_SHA: first });
+      expect(out.code).toBe(1);
+      expect(out.stderr).toContain('already holds a git repository');
+      expect(await readFile(join(dir, '.git', 'config'), 'utf8')).toBe(config);
+    });
+
+    it('follows a redirect of the repository as git does, and still clones', async () => {
       const open = await startGitServer();
       const moved = await open.createRepo('moved/app', { VERSION: 'moved\n' });
       const sha = await moved.head();
@@ -147,7 +143,6 @@ describe('ferry-runner', () => {
         const dir = join(work, 'redirected');
         const out = await runner(['clone', '--dir', dir], { FERRY_CLONE_URL: url, FERRY_SHA: sha });
         expect(out.code, out.stderr).toBe(0);
-        expect(out.stdout).toContain('the one-request fetch did not work (HTTP 301); fetching with git');
         expect(await readFile(join(dir, 'VERSION'), 'utf8')).toBe('moved\n');
       } finally {
         redirect.closeAllConnections();

@@ -73,7 +73,6 @@ export function buildCli(setExit: (code: number) => void, release: readonly Comm
               stdout: process.stdout,
               stderr: process.stderr,
               signal: controller.signal,
-              oneRequest: env[RunnerEnv.cloneOneRequest] !== 'false',
             }),
           );
         } catch (err) {

@@ -45,10 +45,4 @@ describe('runner environment', () => {
     });
     expect(cloneEnv({ ...job, secretEnv: {} })).not.toHaveProperty(RunnerEnv.cloneToken);
   });
-
-  it('tells the clone step to use git fetch only when the one-request fetch is turned off', () => {
-    expect(cloneEnv({ ...job, cloneOneRequest: false })).toMatchObject({ FERRY_CLONE_ONE_REQUEST: 'false' });
-    expect(cloneEnv({ ...job, cloneOneRequest: true })).not.toHaveProperty(RunnerEnv.cloneOneRequest);
-    expect(cloneEnv(job)).not.toHaveProperty(RunnerEnv.cloneOneRequest);
-  });
 });

@@ -10,8 +10,6 @@ export const RunnerEnv = {
   cloneToken: 'FERRY_CLONE_TOKEN',
   /** The user name sent with the token (default `oauth2`, as GitLab expects for tokens). */
   cloneUser: 'FERRY_CLONE_USER',
-  /** `false`: fetch with `git fetch`, never the one-request protocol-v2 fetch (`executor.cloneOneRequest`). */
-  cloneOneRequest: 'FERRY_CLONE_ONE_REQUEST',
   sha: 'FERRY_SHA',
   ref: 'FERRY_REF',
   workspace: 'FERRY_WORKSPACE',
@@ -69,7 +67,6 @@ export function cloneEnv(job: {
   ref: string;
   sha: string;
   secretEnv: Readonly<Record<string, string>>;
-  cloneOneRequest?: boolean;
 }): Record<string, string> {
   const env: Record<string, string> = {
     [RunnerEnv.cloneUrl]: job.project.cloneUrl,
@@ -80,6 +77,5 @@ export function cloneEnv(job: {
   if (token !== undefined && token !== '') env[RunnerEnv.cloneToken] = token;
   const user = job.secretEnv[RunnerEnv.cloneUser];
   if (user !== undefined && user !== '') env[RunnerEnv.cloneUser] = user;
-  if (job.cloneOneRequest === false) env[RunnerEnv.cloneOneRequest] = 'false';
   return env;
 }

@@ -1,13 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { access, mkdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CloneExit } from './clone-exit.js';
 import type { CloneTarget } from './clone-target.js';
-import { directFetch, directFetchAllowed } from './direct-fetch.js';
 import { authorizationHeader, gitEnvironment } from './git-auth.js';
-import { initRepository } from './init-repository.js';
 import { MaskStream } from './mask-stream.js';
 import { probeRepository } from './probe.js';
 
@@ -22,8 +20,6 @@ export interface CloneOptions {
   stdout: Writable;
   stderr: Writable;
   signal: AbortSignal;
-  /** Try the one-request protocol-v2 fetch before `git fetch` (default true). */
-  oneRequest?: boolean;
 }
 
 const MISSING_COMMIT =
@@ -31,11 +27,11 @@ const MISSING_COMMIT =
 const AUTH = /authentication failed|could not read username|HTTP (401|403)|returned error: 40[13]/i;
 
 /**
- * Fetches exactly `target.sha` (depth 1) into `dir` and checks it out detached: an empty repository
- * with the remote (written, not run), the sha fetched in one protocol-v2 request (`directFetch`;
- * `git fetch` when that is not possible), checkout, then a check that HEAD is the sha. Says what it
- * does on stdout without the token; git's own output goes to stderr with the token masked. Returns
- * the exit code.
+ * Fetches exactly `target.sha` (depth 1) into `dir` and checks it out detached, with git itself:
+ * `git init`, `git remote add origin`, `git fetch --depth 1` of the sha (protocol v2; no
+ * maintenance, commit graph or fsync: see `gitEnvironment`), checkout, then a check that HEAD is the
+ * sha. Says what it does on stdout without the token; git's own output goes to stderr with the
+ * token masked. Returns the exit code.
  */
 export async function clone(options: CloneOptions): Promise<number> {
   const { target, dir, stdout, signal } = options;
@@ -57,38 +53,27 @@ export async function clone(options: CloneOptions): Promise<number> {
   const git = (args: string[]) =>
     runGit(args, { cwd: dir, env, secrets, stdout, stderr: options.stderr, signal });
 
-  /** The one-request fetch when allowed; false (said why) when git must fetch instead. */
-  const fetchedDirectly = async (): Promise<boolean> => {
-    // Ferry's own environment too: the in-process clone of the local executor runs in it.
-    if (options.oneRequest === false || !directFetchAllowed(target.sha, options.env, process.env))
-      return false;
-    const direct = await directFetch({
-      url: target.url,
-      sha: target.sha,
-      ...(header === undefined ? {} : { header }),
-      dir,
-      env: gitEnvironment(options.env, undefined),
-      signal,
-    });
-    if (!direct.ok) say(`the one-request fetch did not work (${direct.why}); fetching with git`);
-    return direct.ok;
-  };
-
   await mkdir(dir, { recursive: true });
-  say('git init');
-  if (!(await initRepository(dir, target.url.href))) {
+  // git init would re-initialise an existing repository; a workspace must start empty of git.
+  if (
+    await access(join(dir, '.git')).then(
+      () => true,
+      () => false,
+    )
+  ) {
     options.stderr.write(`ferry-runner: clone failed: ${dir} already holds a git repository\n`);
     return CloneExit.failed;
   }
-  say('git remote add origin');
-  const steps: Array<[string, string[]]> = [];
-  if (await fetchedDirectly()) say(`fetched ${target.sha} (depth 1, protocol v2, one request)`);
-  else
-    steps.push([
+  const steps: Array<[string, string[]]> = [
+    // No template: no sample hooks or description to copy for a workspace that lives one stage.
+    ['git init', ['init', '-q', '--template=', '.']],
+    ['git remote add origin', ['remote', 'add', 'origin', target.url.href]],
+    [
       `git fetch --depth 1 --no-tags origin ${target.sha}`,
       ['fetch', '-q', '--depth', '1', '--no-tags', 'origin', target.sha],
-    ]);
-  steps.push([`git checkout --detach ${target.sha}`, ['checkout', '-q', '--detach', target.sha]]);
+    ],
+    [`git checkout --detach ${target.sha}`, ['checkout', '-q', '--detach', target.sha]],
+  ];
   for (const [label, args] of steps) {
     say(label);
     const result = await git(args);
@@ -124,7 +109,6 @@ export async function clone(options: CloneOptions): Promise<number> {
 
 interface GitResult {
   code: number;
-  stdout: string;
   /** The tail of git's stderr, masked, to classify a failure. */
   stderr: string;
 }
@@ -135,8 +119,7 @@ function runGit(
     cwd: string;
     env: Record<string, string>;
     secrets: readonly string[];
-    /** null: capture stdout instead of forwarding it. */
-    stdout: Writable | null;
+    stdout: Writable;
     stderr: Writable;
     signal: AbortSignal;
   },
@@ -148,7 +131,6 @@ function runGit(
       stdio: ['ignore', 'pipe', 'pipe'],
       signal: o.signal,
     });
-    let captured = '';
     let tail = '';
     const errMask = new MaskStream(o.secrets);
     child.stderr.pipe(errMask);
@@ -156,23 +138,12 @@ function runGit(
       tail = (tail + chunk).slice(-8192);
       o.stderr.write(chunk);
     });
-    if (o.stdout === null) {
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        captured += chunk;
-      });
-    } else {
-      const outMask = new MaskStream(o.secrets);
-      child.stdout.pipe(outMask);
-      const out = o.stdout;
-      outMask.on('data', (chunk: string) => out.write(chunk));
-    }
+    const outMask = new MaskStream(o.secrets);
+    child.stdout.pipe(outMask);
+    outMask.on('data', (chunk: string) => o.stdout.write(chunk));
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      resolve({
-        code: code ?? 128 + (signal === null ? 0 : constants.signals[signal]),
-        stdout: captured,
-        stderr: tail,
-      });
+      resolve({ code: code ?? 128 + (signal === null ? 0 : constants.signals[signal]), stderr: tail });
     });
   });
 }

@@ -1,4 +1,5 @@
-import { INITIAL_BRANCH } from './init-repository.js';
+/** The branch name HEAD points at before the detached checkout (never fetched, never pushed). */
+export const INITIAL_BRANCH = 'ferry';
 
 /** The Authorization header value for a clone token: HTTP Basic, as GitLab takes tokens. */
 export function authorizationHeader(token: string, user = 'oauth2'): string {

@@ -27,8 +27,6 @@ export interface StageJob {
   resources?: { cpu?: string; memory?: string };
   /** Clone the commit into the workspace before the commands run (default true). */
   checkout?: boolean;
-  /** Fetch the commit in one protocol-v2 request before falling back to `git fetch` (default true). */
-  cloneOneRequest?: boolean;
   /**
    * The stage needs a Docker daemon (build): the docker executor mounts this host socket into the
    * step container; the others pass `DOCKER_HOST` from `env` through.

@@ -187,7 +187,6 @@ export function jobContext(config: FerryConfig, environment: string, runnerImage
   if (context !== undefined) kube.context = context;
   return {
     owner: config.redis.keyPrefix,
-    cloneOneRequest: config.executor.cloneOneRequest,
     runnerImage,
     allowedBaseImages: config.build.allowedBaseImages,
     ...(token === undefined ? {} : { cloneToken: token }),

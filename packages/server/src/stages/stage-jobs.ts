@@ -13,8 +13,6 @@ export interface StageJobContext {
   owner?: string;
   /** The clone token (GitLab), a secret: given to the runner in the environment only. */
   cloneToken?: string;
-  /** false: clones use `git fetch` only (`executor.cloneOneRequest`). */
-  cloneOneRequest?: boolean;
   /** The runner image, for the stages Ferry's runner performs itself (build, deploy). */
   runnerImage: string;
   /** The private registry images are pushed to and pulled from. */
@@ -59,7 +57,6 @@ export function buildStageJob(
     ref: pipeline.ref,
     sha: pipeline.sha,
     ...(ctx.owner === undefined ? {} : { owner: ctx.owner }),
-    ...(ctx.cloneOneRequest === false ? { cloneOneRequest: false } : {}),
   };
   const registryEnv: Record<string, string> = {};
   if (ctx.registry !== undefined) {

@@ -131,11 +131,6 @@ export function buildConfigSchema(resolve: SecretResolver) {
     executor: z
       .strictObject({
         kind: z.enum(['local', 'docker', 'kubernetes', 'noop']).default('local'),
-        /**
-         * Clones fetch the commit in one protocol-v2 request (no capability GET first), falling back
-         * to `git fetch`; false: `git fetch` only (a Git server that refuses the one request).
-         */
-        cloneOneRequest: z.boolean().default(true),
         /** The `noop` executor runs nothing: each stage succeeds after `stageDuration` (dry runs, load tests). */
         noop: z.strictObject({ stageDuration: duration('0s') }).prefault({}),
         local: z.strictObject({ workDir: z.string().default('.ferry/work') }).prefault({}),

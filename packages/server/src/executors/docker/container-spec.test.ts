@@ -70,12 +70,6 @@ describe('docker container specs', () => {
     });
   });
 
-  it('clone container: FERRY_CLONE_ONE_REQUEST=false when the one-request fetch is turned off', () => {
-    expect(cloneContainerSpec({ ...job, cloneOneRequest: false }, id, options).Env).toContain(
-      'FERRY_CLONE_ONE_REQUEST=false',
-    );
-  });
-
   it('clone stdin: the token and a line end; nothing without a token', () => {
     expect(cloneStdin(job)).toBe('clone-tok\n');
     const anonymous = { ...job, secretEnv: { API_KEY: 'k-123456' } };

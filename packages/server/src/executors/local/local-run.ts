@@ -185,7 +185,6 @@ export class LocalRun {
         stdout,
         stderr,
         signal: this.#cloneAbort.signal,
-        oneRequest: job.cloneOneRequest !== false,
       });
     } catch (err) {
       if (this.#stop === undefined) this.output.system(`ferry: clone failed: ${(err as Error).message}`);
