@@ -39,6 +39,9 @@ describe('escapeLogLine', () => {
     );
     expect(escapeLogLine('# not a heading', 200)).toBe('＃ not a heading');
     expect(escapeLogLine('\u001b[31mred\u001b[0m', 200)).toBe('red');
+    expect(
+      escapeLogLine('\u001b[2K\u001b]8;;https://x.example\u0007link\u001b]8;;\u0007 \u001b[?25hok', 200),
+    ).toBe('link ok');
   });
 });
 

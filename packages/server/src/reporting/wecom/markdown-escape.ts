@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { clipChars, oneLine, visibleOnly } from '../plain-text.js';
 
 /**
@@ -28,11 +29,9 @@ export function escapeMarkdown(text: string, maxChars: number): string {
   return defuse(clipped.replace(special, (c) => lookAlike[c] ?? c));
 }
 
-/** Same as escapeMarkdown for a log line: leading blanks kept (indentation reads), colour codes dropped. */
+/** Same as escapeMarkdown for a log line: leading blanks kept (indentation reads), terminal codes (colours, cursor moves, links) dropped. */
 export function escapeLogLine(text: string, maxChars: number): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal colour codes are dropped
-  const plain = text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '');
-  const line = visibleOnly(plain)
+  const line = visibleOnly(stripVTControlCharacters(text))
     .replace(/[\r\n\t]/g, ' ')
     .trimEnd();
   const inert = clipChars(line, maxChars).replace(special, (c) => lookAlike[c] ?? c);

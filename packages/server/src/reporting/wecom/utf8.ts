@@ -2,6 +2,8 @@
 export const MARKDOWN_MAX_BYTES = 4096;
 export const TEXT_MAX_BYTES = 2048;
 
+const encoder = new TextEncoder();
+
 export function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
@@ -14,15 +16,9 @@ export function truncateUtf8(text: string, maxBytes: number, marker = '…'): st
   if (utf8Bytes(text) <= maxBytes) return text;
   const budget = maxBytes - utf8Bytes(marker);
   if (budget <= 0) return '';
-  let used = 0;
-  let out = '';
-  for (const char of text) {
-    const size = utf8Bytes(char);
-    if (used + size > budget) break;
-    used += size;
-    out += char;
-  }
-  return out + marker;
+  // encodeInto stops before a character that does not fit whole; `read` counts the UTF-16 units taken.
+  const { read } = encoder.encodeInto(text, new Uint8Array(budget));
+  return text.slice(0, read) + marker;
 }
 
 /**
