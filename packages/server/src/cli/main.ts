@@ -1,3 +1,4 @@
+import { ferryVersion } from '@ferry/shared';
 import { Command, Option } from 'commander';
 import { lint } from './lint.js';
 import { renderCommand } from './render.js';
@@ -6,9 +7,10 @@ import { type ServeRole, serve } from './serve.js';
 
 /** The `ferry` command line. Each subcommand lives in its own file and returns an exit code. */
 export function buildCli(): Command {
-  const program = new Command('ferry').description(
-    'Ferry: a merge into an environment branch becomes a running service',
-  );
+  const program = new Command('ferry')
+    .description('Ferry: a merge into an environment branch becomes a running service')
+    // The version ferry_build_info reports.
+    .version(ferryVersion, '-v, --version', 'print the version');
   program.showHelpAfterError();
   program.exitOverride();
 
