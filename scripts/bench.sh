@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks: npm run bench:intake | bench:dispatch [-- --seconds N ...]. Starts a Redis (and
+# Benchmarks: npm run bench:intake | bench:dispatch | bench:soak [-- --seconds N ...]. Starts a Redis (and
 # whatever else the bench needs) on loopback like the test command, builds, runs, stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,7 @@ ensure_node_deps
 trap stop_services EXIT
 FERRY_TEST_SERVICES_DIR=$(mktemp -d /tmp/ferry-bench.XXXXXX); export FERRY_TEST_SERVICES_DIR
 start_redis
+[ "$name" = soak ] && start_postgres
 [ "$name" = dispatch ] && { start_dockerd; bash scripts/lib/test-images.sh; }
 npx tsc -b
-FERRY_BENCH_REDIS_URL=$FERRY_TEST_REDIS_URL npx tsx "bench/$name.ts" "$@"
+FERRY_BENCH_REDIS_URL=$FERRY_TEST_REDIS_URL FERRY_BENCH_POSTGRES_URL=${FERRY_TEST_POSTGRES_URL:-} npx tsx "bench/$name.ts" "$@"

@@ -1,16 +1,20 @@
 # Sourced by scripts/test.sh and scripts/bench.sh: installs what is missing and starts the real
 # services the tests use, on loopback, and stops exactly what it started (stop_services, from a trap).
-# Exports: FERRY_TEST_REDIS_URL, FERRY_TEST_REGISTRY (host:port), FERRY_TEST_REGISTRY_USER,
-#          FERRY_TEST_REGISTRY_PASSWORD, FERRY_TEST_SERVICES_DIR.
+# Exports: FERRY_TEST_REDIS_URL, FERRY_TEST_POSTGRES_URL, FERRY_TEST_REGISTRY (host:port),
+#          FERRY_TEST_REGISTRY_USER, FERRY_TEST_REGISTRY_PASSWORD, FERRY_TEST_SERVICES_DIR.
 
 FERRY_STARTED_PIDS=()
 FERRY_STARTED_DOCKERD=0
+FERRY_STARTED_POSTGRES=""
+# Debian 12's PostgreSQL (apt-get install postgresql).
+FERRY_PG_BIN=${FERRY_PG_BIN:-/usr/lib/postgresql/15/bin}
 
 log() { printf "[%s] %s\n" "${FERRY_LOG_TAG:-ferry-test}" "$*" >&2; }
 
 ensure_system_packages() {
   local missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
+  [ -x "$FERRY_PG_BIN/initdb" ] || missing+=(postgresql)
   command -v dockerd >/dev/null || missing+=(docker.io)
   command -v docker-registry >/dev/null || missing+=(docker-registry)
   command -v debootstrap >/dev/null || missing+=(debootstrap)
@@ -72,6 +76,32 @@ start_redis() {
   log "redis on $FERRY_TEST_REDIS_URL"
 }
 
+# A private PostgreSQL cluster in a temp dir, on loopback only (the archive's production database).
+# initdb refuses to run as root, so as root the cluster belongs to the `postgres` user the package made.
+start_postgres() {
+  local port dir as=(); port=$(free_port); dir="$FERRY_TEST_SERVICES_DIR/postgres"
+  mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then
+    chmod o+x "$FERRY_TEST_SERVICES_DIR"; chown postgres "$dir"; as=(runuser -u postgres --)
+  fi
+  "${as[@]}" "$FERRY_PG_BIN/initdb" -D "$dir/data" -U ferry --auth=trust -E UTF8 >"$FERRY_TEST_SERVICES_DIR/postgres-init.log" 2>&1 \
+    || { log "initdb failed; see $FERRY_TEST_SERVICES_DIR/postgres-init.log"; return 1; }
+  "${as[@]}" "$FERRY_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
+    -o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null \
+    || { log "postgres did not start; see $dir/postgres.log"; return 1; }
+  FERRY_STARTED_POSTGRES="$dir/data"
+  "${as[@]}" "$FERRY_PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U ferry ferry_test
+  export FERRY_TEST_POSTGRES_URL="postgres://ferry@127.0.0.1:$port/ferry_test"
+  log "postgres on $FERRY_TEST_POSTGRES_URL"
+}
+
+stop_postgres() {
+  [ -n "$FERRY_STARTED_POSTGRES" ] || return 0
+  local as=(); [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
+  "${as[@]}" "$FERRY_PG_BIN/pg_ctl" -D "$FERRY_STARTED_POSTGRES" -m immediate stop >/dev/null 2>&1 || true
+  FERRY_STARTED_POSTGRES=""
+}
+
 start_registry() {
   local port dir; port=$(free_port); dir="$FERRY_TEST_SERVICES_DIR/registry"
   mkdir -p "$dir/data"
@@ -102,6 +132,7 @@ start_services() {
   export FERRY_TEST_SERVICES_DIR
   start_dockerd
   start_redis
+  start_postgres
   start_registry
 }
 
@@ -111,6 +142,7 @@ stop_services() {
   if docker info >/dev/null 2>&1; then
     docker ps -aq --filter label=ferry.k8s-double=1 --filter label=ferry.test=1 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
   fi
+  stop_postgres
   for pid in "${FERRY_STARTED_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${FERRY_STARTED_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ "$FERRY_STARTED_DOCKERD" != 0 ]; then

@@ -98,6 +98,61 @@ const kubernetesExecutorSchema = z.strictObject({
   pendingTimeout: duration('5m'),
 });
 
+/** How long one environment's finished pipelines stay in the archive. */
+const retentionSchema = z.strictObject({
+  /** Pipeline records (stages, approvals, image, release, manifests) and their audit entries. */
+  records: duration('365d'),
+  /** Archived stage logs (shorter: they are most of the archive's size). */
+  logs: duration('90d'),
+});
+
+function historySchema(secretRef: ReturnType<typeof secret>) {
+  return z
+    .strictObject({
+      /** `sqlite`: one file, no server (the embedded default); `postgres`: production, shared by replicas. */
+      kind: z.enum(['sqlite', 'postgres']).default('sqlite'),
+      sqlite: z.strictObject({ file: z.string().default('.ferry/history.sqlite') }).prefault({}),
+      /** The PostgreSQL connection URL (postgres://user:password@host:5432/db), a secret. */
+      postgres: z.strictObject({ url: secretRef.optional() }).prefault({}),
+      /** A finished pipeline moves from Redis to the archive this long after it finished. */
+      archiveAfter: duration('10m'),
+      /** How often the archiver looks for finished pipelines (and trims the event stream). */
+      interval: duration('30s'),
+      /** Pipelines moved per archival cycle at most. */
+      batch: z.number().int().positive().default(200),
+      /** Compressed stage logs go here (a PVC on Kubernetes) instead of into the archive database. */
+      logsDir: z.string().optional(),
+      /** Events stay in Redis this long after every consumer read them, for dashboards that resume. */
+      eventsRetention: duration('1h'),
+      /** How long the same merge (project, environment, commit) is recognised as a duplicate. */
+      dedupTtl: duration('7d'),
+      /** A complete stage log not yet archived is removed from Redis after this (a safety net). */
+      logTtl: duration('30d'),
+      retention: z
+        .strictObject({
+          /** What every environment keeps unless `environments` says otherwise. */
+          default: retentionSchema.prefault({}),
+          /** Per environment name (e.g. prod keeps records 3 years). */
+          environments: z
+            .record(z.string(), retentionSchema)
+            .prefault({ prod: { records: '1095d', logs: '365d' } }),
+          /** How often the retention job deletes what has expired. */
+          interval: duration('1h'),
+        })
+        .prefault({}),
+    })
+    .prefault({})
+    .superRefine((value, ctx) => {
+      if (value.kind === 'postgres' && value.postgres.url === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['postgres', 'url'],
+          message: 'history.kind postgres needs history.postgres.url',
+        });
+      }
+    });
+}
+
 export function buildConfigSchema(resolve: SecretResolver) {
   const secretRef = secret(resolve);
   return z.strictObject({
@@ -279,6 +334,7 @@ export function buildConfigSchema(resolve: SecretResolver) {
           .default(16 * 1024 * 1024),
       })
       .prefault({}),
+    history: historySchema(secretRef),
     log: z
       .strictObject({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),

@@ -2,6 +2,7 @@ export * as ApiErrors from './codes/api.js';
 export * as CommonErrors from './codes/common.js';
 export * as ConfigErrors from './codes/config.js';
 export * as ExecutorErrors from './codes/executor.js';
+export * as HistoryErrors from './codes/history.js';
 export * as KubernetesErrors from './codes/kubernetes.js';
 export * as PipelineErrors from './codes/pipeline.js';
 export * as ReleaseErrors from './codes/release.js';

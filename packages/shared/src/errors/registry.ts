@@ -2,6 +2,7 @@ import * as api from './codes/api.js';
 import * as common from './codes/common.js';
 import * as config from './codes/config.js';
 import * as executor from './codes/executor.js';
+import * as history from './codes/history.js';
 import * as kubernetes from './codes/kubernetes.js';
 import * as pipeline from './codes/pipeline.js';
 import * as release from './codes/release.js';
@@ -20,6 +21,7 @@ export const errorAreas = {
   common,
   config,
   executor,
+  history,
   kubernetes,
   pipeline,
   release,

@@ -1,0 +1,74 @@
+import type { PipelineRecord } from '@ferry/shared';
+
+/** One deploy or rollback, as the audit trail lists it: who, which commit and image, when, outcome. */
+export interface DeploymentEntry {
+  pipelineId: string;
+  project: { id: number; path: string };
+  environment: string;
+  /** `deploy` (a merge, push, retry or manual run) or `rollback` (a rollback pipeline). */
+  kind: 'deploy' | 'rollback';
+  user: string;
+  sha: string;
+  imageDigest?: string;
+  imageReference?: string;
+  /** When the deploy stage ended (or started, while it runs). */
+  at: string;
+  /**
+   * The deploy stage's status (`success`, `failed`, `canceled`, `running`); `rolled_back` when the
+   * rollout failed and the environment went back to `rolledBackTo`.
+   */
+  outcome: string;
+  rolledBackTo?: string;
+}
+
+export interface DeploymentQuery {
+  projectId?: number;
+  projectPath?: string;
+  environment?: string;
+  /** ISO time: entries at or after it. */
+  since?: string;
+  limit: number;
+}
+
+/** The audit entry of a pipeline, or undefined when it never reached its deploy stage. */
+export function deploymentOf(record: PipelineRecord): DeploymentEntry | undefined {
+  const deploy = record.stages.find((s) => s.name === 'deploy');
+  if (deploy === undefined || deploy.startedAt === undefined) return undefined;
+  const rolledBackTo = record.release?.rolledBackTo ?? undefined;
+  const entry: DeploymentEntry = {
+    pipelineId: record.id,
+    project: { id: record.project.id, path: record.project.path },
+    environment: record.environment,
+    kind: record.trigger === 'rollback' ? 'rollback' : 'deploy',
+    user: record.user.username,
+    sha: record.sha,
+    at: deploy.finishedAt ?? deploy.startedAt,
+    outcome: rolledBackTo === undefined ? deploy.status : 'rolled_back',
+  };
+  if (record.image !== undefined) {
+    entry.imageDigest = record.image.digest;
+    entry.imageReference = record.image.reference;
+  }
+  if (rolledBackTo !== undefined) entry.rolledBackTo = rolledBackTo;
+  return entry;
+}
+
+/** Whether an entry passes a query's filters (for entries built from live Redis records). */
+export function matchesDeployment(entry: DeploymentEntry, query: DeploymentQuery): boolean {
+  if (query.projectId !== undefined && entry.project.id !== query.projectId) return false;
+  if (query.projectPath !== undefined && entry.project.path !== query.projectPath) return false;
+  if (query.environment !== undefined && entry.environment !== query.environment) return false;
+  if (query.since !== undefined && entry.at < query.since) return false;
+  return true;
+}
+
+/** Newest first, one entry per pipeline (a pipeline in both stores during its move counts once). */
+export function mergeDeployments(
+  a: readonly DeploymentEntry[],
+  b: readonly DeploymentEntry[],
+  limit: number,
+): DeploymentEntry[] {
+  const byId = new Map<string, DeploymentEntry>();
+  for (const entry of [...a, ...b]) if (!byId.has(entry.pipelineId)) byId.set(entry.pipelineId, entry);
+  return [...byId.values()].sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0)).slice(0, limit);
+}

@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { initialSchema } from './0001-initial.js';
+import type { SqlTypes } from './sql-dialect.js';
+
+/**
+ * Every archive schema version, in order. Names never change once released; a new version is a
+ * new entry. Kysely's Migrator records which ran (kysely_migration) and runs the rest at start.
+ */
+export function historyMigrations(types: SqlTypes): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    '0001-initial': initialSchema(types),
+  };
+  return { getMigrations: async () => migrations };
+}

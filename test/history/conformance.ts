@@ -1,0 +1,185 @@
+import type { LogLine } from '@ferry/shared';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LogEntry } from '../../packages/server/src/history/history-store.js';
+import type { KyselyHistoryStore } from '../../packages/server/src/history/kysely-history-store.js';
+import { finishedPipeline } from './records.js';
+
+async function* entriesOf(list: readonly LogEntry[]): AsyncGenerator<LogEntry> {
+  yield* list;
+}
+
+/** A log of `count` entries of `perEntry` lines, ids like Redis stream ids. */
+function logEntries(
+  count: number,
+  perEntry: number,
+  text = (n: number) => `line ${n} ${'x'.repeat(80)}`,
+): LogEntry[] {
+  const out: LogEntry[] = [];
+  let n = 0;
+  for (let i = 0; i < count; i++) {
+    const lines: LogLine[] = [];
+    for (let j = 0; j < perEntry; j++, n++) lines.push({ n, t: 1_700_000_000_000 + n, s: 'o', x: text(n) });
+    out.push([`${1_700_000_000_000 + i}-${i % 3}`, lines]);
+  }
+  return out;
+}
+
+/** Everything a HistoryStore must do, whichever database holds it. */
+export function historyConformance(open: () => Promise<KyselyHistoryStore>): void {
+  let store: KyselyHistoryStore;
+  beforeEach(async () => {
+    store = await open();
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  describe('pipelines', () => {
+    it('keeps a whole record, manifests included, and lists newest first without manifests', async () => {
+      const a = finishedPipeline();
+      const b = finishedPipeline({ environment: 'prod' });
+      await store.putPipeline({ record: a, seq: 1 });
+      await store.putPipeline({ record: b, seq: 2 });
+      expect(await store.get(a.id)).toEqual(a);
+      expect(await store.has(b.id)).toBe(true);
+      expect(await store.get('nope')).toBeUndefined();
+      const listed = await store.list({}, 10);
+      expect(listed.map((p) => p.seq)).toEqual([2, 1]);
+      expect(listed[0]?.record.manifests).toBeUndefined();
+      expect(listed[0]?.record.image).toEqual(b.image);
+      expect((await store.list({ environment: 'prod' }, 10)).map((p) => p.record.id)).toEqual([b.id]);
+      expect((await store.list({}, 10, 2)).map((p) => p.record.id)).toEqual([a.id]);
+      expect((await store.list({ projectPath: 'shop/orders', status: 'success' }, 1)).length).toBe(1);
+      expect(await store.list({ projectId: 7 }, 10)).toEqual([]);
+    });
+
+    it('a repeated move replaces, never duplicates (a crash between archive and Redis removal)', async () => {
+      const a = finishedPipeline();
+      await store.putPipeline({ record: a, seq: 5 });
+      await store.putPipeline({ record: { ...a, reason: 'again' }, seq: 5 });
+      expect(await store.list({}, 10)).toHaveLength(1);
+      expect((await store.get(a.id))?.reason).toBe('again');
+      expect(await store.deployments({ limit: 10 })).toHaveLength(1);
+    });
+  });
+
+  describe('audit trail', () => {
+    it('lists deploys and rollbacks with who, commit, digest, when and outcome; filters combine', async () => {
+      const deploy = finishedPipeline({ environment: 'prod' });
+      const rollback = finishedPipeline({ environment: 'prod', trigger: 'rollback', rollbackOf: deploy.id });
+      const failed = finishedPipeline({ environment: 'staging', release: { rolledBackTo: 'abc' } });
+      const testOnly = finishedPipeline({
+        stages: [{ name: 'test', status: 'failed', attempts: 1, startedAt: 'x', finishedAt: 'x' }],
+      });
+      let seq = 0;
+      for (const record of [deploy, rollback, failed, testOnly])
+        await store.putPipeline({ record, seq: ++seq });
+      const all = await store.deployments({ limit: 10 });
+      expect(all.map((e) => e.pipelineId)).toEqual([failed.id, rollback.id, deploy.id]);
+      expect(all[1]).toMatchObject({
+        kind: 'rollback',
+        user: 'alice',
+        sha: rollback.sha,
+        outcome: 'success',
+      });
+      expect(all[2]?.imageDigest).toBe(deploy.image?.digest);
+      expect(all[0]).toMatchObject({ outcome: 'rolled_back', rolledBackTo: 'abc' });
+      expect((await store.deployments({ environment: 'prod', limit: 10 })).length).toBe(2);
+      expect((await store.deployments({ since: rollback.finishedAt!, limit: 10 })).length).toBe(2);
+      expect((await store.deployments({ projectPath: 'other', limit: 10 })).length).toBe(0);
+    });
+  });
+
+  describe('logs', () => {
+    it('reads an archived log with the same cursors as Redis, in pages, to the end', async () => {
+      const p = finishedPipeline();
+      const entries = logEntries(3000, 10);
+      const stored = await store.putLog(
+        p.id,
+        'build',
+        { lines: 30_000, droppedBytes: 0 },
+        entriesOf(entries),
+      );
+      expect(stored.storedBytes).toBeLessThan(stored.rawBytes / 4);
+      await store.putLogInfo(p, 'build', { lines: 30_000, droppedBytes: 0, ...stored, location: 'db' });
+      let cursor = '-';
+      const seen: number[] = [];
+      for (let pages = 0; pages < 100; pages++) {
+        const chunk = await store.readLog(p.id, 'build', cursor, 1000);
+        expect(chunk).toBeDefined();
+        seen.push(...chunk!.lines.map((l) => l.n));
+        cursor = chunk!.cursor;
+        if (chunk!.done) break;
+      }
+      expect(seen).toEqual([...Array(30_000).keys()]);
+      // Resuming from a live follower's cursor in the middle of a chunk returns only what follows.
+      const middle = entries[1234]![0];
+      const after = await store.readLog(p.id, 'build', middle, 5);
+      expect(after?.lines[0]?.n).toBe(12_350);
+      expect(await store.readLog(p.id, 'test', '-', 10)).toBeUndefined();
+    });
+
+    it('keeps the head…tail facts and a repeated put rewrites the same chunks', async () => {
+      const p = finishedPipeline();
+      const entries = logEntries(10, 2);
+      await store.putLog(p.id, 'test', { lines: 20, droppedBytes: 0 }, entriesOf(entries));
+      const again = await store.putLog(p.id, 'test', { lines: 20, droppedBytes: 0 }, entriesOf(entries));
+      await store.putLogInfo(p, 'test', {
+        lines: 20,
+        droppedBytes: 5_000_000,
+        droppedAfter: 7,
+        ...again,
+        location: 'db',
+      });
+      const chunk = await store.readLog(p.id, 'test', '-', 10_000);
+      expect(chunk?.lines).toHaveLength(20);
+      expect(chunk).toMatchObject({ done: true, droppedBytes: 5_000_000, droppedAfter: 7 });
+    });
+  });
+
+  describe('retention', () => {
+    it('deletes records and logs past their cut-off per environment and counts them', async () => {
+      const old = finishedPipeline({ environment: 'staging', finishedAt: '2025-01-01T00:00:00.000Z' });
+      const oldProd = finishedPipeline({ environment: 'prod', finishedAt: '2025-01-01T00:00:00.000Z' });
+      const recent = finishedPipeline({ environment: 'staging', finishedAt: '2026-06-01T00:00:00.000Z' });
+      let seq = 0;
+      for (const record of [old, oldProd, recent]) {
+        await store.putPipeline({ record, seq: ++seq });
+        const stored = await store.putLog(
+          record.id,
+          'test',
+          { lines: 2, droppedBytes: 0 },
+          entriesOf(logEntries(1, 2)),
+        );
+        await store.putLogInfo(record, 'test', { lines: 2, droppedBytes: 0, ...stored, location: 'db' });
+      }
+      // staging: logs older than 2026-03, records older than 2025-06.
+      const staging = await store.deleteExpired({
+        environment: 'staging',
+        recordsBefore: '2025-06-01T00:00:00.000Z',
+        logsBefore: '2026-03-01T00:00:00.000Z',
+      });
+      await store.deleteLogs(staging.logPipelineIds);
+      expect(staging).toMatchObject({ pipelines: 1, logs: 1 });
+      expect(await store.get(old.id)).toBeUndefined();
+      expect(await store.readLog(old.id, 'test', '-', 10)).toBeUndefined();
+      expect(await store.get(oldProd.id)).toBeDefined();
+      expect(await store.readLog(recent.id, 'test', '-', 10)).toBeDefined();
+      // Everything but staging: prod's old logs go, its record stays.
+      const rest = await store.deleteExpired({
+        except: ['staging'],
+        recordsBefore: '2024-01-01T00:00:00.000Z',
+        logsBefore: '2026-01-01T00:00:00.000Z',
+      });
+      expect(rest).toMatchObject({ pipelines: 0, logs: 1 });
+      expect(await store.get(oldProd.id)).toBeDefined();
+      expect(await store.readLog(oldProd.id, 'test', '-', 10)).toBeUndefined();
+      expect(await store.deployments({ limit: 10 })).toHaveLength(2);
+    });
+  });
+
+  it('migrations are versioned and a second run is a no-op', async () => {
+    await store.migrate();
+    expect(await store.sizeBytes()).toBeGreaterThan(0);
+  });
+}
