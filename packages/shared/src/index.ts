@@ -4,4 +4,4 @@ export * from './domain/index.js';
 export * from './errors/index.js';
 export * from './logging/index.js';
 export * from './manifests/index.js';
-export * from './spec/index.js';
+export * from './pipeline-spec/index.js';

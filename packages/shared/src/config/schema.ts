@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tryParseDuration } from '../spec/durations.js';
+import { tryParseDuration } from '../pipeline-spec/durations.js';
 import { parseIpRange } from './ip-range.js';
 import { Secret } from './secret.js';
 

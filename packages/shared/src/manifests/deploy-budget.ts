@@ -1,4 +1,4 @@
-import type { ResolvedPlan } from '../spec/plan.js';
+import type { ResolvedPlan } from '../pipeline-spec/plan.js';
 
 /** Ferry's own slack over each rollout's progress deadline (the runner's no-progress deadline). */
 const ROLLOUT_SLACK_MS = 15_000;

@@ -1,4 +1,4 @@
-import type { ResolvedPlan } from '../spec/plan.js';
+import type { ResolvedPlan } from '../pipeline-spec/plan.js';
 import type { ManifestInputs } from './inputs.js';
 import { AnnotationKey, releaseAnnotations, serviceLabels, type Track, trackSelector } from './labels.js';
 import { buildPodTemplate } from './pod-template.js';

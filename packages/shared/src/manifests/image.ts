@@ -1,6 +1,6 @@
 import { RELEASE_IMAGE_NOT_PINNED } from '../errors/codes/release.js';
 import { FerryError } from '../errors/ferry-error.js';
-import { parseImageRef } from '../spec/image-ref.js';
+import { parseImageRef } from '../pipeline-spec/image-ref.js';
 
 /**
  * The image a Deployment runs must name one build: a digest (`repo@sha256:…`) or a tag other

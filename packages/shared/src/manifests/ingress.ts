@@ -1,4 +1,4 @@
-import type { ResolvedIngress, ResolvedPlan } from '../spec/plan.js';
+import type { ResolvedIngress, ResolvedPlan } from '../pipeline-spec/plan.js';
 import { serviceLabels } from './labels.js';
 import { PORT_NAME } from './pod-template.js';
 import type { IngressManifest } from './types.js';

@@ -1,4 +1,4 @@
-import type { ResolvedPlan } from '../spec/plan.js';
+import type { ResolvedPlan } from '../pipeline-spec/plan.js';
 import type { ReleaseMetadata } from './inputs.js';
 
 /** Label and annotation keys Ferry writes. Annotations hold values labels cannot (paths, names). */

@@ -1,4 +1,4 @@
-import type { ResolvedPlan } from '../spec/plan.js';
+import type { ResolvedPlan } from '../pipeline-spec/plan.js';
 import type { ReleaseMetadata } from './inputs.js';
 
 /** Release metadata with the plan's values where the caller gives none. */

@@ -1,4 +1,4 @@
-import type { ResolvedPlan } from '../spec/plan.js';
+import type { ResolvedPlan } from '../pipeline-spec/plan.js';
 import { LabelKey, MANAGED_BY } from './labels.js';
 import type { NamespaceManifest } from './types.js';
 

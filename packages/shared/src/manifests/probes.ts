@@ -1,4 +1,4 @@
-import type { ResolvedProbe } from '../spec/plan.js';
+import type { ResolvedProbe } from '../pipeline-spec/plan.js';
 import type { ProbeManifest } from './types.js';
 
 /** Whole seconds, as the probe fields take them: rounded up, at least `min`. */

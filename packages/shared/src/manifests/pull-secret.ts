@@ -1,4 +1,4 @@
-import type { ResolvedPlan } from '../spec/plan.js';
+import type { ResolvedPlan } from '../pipeline-spec/plan.js';
 import type { RegistryCredentials } from './inputs.js';
 import { LabelKey, MANAGED_BY } from './labels.js';
 import type { SecretManifest } from './types.js';

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { defaultTemplatePath } from '../spec/lint-command.js';
-import { loadSpec } from '../spec/parse.js';
-import type { ResolvedPlan } from '../spec/plan.js';
-import { resolveSpec } from '../spec/resolve.js';
+import { defaultTemplatePath } from '../pipeline-spec/lint-command.js';
+import { loadSpec } from '../pipeline-spec/parse.js';
+import type { ResolvedPlan } from '../pipeline-spec/plan.js';
+import { resolveSpec } from '../pipeline-spec/resolve.js';
 import { releaseMetadata } from './metadata.js';
 import { dockerConfigJson } from './pull-secret.js';
 import { manifestRecords, manifestsTruncatedMarker } from './records.js';

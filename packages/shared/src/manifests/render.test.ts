@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { isFerryError } from '../errors/ferry-error.js';
-import { defaultTemplatePath } from '../spec/lint-command.js';
+import { defaultTemplatePath } from '../pipeline-spec/lint-command.js';
 import {
   DNS1123_LABEL_MAX,
   ENVIRONMENT_NAME_MAX,
@@ -13,10 +13,10 @@ import {
   isDns1123Subdomain,
   POD_TEMPLATE_HASH_LENGTH,
   SERVICE_NAME_MAX,
-} from '../spec/names.js';
-import { loadSpec } from '../spec/parse.js';
-import type { ResolvedPlan } from '../spec/plan.js';
-import { resolveSpec } from '../spec/resolve.js';
+} from '../pipeline-spec/names.js';
+import { loadSpec } from '../pipeline-spec/parse.js';
+import type { ResolvedPlan } from '../pipeline-spec/plan.js';
+import { resolveSpec } from '../pipeline-spec/resolve.js';
 import { buildCanaryDeployment, canaryReplicas } from './deployment.js';
 import type { ManifestInputs } from './inputs.js';
 import { AnnotationKey } from './labels.js';

@@ -1,4 +1,4 @@
-import type { ResolvedPlan } from '../spec/plan.js';
+import type { ResolvedPlan } from '../pipeline-spec/plan.js';
 import { buildDeployment } from './deployment.js';
 import { assertPinnedImage } from './image.js';
 import { buildIngress } from './ingress.js';

@@ -1,4 +1,4 @@
-import type { ResolvedPlan } from '../spec/plan.js';
+import type { ResolvedPlan } from '../pipeline-spec/plan.js';
 import { serviceLabels, serviceSelector } from './labels.js';
 import { PORT_NAME } from './pod-template.js';
 import type { ServiceManifest } from './types.js';

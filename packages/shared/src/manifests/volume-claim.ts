@@ -1,4 +1,4 @@
-import type { ResolvedPlan, ResolvedStorage } from '../spec/plan.js';
+import type { ResolvedPlan, ResolvedStorage } from '../pipeline-spec/plan.js';
 import { serviceLabels } from './labels.js';
 import type { VolumeClaimManifest } from './types.js';
 
