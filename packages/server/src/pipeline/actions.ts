@@ -6,8 +6,8 @@ import {
   type PipelineRecord,
 } from '@ferry/shared';
 import type { Redis } from 'ioredis';
+import type { PipelineIntent } from '../gitlab/hooks/classify.js';
 import type { EnvironmentMap, EnvironmentRule } from '../intake/environment-map.js';
-import type { PipelineIntent } from '../intake/gitlab/classify.js';
 import type { PipelineQueue } from '../queue/pipeline-queue.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import { CancelSignals } from './cancel-signals.js';

@@ -1,5 +1,5 @@
 import type { ImageRecord } from '@ferry/shared';
-import type { PipelineIntent } from '../intake/gitlab/classify.js';
+import type { PipelineIntent } from '../gitlab/hooks/classify.js';
 import type { PipelineQueue } from '../queue/pipeline-queue.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import { dedupKeyOf, newPipelineRecord } from './new-record.js';

@@ -1,8 +1,8 @@
 import { FerryError, type Logger, type PipelineRecord, ReportingErrors } from '@ferry/shared';
-import type { Delivery, DeliveryResult, Reporter, Transition } from '../reporter.js';
-import type { ReportingMetrics } from '../reporting-metrics.js';
+import type { Delivery, DeliveryResult, Reporter, Transition } from '../../reporting/reporter.js';
+import type { ReportingMetrics } from '../../reporting/reporting-metrics.js';
+import { classifyGitLabError } from '../api/gitlab-errors.js';
 import { type StatusLinks, type StatusUpdate, statusUpdateFor } from './commit-status.js';
-import { classifyGitLabError } from './gitlab-errors.js';
 import type { GitLabStatusClient } from './gitlab-status-client.js';
 import type { LastPostedStates } from './last-posted-states.js';
 import { shouldPost } from './post-decision.js';

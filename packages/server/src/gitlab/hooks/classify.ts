@@ -1,5 +1,5 @@
 import type { MergeRequestRef, Person, ProjectRef, Trigger } from '@ferry/shared';
-import type { EnvironmentMap, EnvironmentRule } from '../environment-map.js';
+import type { EnvironmentMap, EnvironmentRule } from '../../intake/environment-map.js';
 import { commitSchema, type MergeRequestHook, type PushHook } from './payloads.js';
 
 export interface PipelineIntent {

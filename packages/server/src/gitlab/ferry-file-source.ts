@@ -5,10 +5,10 @@ import {
   ReportingErrors,
   type SpecSourceText,
 } from '@ferry/shared';
-import { abortable } from '../../abort/abortable.js';
-import type { OverrideSource } from '../../stages/plan-source.js';
-import type { GitLabApi } from './gitlab-api.js';
-import { classifyGitLabError } from './gitlab-errors.js';
+import { abortable } from '../abort/abortable.js';
+import type { OverrideSource } from '../stages/plan-source.js';
+import type { GitLabApi } from './api/gitlab-api.js';
+import { classifyGitLabError } from './api/gitlab-errors.js';
 
 export interface GitLabOverrideSourceOptions {
   api: GitLabApi;

@@ -1,4 +1,4 @@
-import type { GitLabState } from './commit-status.js';
+import type { GitLabState } from '../statuses/commit-status.js';
 
 /** What a failed GitLab request means for Ferry. */
 export type GitLabFailure =

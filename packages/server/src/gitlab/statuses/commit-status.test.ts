@@ -1,6 +1,6 @@
 import type { PipelineRecord, StageRecord } from '@ferry/shared';
 import { describe, expect, it } from 'vitest';
-import type { Transition } from '../reporter.js';
+import type { Transition } from '../../reporting/reporter.js';
 import { statusUpdateFor } from './commit-status.js';
 
 const links = {

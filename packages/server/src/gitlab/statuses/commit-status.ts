@@ -1,8 +1,8 @@
 import type { PipelineRecord, StageName } from '@ferry/shared';
-import { durationText, elapsedMs } from '../duration-text.js';
-import { clipChars, oneLine } from '../plain-text.js';
-import type { Transition } from '../reporter.js';
-import { rolledBackTo } from '../rollback.js';
+import { durationText, elapsedMs } from '../../reporting/duration-text.js';
+import { clipChars, oneLine } from '../../reporting/plain-text.js';
+import type { Transition } from '../../reporting/reporter.js';
+import { rolledBackTo } from '../../reporting/rollback.js';
 
 /** The states GitLab's commit status API accepts. */
 export type GitLabState = 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped';

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { ReportingKeys } from '../reporting-keys.js';
+import type { ReportingKeys } from '../../reporting/reporting-keys.js';
 import type { GitLabState } from './commit-status.js';
 
 /** How long the last posted states of a commit are kept. */

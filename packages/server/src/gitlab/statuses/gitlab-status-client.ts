@@ -1,6 +1,6 @@
 import { abortable } from '../../abort/abortable.js';
+import type { GitLabApi } from '../api/gitlab-api.js';
 import type { StatusUpdate } from './commit-status.js';
-import type { GitLabApi } from './gitlab-api.js';
 
 /** Posts commit statuses (`POST /projects/:id/statuses/:sha`, state in the JSON body). */
 export class GitLabStatusClient {
