@@ -1,7 +1,7 @@
 import type { PipelineRecord, PipelineStatus } from '@ferry/shared';
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import type { EnvironmentRule } from '../../packages/server/src/intake/environment-map.js';
+import type { EnvironmentRule } from '../../packages/server/src/pipeline/environment-map.js';
 import { buildPushHook, randomSha } from '../doubles/gitlab/webhook-payloads.js';
 import type { PushHookPayload } from '../doubles/gitlab/webhook-types.js';
 import {

@@ -26,7 +26,7 @@ import type {
   StageJob,
   StageResult,
 } from '../../packages/server/src/executors/executor.js';
-import { StaticEnvironmentMap } from '../../packages/server/src/intake/environment-map.js';
+import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
 import { deployManifests } from '../../packages/server/src/stages/deploy-manifests.js';
 import { buildStageJob } from '../../packages/server/src/stages/stage-jobs.js';
 import type { TestFerry } from '../support/ferry.js';

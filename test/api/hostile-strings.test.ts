@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { PipelineRecord } from '@ferry/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StaticEnvironmentMap } from '../../packages/server/src/intake/environment-map.js';
+import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
 import { loadGitLabFixture } from '../doubles/gitlab/fixtures.js';
 import type { TestFerry } from '../support/ferry.js';
 import { api, rule, sendPush, startApiFerry } from './api-support.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StaticEnvironmentMap } from '../../packages/server/src/intake/environment-map.js';
+import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
 import type { TestFerry } from '../support/ferry.js';
 import { api, bearer, errorCode, pushPipeline, rule, startApiFerry } from './api-support.js';
 

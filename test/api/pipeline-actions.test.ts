@@ -1,6 +1,6 @@
 import type { PipelineRecord } from '@ferry/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StaticEnvironmentMap } from '../../packages/server/src/intake/environment-map.js';
+import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
 import type { TestFerry } from '../support/ferry.js';
 import { api, apiTokens, errorCode, pushPipeline, rule, startApiFerry, until } from './api-support.js';
 

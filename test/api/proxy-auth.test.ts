@@ -1,7 +1,7 @@
 import type { PipelineRecord } from '@ferry/shared';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StaticEnvironmentMap } from '../../packages/server/src/intake/environment-map.js';
+import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
 import type { TestFerry } from '../support/ferry.js';
 import { apiTokens, bearer, errorCode, pushPipeline, rule, startApiFerry } from './api-support.js';
 

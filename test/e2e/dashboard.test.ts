@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { PipelineRecord, StageName } from '@ferry/shared';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StaticEnvironmentMap } from '../../packages/server/src/intake/environment-map.js';
+import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
 import { apiTokens, rule, startApiFerry, until } from '../api/api-support.js';
 import { loadGitLabFixture } from '../doubles/gitlab/fixtures.js';
 import { buildPushHook, randomSha } from '../doubles/gitlab/webhook-payloads.js';

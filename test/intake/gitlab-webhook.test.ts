@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StaticEnvironmentMap } from '../../packages/server/src/intake/environment-map.js';
+import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
 import { loadGitLabFixture } from '../doubles/gitlab/fixtures.js';
 import { buildMergeRequestHook, buildPushHook, randomSha } from '../doubles/gitlab/webhook-payloads.js';
 import { sendWebhook } from '../doubles/gitlab/webhook-sender.js';

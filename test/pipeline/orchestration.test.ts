@@ -1,7 +1,7 @@
 import type { PipelineRecord, PipelineStatus } from '@ferry/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StaticEnvironmentMap } from '../../packages/server/src/intake/environment-map.js';
 import { approvePipeline, cancelPipeline } from '../../packages/server/src/pipeline/actions.js';
+import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
 import { buildPushHook, randomSha } from '../doubles/gitlab/webhook-payloads.js';
 import { sendWebhook } from '../doubles/gitlab/webhook-sender.js';
 import {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type FerryConfig, loadConfig } from '@ferry/shared';
 import type { Executor } from '../../packages/server/src/executors/executor.js';
-import type { EnvironmentMap } from '../../packages/server/src/intake/environment-map.js';
+import type { EnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
 import { environmentsFromConfig } from '../../packages/server/src/runtime/environments-from-config.js';
 import { type RunningFerry, startFerry } from '../../packages/server/src/runtime/start-ferry.js';
 import type { StageRunner } from '../../packages/server/src/stages/stage-runner.js';

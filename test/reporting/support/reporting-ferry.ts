@@ -4,7 +4,7 @@ import { createLogger } from '@ferry/shared';
 import {
   type EnvironmentMap,
   StaticEnvironmentMap,
-} from '../../../packages/server/src/intake/environment-map.js';
+} from '../../../packages/server/src/pipeline/environment-map.js';
 import type { Clock } from '../../../packages/server/src/reporting/clock.js';
 import { type RunningFerry, startFerry } from '../../../packages/server/src/runtime/start-ferry.js';
 import type { StageRunner } from '../../../packages/server/src/stages/stage-runner.js';

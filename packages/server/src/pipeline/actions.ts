@@ -6,12 +6,12 @@ import {
   type PipelineRecord,
 } from '@ferry/shared';
 import type { Redis } from 'ioredis';
-import type { PipelineIntent } from '../gitlab/hooks/classify.js';
-import type { EnvironmentMap, EnvironmentRule } from '../intake/environment-map.js';
 import type { PipelineQueue } from '../queue/pipeline-queue.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import { CancelSignals } from './cancel-signals.js';
 import { type CreateResult, createPipeline } from './create.js';
+import type { EnvironmentMap, EnvironmentRule } from './environment-map.js';
+import type { PipelineIntent } from './intent.js';
 import type { PipelineObserver } from './observer.js';
 import { endPipeline } from './run.js';
 

@@ -1,7 +1,7 @@
 import type { ImageRecord } from '@ferry/shared';
-import type { PipelineIntent } from '../gitlab/hooks/classify.js';
 import type { PipelineQueue } from '../queue/pipeline-queue.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
+import type { PipelineIntent } from './intent.js';
 import { dedupKeyOf, newPipelineRecord } from './new-record.js';
 
 export interface CreateResult {

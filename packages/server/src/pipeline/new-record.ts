@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type ImageRecord, laneOf, type PipelineRecord, type StageName, stageNames } from '@ferry/shared';
-import type { PipelineIntent } from '../gitlab/hooks/classify.js';
+import type { PipelineIntent } from './intent.js';
 
 /** Pipeline ids sort by creation time and are safe in URLs, Redis keys and job ids. */
 export function newPipelineId(now: Date = new Date()): string {

@@ -1,9 +1,9 @@
 import type { Logger } from '@ferry/shared';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { EnvironmentMap } from '../intake/environment-map.js';
 import { expireApproval } from '../pipeline/actions.js';
 import type { CancelSignals } from '../pipeline/cancel-signals.js';
+import type { EnvironmentMap } from '../pipeline/environment-map.js';
 import { recoverPipelines } from '../pipeline/recover.js';
 import { endPipeline, type RunDeps, runPipeline } from '../pipeline/run.js';
 import { type PipelineJobData, type PipelineJobName, pipelineQueueName } from './pipeline-queue.js';

@@ -1,9 +1,9 @@
 import type { FerryConfig, Logger, Secret } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import { composeObservers } from '../alerts/observers.js';
-import type { EnvironmentMap } from '../intake/environment-map.js';
 import { RedisLogStore } from '../logs/redis/redis-log-store.js';
 import { FerryMetrics } from '../metrics/metrics.js';
+import type { EnvironmentMap } from '../pipeline/environment-map.js';
 import { PipelineQueue } from '../queue/pipeline-queue.js';
 import { connectRedis } from '../redis/connect.js';
 import { type BuildReportingOptions, buildReporting, type Reporting } from '../reporting/build-reporting.js';

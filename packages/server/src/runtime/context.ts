@@ -1,10 +1,10 @@
 import type { FerryConfig, Logger, Secret } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import type { AlertSink } from '../alerts/alert-sink.js';
-import type { EnvironmentMap } from '../intake/environment-map.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { FerryMetrics } from '../metrics/metrics.js';
 import type { ActionDeps } from '../pipeline/actions.js';
+import type { EnvironmentMap } from '../pipeline/environment-map.js';
 import type { PipelineQueue } from '../queue/pipeline-queue.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 

@@ -6,7 +6,7 @@ import {
   type EnvironmentMap,
   type EnvironmentRule,
   StaticEnvironmentMap,
-} from '../intake/environment-map.js';
+} from '../pipeline/environment-map.js';
 
 const priorities = { high: 1, normal: 5, low: 10 } as const;
 

@@ -1,21 +1,7 @@
-import type { MergeRequestRef, Person, ProjectRef, Trigger } from '@ferry/shared';
-import type { EnvironmentMap, EnvironmentRule } from '../../intake/environment-map.js';
+import type { ProjectRef } from '@ferry/shared';
+import type { EnvironmentMap } from '../../pipeline/environment-map.js';
+import type { Classification } from '../../pipeline/intent.js';
 import { commitSchema, type MergeRequestHook, type PushHook } from './payloads.js';
-
-export interface PipelineIntent {
-  project: ProjectRef;
-  rule: EnvironmentRule;
-  ref: string;
-  sha: string;
-  trigger: Trigger;
-  user: Person;
-  commitTitle: string;
-  mergeRequest?: MergeRequestRef;
-}
-
-export type Classification =
-  | { kind: 'ignore'; reason: string }
-  | { kind: 'pipeline'; intent: PipelineIntent };
 
 const zeroSha = /^0+$/;
 const maxTitle = 1000;
