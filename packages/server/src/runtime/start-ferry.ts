@@ -7,7 +7,7 @@ import { createGitLabApi, gitlabConfigured } from '../gitlab/api/gitlab-api.js';
 import { GitLabOverrideSource } from '../gitlab/ferry-file-source.js';
 import { CancelSignals } from '../pipeline/cancel-signals.js';
 import type { EnvironmentMap } from '../pipeline/environment-map.js';
-import { PipelineWorker } from '../queue/pipeline-worker.js';
+import { PipelineWorker } from '../pipeline/worker.js';
 import { connectRedis } from '../redis/connect.js';
 import type { StageRunner } from '../stages/stage-runner.js';
 import { type BuildContextOptions, type BuiltContext, buildServerContext } from './build-context.js';

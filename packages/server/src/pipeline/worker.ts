@@ -1,12 +1,12 @@
 import type { Logger } from '@ferry/shared';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { expireApproval } from '../pipeline/actions.js';
-import type { CancelSignals } from '../pipeline/cancel-signals.js';
-import type { EnvironmentMap } from '../pipeline/environment-map.js';
-import { recoverPipelines } from '../pipeline/recover.js';
-import { endPipeline, type RunDeps, runPipeline } from '../pipeline/run.js';
-import { type PipelineJobData, type PipelineJobName, pipelineQueueName } from './pipeline-queue.js';
+import { type PipelineJobData, type PipelineJobName, pipelineQueueName } from '../queue/pipeline-queue.js';
+import { expireApproval } from './actions.js';
+import type { CancelSignals } from './cancel-signals.js';
+import type { EnvironmentMap } from './environment-map.js';
+import { recoverPipelines } from './recover.js';
+import { endPipeline, type RunDeps, runPipeline } from './run.js';
 
 export interface PipelineWorkerOptions {
   connection: Redis;
