@@ -1,6 +1,6 @@
 import { isTerminalPipeline, type Logger } from '@ferry/shared';
+import type { Executor, RunnerInfo } from '../executors/executor.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
-import type { Executor, RunnerInfo } from './executor.js';
 
 export interface ReapOptions {
   /** Runners younger than this are left alone (prepared, not yet recorded on their stage). */
