@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { createLogger, loadConfig } from '@ferry/shared';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerContext } from '../../packages/server/src/app/server-context.js';
 import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
 import { dashboardRoutes } from '../../packages/server/src/routes/dashboard.js';
-import type { ServerContext } from '../../packages/server/src/runtime/context.js';
 import type { TestFerry } from '../support/ferry.js';
 import { api, apiTokens, pushPipeline, rule, startApiFerry, until } from './api-support.js';
 

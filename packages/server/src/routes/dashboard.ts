@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ServerContext } from '../runtime/context.js';
+import type { ServerContext } from '../app/server-context.js';
 import { baseHref, contentSecurityPolicy, missingBuildPage, renderIndex } from './dashboard-html.js';
 
 export interface DashboardOptions {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ServerContext } from '../runtime/context.js';
+import type { ServerContext } from '../app/server-context.js';
 
 /** `/metrics` in the Prometheus text format. */
 export async function metricsRoute(app: FastifyInstance, ctx: ServerContext): Promise<void> {

@@ -1,6 +1,7 @@
 import type { FerryConfig, Logger, Secret } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import { composeObservers } from '../alerts/observers.js';
+import type { ServerContext } from '../app/server-context.js';
 import { RedisLogStore } from '../logs/redis/redis-log-store.js';
 import { FerryMetrics } from '../metrics/metrics.js';
 import type { EnvironmentMap } from '../pipeline/environment-map.js';
@@ -8,7 +9,6 @@ import { PipelineQueue } from '../queue/pipeline-queue.js';
 import { connectRedis } from '../redis/connect.js';
 import { type BuildReportingOptions, buildReporting, type Reporting } from '../reporting/build-reporting.js';
 import { RedisPipelineStore } from '../store/redis/redis-pipeline-store.js';
-import type { ServerContext } from './context.js';
 
 export interface BuildContextOptions {
   config: FerryConfig;

@@ -1,6 +1,7 @@
 import type { FerryConfig, Logger } from '@ferry/shared';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../app/build-app.js';
+import type { ServerContext } from '../app/server-context.js';
+import { buildApp } from '../build-app.js';
 import type { Executor } from '../executors/executor.js';
 import { createGitLabApi, gitlabConfigured } from '../gitlab/api/gitlab-api.js';
 import { GitLabOverrideSource } from '../gitlab/ferry-file-source.js';
@@ -11,7 +12,6 @@ import { PipelineWorker } from '../pipeline/worker.js';
 import { connectRedis } from '../redis/connect.js';
 import type { StageRunner } from '../stages/stage-runner.js';
 import { type BuildContextOptions, type BuiltContext, buildServerContext } from './build-context.js';
-import type { ServerContext } from './context.js';
 import { type StageRunnerSetup, stageRunnerFor } from './stage-runner-for.js';
 
 export interface StartFerryOptions {

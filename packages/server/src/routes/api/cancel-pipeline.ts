@@ -1,8 +1,8 @@
 import { isTerminalPipeline } from '@ferry/shared';
 import type { FastifyInstance } from 'fastify';
 import { callerName } from '../../app/auth.js';
+import type { ServerContext } from '../../app/server-context.js';
 import { cancelPipeline } from '../../pipeline/actions.js';
-import type { ServerContext } from '../../runtime/context.js';
 import {
   emptyBodySchema,
   errorResponses,

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
+import type { ServerContext } from '../../app/server-context.js';
 import type { CreateResult } from '../../pipeline/create.js';
-import type { ServerContext } from '../../runtime/context.js';
 
 /** 201 with the new pipeline's id and where to read it. */
 export function created(ctx: ServerContext, reply: FastifyReply, result: CreateResult): FastifyReply {

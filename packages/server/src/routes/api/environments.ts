@@ -1,6 +1,6 @@
 import type { PipelineRecord } from '@ferry/shared';
 import type { FastifyInstance } from 'fastify';
-import type { ServerContext } from '../../runtime/context.js';
+import type { ServerContext } from '../../app/server-context.js';
 import type { PipelineFilter } from '../../store/pipeline-store.js';
 import { type EnvironmentSummary, summariseEnvironments } from './environment-summary.js';
 import { filterOf } from './list-pipelines.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ServerContext } from '../../runtime/context.js';
+import type { ServerContext } from '../../app/server-context.js';
 import { cursorAfter, eventCursorPattern, type PipelineEvent, PipelineEventFeed } from './event-feed.js';
 import { closed, errorResponses, pipelineIdPattern } from './schemas.js';
 import { lastEventId, openSse, type SseStream } from './sse.js';

@@ -1,6 +1,6 @@
 import { FerryError, PipelineErrors } from '@ferry/shared';
 import type { FastifyInstance } from 'fastify';
-import type { ServerContext } from '../../runtime/context.js';
+import type { ServerContext } from '../../app/server-context.js';
 import {
   errorResponses,
   noQuerySchema,

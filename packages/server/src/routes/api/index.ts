@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { installAuth } from '../../app/auth.js';
-import type { ServerContext } from '../../runtime/context.js';
+import type { ServerContext } from '../../app/server-context.js';
 import { approvePipelineRoute } from './approve-pipeline.js';
 import { cancelPipelineRoute } from './cancel-pipeline.js';
 import { environmentsRoute } from './environments.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ServerContext } from '../../runtime/context.js';
+import type { ServerContext } from '../../app/server-context.js';
 import type { PipelineFilter } from '../../store/pipeline-store.js';
 import { errorResponses, type ListQuery, listQuerySchema, pipelinePageSchema } from './schemas.js';
 

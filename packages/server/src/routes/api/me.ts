@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ServerContext } from '../../runtime/context.js';
+import type { ServerContext } from '../../app/server-context.js';
 import { errorResponses, noQuerySchema } from './schemas.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { callerName } from '../../app/auth.js';
+import type { ServerContext } from '../../app/server-context.js';
 import { retryPipeline } from '../../pipeline/actions.js';
-import type { ServerContext } from '../../runtime/context.js';
 import { created } from './created.js';
 import {
   createdSchema,

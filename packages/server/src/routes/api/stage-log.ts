@@ -1,7 +1,7 @@
 import { FerryError, PipelineErrors, stageNames } from '@ferry/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerContext } from '../../app/server-context.js';
 import type { LogChunk } from '../../logs/log-store.js';
-import type { ServerContext } from '../../runtime/context.js';
 import { closed, errorResponses, pipelineIdPattern } from './schemas.js';
 import { lastEventId, openSse } from './sse.js';
 

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { FerryError, ServerErrors, WebhookErrors } from '@ferry/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { ServerContext } from '../../app/server-context.js';
 import { classifyMergeRequest, classifyPush } from '../../gitlab/hooks/classify.js';
 import { mergeRequestHookSchema, pushHookSchema } from '../../gitlab/hooks/payloads.js';
 import { tokenMatches } from '../../gitlab/hooks/token.js';
 import type { WebhookResult } from '../../metrics/metrics.js';
 import { createPipeline } from '../../pipeline/create.js';
 import type { Classification } from '../../pipeline/intent.js';
-import type { ServerContext } from '../../runtime/context.js';
 
 interface WebhookAnswer {
   result: 'created' | 'duplicate' | 'ignored';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { installHttpMetrics } from '../metrics/http-metrics.js';
-import { apiRoutes } from '../routes/api/index.js';
-import { dashboardRoutes } from '../routes/dashboard.js';
-import { healthRoutes } from '../routes/health.js';
-import { metricsRoute } from '../routes/metrics.js';
-import { gitlabWebhookRoute } from '../routes/webhooks/gitlab.js';
-import type { ServerContext } from '../runtime/context.js';
-import { installErrorHandler } from './error-handler.js';
+import { installErrorHandler } from './app/error-handler.js';
+import type { ServerContext } from './app/server-context.js';
+import { installHttpMetrics } from './metrics/http-metrics.js';
+import { apiRoutes } from './routes/api/index.js';
+import { dashboardRoutes } from './routes/dashboard.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoute } from './routes/metrics.js';
+import { gitlabWebhookRoute } from './routes/webhooks/gitlab.js';
 
 /** Builds the Ferry HTTP app without listening: tests use `inject()` or `listen({port: 0})`. */
 export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
