@@ -1,4 +1,7 @@
 import type { StageName } from '@ferry/shared';
+import type { LogSink } from '../logs/log-sink.js';
+
+export type { LogSink, LogStream } from '../logs/log-sink.js';
 
 /** Everything an executor needs to run one stage of one pipeline in an ephemeral runner. */
 export interface StageJob {
@@ -44,13 +47,6 @@ export interface StageJob {
 export interface RunnerHandle {
   /** Stable id (process group, container name, pod name), enough for `destroy` after a restart. */
   id: string;
-}
-
-export type LogStream = 'stdout' | 'stderr' | 'system';
-
-/** Where a runner's output goes: chunks as they come, in order per stream. */
-export interface LogSink {
-  write(stream: LogStream, chunk: string): void;
 }
 
 export interface StageResult {

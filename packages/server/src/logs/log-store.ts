@@ -1,5 +1,5 @@
 import type { LogChunk, LogLine } from '@ferry/shared';
-import type { LogSink, LogStream } from '../executors/executor.js';
+import type { LogSink, LogStream } from './log-sink.js';
 
 export type { LogChunk, LogLine };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LogStream } from '../executors/executor.js';
+import type { LogStream } from './log-sink.js';
 import { maskingSink } from './masking-sink.js';
 
 function collect() {

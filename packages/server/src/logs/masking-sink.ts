@@ -1,4 +1,4 @@
-import type { LogSink, LogStream } from '../executors/executor.js';
+import type { LogSink, LogStream } from './log-sink.js';
 
 const mask = '[masked]';
 

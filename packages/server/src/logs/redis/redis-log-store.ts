@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { LogStream } from '../../executors/executor.js';
+import type { LogStream } from '../log-sink.js';
 import { type LogChunk, type LogLine, type LogStore, type StageLogWriter, streamCode } from '../log-store.js';
 
 export interface RedisLogStoreOptions {
