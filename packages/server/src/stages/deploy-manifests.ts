@@ -9,7 +9,7 @@ import {
   releaseMetadata,
   renderManifests,
 } from '@ferry/shared';
-import type { StageJobContext } from './stage-jobs.js';
+import type { RegistrySettings } from './registry-settings.js';
 
 /** What a rollback of the release returns to, as the deploy runner found it on the cluster. */
 export interface PreviousImage {
@@ -37,7 +37,7 @@ export function deployMeta(pipeline: PipelineRecord): {
  * without an endpoint or a user. The password is never needed here: it is replaced by
  * `<redacted>` before anything is rendered.
  */
-function pullRegistry(registry: StageJobContext['registry']): RegistryCredentials | null {
+function pullRegistry(registry: RegistrySettings | undefined): RegistryCredentials | null {
   const endpoint = registry?.endpoint.trim() ?? '';
   const username = registry?.username ?? '';
   return endpoint === '' || username === '' ? null : { endpoint, username, password: REDACTED };
@@ -51,7 +51,7 @@ function pullRegistry(registry: StageJobContext['registry']): RegistryCredential
 export function deployManifestInputs(
   pipeline: PipelineRecord,
   plan: ResolvedPlan,
-  registry: StageJobContext['registry'],
+  registry: RegistrySettings | undefined,
   previous: PreviousImage | null,
 ): ManifestInputs {
   return {
@@ -69,7 +69,7 @@ export function deployManifestInputs(
 export function deployManifests(
   pipeline: PipelineRecord,
   plan: ResolvedPlan,
-  registry: StageJobContext['registry'],
+  registry: RegistrySettings | undefined,
   previous: PreviousImage | null = null,
 ): ManifestRecord[] {
   return manifestRecords(renderManifests(plan, deployManifestInputs(pipeline, plan, registry, previous)));

@@ -7,6 +7,7 @@ import {
 } from '@ferry/shared';
 import type { StageJob } from '../executors/executor.js';
 import { deployMeta } from './deploy-manifests.js';
+import type { RegistrySettings } from './registry-settings.js';
 
 export interface StageJobContext {
   /** The Ferry installation (its Redis key prefix), recorded on every runner. */
@@ -16,7 +17,7 @@ export interface StageJobContext {
   /** The runner image, for the stages Ferry's runner performs itself (build, deploy). */
   runnerImage: string;
   /** The private registry images are pushed to and pulled from. */
-  registry?: { endpoint: string; username?: string; password?: string };
+  registry?: RegistrySettings;
   /** Base-image allowlist patterns (empty: all allowed). */
   allowedBaseImages: readonly string[];
   /** DOCKER_HOST for the build stage; unset: the executor's default daemon. */
