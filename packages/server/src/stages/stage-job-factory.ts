@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import type { FerryConfig, Logger, ManifestRecord, PipelineRecord, ResolvedPlan } from '@ferry/shared';
+import type { StageJob } from '../executors/executor.js';
+import type { PipelineStore } from '../store/pipeline-store.js';
+import { deployManifests, type PreviousImage } from './deploy-manifests.js';
+import type { PlanSource } from './plan-source.js';
+import { registryOf } from './registry-settings.js';
+import { buildStageJob, type StageJobContext } from './stage-jobs.js';
+import type { StageRunRequest } from './stage-runner.js';
+
+export interface StageJobFactoryDeps {
+  config: FerryConfig;
+  logger: Logger;
+  plans: PlanSource;
+  /** Where the rendered manifests of change pod are recorded. */
+  store: PipelineStore;
+  /** The runner image, for the stages Ferry's runner performs itself. */
+  runnerImage: string;
+}
+
+/**
+ * Plan → stage job → (for deploy) the rendered manifests on the pipeline record. The executor
+ * stage runner asks it for each stage run's job.
+ */
+export class StageJobFactory {
+  readonly #deps: StageJobFactoryDeps;
+
+  constructor(deps: StageJobFactoryDeps) {
+    this.#deps = deps;
+  }
+
+  async jobFor(request: StageRunRequest): Promise<StageJob> {
+    const { config, plans, runnerImage } = this.#deps;
+    const plan = await plans.planFor(request.pipeline, request.signal);
+    const job = buildStageJob(
+      request.pipeline,
+      plan,
+      request.stage,
+      request.attempt,
+      jobContext(config, request.pipeline.environment, runnerImage),
+    );
+    // Recorded before the runner starts, so a failed or rolled-back deploy shows what it tried.
+    if (request.stage === 'deploy') await this.recordManifests(request.pipeline, plan, null);
+    return job;
+  }
+
+  /**
+   * Records the objects change pod applies (deployManifests: the runner's builders and inputs,
+   * Secret values redacted, size capped). A plan the runner cannot render either (an image that is
+   * not pinned) records nothing: the deploy stage fails and says why.
+   */
+  async recordManifests(
+    pipeline: PipelineRecord,
+    plan: ResolvedPlan,
+    previous: PreviousImage | null,
+  ): Promise<void> {
+    let manifests: ManifestRecord[];
+    try {
+      manifests = deployManifests(pipeline, plan, registryOf(this.#deps.config), previous);
+    } catch (err) {
+      this.#deps.logger.info({ pipelineId: pipeline.id, err }, 'deploy manifests not rendered');
+      return;
+    }
+    await this.#deps.store.patch(pipeline.id, { manifests });
+  }
+}
+
+/** What stage jobs need from the configuration: tokens, registry, allowlist, daemon, cluster. */
+export function jobContext(config: FerryConfig, environment: string, runnerImage: string): StageJobContext {
+  const token = config.gitlab.token?.reveal();
+  const registry = registryOf(config);
+  const password = config.registry.password;
+  const cluster = config.deploy.environments[environment] ?? {};
+  const kubeconfigPath = cluster.kubeconfig ?? config.deploy.kubeconfig;
+  const context = cluster.context ?? config.deploy.context;
+  const kube: NonNullable<StageJobContext['kube']> = {};
+  if (kubeconfigPath !== undefined) kube.kubeconfig = readFileSync(kubeconfigPath, 'utf8');
+  if (context !== undefined) kube.context = context;
+  return {
+    owner: config.redis.keyPrefix,
+    runnerImage,
+    allowedBaseImages: config.build.allowedBaseImages,
+    ...(token === undefined ? {} : { cloneToken: token }),
+    ...(registry === undefined
+      ? {}
+      : { registry: { ...registry, ...(password === undefined ? {} : { password: password.reveal() }) } }),
+    ...(config.build.dockerHost === undefined ? {} : { dockerHost: config.build.dockerHost }),
+    ...(config.executor.kind === 'docker' ? { dockerSocket: config.executor.docker.socketPath } : {}),
+    kube,
+  };
+}
