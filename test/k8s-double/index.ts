@@ -14,6 +14,9 @@ import { parseQuantity } from './api/quantity.js';
 import { Registry } from './api/registry.js';
 import { R } from './api/resources.js';
 import { ApiError } from './api/status.js';
+import { Auth } from './auth/auth.js';
+import { createBootstrapPolicy } from './auth/bootstrap.js';
+import { podToken } from './auth/pod-token.js';
 import { listDoubleContainers, ROOT_PREFIX, removeContainers, sweepOrphans } from './cleanup.js';
 import { DeploymentController } from './controllers/deployment.js';
 import { GarbageCollector } from './controllers/gc.js';
@@ -170,6 +173,8 @@ export async function startK8sDouble(opts: K8sDoubleOptions = {}): Promise<K8sDo
     },
   };
   const registry = new Registry(store, kindContext);
+  await createBootstrapPolicy(registry);
+  const auth = new Auth(store, token);
   for (const ns of [...defaultNamespaces, ...(opts.namespaces ?? [])]) {
     await registry.create(R.namespaces, undefined, { metadata: { name: ns } }, { manager: 'k8s-double' });
   }
@@ -188,8 +193,7 @@ export async function startK8sDouble(opts: K8sDoubleOptions = {}): Promise<K8sDo
     host,
     port: opts.port ?? 0,
     ...(tls ? { tls } : {}),
-    token,
-    deps: { registry, watches, logs },
+    deps: { registry, watches, logs, auth },
     faults,
     logger,
   });
@@ -206,7 +210,7 @@ export async function startK8sDouble(opts: K8sDoubleOptions = {}): Promise<K8sDo
     rootDir,
     node: () => node,
     apiPort: server.port,
-    serviceAccount: { token, caPem },
+    serviceAccount: { caPem, tokenFor: (pod) => podToken(store, auth, pod) },
     timing: { ...defaultTiming, ...(opts.timing ?? {}) },
   });
   const scheduler = new Scheduler(store, events, () => node);

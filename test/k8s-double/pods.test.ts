@@ -1,6 +1,6 @@
 /** Pods as real containers: init containers and emptyDir, env, exit codes, logs, probes, deletion. */
 import { PassThrough } from 'node:stream';
-import { Log, type V1Pod, type V1PodSpec } from '@kubernetes/client-node';
+import { Log, RbacAuthorizationV1Api, type V1Pod, type V1PodSpec } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import {
   apiError,
@@ -277,26 +277,43 @@ describeWithDocker('pods on the Docker engine', () => {
     expect(waiting.status.message).toBe('container "a" in pod "two" is waiting to start: ContainerCreating');
   });
 
-  it('mounts the service account so a pod reaches the API in-cluster (KUBERNETES_SERVICE_*, token, CA)', async () => {
+  it('mounts the service account so a pod reaches the API in-cluster (KUBERNETES_SERVICE_*, token, CA), with its RBAC permissions', async () => {
     const script = [
       "const fs = require('fs'); const dir = '/var/run/secrets/kubernetes.io/serviceaccount';",
       "const ns = fs.readFileSync(dir + '/namespace', 'utf8');",
       "require('https').get({ host: process.env.KUBERNETES_SERVICE_HOST, port: process.env.KUBERNETES_SERVICE_PORT,",
       "  path: '/api/v1/namespaces/' + ns + '/pods', ca: fs.readFileSync(dir + '/ca.crt'),",
       "  headers: { Authorization: 'Bearer ' + fs.readFileSync(dir + '/token', 'utf8') } },",
-      '  (res) => { let b = ""; res.on("data", (c) => (b += c)); res.on("end", () => console.log(res.statusCode, JSON.parse(b).items.map((p) => p.metadata.name).join(","))); })',
+      '  (res) => { let b = ""; res.on("data", (c) => (b += c)); res.on("end", () => { const o = JSON.parse(b); console.log(res.statusCode, o.items ? o.items.map((p) => p.metadata.name).join(",") : o.message); }); })',
       "  .on('error', (e) => { console.log('error', e.message); process.exit(1); });",
     ].join('\n');
-    await runPod(
-      'in-cluster',
-      {
-        restartPolicy: 'Never',
-        containers: [{ name: 'main', image: nodeImage, command: ['node', '-e', script] }],
-      },
-      'Succeeded',
-      'Failed',
+    const spec: V1PodSpec = {
+      restartPolicy: 'Never',
+      containers: [{ name: 'main', image: nodeImage, command: ['node', '-e', script] }],
+    };
+    // The pod's token is the `default` service account's: RBAC gives it nothing yet.
+    await runPod('no-rbac', spec, 'Succeeded', 'Failed');
+    expect(await logs('no-rbac', 'main')).toBe(
+      `403 pods is forbidden: User "system:serviceaccount:${ns}:default" cannot list resource "pods" in API group "" in the namespace "${ns}"\n`,
     );
-    expect(await logs('in-cluster', 'main')).toBe('200 in-cluster\n');
+    const rbac = h.kc.makeApiClient(RbacAuthorizationV1Api);
+    await rbac.createNamespacedRole({
+      namespace: ns,
+      body: {
+        metadata: { name: 'pod-reader' },
+        rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
+      },
+    });
+    await rbac.createNamespacedRoleBinding({
+      namespace: ns,
+      body: {
+        metadata: { name: 'pod-reader' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' },
+        subjects: [{ kind: 'ServiceAccount', name: 'default' }],
+      },
+    });
+    await runPod('in-cluster', spec, 'Succeeded', 'Failed');
+    expect(await logs('in-cluster', 'main')).toMatch(/^200 (.*,)?in-cluster(,.*)?\n$/);
   });
 
   it('deletion stops the container within the grace period, removes it, then the pod disappears', async () => {

@@ -1,5 +1,5 @@
 /** `/version`, `/api`, `/apis` and the APIResourceLists clients use to find resources. */
-import { resources } from './resources.js';
+import { type ResourceDef, resources } from './resources.js';
 
 export function version() {
   return {
@@ -38,10 +38,22 @@ export function apiGroup(name: string) {
   return groups().includes(name) ? { kind: 'APIGroup', apiVersion: 'v1', ...group(name) } : undefined;
 }
 
-const verbsFor = (readOnly: boolean | undefined) =>
-  readOnly
-    ? ['get', 'list', 'watch']
-    : ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const verbsFor = (d: ResourceDef) =>
+  d.createOnly
+    ? ['create']
+    : d.readOnly
+      ? ['get', 'list', 'watch']
+      : ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+/** What discovery says of a subresource (kube-apiserver v1.31 discovery for these subresources). */
+function subresourceEntry(d: ResourceDef, sub: ResourceDef['subresources'][number]) {
+  if (sub === 'token')
+    return { kind: 'TokenRequest', verbs: ['create'], group: 'authentication.k8s.io', version: 'v1' };
+  if (sub === 'scale')
+    return { kind: 'Scale', verbs: ['get', 'patch', 'update'], group: 'autoscaling', version: 'v1' };
+  if (sub === 'log') return { kind: 'Pod', verbs: ['get'] };
+  return { kind: d.kind, verbs: ['get', 'patch', 'update'] };
+}
 
 export function resourceList(groupName: string, version: string) {
   const defs = resources.filter((r) => r.group === groupName && r.version === version);
@@ -53,19 +65,15 @@ export function resourceList(groupName: string, version: string) {
       singularName: d.singular,
       namespaced: d.namespaced,
       kind: d.kind,
-      verbs: verbsFor(d.readOnly),
+      verbs: verbsFor(d),
       ...(d.shortNames ? { shortNames: d.shortNames } : {}),
     });
     for (const sub of d.subresources) {
-      const kind = sub === 'scale' ? 'Scale' : sub === 'log' ? 'Pod' : d.kind;
-      const verbs = sub === 'log' ? ['get'] : ['get', 'patch', 'update'];
       list.push({
         name: `${d.plural}/${sub}`,
         singularName: '',
         namespaced: d.namespaced,
-        kind,
-        verbs,
-        ...(sub === 'scale' ? { group: 'autoscaling', version: 'v1' } : {}),
+        ...subresourceEntry(d, sub),
       });
     }
   }

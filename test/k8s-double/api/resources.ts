@@ -1,4 +1,5 @@
 /** The resources the double serves: names, scope and subresources, as discovery reports them. */
+import { rbacResources, reviewResources } from '../auth/resources.js';
 
 export interface ResourceDef {
   group: string;
@@ -9,11 +10,13 @@ export interface ResourceDef {
   namespaced: boolean;
   shortNames?: string[];
   /** Subresources served under `<name>/<sub>`. */
-  subresources: readonly ('status' | 'scale' | 'log')[];
+  subresources: readonly ('status' | 'scale' | 'log' | 'token')[];
   /** `metadata.generation` increments when anything outside metadata/status changes. */
   tracksGeneration: boolean;
   /** Only read (nodes): writes are 405. */
   readOnly?: boolean;
+  /** Only created, never stored (access reviews): the one verb is `create`. */
+  createOnly?: boolean;
 }
 
 export const resourceKey = (def: Pick<ResourceDef, 'group' | 'plural'>) =>
@@ -111,7 +114,7 @@ export const resources: readonly ResourceDef[] = [
     kind: 'ServiceAccount',
     namespaced: true,
     shortNames: ['sa'],
-    subresources: [],
+    subresources: ['token'],
     tracksGeneration: false,
   }),
   core({
@@ -156,6 +159,8 @@ export const resources: readonly ResourceDef[] = [
     subresources: ['status'],
     tracksGeneration: true,
   },
+  ...rbacResources,
+  ...reviewResources,
 ];
 
 const byKey = new Map(resources.map((r) => [`${r.group}/${r.version}/${r.plural}`, r]));
@@ -190,4 +195,8 @@ export const R = {
   deployments: mustResource('apps', 'deployments'),
   replicasets: mustResource('apps', 'replicasets'),
   ingresses: mustResource('networking.k8s.io', 'ingresses'),
+  roles: mustResource('rbac.authorization.k8s.io', 'roles'),
+  rolebindings: mustResource('rbac.authorization.k8s.io', 'rolebindings'),
+  clusterroles: mustResource('rbac.authorization.k8s.io', 'clusterroles'),
+  clusterrolebindings: mustResource('rbac.authorization.k8s.io', 'clusterrolebindings'),
 } as const;

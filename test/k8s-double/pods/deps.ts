@@ -5,6 +5,7 @@ import type { DoubleLogger } from '../logger.js';
 import type { NodeState } from '../node.js';
 import type { Store } from '../store/store.js';
 import type { PortAllocator } from './ports.js';
+import type { ServiceAccountMount } from './volumes.js';
 
 /** Back-offs and periods, shorter than a real kubelet's so tests stay quick. */
 export interface KubeletTiming {
@@ -41,6 +42,6 @@ export interface KubeletDeps {
   rootDir: string;
   node: () => NodeState;
   apiPort: number;
-  serviceAccount: { token: string; caPem: string };
+  serviceAccount: ServiceAccountMount;
   timing: KubeletTiming;
 }

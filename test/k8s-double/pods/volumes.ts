@@ -16,7 +16,13 @@ export interface VolumeSource {
   configMap(name: string): { data?: Record<string, string>; binaryData?: Record<string, string> } | undefined;
   /** The claim's directory when the PVC exists and is not being deleted. */
   claimDir(name: string): string | undefined;
-  serviceAccount: { token: string; caPem: string };
+  serviceAccount: ServiceAccountMount;
+}
+
+/** The CA, and the pod's service account token (or why it cannot be had). */
+export interface ServiceAccountMount {
+  caPem: string;
+  tokenFor(pod: KubeObject): { token: string } | { error: string };
 }
 
 export type VolumesResult =
@@ -126,11 +132,13 @@ export async function prepareVolumes(
     }
   }
   if (spec.automountServiceAccountToken !== false) {
+    const issued = source.serviceAccount.tokenFor(pod);
+    if ('error' in issued) return { ok: false, volume: 'kube-api-access', message: issued.error };
     const saDir = join(podDir, 'serviceaccount');
     await writeFiles(
       saDir,
       [
-        ['token', Buffer.from(source.serviceAccount.token)],
+        ['token', Buffer.from(issued.token)],
         ['ca.crt', Buffer.from(source.serviceAccount.caPem)],
         ['namespace', Buffer.from(pod.metadata.namespace ?? 'default')],
       ],

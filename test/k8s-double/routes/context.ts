@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from '../api/registry.js';
+import type { Auth } from '../auth/auth.js';
+import type { UserInfo } from '../auth/user.js';
 import type { WatchHub } from '../store/watch.js';
 import type { LogSource } from './log.js';
 
@@ -8,6 +10,7 @@ export interface RouteDeps {
   registry: Registry;
   watches: WatchHub;
   logs: LogSource;
+  auth: Auth;
 }
 
 export interface RequestContext {
@@ -18,4 +21,8 @@ export interface RequestContext {
   body(): Promise<unknown>;
   /** `fieldManager`, or the client's user agent product. */
   manager: string;
+  /** The authenticated user. */
+  user: UserInfo;
+  /** 403 unless the user may also `create` the object (a server-side apply that creates it). */
+  authorizeCreate(): void;
 }

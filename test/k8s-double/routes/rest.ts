@@ -58,6 +58,7 @@ export async function serveResource(
           'PATCH with application/apply-patch+yaml requires a fieldManager: fieldManager is required for apply requests',
         );
       }
+      if (type === 'apply' && !registry.store.peek(def, namespace, name)) ctx.authorizeCreate();
       const force = boolParam(ctx.url, 'force');
       if (force && type !== 'apply')
         throw new ApiError(400, 'BadRequest', 'force must be unset for non-apply patch requests');

@@ -8,7 +8,9 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { apiGroup, apiGroupList, apiVersions, resourceList, version } from '../api/discovery.js';
-import { ApiError, unauthorized } from '../api/status.js';
+import { ApiError } from '../api/status.js';
+import { requestAttributes } from '../auth/attributes.js';
+import { serveAuthRoute } from '../auth/routes.js';
 import type { DoubleLogger } from '../logger.js';
 import type { RouteDeps } from '../routes/context.js';
 import { serveResource } from '../routes/rest.js';
@@ -21,7 +23,6 @@ export interface ApiServerOptions {
   host: string;
   port: number;
   tls?: TlsMaterial;
-  token: string;
   deps: RouteDeps;
   faults: FaultList;
   logger: DoubleLogger;
@@ -47,9 +48,11 @@ function managerFrom(req: IncomingMessage, url: URL): string {
 async function handle(req: IncomingMessage, res: ServerResponse, opts: ApiServerOptions): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://127.0.0.1');
   const r = route(url.pathname);
-  if (r.type !== 'health' && r.type !== 'version') {
-    if (req.headers.authorization !== `Bearer ${opts.token}`) throw unauthorized();
-  }
+  // Health and version are public (system:public-info-viewer binds system:unauthenticated too).
+  const publicPath = r.type === 'health' || r.type === 'version';
+  const user = publicPath ? undefined : opts.deps.auth.authenticate(req.headers.authorization);
+  const attributes = user ? requestAttributes(req.method ?? 'GET', url, r, user) : undefined;
+  if (attributes) opts.deps.auth.authorize(attributes);
   const fault = opts.faults.take(req.method ?? 'GET', url.pathname);
   if (fault) throw fault;
   switch (r.type) {
@@ -77,20 +80,20 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ApiServer
       throw notFoundResource();
     case 'resource': {
       let parsed: { value: unknown } | undefined;
-      await serveResource(
-        {
-          req,
-          res,
-          url,
-          manager: managerFrom(req, url),
-          body: async () => {
-            parsed ??= { value: parseBody(await readBody(req), req.headers['content-type']) };
-            return structuredClone(parsed.value);
-          },
+      const ctx = {
+        req,
+        res,
+        url,
+        manager: managerFrom(req, url),
+        body: async () => {
+          parsed ??= { value: parseBody(await readBody(req), req.headers['content-type']) };
+          return structuredClone(parsed.value);
         },
-        r,
-        opts.deps,
-      );
+        user: user!,
+        authorizeCreate: () => opts.deps.auth.authorizeCreate(attributes!),
+      };
+      if (await serveAuthRoute(ctx, r, opts.deps)) return;
+      await serveResource(ctx, r, opts.deps);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { clusterRoleBindingKind, clusterRoleKind, roleBindingKind, roleKind } from '../../auth/rbac-kinds.js';
 import { type ResourceDef, resourceKey } from '../resources.js';
 import { configMapKind, secretKind } from './config.js';
 import type { KindBehaviour } from './kind.js';
@@ -17,6 +18,10 @@ const behaviours: Record<string, KindBehaviour> = {
   'apps/deployments': deploymentKind,
   'apps/replicasets': replicaSetKind,
   'networking.k8s.io/ingresses': ingressKind,
+  'rbac.authorization.k8s.io/roles': roleKind,
+  'rbac.authorization.k8s.io/clusterroles': clusterRoleKind,
+  'rbac.authorization.k8s.io/rolebindings': roleBindingKind,
+  'rbac.authorization.k8s.io/clusterrolebindings': clusterRoleBindingKind,
 };
 
 export function kindOf(def: ResourceDef): KindBehaviour {
