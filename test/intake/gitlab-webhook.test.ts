@@ -113,13 +113,13 @@ describe('POST /webhooks/gitlab', () => {
     expect((await store().list({ projectId: 2001 }, 10)).items).toHaveLength(1);
   });
 
-  it('uses the event UUID with the webhook UUID when there is no Idempotency-Key', async () => {
+  it('without an Idempotency-Key, knows a retry by its event UUID and body, whatever its webhook UUID', async () => {
     const payload = buildPushHook({ branch: 'test', project: project(2002) });
     const eventUuid = randomUUID();
+    // GitLab draws a new X-Gitlab-Webhook-UUID for every request (WebHookService#build_headers).
     const first = await sendWebhook(hook, 'Push Hook', payload, {
       token: testWebhookSecret,
       eventUuid,
-      customHeaders: {},
       idempotencyKey: '',
     });
     const again = await sendWebhook(hook, 'Push Hook', payload, {
@@ -127,8 +127,18 @@ describe('POST /webhooks/gitlab', () => {
       eventUuid,
       idempotencyKey: '',
     });
+    expect(first.webhookUuid).not.toBe(again.webhookUuid);
     expect(first.status).toBe(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
+    // Another hook of the same event (same event UUID, another body) is not a retry.
+    const other = buildPushHook({ branch: 'test', project: project(2002), after: randomSha() });
+    const otherAnswer = await sendWebhook(hook, 'Push Hook', other, {
+      token: testWebhookSecret,
+      eventUuid,
+      idempotencyKey: '',
+    });
+    expect(otherAnswer.status).toBe(201);
+    expect(otherAnswer.headers['idempotent-replayed']).toBeUndefined();
   });
 
   it.each([

@@ -20,8 +20,6 @@ export {
   ZERO_SHA,
 } from './webhook-payloads.js';
 
-/** Stable per "configured webhook", like GitLab's `X-Gitlab-Webhook-UUID`. */
-export const DEFAULT_WEBHOOK_UUID = 'c46d2612-d936-4e58-93d5-a402fe9d26fa';
 export const DEFAULT_GITLAB_VERSION = '17.8.1';
 export const DEFAULT_INSTANCE_URL = 'https://gitlab.example.com';
 /** GitLab's default webhook timeout (`gitlab.webhook_timeout`, 10 s). */
@@ -32,7 +30,11 @@ export interface SendWebhookOptions {
   token?: string;
   /** `X-Gitlab-Event-UUID`; default a fresh UUID. */
   eventUuid?: string;
-  /** `X-Gitlab-Webhook-UUID`; default {@link DEFAULT_WEBHOOK_UUID}. */
+  /**
+   * `X-Gitlab-Webhook-UUID`; default a fresh UUID, as GitLab draws one for every request
+   * (`WebHookService#build_headers`: `GITLAB_UUID_HEADER => SecureRandom.uuid`, GitLab 17.x), so it
+   * differs between retries of one delivery.
+   */
   webhookUuid?: string;
   /** `Idempotency-Key`; default a fresh UUID. Pass the previous delivery's key to simulate a retry. */
   idempotencyKey?: string;
@@ -115,7 +117,7 @@ export async function sendWebhook(
   const ids = {
     idempotencyKey: options.idempotencyKey ?? randomUUID(),
     eventUuid: options.eventUuid ?? randomUUID(),
-    webhookUuid: options.webhookUuid ?? DEFAULT_WEBHOOK_UUID,
+    webhookUuid: options.webhookUuid ?? randomUUID(),
   };
   const body =
     options.rawBody === undefined

@@ -8,6 +8,8 @@ export type WebhookResult =
   | 'duplicate'
   | 'replayed'
   | 'ignored'
+  | 'annotated'
+  | 'noted'
   | 'unauthorized'
   | 'invalid'
   | 'unavailable';

@@ -42,6 +42,7 @@ export async function createPipeline(
     dedupKey,
     supersede: intent.rule.supersede,
     ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
+    ...(intent.trigger === 'push' && !fresh ? { pusher: intent.user.username } : {}),
     ...(intent.trigger === 'merge' && intent.mergeRequest !== undefined
       ? {
           mergeUpgrade: { trigger: 'merge' as const, user: intent.user, mergeRequest: intent.mergeRequest },

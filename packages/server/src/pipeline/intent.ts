@@ -13,7 +13,23 @@ export interface PipelineIntent {
   mergeRequest?: MergeRequestRef;
 }
 
-/** A forge event, classified: a pipeline to create, or why it starts nothing. */
+/**
+ * A merge whose new branch head the forge did not name (GitLab's fast-forward merges, squashed or
+ * not): it starts nothing, it only tells the pipeline the merge's push creates who merged what.
+ */
+export interface MergeNote {
+  project: ProjectRef;
+  rule: EnvironmentRule;
+  /** The environment branch merged into. */
+  ref: string;
+  user: Person;
+  mergeRequest: MergeRequestRef;
+  /** The merge request's source head: the branch's new head when nothing was squashed or rebased. */
+  sourceSha?: string;
+}
+
+/** A forge event, classified: a pipeline to create, a merge to note, or why it starts nothing. */
 export type Classification =
   | { kind: 'ignore'; reason: string }
-  | { kind: 'pipeline'; intent: PipelineIntent };
+  | { kind: 'pipeline'; intent: PipelineIntent }
+  | { kind: 'note'; note: MergeNote };

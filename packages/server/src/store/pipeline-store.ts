@@ -19,7 +19,25 @@ export interface AdmitInput {
   supersede: boolean;
   /** Merge metadata to record when this event duplicates a pipeline created from a push. */
   mergeUpgrade?: { trigger: Trigger; user: Person; mergeRequest: MergeRequestRef };
+  /** For a push: who pushed. A merge note this user left for the branch makes it the merge's pipeline. */
+  pusher?: string;
 }
+
+/** A merge the forge named no new head for (see MergeNote in pipeline/intent.ts). */
+export interface MergeNoteInput {
+  projectId: number;
+  environment: string;
+  ref: string;
+  user: Person;
+  mergeRequest: MergeRequestRef;
+  sourceSha?: string;
+  /** The branch head's pipeline is the merge's when that user pushed it at or after this ISO time. */
+  since: string;
+  /** How long a note waits for its push. */
+  ttlSeconds: number;
+}
+
+export type MergeNoteOutcome = { kind: 'annotated'; pipelineId: string } | { kind: 'pending' };
 
 export type AdmitOutcome =
   | { kind: 'created'; pipelineId: string; enqueue: boolean; superseded: string[] }
@@ -69,6 +87,8 @@ export interface PipelineStore {
    * head and the project (for manual triggers).
    */
   admit(input: AdmitInput): Promise<AdmitOutcome>;
+  /** Annotates the pipeline of a merge's push, now or (a note) when the push comes. Atomic. */
+  noteMerge(input: MergeNoteInput): Promise<MergeNoteOutcome>;
   get(id: string): Promise<PipelineRecord | undefined>;
   /** Newest first; the records leave out `manifests` (only `get` returns them). */
   list(filter: PipelineFilter, limit: number, cursor?: string): Promise<PipelinePage>;

@@ -1,6 +1,6 @@
 import type { ProjectRef } from '@ferry/shared';
 import type { EnvironmentMap } from '../../pipeline/environment-map.js';
-import type { Classification } from '../../pipeline/intent.js';
+import type { Classification, MergeNote } from '../../pipeline/intent.js';
 import { commitSchema, type MergeRequestHook, type PushHook } from './payloads.js';
 
 const zeroSha = /^0+$/;
@@ -50,7 +50,15 @@ export function classifyPush(hook: PushHook, environments: EnvironmentMap): Clas
   };
 }
 
-/** Merge Request Hook with action `merge` into an environment branch → the merge's pipeline. Pure. */
+/**
+ * Merge Request Hook with action `merge` into an environment branch. With a merge commit (the
+ * merge-commit and semi-linear methods) `merge_commit_sha` is what the branch now has: the merge's
+ * pipeline runs on it (the push of the same sha is the same pipeline). A fast-forward merge
+ * (squashed or not) has `merge_commit_sha: null` and GitLab names neither the squash commit nor the
+ * rebased head, so the hook starts nothing: it notes who merged which merge request for the
+ * pipeline the merge's push creates. Sources: `MergeRequests::MergeStrategies::FromSourceBranch`
+ * (merge_commit_sha only for `merge_commit!`), `Gitlab::HookData::MergeRequestBuilder` (GitLab 17.x).
+ */
 export function classifyMergeRequest(hook: MergeRequestHook, environments: EnvironmentMap): Classification {
   const mr = hook.object_attributes;
   if (mr.action !== 'merge')
@@ -59,20 +67,26 @@ export function classifyMergeRequest(hook: MergeRequestHook, environments: Envir
   if (rule === undefined) {
     return { kind: 'ignore', reason: `target branch ${mr.target_branch} is not an environment branch` };
   }
-  const sha = mr.merge_commit_sha ?? mr.squash_commit_sha ?? mr.last_commit?.id;
-  if (sha === undefined || sha === null)
-    return { kind: 'ignore', reason: 'merge request has no merge commit' };
+  const project = projectRef(hook.project);
+  const user = { username: hook.user.username, name: hook.user.name };
+  const mergeRequest = { iid: mr.iid, title: titleOf(mr.title), sourceBranch: mr.source_branch, url: mr.url };
+  const sha = mr.merge_commit_sha;
+  if (sha === undefined || sha === null) {
+    const note: MergeNote = { project, rule, ref: mr.target_branch, user, mergeRequest };
+    if (mr.last_commit !== undefined) note.sourceSha = mr.last_commit.id;
+    return { kind: 'note', note };
+  }
   return {
     kind: 'pipeline',
     intent: {
-      project: projectRef(hook.project),
+      project,
       rule,
       ref: mr.target_branch,
       sha,
       trigger: 'merge',
-      user: { username: hook.user.username, name: hook.user.name },
+      user,
       commitTitle: titleOf(mr.title),
-      mergeRequest: { iid: mr.iid, title: titleOf(mr.title), sourceBranch: mr.source_branch, url: mr.url },
+      mergeRequest,
     },
   };
 }

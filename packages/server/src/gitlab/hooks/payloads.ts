@@ -47,9 +47,23 @@ export const mergeRequestHookSchema = z.looseObject({
     action: text(64).optional(),
     state: text(64).optional(),
     url: text(2048).optional().default(''),
+    /**
+     * Set only when the merge wrote a merge commit (merge commit and semi-linear methods); null for
+     * a fast-forward merge, squashed or not. GitLab's hook never carries the squash commit's sha
+     * (`Gitlab::HookData::MergeRequestBuilder::SAFE_HOOK_ATTRIBUTES`, GitLab 17.x).
+     */
     merge_commit_sha: sha.nullable().optional(),
-    squash_commit_sha: sha.nullable().optional(),
+    /** The source branch head (`diff_head_commit`), not what the target branch has after a merge. */
     last_commit: z.looseObject({ id: sha, title: text(100_000).optional() }).optional(),
+    /** Present on `update` only when the update pushed new commits (GitLab's webhook docs). */
+    oldrev: sha.nullable().optional(),
+    source_project_id: z.number().int().positive().optional(),
+    target_project_id: z.number().int().positive().optional(),
+    /** The source project (a fork's, for merge requests from forks). */
+    source: z
+      .looseObject({ git_http_url: text(2048).optional(), path_with_namespace: text(512).optional() })
+      .nullable()
+      .optional(),
   }),
 });
 export type MergeRequestHook = z.infer<typeof mergeRequestHookSchema>;

@@ -9,9 +9,10 @@ import { tokenMatches } from '../../gitlab/hooks/token.js';
 import type { WebhookResult } from '../../metrics/metrics.js';
 import { createPipeline } from '../../pipeline/create.js';
 import type { Classification } from '../../pipeline/intent.js';
+import { noteMerge } from '../../pipeline/note-merge.js';
 
 interface WebhookAnswer {
-  result: 'created' | 'duplicate' | 'ignored';
+  result: 'created' | 'duplicate' | 'ignored' | 'annotated' | 'noted';
   pipelineId?: string;
   reason?: string;
   superseded?: string[];
@@ -23,7 +24,13 @@ interface WebhookAnswer {
  */
 export async function gitlabWebhookRoute(app: FastifyInstance, ctx: ServerContext): Promise<void> {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    bodyDigests.set(
+      request,
+      createHash('sha256')
+        .update(body as string)
+        .digest('hex'),
+    );
     try {
       done(null, JSON.parse(body as string) as unknown);
     } catch (err) {
@@ -69,6 +76,29 @@ export async function gitlabWebhookRoute(app: FastifyInstance, ctx: ServerContex
       return reply
         .code(200)
         .send({ result: 'ignored', reason: classification.reason } satisfies WebhookAnswer);
+    }
+    if (classification.kind === 'note') {
+      let noted: Awaited<ReturnType<typeof noteMerge>>;
+      try {
+        noted = await noteMerge(ctx, classification.note);
+      } catch (err) {
+        count('unavailable');
+        throw new FerryError(
+          ServerErrors.REDIS_UNAVAILABLE,
+          { reason: (err as Error).message },
+          { cause: err },
+        );
+      }
+      count(noted.result);
+      const answer: WebhookAnswer =
+        noted.result === 'annotated'
+          ? { result: 'annotated', pipelineId: noted.pipelineId }
+          : {
+              result: 'noted',
+              reason:
+                'GitLab names no new head for a fast-forward merge: the pipeline of its push will carry it',
+            };
+      return reply.code(200).send(answer);
     }
     const idempotencyKey = idempotencyKeyOf(request);
     let created: Awaited<ReturnType<typeof createPipeline>>;
@@ -155,7 +185,15 @@ function parse<S extends z.ZodType>(
   });
 }
 
-/** Idempotency-Key, else GitLab's event UUID with the webhook UUID; hashed for a clean Redis key. */
+const bodyDigests = new WeakMap<FastifyRequest, string>();
+
+/**
+ * GitLab's `Idempotency-Key` (17.4+, the same on every retry of a delivery). Without it: the
+ * event UUID with the event name and the body's digest, since a retry resends the same body.
+ * `X-Gitlab-Webhook-UUID` is never part of it: `WebHookService#build_headers` draws a new one for
+ * every request (GitLab 17.x). `X-Gitlab-Event-UUID` alone is not enough either: every hook one
+ * event triggers (a merge's Push Hook and Merge Request Hook) may share it. Hashed for a clean key.
+ */
 function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   const header = (name: string) => {
     const value = request.headers[name];
@@ -163,7 +201,12 @@ function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   };
   const key = header('idempotency-key');
   const eventUuid = header('x-gitlab-event-uuid');
-  const webhookUuid = header('x-gitlab-webhook-uuid');
-  const raw = key ?? (eventUuid === undefined ? undefined : `${eventUuid}/${webhookUuid ?? ''}`);
+  const digest = bodyDigests.get(request);
+  const raw =
+    key !== undefined
+      ? `key/${key}`
+      : eventUuid === undefined || digest === undefined
+        ? undefined
+        : `event/${eventUuid}/${header('x-gitlab-event') ?? ''}/${digest}`;
   return raw === undefined ? undefined : createHash('sha256').update(raw).digest('hex').slice(0, 40);
 }

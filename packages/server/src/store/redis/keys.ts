@@ -13,6 +13,8 @@ export function storeKeys(prefix: string) {
     sequence: `${prefix}:seq`,
     events: `${prefix}:events`,
     head: (projectId: number, ref: string) => `${prefix}:head:${projectId}:${ref}`,
+    /** A merge the forge named no new head for, waiting for its push. */
+    mergeNote: (projectId: number, ref: string) => `${prefix}:merge-note:${projectId}:${ref}`,
     project: (id: string) => `${prefix}:project:${id}`,
     projectPath: (path: string) => `${prefix}:project-path:${path}`,
   };

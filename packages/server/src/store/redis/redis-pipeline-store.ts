@@ -9,6 +9,8 @@ import type { Redis } from 'ioredis';
 import type {
   AdmitInput,
   AdmitOutcome,
+  MergeNoteInput,
+  MergeNoteOutcome,
   PipelineFilter,
   PipelinePage,
   PipelinePatch,
@@ -17,13 +19,14 @@ import type {
 } from '../pipeline-store.js';
 import { decodePipeline, encodePatch, encodePipeline, listFields, listHash, stageField } from './codec.js';
 import { type StoreKeys, storeKeys } from './keys.js';
-import { admitScript, finishScript, releaseScript, transitionScript } from './scripts.js';
+import { admitScript, finishScript, noteMergeScript, releaseScript, transitionScript } from './scripts.js';
 
 interface StoreCommands {
   ferryAdmit(...args: string[]): Promise<string[]>;
   ferryTransition(...args: string[]): Promise<number>;
   ferryRelease(...args: string[]): Promise<string | null>;
   ferryFinish(...args: string[]): Promise<[number, string]>;
+  ferryNoteMerge(...args: string[]): Promise<string[]>;
 }
 type ScriptedRedis = Redis & StoreCommands;
 
@@ -42,7 +45,8 @@ export class RedisPipelineStore implements PipelineStore {
   constructor(redis: Redis, options: RedisPipelineStoreOptions = {}) {
     this.keys = storeKeys(options.prefix ?? 'ferry');
     this.#idemTtl = options.idempotencyTtlSeconds ?? 7 * 24 * 3600;
-    defineOnce(redis, 'ferryAdmit', 13, admitScript);
+    defineOnce(redis, 'ferryAdmit', 14, admitScript);
+    defineOnce(redis, 'ferryNoteMerge', 2, noteMergeScript);
     defineOnce(redis, 'ferryTransition', 3, transitionScript);
     defineOnce(redis, 'ferryRelease', 2, releaseScript);
     defineOnce(redis, 'ferryFinish', 5, finishScript);
@@ -74,6 +78,7 @@ export class RedisPipelineStore implements PipelineStore {
       k.head(pipeline.project.id, pipeline.ref),
       k.project(String(pipeline.project.id)),
       k.projectPath(pipeline.project.path),
+      k.mergeNote(pipeline.project.id, pipeline.ref),
       pipeline.id,
       JSON.stringify(encodePipeline(pipeline)),
       input.supersede ? '1' : '0',
@@ -83,12 +88,32 @@ export class RedisPipelineStore implements PipelineStore {
       k.pipelinePrefix,
       pipeline.sha,
       String(pipeline.project.id),
+      input.pusher ?? '',
     );
     const [kind, a, b, ...rest] = reply;
     if (kind === 'replay') return { kind: 'replay', response: JSON.parse(a ?? '{}') as StoredAnswer };
     if (kind === 'duplicate') return { kind: 'duplicate', pipelineId: a ?? '', updated: b === '1' };
     // created: [ 'created', enqueue, id, ...superseded ]
     return { kind: 'created', enqueue: a === '1', pipelineId: b ?? pipeline.id, superseded: rest };
+  }
+
+  async noteMerge(input: MergeNoteInput): Promise<MergeNoteOutcome> {
+    const k = this.keys;
+    const [kind, id] = await this.#redis.ferryNoteMerge(
+      k.head(input.projectId, input.ref),
+      k.mergeNote(input.projectId, input.ref),
+      k.dedup(`${input.projectId}:${input.environment}:`),
+      k.pipelinePrefix,
+      JSON.stringify(input.user),
+      JSON.stringify(input.mergeRequest),
+      input.sourceSha ?? '',
+      input.since,
+      String(input.ttlSeconds),
+      input.user.username,
+    );
+    return kind === 'annotated' && id !== undefined
+      ? { kind: 'annotated', pipelineId: id }
+      : { kind: 'pending' };
   }
 
   async get(id: string): Promise<PipelineRecord | undefined> {

@@ -5,9 +5,10 @@
 
 /**
  * admit: KEYS = idempotency ('' for none), dedup, pipeline, lanePending, laneHolder, indexAll,
- * indexProject, active, sequence, events, branchHead, project, projectPath.
+ * indexProject, active, sequence, events, branchHead, project, projectPath, mergeNote.
  * ARGV = id, hashFieldsJSON, supersede ('1'/'0'), mergeUpgradeJSON ('' for none), idemTtlSeconds,
- * now, pipelineKeyPrefix, sha, projectId (the project's JSON is the record's `project` field).
+ * now, pipelineKeyPrefix, sha, projectId (the project's JSON is the record's `project` field),
+ * pusher ('' unless a push: a merge note left by the same user for this branch is taken).
  * Everything intake writes happens in this one round trip.
  */
 export const admitScript = `
@@ -50,6 +51,18 @@ if existing then
     redis.call('SET', idem, cjson.encode({result = 'duplicate', pipelineId = existing}), 'EX', tonumber(ARGV[5]))
   end
   return {'duplicate', existing, tostring(updated)}
+end
+if ARGV[10] ~= '' then
+  local raw = redis.call('GET', KEYS[14])
+  if raw then
+    local note = cjson.decode(raw)
+    if cjson.decode(note.user).username == ARGV[10] then
+      fields['trigger'] = 'merge'
+      fields['user'] = note.user
+      fields['mergeRequest'] = note.mergeRequest
+      redis.call('DEL', KEYS[14])
+    end
+  end
 end
 redis.call('SET', KEYS[2], id)
 local seq = redis.call('INCR', KEYS[9])
@@ -145,4 +158,39 @@ if next[1] then
 end
 redis.call('DEL', KEYS[4])
 return {1, ''}
+`;
+
+/**
+ * noteMerge: a merge whose new head the forge did not name annotates the pipeline of the merge's
+ * push: the pipeline of the source head if there is one (a fast-forward without squash), else the
+ * branch head's pipeline when the same user pushed it since `since`, else a note the next push of
+ * that user takes (admit). KEYS = branchHead, mergeNote. ARGV = dedupPrefix (up to the sha),
+ * pipelineKeyPrefix, userJSON, mergeRequestJSON, sourceSha ('' for none), since (ISO time),
+ * noteTtlSeconds, username. Returns {'annotated', id} or {'pending'}.
+ */
+export const noteMergeScript = `
+local function annotate(pid)
+  local pk = ARGV[2] .. pid
+  if redis.call('HGET', pk, 'trigger') ~= 'push' then return false end
+  redis.call('HSET', pk, 'trigger', 'merge', 'user', ARGV[3], 'mergeRequest', ARGV[4])
+  return true
+end
+if ARGV[5] ~= '' then
+  local pid = redis.call('GET', ARGV[1] .. ARGV[5])
+  if pid and annotate(pid) then return {'annotated', pid} end
+end
+local head = redis.call('GET', KEYS[1])
+if head then
+  local pid = redis.call('GET', ARGV[1] .. head)
+  if pid then
+    local pk = ARGV[2] .. pid
+    local user = redis.call('HGET', pk, 'user')
+    local created = redis.call('HGET', pk, 'createdAt')
+    if user and created and created >= ARGV[6] and cjson.decode(user).username == ARGV[8] and annotate(pid) then
+      return {'annotated', pid}
+    end
+  end
+end
+redis.call('SET', KEYS[2], cjson.encode({user = ARGV[3], mergeRequest = ARGV[4]}), 'EX', tonumber(ARGV[7]))
+return {'pending'}
 `;
