@@ -105,6 +105,8 @@ export interface K8sDouble {
   podPort(namespace: string, pod: string): number | undefined;
   /** Docker containers of this double that still exist (ids), for leak checks. */
   leftovers(): Promise<string[]>;
+  /** Resolves once the node has stopped the containers of every pod deleted so far. */
+  nodeSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -281,6 +283,9 @@ export async function startK8sDouble(opts: K8sDoubleOptions = {}): Promise<K8sDo
     },
     async leftovers() {
       return (await listDoubleContainers(docker, instanceId)).map((c) => c.Id);
+    },
+    async nodeSettled() {
+      await kubelet?.settled();
     },
     close,
   };

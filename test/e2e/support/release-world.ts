@@ -274,6 +274,9 @@ export async function runnerLeftovers(world: ReleaseWorld): Promise<string[]> {
         labelSelector: 'app.kubernetes.io/managed-by=ferry',
       });
       for (const s of secrets.items) left.push(`secret ${namespace}/${s.metadata?.name}`);
+      // The pods are gone from the API; a force-deleted pod's containers stop after that, as on a
+      // real node, so the containers are checked once the double's node has finished stopping them.
+      await world.double.nodeSettled();
       const containers = await world.docker.listContainers({
         all: true,
         filters: { label: [`${LABEL_NAMESPACE}=${namespace}`] },

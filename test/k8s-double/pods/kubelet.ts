@@ -90,6 +90,14 @@ export class Kubelet implements LogSource {
     void tracked.finally(() => this.terminations.delete(tracked));
   }
 
+  /**
+   * Resolves once the containers of every pod deleted so far are gone. A force-deleted pod
+   * (grace 0) leaves the API at once while its containers still stop, as on a real node.
+   */
+  async settled(): Promise<void> {
+    while (this.terminations.size > 0) await Promise.all([...this.terminations]);
+  }
+
   /** Stops and removes every pod's containers (double shutdown). */
   async close(): Promise<void> {
     this.unsubscribe?.();
