@@ -5,6 +5,10 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 
 // Tests import the workspace packages from source, so a stale dist/ never hides a change.
 const alias = {
+  // Before '@ferry/shared', which would otherwise take the subpath as a path below its index.
+  '@ferry/shared/runner-env': fileURLToPath(
+    new URL('./packages/shared/src/runner-contract/env-keys.ts', import.meta.url),
+  ),
   '@ferry/shared': src('shared'),
   '@ferry/runner': src('runner'),
   '@ferry/server': src('server'),

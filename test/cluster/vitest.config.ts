@@ -10,7 +10,14 @@ const src = (pkg: string) => fileURLToPath(new URL(`../../packages/${pkg}/src/in
 export default defineConfig({
   root: fileURLToPath(new URL('../..', import.meta.url)),
   resolve: {
-    alias: { '@ferry/shared': src('shared'), '@ferry/runner': src('runner'), '@ferry/server': src('server') },
+    alias: {
+      '@ferry/shared/runner-env': fileURLToPath(
+        new URL('../../packages/shared/src/runner-contract/env-keys.ts', import.meta.url),
+      ),
+      '@ferry/shared': src('shared'),
+      '@ferry/runner': src('runner'),
+      '@ferry/server': src('server'),
+    },
   },
   test: {
     name: 'cluster',

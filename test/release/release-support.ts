@@ -4,9 +4,15 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { defaultTemplatePath, loadSpec, type ResolvedPlan, resolveSpec } from '@ferry/shared';
+import {
+  defaultTemplatePath,
+  loadSpec,
+  type ResolvedPlan,
+  type ResultKind,
+  readResult,
+  resolveSpec,
+} from '@ferry/shared';
 import type { Command } from 'commander';
-import { parseResultLine } from '../../packages/runner/src/command/result-line.js';
 import { type TestRegistry, testRegistry } from '../support/services.js';
 
 export const registry: TestRegistry = testRegistry();
@@ -75,8 +81,12 @@ export async function runSubcommand(
     stdout: { write: (t: string) => (stdout += t) },
     stderr: { write: (t: string) => (stderr += t) },
   };
-  await factory((code) => (exit = code), env, io).parseAsync(args, { from: 'user' });
-  return { exit, stdout, stderr, result: parseResultLine(stdout) };
+  const command = factory((code) => (exit = code), env, io);
+  await command.parseAsync(args, { from: 'user' });
+  // Read as the server reads it: a line the contract's schemas refuse fails the test.
+  const read = readResult(stdout, command.name() as ResultKind);
+  if (read.kind === 'invalid') throw new Error(`${read.error.message}\n${stdout}`);
+  return { exit, stdout, stderr, result: read.kind === 'result' ? { ...read.result } : undefined };
 }
 
 /** The error of a failed run's result line. */

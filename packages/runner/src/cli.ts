@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { RunnerEnv } from '@ferry/shared/runner-env';
 import { Command } from 'commander';
 import { clone } from './clone/clone.js';
 import { CloneExit } from './clone/clone-exit.js';
 import { parseCloneTarget } from './clone/clone-target.js';
 import { readToken } from './clone/read-token.js';
 import { runScript } from './run/run-script.js';
-import { RunnerEnv } from './runner-env.js';
 import { runnerVersion } from './version.js';
 
 /**

@@ -1,5 +1,6 @@
+import { RunnerEnv } from '@ferry/shared';
 import { describe, expect, it } from 'vitest';
-import { cloneEnv, commandEnv, RunnerEnv, stageVariables } from './runner-env.js';
+import { cloneEnv, commandEnv, stageVariables } from './runner-env.js';
 
 const job = {
   pipelineId: 'p1',

@@ -1,24 +1,10 @@
-/**
- * The environment contract between executors and the runner program. An executor gives the
- * clone step the FERRY_CLONE_* variables (the token only there) and the stage commands the
- * stage variables; data such as branch names reach the commands only as these variables.
+import { RunnerEnv } from '@ferry/shared/runner-env';
+
+/*
+ * The environment an executor gives a runner (its keys: RunnerEnv of the runner contract in
+ * @ferry/shared): the clone step the FERRY_CLONE_* variables (the token only there) and the stage
+ * commands the stage variables; data such as branch names reach the commands only as these variables.
  */
-export const RunnerEnv = {
-  /** The repository's http(s) clone URL, without credentials. */
-  cloneUrl: 'FERRY_CLONE_URL',
-  /** The token git sends (HTTP Basic, user FERRY_CLONE_USER). Secret: only the clone step sees it. */
-  cloneToken: 'FERRY_CLONE_TOKEN',
-  /** The user name sent with the token (default `oauth2`, as GitLab expects for tokens). */
-  cloneUser: 'FERRY_CLONE_USER',
-  sha: 'FERRY_SHA',
-  ref: 'FERRY_REF',
-  workspace: 'FERRY_WORKSPACE',
-  pipelineId: 'FERRY_PIPELINE_ID',
-  stage: 'FERRY_STAGE',
-  attempt: 'FERRY_ATTEMPT',
-  projectId: 'FERRY_PROJECT_ID',
-  projectPath: 'FERRY_PROJECT_PATH',
-} as const;
 
 /** What the stage variables are made of (a structural subset of the server's StageJob). */
 export interface StageVariablesInput {

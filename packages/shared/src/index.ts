@@ -5,3 +5,4 @@ export * from './errors/index.js';
 export * from './logging/index.js';
 export * from './manifests/index.js';
 export * from './pipeline-spec/index.js';
+export * from './runner-contract/index.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { FerryError, ReleaseErrors } from '@ferry/shared';
+import { type BuildSuccess, FerryError, ReleaseErrors } from '@ferry/shared';
 import type Docker from 'dockerode';
 import type { OutputLines } from '../command/output-lines.js';
 import { checkBaseImages } from './base-image-check.js';
@@ -15,17 +15,6 @@ import { checkRegistryLogin } from './registry-login.js';
 import { imageTags } from './tags.js';
 import { resolveInWorkspace } from './workspace-path.js';
 
-/** What a build pushed: the result line's fields. */
-export interface BuildOutcome {
-  /** `<registry>/<repository>:<commit sha>`. */
-  readonly image: string;
-  /** The manifest digest, as the registry serves it. */
-  readonly digest: string;
-  /** `<registry>/<repository>@<digest>`: what change pod deploys. */
-  readonly reference: string;
-  readonly tags: readonly string[];
-}
-
 /**
  * Build and push for one plan: paths confined to the workspace, every base image checked against
  * the allowlist, credentials checked, the environment's previous image pulled as cache, the image
@@ -38,7 +27,7 @@ export async function runBuild(
   docker: Docker,
   out: OutputLines,
   signal: AbortSignal,
-): Promise<BuildOutcome> {
+): Promise<BuildSuccess> {
   const { plan, registry } = job;
   const contextDir = await resolveInWorkspace(workspace, plan.build.context, 'context', 'directory');
   const dockerfilePath = await resolveInWorkspace(workspace, plan.build.dockerfile, 'dockerfile', 'file');

@@ -1,5 +1,12 @@
-import { isFerryError } from '@ferry/shared';
-import { formatResultLine } from './result-line.js';
+import {
+  type BuildSuccess,
+  type DeployFailureFields,
+  type DeploySuccess,
+  type FerryError,
+  formatResultLine,
+  isFerryError,
+  type ResultKind,
+} from '@ferry/shared';
 
 /** Exit codes of the runner's release subcommands. */
 export const ReleaseExit = {
@@ -25,10 +32,10 @@ export interface CommandIo {
  * a result line `{"error": {code, message}, …extra}` on failure. Returns the exit code.
  */
 export async function runReleaseCommand(
-  name: string,
+  name: ResultKind,
   io: CommandIo,
   timeoutMs: number | undefined,
-  body: (signal: AbortSignal) => Promise<Record<string, unknown>>,
+  body: (signal: AbortSignal) => Promise<BuildSuccess | DeploySuccess>,
 ): Promise<number> {
   const controller = new AbortController();
   const stop = () => controller.abort(new Error(`ferry-runner ${name} received a termination signal`));
@@ -37,7 +44,7 @@ export async function runReleaseCommand(
   const signal = timeout === undefined ? controller.signal : AbortSignal.any([controller.signal, timeout]);
   try {
     const result = await body(signal);
-    io.stdout.write(formatResultLine(result));
+    io.stdout.write(formatResultLine(name, result));
     return ReleaseExit.ok;
   } catch (err) {
     const timedOut = timeout?.aborted === true && !controller.signal.aborted;
@@ -45,7 +52,7 @@ export async function runReleaseCommand(
       const reason = timedOut ? `the stage timeout (${timeoutMs} ms) passed` : 'canceled';
       io.stderr.write(`ferry-runner ${name}: stopped: ${reason}\n`);
       io.stdout.write(
-        formatResultLine({
+        formatResultLine(name, {
           error: { code: 'FERRY_ERR_ABORTED', message: `ferry-runner ${name} stopped: ${reason}` },
         }),
       );
@@ -58,12 +65,22 @@ export async function runReleaseCommand(
           message: `ferry-runner ${name} hit an unexpected error: ${(err as Error).message}`,
         };
     io.stderr.write(`ferry-runner ${name}: ${error.code}: ${error.message}\n`);
-    const extra = (err as { result?: Record<string, unknown> }).result ?? {};
-    io.stdout.write(formatResultLine({ ...extra, error }));
+    const extra: DeployFailureFields = (err as { result?: DeployFailureFields }).result ?? {};
+    io.stdout.write(formatResultLine(name, { ...extra, error }));
     return isFerryError(err) && err.status === 422 && error.code.endsWith('INVALID_JOB')
       ? ReleaseExit.invalid
       : ReleaseExit.failed;
   } finally {
     process.off('SIGTERM', stop).off('SIGINT', stop);
   }
+}
+
+/**
+ * Refuses a job before it starts (a contract version the runner does not speak, a missing or
+ * malformed variable): the error on stderr, its result line on stdout. Returns the exit code.
+ */
+export function refuseJob(name: ResultKind, io: CommandIo, err: FerryError): number {
+  io.stderr.write(`ferry-runner ${name}: ${err.code}: ${err.message}\n`);
+  io.stdout.write(formatResultLine(name, { error: err.toJSON() }));
+  return ReleaseExit.invalid;
 }

@@ -1,8 +1,8 @@
-import { escapeOutputLine } from './result-line.js';
+import { escapeOutputLine } from '@ferry/shared';
 
 /**
  * Passed-through text written line by line: chunks are buffered until a newline, and each line is
- * escaped (result-line.ts) before it is written. `flush()` writes a last line without a newline.
+ * escaped (escapeOutputLine of the runner contract) before it is written. `flush()` writes a last line without a newline.
  */
 export class OutputLines {
   #pending = '';

@@ -1,15 +1,20 @@
-import { deployTimeBudgetMs, FerryError, ReleaseErrors } from '@ferry/shared';
+import {
+  deployTimeBudgetMs,
+  FerryError,
+  ReleaseErrors,
+  RunnerEnv,
+  serverContractMismatch,
+} from '@ferry/shared';
 import { Command } from 'commander';
-import { type CommandIo, ReleaseExit, runReleaseCommand } from '../command/command-run.js';
+import { type CommandIo, refuseJob, runReleaseCommand } from '../command/command-run.js';
 import { OutputLines } from '../command/output-lines.js';
-import { formatResultLine } from '../command/result-line.js';
 import { apiFailure } from './api-error.js';
 import { runDeploy } from './deploy.js';
-import { DeployEnv, readDeployJob } from './deploy-env.js';
+import { readDeployJob } from './deploy-env.js';
 import { kubeClients } from './kube-clients.js';
 
 /**
- * `ferry-runner deploy`: change pod. The job comes in the environment (DeployEnv,
+ * `ferry-runner deploy`: change pod. The job comes in the environment (RunnerEnv,
  * docs/release.md). Prints one `::ferry-result::` line: `{"deployed","commit","revision",…}` on
  * success, `{"error", "rolledBackTo", …}` after a rollback.
  */
@@ -21,19 +26,20 @@ export function deployCommand(
   return new Command('deploy')
     .exitOverride()
     .description(
-      `apply the environment's objects and roll the image out, rolling back on failure (job in ${DeployEnv.plan}, ${DeployEnv.image}, …; see docs/release.md)`,
+      `apply the environment's objects and roll the image out, rolling back on failure (job in ${RunnerEnv.plan}, ${RunnerEnv.image}, …; see docs/release.md)`,
     )
     .action(async () => {
+      const mismatch = serverContractMismatch(env);
+      if (mismatch !== undefined) return setExit(refuseJob('deploy', io, mismatch));
       const job = readDeployJob(env);
-      if ('problem' in job) {
-        const err = new FerryError(ReleaseErrors.RELEASE_INVALID_JOB, {
-          command: 'deploy',
-          reason: job.problem,
-        });
-        io.stderr.write(`ferry-runner deploy: ${err.code}: ${err.message}\n`);
-        io.stdout.write(formatResultLine({ error: err.toJSON() }));
-        return setExit(ReleaseExit.invalid);
-      }
+      if ('problem' in job)
+        return setExit(
+          refuseJob(
+            'deploy',
+            io,
+            new FerryError(ReleaseErrors.RELEASE_INVALID_JOB, { command: 'deploy', reason: job.problem }),
+          ),
+        );
       const out = new OutputLines((text) => io.stdout.write(text));
       const budget = job.canaryPromote === 'manual' ? undefined : deployTimeBudgetMs(job.plan);
       setExit(
@@ -48,7 +54,7 @@ export function deployCommand(
             });
           }
           try {
-            return { ...(await runDeploy(job, clients, out, signal)) };
+            return await runDeploy(job, clients, out, signal);
           } catch (err) {
             // A bare client error (a read or watch the API server refused or never answered).
             if (err instanceof FerryError || signal.aborted) throw err;

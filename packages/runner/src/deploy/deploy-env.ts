@@ -1,25 +1,5 @@
-import { parseImageRef, type RegistryCredentials, type ResolvedPlan } from '@ferry/shared';
-import { readPlan } from '../build/build-env.js';
-
-/**
- * The environment a deploy job arrives in (docs/release.md). FERRY_REGISTRY_PASSWORD and
- * FERRY_KUBECONFIG are secrets: handed to the cluster, never printed.
- */
-export const DeployEnv = {
-  plan: 'FERRY_PLAN',
-  image: 'FERRY_IMAGE',
-  registry: 'FERRY_REGISTRY',
-  registryUser: 'FERRY_REGISTRY_USER',
-  registryPassword: 'FERRY_REGISTRY_PASSWORD',
-  /** The kubeconfig's content (not a path); unset: the pod's in-cluster service account. */
-  kubeconfig: 'FERRY_KUBECONFIG',
-  /** A context of that kubeconfig (default: its current context). */
-  kubeContext: 'FERRY_KUBE_CONTEXT',
-  /** JSON `{ pipelineId, mergedBy?, project?, commit? }`. */
-  meta: 'FERRY_DEPLOY_META',
-  /** `auto` (default): each canary step is promoted after its pause; `manual`: only by decision. */
-  canaryPromote: 'FERRY_CANARY_PROMOTE',
-} as const;
+import { parseImageRef, type RegistryCredentials, type ResolvedPlan, RunnerEnv } from '@ferry/shared';
+import { readPlan } from '../command/read-plan.js';
 
 export interface DeployMetaInput {
   readonly pipelineId: string;
@@ -28,6 +8,11 @@ export interface DeployMetaInput {
   readonly commit?: string;
 }
 
+/**
+ * The job of `ferry-runner deploy`, read from the environment (RunnerEnv of the runner contract,
+ * docs/release.md). FERRY_REGISTRY_PASSWORD and FERRY_KUBECONFIG are secrets: handed to the
+ * cluster, never printed.
+ */
 export interface DeployJob {
   readonly plan: ResolvedPlan;
   /** By digest (`repo@sha256:…`) or immutable tag. */
@@ -44,49 +29,49 @@ export interface DeployJob {
 type Env = Readonly<Record<string, string | undefined>>;
 
 function readMeta(text: string | undefined): DeployMetaInput | string {
-  if (text === undefined || text.trim() === '') return `${DeployEnv.meta} is not set`;
+  if (text === undefined || text.trim() === '') return `${RunnerEnv.deployMeta} is not set`;
   try {
     const parsed = JSON.parse(text) as Record<string, unknown>;
     if (typeof parsed.pipelineId !== 'string' || parsed.pipelineId === '')
-      return `${DeployEnv.meta} has no pipelineId`;
+      return `${RunnerEnv.deployMeta} has no pipelineId`;
     const meta: { pipelineId: string; mergedBy?: string; project?: string; commit?: string } = {
       pipelineId: parsed.pipelineId,
     };
     for (const key of ['mergedBy', 'project', 'commit'] as const) {
       const value = parsed[key];
       if (value === undefined || value === null) continue;
-      if (typeof value !== 'string') return `${DeployEnv.meta}.${key} must be a string`;
+      if (typeof value !== 'string') return `${RunnerEnv.deployMeta}.${key} must be a string`;
       meta[key] = value;
     }
     return meta;
   } catch (err) {
-    return `${DeployEnv.meta} is not JSON (${(err as Error).message})`;
+    return `${RunnerEnv.deployMeta} is not JSON (${(err as Error).message})`;
   }
 }
 
 /** The whole job from the environment, or what is wrong with it. Pure. */
 export function readDeployJob(env: Env): DeployJob | { problem: string } {
-  const plan = readPlan(env[DeployEnv.plan]);
+  const plan = readPlan(env[RunnerEnv.plan]);
   if (typeof plan === 'string') return { problem: plan };
-  const image = env[DeployEnv.image]?.trim() ?? '';
-  if (image === '') return { problem: `${DeployEnv.image} is not set` };
-  if (parseImageRef(image) === undefined) return { problem: `${DeployEnv.image} is not an image reference` };
-  const meta = readMeta(env[DeployEnv.meta]);
+  const image = env[RunnerEnv.image]?.trim() ?? '';
+  if (image === '') return { problem: `${RunnerEnv.image} is not set` };
+  if (parseImageRef(image) === undefined) return { problem: `${RunnerEnv.image} is not an image reference` };
+  const meta = readMeta(env[RunnerEnv.deployMeta]);
   if (typeof meta === 'string') return { problem: meta };
-  const host = env[DeployEnv.registry]?.trim() ?? '';
-  const username = env[DeployEnv.registryUser] ?? '';
-  const promote = env[DeployEnv.canaryPromote] ?? 'auto';
+  const host = env[RunnerEnv.registry]?.trim() ?? '';
+  const username = env[RunnerEnv.registryUser] ?? '';
+  const promote = env[RunnerEnv.canaryPromote] ?? 'auto';
   if (promote !== 'auto' && promote !== 'manual')
-    return { problem: `${DeployEnv.canaryPromote} must be auto or manual` };
-  const kubeconfig = env[DeployEnv.kubeconfig] ?? '';
-  const context = env[DeployEnv.kubeContext] ?? '';
+    return { problem: `${RunnerEnv.canaryPromote} must be auto or manual` };
+  const kubeconfig = env[RunnerEnv.kubeconfig] ?? '';
+  const context = env[RunnerEnv.kubeContext] ?? '';
   return {
     plan,
     image,
     registry:
       host === '' || username === ''
         ? null
-        : { endpoint: host, username, password: env[DeployEnv.registryPassword] ?? '' },
+        : { endpoint: host, username, password: env[RunnerEnv.registryPassword] ?? '' },
     kubeconfig: kubeconfig.trim() === '' ? null : kubeconfig,
     kubeContext: context === '' ? null : context,
     meta,

@@ -1,10 +1,7 @@
-import { AnnotationKey } from '@ferry/shared';
+import { AnnotationKey, type PreviousRelease } from '@ferry/shared';
 import type { V1Deployment } from '@kubernetes/client-node';
 
-export interface PreviousRelease {
-  readonly image: string;
-  readonly commit: string | null;
-}
+export type { PreviousRelease };
 
 /** The image the Deployment's main container runs (the container named after the service, else the first). */
 export function deploymentImage(d: V1Deployment | undefined, container: string): string | undefined {

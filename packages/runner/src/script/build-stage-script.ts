@@ -1,3 +1,4 @@
+import { RunnerEnv } from '@ferry/shared/runner-env';
 import { shellQuote } from './shell-quote.js';
 
 /**
@@ -37,7 +38,7 @@ export function scriptSizeProblem(script: string): string | undefined {
  * image with `sh` and `base64` works. The script is decoded into an `eval` rather than piped
  * into `sh`, so commands that read stdin cannot eat the rest of the script.
  */
-export const SCRIPT_ENV = 'FERRY_SCRIPT';
+export const SCRIPT_ENV = RunnerEnv.script;
 export const containerScriptCommand: readonly string[] = [
   '/bin/sh',
   '-c',

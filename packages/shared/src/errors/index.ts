@@ -7,6 +7,7 @@ export * as KubernetesErrors from './codes/kubernetes.js';
 export * as PipelineErrors from './codes/pipeline.js';
 export * as ReleaseErrors from './codes/release.js';
 export * as ReportingErrors from './codes/reporting.js';
+export * as RunnerErrors from './codes/runner.js';
 export * as ServerErrors from './codes/server.js';
 export * as SpecErrors from './codes/spec.js';
 export * as WebhookErrors from './codes/webhook.js';

@@ -7,6 +7,7 @@ import * as kubernetes from './codes/kubernetes.js';
 import * as pipeline from './codes/pipeline.js';
 import * as release from './codes/release.js';
 import * as reporting from './codes/reporting.js';
+import * as runner from './codes/runner.js';
 import * as server from './codes/server.js';
 import * as spec from './codes/spec.js';
 import * as webhook from './codes/webhook.js';
@@ -26,6 +27,7 @@ export const errorAreas = {
   pipeline,
   release,
   reporting,
+  runner,
   server,
   spec,
   webhook,

@@ -4,9 +4,9 @@ import {
   commandEnv,
   containerScriptCommand,
   encodeScript,
-  RunnerEnv,
   SCRIPT_ENV,
 } from '@ferry/runner';
+import { RunnerEnv } from '@ferry/shared';
 import type { ContainerCreateOptions, VolumeCreateOptions } from 'dockerode';
 import type { StageJob } from '../executor.js';
 import { Label, runnerLabels } from './labels.js';

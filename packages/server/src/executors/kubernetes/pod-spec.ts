@@ -3,10 +3,10 @@ import {
   cloneEnv,
   containerScriptCommand,
   encodeScript,
-  RunnerEnv,
   SCRIPT_ENV,
   stageVariables,
 } from '@ferry/runner';
+import { RunnerEnv } from '@ferry/shared';
 import type { V1Container, V1EnvVar, V1Pod, V1Toleration } from '@kubernetes/client-node';
 import type { StageJob } from '../executor.js';
 import { secretEnvVar } from './secret.js';

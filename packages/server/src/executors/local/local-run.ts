@@ -10,9 +10,8 @@ import {
   cloneFailureReason,
   commandEnv,
   parseCloneTarget,
-  RunnerEnv,
 } from '@ferry/runner';
-import { formatDuration } from '@ferry/shared';
+import { formatDuration, RunnerEnv } from '@ferry/shared';
 import type { StageJob, StageResult } from '../executor.js';
 import { localBaseEnv } from './local-env.js';
 import { LocalOutput } from './local-output.js';

@@ -1,0 +1,42 @@
+/**
+ * The contract between the server and the runner program, which both import: the environment
+ * keys, the contract version, the result line (prefix, writer, parser) and its schemas.
+ */
+export {
+  contractMismatch,
+  RUNNER_CONTRACT_VERSION,
+  serverContractMismatch,
+} from './contract-version.js';
+export { RunnerEnv, type RunnerEnvKey } from './env-keys.js';
+export {
+  escapeOutputLine,
+  formatResultLine,
+  lastResultLine,
+  parseResultLine,
+  RESULT_PREFIX,
+  type ResultLineRead,
+  readResult,
+} from './result-line.js';
+export { ResultLineReader } from './result-line-reader.js';
+export {
+  type BuildFailure,
+  BuildFailureSchema,
+  type BuildResult,
+  BuildResultSchema,
+  type BuildSuccess,
+  BuildSuccessSchema,
+  type DeployFailure,
+  type DeployFailureFields,
+  DeployFailureSchema,
+  type DeployResult,
+  DeployResultSchema,
+  type DeploySuccess,
+  DeploySuccessSchema,
+  type PreviousRelease,
+  PreviousReleaseSchema,
+  type ResultError,
+  ResultErrorSchema,
+  type ResultKind,
+  type RunnerResults,
+  resultSchemas,
+} from './results.js';
