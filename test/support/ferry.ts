@@ -42,17 +42,23 @@ export interface StartTestFerryOptions {
   listen?: boolean;
   /** A Redis other than the shared test one (fault tests). */
   redisUrl?: string;
+  /** A key prefix of the test's choosing (a Ferry taking over what another left); default: a fresh one. */
+  prefix?: string;
   /** The process and Node.js metrics (off by default: tests start many Ferries in one process). */
   defaultMetrics?: boolean;
 }
 
 /** A Ferry on the real test Redis, under a key prefix of its own, listening on a free port. */
 export async function startTestFerry(options: StartTestFerryOptions = {}): Promise<TestFerry> {
-  const prefix = `t${randomUUID().slice(0, 8)}`;
+  const prefix = options.prefix ?? `t${randomUUID().slice(0, 8)}`;
   const { config } = testConfig(
     {
       executor: { kind: 'noop' },
       limits: { lockDuration: '5s', recoveryInterval: '2s', drainTimeout: '5s' },
+      // Each test Ferry archives into a SQLite file of its own (tests of the archive pass `history`).
+      history: {
+        sqlite: { file: join(mkdtempSync(join(tmpdir(), 'ferry-test-history-')), 'history.sqlite') },
+      },
       ...options.config,
       redis: { url: options.redisUrl ?? testRedisUrl(), keyPrefix: prefix },
     },

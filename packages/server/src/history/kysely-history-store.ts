@@ -44,6 +44,16 @@ export abstract class KyselyHistoryStore implements HistoryStore, LogArchive {
   }
 
   async #runMigrations(): Promise<void> {
+    // Unreachable first (retried while it lasts), then a schema that will not migrate.
+    try {
+      await sql`select 1`.execute(this.db);
+    } catch (err) {
+      throw new FerryError(
+        HistoryErrors.HISTORY_UNAVAILABLE,
+        { reason: (err as Error).message },
+        { cause: err },
+      );
+    }
     const migrator = new Migrator({ db: this.db, provider: historyMigrations(this.#types) });
     const { error } = await migrator.migrateToLatest();
     if (error !== undefined) {

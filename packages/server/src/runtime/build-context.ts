@@ -2,6 +2,7 @@ import type { FerryConfig, Logger, Secret } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import { composeObservers } from '../alerts/observers.js';
 import type { ServerContext } from '../app/server-context.js';
+import { buildHistory, type History } from '../history/build-history.js';
 import { RedisLogStore } from '../logs/redis/redis-log-store.js';
 import { FerryMetrics } from '../metrics/metrics.js';
 import type { EnvironmentMap } from '../pipeline/environment-map.js';
@@ -25,6 +26,8 @@ export interface BuiltContext {
   ctx: ServerContext;
   /** GitLab and WeCom reporting and alerts: start it once the process is up. */
   reporting: Reporting;
+  /** The archive: start its archiver once the process is up. */
+  history: History;
   /** Closes reporting, the queue and the Redis connections this built. */
   close(): Promise<void>;
 }
@@ -35,17 +38,34 @@ export async function buildServerContext(options: BuildContextOptions): Promise<
   const prefix = config.redis.keyPrefix;
   const redisError = (err: Error) => logger.warn({ err: err.message }, 'Redis connection error');
   const redis: Redis = connectRedis(options.redisUrl, 'requests', { enableAutoPipelining: true }, redisError);
-  const store = new RedisPipelineStore(redis, { prefix });
+  const liveStore = new RedisPipelineStore(redis, {
+    prefix,
+    dedupTtlSeconds: Math.ceil(config.history.dedupTtl / 1000),
+  });
   const queueConnection = connectRedis(options.redisUrl, 'worker', {}, redisError);
   const queue = new PipelineQueue({
     connection: queueConnection,
     prefix: `${prefix}:bull`,
   });
   const metrics = new FerryMetrics(
-    { queueDepth: () => queue.depth(), pipelinesByStatus: () => store.countByStatus() },
+    { queueDepth: () => queue.depth(), pipelinesByStatus: () => liveStore.countByStatus() },
     { defaultMetrics: options.defaultMetrics ?? true, executor: config.executor.kind },
   );
-  const logs = new RedisLogStore(redis, { prefix, capBytes: config.limits.logCapBytes });
+  const liveLogs = new RedisLogStore(redis, {
+    prefix,
+    capBytes: config.limits.logCapBytes,
+    ttlSeconds: Math.ceil(config.history.logTtl / 1000),
+  });
+  // Redis holds live state; finished pipelines and their logs move to the archive (history/).
+  const history = buildHistory({
+    config,
+    logger,
+    redis,
+    live: { store: liveStore, logs: liveLogs },
+    metrics,
+  });
+  const store = history.pipelines;
+  const logs = history.logs;
   const reporting = buildReporting({
     ...options.reporting,
     config,
@@ -66,6 +86,7 @@ export async function buildServerContext(options: BuildContextOptions): Promise<
     environments: options.environments,
     metrics,
     logs,
+    history: history.store,
     observer: composeObservers(metrics, reporting.observer),
     publisher: redis,
     cancelChannel: `${prefix}:cancel`,
@@ -79,7 +100,9 @@ export async function buildServerContext(options: BuildContextOptions): Promise<
   return {
     ctx,
     reporting,
+    history,
     async close() {
+      await history.close();
       await reporting.close();
       await queue.close();
       await queueConnection.quit().catch(() => undefined);

@@ -5,6 +5,7 @@ import { buildApp } from '../build-app.js';
 import type { Executor } from '../executors/executor.js';
 import { createGitLabApi, gitlabConfigured } from '../gitlab/api/gitlab-api.js';
 import { GitLabOverrideSource } from '../gitlab/ferry-file-source.js';
+import type { History } from '../history/build-history.js';
 import { CancelSignals } from '../pipeline/cancel-signals.js';
 import type { EnvironmentMap } from '../pipeline/environment-map.js';
 import { reapRunners } from '../pipeline/reaper.js';
@@ -36,6 +37,8 @@ export interface RunningFerry {
   app: FastifyInstance;
   ctx: ServerContext;
   worker: PipelineWorker | undefined;
+  /** The archive: its store, and the archiver moving finished pipelines into it. */
+  history: History;
   /** Stops taking work, drains up to the configured time, closes everything. */
   close(): Promise<void>;
 }
@@ -47,6 +50,8 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
   const ctx = built.ctx;
   // Before the worker, so the first start's reporting cursor precedes every transition it makes.
   await built.reporting.start();
+  // Migrates the archive and moves what a previous Ferry left in Redis; never blocks start-up.
+  built.history.archiver.start();
   let worker: PipelineWorker | undefined;
   let reaper: { stop(): Promise<void> } | undefined;
   let cancels: CancelSignals | undefined;
@@ -109,6 +114,7 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
     app,
     ctx,
     worker,
+    history: built.history,
     async close() {
       await app.close();
       await worker?.close(config.limits.drainTimeout);

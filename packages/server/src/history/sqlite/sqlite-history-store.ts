@@ -12,11 +12,15 @@ export class SqliteHistoryStore extends KyselyHistoryStore {
   readonly file: string;
 
   constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    const database = new Database(file);
-    database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = NORMAL');
-    database.pragma('busy_timeout = 5000');
+    // Opened on first use, so a file that cannot be opened fails archival (retried), never start-up.
+    const database = async () => {
+      if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+      const db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 1000');
+      return db;
+    };
     super(new Kysely<HistoryDatabase>({ dialect: new SqliteDialect({ database }) }), sqliteTypes);
     this.file = file;
   }

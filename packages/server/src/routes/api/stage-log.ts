@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { FerryError, PipelineErrors, stageNames } from '@ferry/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../../app/server-context.js';
@@ -81,17 +82,16 @@ function droppedMarker(chunk: LogChunk): string {
   return `--- ferry: ${mb} MB dropped from the middle of this log (the head and the tail are kept) ---`;
 }
 
-async function sendText(
-  ctx: ServerContext,
-  id: string,
-  stage: string,
-  reply: FastifyReply,
-): Promise<FastifyReply> {
-  const parts: string[] = [];
+/**
+ * The whole log as text, streamed a page at a time (live from Redis or archived and compressed),
+ * never held whole in memory; the marker sits where the middle was dropped.
+ */
+async function* logText(ctx: ServerContext, id: string, stage: string): AsyncGenerator<string> {
   let cursor: string | undefined;
   let markerShown = false;
   for (;;) {
     const chunk = await ctx.logs.read(id, stage, cursor);
+    const parts: string[] = [];
     for (const line of chunk.lines) {
       parts.push(`${line.x}\n`);
       if (!markerShown && chunk.droppedAfter !== undefined && line.n === chunk.droppedAfter) {
@@ -99,13 +99,22 @@ async function sendText(
         markerShown = true;
       }
     }
-    if (chunk.lines.length === 0 || chunk.done) break;
+    if (parts.length > 0) yield parts.join('');
+    if (chunk.lines.length === 0 || chunk.done) return;
     cursor = chunk.cursor;
   }
+}
+
+async function sendText(
+  ctx: ServerContext,
+  id: string,
+  stage: string,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
   return reply
     .type('text/plain; charset=utf-8')
     .header('content-disposition', `attachment; filename="${id}-${stage}.log"`)
-    .send(parts.join(''));
+    .send(Readable.from(logText(ctx, id, stage)));
 }
 
 async function streamEvents(

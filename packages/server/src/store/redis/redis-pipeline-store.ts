@@ -34,6 +34,8 @@ export interface RedisPipelineStoreOptions {
   prefix?: string;
   /** How long a delivery's answer is replayed to redeliveries. */
   idempotencyTtlSeconds?: number;
+  /** How long the same merge (project, environment, sha) is recognised as a duplicate. */
+  dedupTtlSeconds?: number;
 }
 
 /** The pipeline store on Redis: a hash per pipeline, sorted-set indexes, lanes, and an event stream. */
@@ -41,10 +43,12 @@ export class RedisPipelineStore implements PipelineStore {
   readonly keys: StoreKeys;
   readonly #redis: ScriptedRedis;
   readonly #idemTtl: number;
+  readonly #dedupTtl: number;
 
   constructor(redis: Redis, options: RedisPipelineStoreOptions = {}) {
     this.keys = storeKeys(options.prefix ?? 'ferry');
     this.#idemTtl = options.idempotencyTtlSeconds ?? 7 * 24 * 3600;
+    this.#dedupTtl = options.dedupTtlSeconds ?? 7 * 24 * 3600;
     defineOnce(redis, 'ferryAdmit', 14, admitScript);
     defineOnce(redis, 'ferryNoteMerge', 2, noteMergeScript);
     defineOnce(redis, 'ferryTransition', 3, transitionScript);
@@ -89,6 +93,7 @@ export class RedisPipelineStore implements PipelineStore {
       pipeline.sha,
       String(pipeline.project.id),
       input.pusher ?? '',
+      String(this.#dedupTtl),
     );
     const [kind, a, b, ...rest] = reply;
     if (kind === 'replay') return { kind: 'replay', response: JSON.parse(a ?? '{}') as StoredAnswer };

@@ -8,7 +8,8 @@
  * indexProject, active, sequence, events, branchHead, project, projectPath, mergeNote.
  * ARGV = id, hashFieldsJSON, supersede ('1'/'0'), mergeUpgradeJSON ('' for none), idemTtlSeconds,
  * now, pipelineKeyPrefix, sha, projectId (the project's JSON is the record's `project` field),
- * pusher ('' unless a push: a merge note left by the same user for this branch is taken).
+ * pusher ('' unless a push: a merge note left by the same user for this branch is taken),
+ * dedupTtlSeconds (the dedup key expires: Redis never grows with every pipeline ever run).
  * Everything intake writes happens in this one round trip.
  */
 export const admitScript = `
@@ -64,7 +65,7 @@ if ARGV[10] ~= '' then
     end
   end
 end
-redis.call('SET', KEYS[2], id)
+redis.call('SET', KEYS[2], id, 'EX', tonumber(ARGV[11]))
 local seq = redis.call('INCR', KEYS[9])
 local flat = {'seq', seq}
 for k, v in pairs(fields) do

@@ -1,0 +1,94 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
+import type { LogChunk, LogLine } from '@ferry/shared';
+import type { LogArchive, LogEntry, StageLogFacts } from '../history-store.js';
+import { parseStreamId, streamIdAfter } from './stream-id.js';
+
+/**
+ * Archived stage logs as gzip files in a directory (a PVC on Kubernetes): one file per stage, one
+ * JSON line per Redis stream entry (`[id, lines]`). Written and read as streams; the facts (head…tail
+ * marker) stay in the archive database.
+ */
+export class DirectoryLogArchive implements LogArchive {
+  readonly #dir: string;
+
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  #file(pipelineId: string, stage: string): string {
+    return join(this.#dir, pipelineId, `${stage}.ndjson.gz`);
+  }
+
+  async putLog(
+    pipelineId: string,
+    stage: string,
+    _facts: StageLogFacts,
+    entries: AsyncIterable<LogEntry>,
+    signal?: AbortSignal,
+  ): Promise<{ rawBytes: number; storedBytes: number }> {
+    const file = this.#file(pipelineId, stage);
+    await mkdir(join(this.#dir, pipelineId), { recursive: true });
+    // Written beside it and renamed: a repeated move replaces the file whole, a crash leaves no half.
+    const temp = `${file}.${process.pid}.tmp`;
+    let rawBytes = 0;
+    async function* lines() {
+      for await (const entry of entries) {
+        const text = `${JSON.stringify(entry)}\n`;
+        rawBytes += Buffer.byteLength(text);
+        yield text;
+      }
+    }
+    await pipeline(lines(), createGzip(), createWriteStream(temp), signal === undefined ? {} : { signal });
+    await rename(temp, file);
+    return { rawBytes, storedBytes: (await stat(file)).size };
+  }
+
+  async readLog(
+    pipelineId: string,
+    stage: string,
+    cursor: string,
+    limit: number,
+  ): Promise<LogChunk | undefined> {
+    const file = this.#file(pipelineId, stage);
+    try {
+      await stat(file);
+    } catch {
+      return undefined;
+    }
+    const after = parseStreamId(cursor);
+    const source = createReadStream(file);
+    const reader = createInterface({
+      input: source.pipe(createGunzip()),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
+    const lines: LogLine[] = [];
+    let last = cursor;
+    let done = true;
+    try {
+      for await (const text of reader) {
+        if (text === '') continue;
+        const [id, batch] = JSON.parse(text) as LogEntry;
+        if (!streamIdAfter(parseStreamId(id), after)) continue;
+        if (lines.length >= limit) {
+          done = false;
+          break;
+        }
+        lines.push(...batch);
+        last = id;
+      }
+    } finally {
+      reader.close();
+      source.destroy();
+    }
+    return { lines, cursor: last, done, droppedBytes: 0 };
+  }
+
+  async deleteLogs(pipelineIds: readonly string[]): Promise<void> {
+    for (const id of pipelineIds) await rm(join(this.#dir, id), { recursive: true, force: true });
+  }
+}

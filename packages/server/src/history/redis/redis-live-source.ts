@@ -1,0 +1,132 @@
+import { isTerminalPipeline, type LogLine, type PipelineRecord, type PipelineStatus } from '@ferry/shared';
+import type { Redis } from 'ioredis';
+import type { PipelineStore } from '../../store/pipeline-store.js';
+import type { LogEntry, StageLogFacts } from '../history-store.js';
+import type { LiveKeys } from './redis-live-keys.js';
+
+/** A finished pipeline still in Redis whose time to move has come. */
+export interface DueForArchive {
+  id: string;
+  seq: number;
+  finishedAt: string;
+}
+
+/**
+ * What the archiver needs of Redis: the finished pipelines due to move (oldest first), their logs
+ * read lazily, and their removal once the archive has confirmed them.
+ */
+export class RedisLiveSource {
+  readonly #redis: Redis;
+  readonly #keys: LiveKeys;
+  readonly #store: PipelineStore;
+
+  constructor(redis: Redis, keys: LiveKeys, store: PipelineStore) {
+    this.#redis = redis;
+    this.#keys = keys;
+    this.#store = store;
+  }
+
+  /**
+   * Finished pipelines that finished before `cutoff`, oldest admitted first, at most `limit`. Also
+   * counts every finished pipeline in Redis that is due (the backlog) and the oldest one's finish.
+   */
+  async due(
+    cutoff: string,
+    limit: number,
+  ): Promise<{ due: DueForArchive[]; backlog: number; oldestFinishedAt?: string }> {
+    const due: DueForArchive[] = [];
+    let backlog = 0;
+    let oldestFinishedAt: string | undefined;
+    const page = 500;
+    for (let start = 0; ; start += page) {
+      const ids = await this.#redis.zrange(this.#keys.indexAll, start, start + page - 1, 'WITHSCORES');
+      if (ids.length === 0) break;
+      const pipe = this.#redis.pipeline();
+      for (let i = 0; i < ids.length; i += 2)
+        pipe.hmget(this.#keys.pipeline(ids[i]!), 'status', 'finishedAt');
+      const replies = (await pipe.exec()) ?? [];
+      replies.forEach(([err, value], i) => {
+        if (err !== null) return;
+        const [status, finishedAt] = value as [string | null, string | null];
+        const id = ids[i * 2]!;
+        const seq = Number(ids[i * 2 + 1]);
+        // A hash gone (archived by another replica meanwhile) or no finish time: not due.
+        if (status === null || !isTerminalPipeline(status as PipelineStatus)) return;
+        const finished = finishedAt ?? '';
+        if (finished > cutoff) return;
+        backlog += 1;
+        if (oldestFinishedAt === undefined || finished < oldestFinishedAt) oldestFinishedAt = finished;
+        if (due.length < limit) due.push({ id, seq, finishedAt: finished });
+      });
+      if (ids.length < page * 2) break;
+    }
+    return oldestFinishedAt === undefined ? { due, backlog } : { due, backlog, oldestFinishedAt };
+  }
+
+  record(id: string): Promise<PipelineRecord | undefined> {
+    return this.#store.get(id);
+  }
+
+  /** A stage log's facts, or undefined when Redis holds no log for it. */
+  async logFacts(pipelineId: string, stage: string): Promise<StageLogFacts | undefined> {
+    const [meta, length] = await Promise.all([
+      this.#redis.hgetall(this.#keys.logMeta(pipelineId, stage)),
+      this.#redis.xlen(this.#keys.log(pipelineId, stage)),
+    ]);
+    if (length === 0 && Object.keys(meta).length === 0) return undefined;
+    const facts: StageLogFacts = { lines: Number(meta.lines ?? 0), droppedBytes: Number(meta.dropped ?? 0) };
+    if (meta.droppedAfter !== undefined) facts.droppedAfter = Number(meta.droppedAfter);
+    return facts;
+  }
+
+  /** A stage log's entries, oldest first, a page at a time (never the whole log at once). */
+  async *logEntries(pipelineId: string, stage: string, signal?: AbortSignal): AsyncGenerator<LogEntry> {
+    const key = this.#keys.log(pipelineId, stage);
+    let start = '-';
+    for (;;) {
+      signal?.throwIfAborted();
+      const page = (await this.#redis.xrange(key, start, '+', 'COUNT', 100)) as Array<[string, string[]]>;
+      for (const [id, fields] of page) {
+        const raw = fields[1];
+        yield [id, raw === undefined ? [] : (JSON.parse(raw) as LogLine[])];
+        start = `(${id}`;
+      }
+      if (page.length < 100) return;
+    }
+  }
+
+  /** Removes an archived pipeline and its logs from Redis, in one transaction. */
+  async remove(record: PipelineRecord): Promise<void> {
+    const k = this.#keys;
+    const multi = this.#redis
+      .multi()
+      .del(k.pipeline(record.id))
+      .zrem(k.indexAll, record.id)
+      .zrem(k.indexProject(record.project.id), record.id)
+      .srem(k.active, record.id);
+    for (const stage of record.stages)
+      multi.del(k.log(record.id, stage.name), k.logMeta(record.id, stage.name));
+    await multi.exec();
+  }
+
+  /**
+   * Trims the event stream: entries older than `keepAfterMs` ago that every consumer has read (the
+   * reporting outbox's cursor, when reporting runs) go. Returns how many went.
+   */
+  async trimEvents(keepAfterMs: number, reportingRuns: boolean): Promise<number> {
+    let min = `${Date.now() - keepAfterMs}-0`;
+    if (reportingRuns) {
+      const cursor = await this.#redis.get(this.#keys.reportingCursor);
+      // No cursor yet: reporting has not started reading; keep everything for it.
+      if (cursor === null) return 0;
+      if (olderId(cursor, min)) min = cursor;
+    }
+    return (await this.#redis.xtrim(this.#keys.events, 'MINID', min)) as number;
+  }
+}
+
+function olderId(a: string, b: string): boolean {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am < bm || (am === bm && as < bs);
+}

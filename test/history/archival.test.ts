@@ -1,0 +1,135 @@
+import type { PipelineRecord } from '@ferry/shared';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { liveKeys } from '../../packages/server/src/history/redis/redis-live-keys.js';
+import { api, pushPipeline, until } from '../api/api-support.js';
+import { startTestFerry, type TestFerry } from '../support/ferry.js';
+import { historyConfig, historyKinds } from '../support/history.js';
+import { connectTestRedis } from '../support/services.js';
+
+/** The whole text download of a stage's log, as a user gets it. */
+async function logText(t: TestFerry, id: string, stage: string): Promise<string> {
+  const res = await api(t, 'GET', `/pipelines/${id}/stages/${stage}/log?format=text`);
+  expect(res.statusCode).toBe(200);
+  return res.body;
+}
+
+/** Writes a log of `lines` lines to a finished pipeline's stage, as a runner's output would be. */
+async function writeLog(t: TestFerry, id: string, stage: string, lines: number): Promise<void> {
+  const writer = t.ferry.ctx.logs.writer(id, stage);
+  for (let i = 0; i < lines; i++) writer.write('stdout', `${stage} line ${i} ${'x'.repeat(200)}\n`);
+  await writer.close();
+}
+
+describe.each(historyKinds)('archival to %s', (kind) => {
+  let redis: Redis;
+  let t: TestFerry | undefined;
+
+  beforeAll(async () => {
+    redis = await connectTestRedis();
+  });
+  afterAll(() => redis.disconnect());
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  async function start(extra: Record<string, unknown> = {}): Promise<TestFerry> {
+    const history = await historyConfig(kind, { archiveAfter: '0s', interval: '1h', ...extra });
+    return startTestFerry({
+      config: { history: history.config },
+      env: history.env,
+    });
+  }
+
+  it('moves a finished pipeline and its logs out of Redis; the API serves them the same', async () => {
+    t = await start();
+    const id = await pushPipeline(t);
+    await until(t, id, ['success']);
+    await writeLog(t, id, 'build', 3000);
+    const before = (await api(t, 'GET', `/pipelines/${id}`)).json() as PipelineRecord;
+    const textBefore = await logText(t, id, 'build');
+    const listBefore = (await api(t, 'GET', '/pipelines?limit=5')).json();
+
+    const { archived } = await t.ferry.history.archiver.cycle();
+    expect(archived).toBeGreaterThanOrEqual(1);
+    const keys = liveKeys(t.prefix);
+    expect(await redis.exists(keys.pipeline(id))).toBe(0);
+    expect(await redis.zscore(keys.indexAll, id)).toBeNull();
+    expect(await redis.exists(keys.log(id, 'build'), keys.logMeta(id, 'build'))).toBe(0);
+
+    expect((await api(t, 'GET', `/pipelines/${id}`)).json()).toEqual(before);
+    expect(await logText(t, id, 'build')).toBe(textBefore);
+    expect(textBefore.split('\n')).toHaveLength(3001);
+    expect((await api(t, 'GET', '/pipelines?limit=5')).json()).toEqual(listBefore);
+    // A JSON page and the next from its cursor, as the dashboard reads.
+    const first = (await api(t, 'GET', `/pipelines/${id}/stages/build/log?format=json`)).json();
+    expect(first.lines.length).toBeGreaterThan(0);
+    expect(await t.ferry.history.store.has(id)).toBe(true);
+  });
+
+  it('lists live and archived pipelines in one order across pages', async () => {
+    t = await start();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = await pushPipeline(t, { projectId: 77 });
+      await until(t, id, ['success']);
+      ids.push(id);
+      // The first three are archived, the last two stay live.
+      if (i === 2) await t.ferry.history.archiver.cycle();
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const res = (
+        await api(t, 'GET', `/pipelines?project=77&limit=2${cursor === undefined ? '' : `&cursor=${cursor}`}`)
+      ).json() as { items: PipelineRecord[]; nextCursor?: string };
+      seen.push(...res.items.map((p) => p.id));
+      cursor = res.nextCursor;
+      if (cursor === undefined) break;
+    }
+    expect(seen).toEqual([...ids].reverse());
+  });
+
+  it('a crash between the archive write and the Redis removal repeats the move: one copy, none lost', async () => {
+    t = await start();
+    const id = await pushPipeline(t, { projectId: 78 });
+    const record = await until(t, id, ['success']);
+    // The archive confirmed, then the process died before Redis let go.
+    await t.ferry.history.store.putPipeline({ record, seq: 1 });
+    expect(await redis.exists(liveKeys(t.prefix).pipeline(id))).toBe(1);
+    await t.ferry.history.archiver.cycle();
+    expect(await redis.exists(liveKeys(t.prefix).pipeline(id))).toBe(0);
+    const listed = (await api(t, 'GET', '/pipelines?project=78')).json() as { items: PipelineRecord[] };
+    expect(listed.items.map((p) => p.id)).toEqual([id]);
+    expect((await t.ferry.history.store.list({ projectId: 78 }, 10)).length).toBe(1);
+  });
+
+  it('keeps a finished pipeline in Redis until history.archiveAfter has passed', async () => {
+    t = await start({ archiveAfter: '1h' });
+    const id = await pushPipeline(t, { projectId: 79 });
+    await until(t, id, ['success']);
+    expect((await t.ferry.history.archiver.cycle()).archived).toBe(0);
+    expect(await redis.exists(liveKeys(t.prefix).pipeline(id))).toBe(1);
+  });
+
+  it('trims the event stream to what a consumer has not read, and dedup keys expire', async () => {
+    t = await start({ eventsRetention: '0s' });
+    const keys = liveKeys(t.prefix);
+    const id = await pushPipeline(t, { projectId: 80 });
+    await until(t, id, ['success']);
+    expect(await redis.xlen(keys.events)).toBeGreaterThan(0);
+    // Reporting has read nothing yet: the stream keeps it all.
+    const lastId = (await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+    await redis.set(keys.reportingCursor, '0-1');
+    await t.ferry.history.archiver.cycle();
+    expect(await redis.xlen(keys.events)).toBeGreaterThan(0);
+    // Once it has read everything, the stream keeps only its last read entry.
+    await redis.set(keys.reportingCursor, lastId);
+    await t.ferry.history.archiver.cycle();
+    expect(await redis.xlen(keys.events)).toBeLessThanOrEqual(1);
+    const dedup = await redis.keys(`${t.prefix}:dedup:*`);
+    expect(dedup.length).toBeGreaterThan(0);
+    for (const key of dedup) expect(await redis.ttl(key)).toBeGreaterThan(0);
+  });
+});
