@@ -3,15 +3,41 @@
 # The image is tagged with a hash of what goes into it (staged files, Dockerfile, base) and reused
 # while that hash is unchanged, so a test run rebuilds it only when the runner changed.
 #   scripts/lib/runner-image.sh                   ferry/runner:test FROM ferry-test/node:20 (tests)
-#   RUNNER_BASE=node:20-bookworm-slim RUNNER_TAG=registry.example.com/ferry/runner:1.2.0 \
-#     scripts/lib/runner-image.sh                 a production image
+#   scripts/lib/runner-image.sh --production      ferry/runner:<version> FROM node:20-bookworm-slim:
+#                                                 the executors' default runnerImage
+#   RUNNER_TAG=registry.example.com/ferry/runner:1.2.0 scripts/lib/runner-image.sh --production
+#                                                 the same, named for a registry (push it, then set
+#                                                 executor.*.runnerImage)
+#   scripts/lib/runner-image.sh --production --print-tag   prints the tag it would build, and exits
+# RUNNER_BASE and RUNNER_TAG override the base and the tag in both modes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-base=${RUNNER_BASE:-ferry-test/node:20}
-tag=${RUNNER_TAG:-ferry/runner:test}
+production=false
+print_tag=false
+for arg in "$@"; do
+  case "$arg" in
+    --production) production=true ;;
+    --print-tag) print_tag=true ;;
+    *) echo "usage: scripts/lib/runner-image.sh [--production] [--print-tag]" >&2; exit 2 ;;
+  esac
+done
+
+if $production; then
+  # The version the server's default runnerImage names (packages/shared/src/build-info/version.ts).
+  version=$(node -p "require('./packages/shared/package.json').version")
+  base=${RUNNER_BASE:-node:20-bookworm-slim}
+  tag=${RUNNER_TAG:-ferry/runner:$version}
+else
+  base=${RUNNER_BASE:-ferry-test/node:20}
+  tag=${RUNNER_TAG:-ferry/runner:test}
+fi
 repo=${tag%:*}
 [ "$repo" != "$tag" ] || { echo "RUNNER_TAG needs a tag (name:tag)" >&2; exit 2; }
+if $print_tag; then
+  echo "$tag"
+  exit 0
+fi
 
 [ -f packages/runner/dist/cli.js ] && [ -f packages/shared/dist/index.js ] \
   || { echo "runner-image: packages are not built; run npx tsc -b first" >&2; exit 1; }

@@ -157,6 +157,11 @@ describe('docker executor', () => {
     const result = await run(executor, job({ checkout: true, script: ['echo never'] }));
     expect(result.status).toBe('failed');
     expect(result.reason).toMatch(/ferry\/runner:absent is not on the Docker host/);
+    // The project's own image: the reason has a stable code and says how to build it.
+    expect(result.reason).toMatch(/^FERRY_ERR_EXECUTOR_RUNNER_IMAGE_MISSING: /);
+    expect(result.reason).toContain(
+      'npx tsc -b && RUNNER_TAG=ferry/runner:absent bash scripts/lib/runner-image.sh --production',
+    );
   });
 
   describe('pulls a missing image from the private registry', () => {

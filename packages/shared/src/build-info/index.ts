@@ -1,1 +1,1 @@
-export { ferryVersion } from './version.js';
+export { defaultRunnerImage, ferryVersion } from './version.js';

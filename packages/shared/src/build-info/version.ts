@@ -8,3 +8,9 @@ import { createRequire } from 'node:module';
 export const ferryVersion: string = (
   createRequire(import.meta.url)('../../package.json') as { version: string }
 ).version;
+
+/**
+ * The runner image the executors run by default: the tag `scripts/lib/runner-image.sh --production`
+ * builds (a test checks they agree), so the default names an image the project makes.
+ */
+export const defaultRunnerImage = `ferry/runner:${ferryVersion}`;

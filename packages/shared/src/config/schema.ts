@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultRunnerImage } from '../build-info/version.js';
 import { tryParseDuration } from '../pipeline-spec/durations.js';
 import { parseIpRange } from './ip-range.js';
 import { Secret } from './secret.js';
@@ -81,7 +82,7 @@ const kubernetesExecutorSchema = z.strictObject({
   kubeconfig: z.string().optional(),
   context: z.string().optional(),
   namespace: z.string().default('ferry-runners'),
-  runnerImage: z.string().default('ferry/runner:latest'),
+  runnerImage: z.string().default(defaultRunnerImage),
   serviceAccount: z.string().optional(),
   nodeSelector: z.record(z.string(), z.string()).default({}),
   tolerations: z
@@ -192,7 +193,7 @@ export function buildConfigSchema(resolve: SecretResolver) {
         docker: z
           .strictObject({
             socketPath: z.string().default('/var/run/docker.sock'),
-            runnerImage: z.string().default('ferry/runner:latest'),
+            runnerImage: z.string().default(defaultRunnerImage),
           })
           .prefault({}),
         kubernetes: kubernetesExecutorSchema.prefault({}),

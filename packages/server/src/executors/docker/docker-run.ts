@@ -5,7 +5,7 @@ import type { ContainerCreateOptions } from 'dockerode';
 import type { StageJob, StageResult } from '../executor.js';
 import { cloneContainerSpec, cloneStdin, envProblem, stepContainerSpec } from './container-spec.js';
 import { DockerOutput } from './docker-output.js';
-import { ensureImage, type PullPolicy } from './images.js';
+import { ensureImage, type PullPolicy, runnerImageMissing } from './images.js';
 import type { RegistryAuth } from './registry-auth.js';
 import { type StopReason, stepResult, stoppedResult } from './stage-result.js';
 
@@ -118,7 +118,9 @@ export class DockerRun {
         this.#pulls.signal,
       );
       if (this.#stop !== undefined) return this.#finishStopped();
-      if (missing !== undefined) return this.#fail(missing);
+      if (missing !== undefined) {
+        return this.#fail(image === this.#deps.runnerImage ? runnerImageMissing(image, missing) : missing);
+      }
     }
 
     const options = { runnerImage: this.#deps.runnerImage, init: this.#deps.init };

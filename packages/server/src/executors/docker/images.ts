@@ -1,3 +1,4 @@
+import { ExecutorErrors, FerryError } from '@ferry/shared';
 import type Docker from 'dockerode';
 import { authForImage, type RegistryAuth } from './registry-auth.js';
 
@@ -50,6 +51,15 @@ export async function ensureImage(
   }
   const withAuth = auth === undefined ? '' : ` (as ${auth.username})`;
   return `image ${image} cannot be pulled${withAuth}: ${problem.trim()}`;
+}
+
+/**
+ * A stage's reason when the runner image cannot be had: a stable code, and how to build the image
+ * (the project's own, which no public registry serves).
+ */
+export function runnerImageMissing(image: string, problem: string): string {
+  const err = new FerryError(ExecutorErrors.EXECUTOR_RUNNER_IMAGE_MISSING, { image, problem });
+  return `${err.code}: ${err.message}`;
 }
 
 /** Reads a pull's JSON progress lines to the end; returns the first error it reports. */

@@ -1,7 +1,8 @@
 import { defineError } from '../define-error.js';
 
 // Executors (local, docker): what stops a runner from being created or reached. How a stage
-// ended (exit code, timeout, image missing) is its result, not an error.
+// ended (exit code, timeout, image missing) is its result, not an error; a result that needs a
+// stable code (the runner image missing) gives it at the start of its reason.
 export const EXECUTOR_RUNNER_UNKNOWN = defineError(
   'FERRY_ERR_EXECUTOR_RUNNER_UNKNOWN',
   404,
@@ -21,6 +22,11 @@ export const EXECUTOR_RUNNER_PROGRAM_MISSING = defineError(
   'FERRY_ERR_EXECUTOR_RUNNER_PROGRAM_MISSING',
   500,
   'The runner program is missing at {path}; build it with npm run build (packages/runner/dist).',
+);
+export const EXECUTOR_RUNNER_IMAGE_MISSING = defineError(
+  'FERRY_ERR_EXECUTOR_RUNNER_IMAGE_MISSING',
+  500,
+  'The runner image {image} cannot be had: {problem}. Build it on the Docker host from a Ferry checkout with `npx tsc -b && RUNNER_TAG={image} bash scripts/lib/runner-image.sh --production`, or push it to a registry the host pulls from (executor.docker.runnerImage names it).',
 );
 export const EXECUTOR_ALREADY_STARTED = defineError(
   'FERRY_ERR_EXECUTOR_ALREADY_STARTED',
