@@ -61,6 +61,7 @@ describe('GET /api/v1/openapi.json', () => {
   it('lists every route the API serves, and only those', () => {
     const served = servedRoutes(t.ferry.app.printRoutes({ commonPrefix: false }), '/api/v1');
     expect(served).toEqual([
+      'GET /api/v1/deployments',
       'GET /api/v1/environments',
       'GET /api/v1/events',
       'GET /api/v1/me',

@@ -1,6 +1,7 @@
 import type { PipelineRecord } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { deployments } from '../../packages/server/src/cli/deployments.js';
 import { liveKeys } from '../../packages/server/src/history/redis/redis-live-keys.js';
 import { api, pushPipeline, until } from '../api/api-support.js';
 import { startTestFerry, type TestFerry } from '../support/ferry.js';
@@ -66,6 +67,39 @@ describe.each(historyKinds)('archival to %s', (kind) => {
     const first = (await api(t, 'GET', `/pipelines/${id}/stages/build/log?format=json`)).json();
     expect(first.lines.length).toBeGreaterThan(0);
     expect(await t.ferry.history.store.has(id)).toBe(true);
+  });
+
+  it('the audit trail lists deploys from both stores, and ferry deployments prints them', async () => {
+    t = await start();
+    const archivedId = await pushPipeline(t, { projectId: 81, branch: 'staging' });
+    await until(t, archivedId, ['success']);
+    await t.ferry.history.archiver.cycle();
+    const liveId = await pushPipeline(t, { projectId: 81, branch: 'staging' });
+    await until(t, liveId, ['success']);
+    expect(await t.ferry.history.store.has(liveId)).toBe(false);
+    const res = await api(t, 'GET', '/deployments?project=81&environment=staging');
+    expect(res.statusCode).toBe(200);
+    const { items } = res.json() as { items: Array<Record<string, unknown>> };
+    expect(items.map((e) => e.pipelineId)).toEqual([liveId, archivedId]);
+    expect(items[1]).toMatchObject({
+      kind: 'deploy',
+      environment: 'staging',
+      outcome: 'success',
+      project: { id: 81 },
+    });
+    expect(typeof items[1]?.user).toBe('string');
+    expect(items[1]?.sha).toMatch(/^[0-9a-f]{40}$/);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await api(t, 'GET', `/deployments?since=${future}`)).json()).toEqual({ items: [] });
+    expect((await api(t, 'GET', '/deployments?since=yesterday')).statusCode).toBe(400);
+
+    const printed: string[] = [];
+    const out = { write: (text: string) => printed.push(text) } as unknown as NodeJS.WritableStream;
+    const code = await deployments({ server: t.url, project: '81' }, {}, out);
+    expect(code).toBe(0);
+    const lines = printed.join('').trim().split('\n');
+    expect(lines[0]).toMatch(/^when\tenvironment\tproject/);
+    expect(lines.slice(1).map((l) => l.split('\t').at(-1))).toEqual([liveId, archivedId]);
   });
 
   it('lists live and archived pipelines in one order across pages', async () => {

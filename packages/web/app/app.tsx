@@ -4,6 +4,7 @@ import { SignInDialog } from './auth/sign-in-dialog';
 import { basePath } from './base';
 import { Header } from './components/header';
 import { SignInRequired } from './components/sign-in-required';
+import { DeploymentsPage } from './pages/deployments/deployments-page';
 import { EnvironmentsPage } from './pages/environments/environments-page';
 import { NotFound } from './pages/not-found';
 import { PipelinePage } from './pages/pipeline/pipeline-page';
@@ -19,6 +20,7 @@ function Routes() {
       <Route path="/pipelines" component={PipelinesPage} />
       <Route path="/pipelines/:id">{(params) => <PipelinePage id={params.id} />}</Route>
       <Route path="/environments" component={EnvironmentsPage} />
+      <Route path="/deployments" component={DeploymentsPage} />
       <Route component={NotFound} />
     </Switch>
   );

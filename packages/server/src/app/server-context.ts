@@ -1,6 +1,7 @@
 import type { FerryConfig, Logger, Secret } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import type { AlertSink } from '../alerts/alert-sink.js';
+import type { AuditTrail } from '../history/audit/audit-trail.js';
 import type { HistoryStore } from '../history/history-store.js';
 import type { LogStore } from '../logs/log-store.js';
 import type { FerryMetrics } from '../metrics/metrics.js';
@@ -21,8 +22,10 @@ export interface ServerContext extends ActionDeps {
   metrics: FerryMetrics;
   /** Stage logs (stored, followed live; archived ones read through). */
   logs: LogStore;
-  /** The archive of finished pipelines (the audit trail reads it). */
+  /** The archive of finished pipelines. */
   history: HistoryStore;
+  /** Every deploy and rollback, from Redis and the archive. */
+  audit: AuditTrail;
   /** Problems that make the server not ready (e.g. the worker is not running). */
   readinessChecks: ReadonlyArray<() => Promise<string | null> | string | null>;
   /** Operational alerts to the WeCom bots (executors: `runnerPendingTooLong`). */

@@ -1,5 +1,6 @@
 import { ferryVersion } from '@ferry/shared';
 import { Command, Option } from 'commander';
+import { type DeploymentsOptions, deployments } from './deployments.js';
 import { lint } from './lint.js';
 import { renderCommand } from './render.js';
 import { rollback } from './rollback.js';
@@ -48,6 +49,19 @@ export function buildCli(): Command {
     .option('-s, --server <url>', 'Ferry server (default: $FERRY_URL or http://127.0.0.1:8080)')
     .action(async (pipeline: string, opts: { server?: string }) => {
       process.exitCode = await rollback(pipeline, opts);
+    });
+
+  program
+    .command('deployments')
+    .description('the audit trail: every deploy and rollback (who, commit, image digest, when, outcome)')
+    .option('-p, --project <project>', 'GitLab project id or path (group/name)')
+    .option('-e, --environment <name>', 'one environment')
+    .option('--since <time>', 'only deployments at or after this date or ISO time')
+    .option('-n, --limit <n>', 'how many, newest first (default 100)')
+    .option('--json', 'print the API answer as JSON')
+    .option('-s, --server <url>', 'Ferry server (default: $FERRY_URL or http://127.0.0.1:8080)')
+    .action(async (opts: DeploymentsOptions) => {
+      process.exitCode = await deployments(opts);
     });
 
   return program;

@@ -6,6 +6,7 @@ import type { PipelineStore } from '../store/pipeline-store.js';
 import { ArchivedLogStore } from './archived-log-store.js';
 import { ArchivedPipelineStore } from './archived-pipeline-store.js';
 import { Archiver } from './archiver/archiver.js';
+import { AuditTrail } from './audit/audit-trail.js';
 import { HistoryMetrics } from './history-metrics.js';
 import type { LogArchive } from './history-store.js';
 import type { KyselyHistoryStore } from './kysely-history-store.js';
@@ -41,6 +42,7 @@ export interface History {
   /** Stage logs over both Redis and the archive. */
   logs: ArchivedLogStore;
   archiver: Archiver;
+  audit: AuditTrail;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export function buildHistory(options: BuildHistoryOptions): History {
     pipelines,
     logs,
     archiver,
+    audit: new AuditTrail(options.live.store, store, logger),
     async close() {
       await archiver.close();
       await store.close();

@@ -12,7 +12,7 @@ export interface DashboardOptions {
 }
 
 /** Paths of the single-page app: each answers the same page, whose router shows the right view. */
-export const dashboardPages = ['/', '/pipelines', '/pipelines/:id', '/environments'] as const;
+export const dashboardPages = ['/', '/pipelines', '/pipelines/:id', '/environments', '/deployments'] as const;
 
 export const defaultAssetsDir = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 

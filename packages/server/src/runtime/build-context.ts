@@ -87,6 +87,7 @@ export async function buildServerContext(options: BuildContextOptions): Promise<
     metrics,
     logs,
     history: history.store,
+    audit: history.audit,
     observer: composeObservers(metrics, reporting.observer),
     publisher: redis,
     cancelChannel: `${prefix}:cancel`,

@@ -3,6 +3,7 @@ import { installAuth } from '../../app/auth.js';
 import type { ServerContext } from '../../app/server-context.js';
 import { approvePipelineRoute } from './approve-pipeline.js';
 import { cancelPipelineRoute } from './cancel-pipeline.js';
+import { deploymentsRoute } from './deployments.js';
 import { environmentsRoute } from './environments.js';
 import { eventsRoute } from './events.js';
 import { getPipelineRoute } from './get-pipeline.js';
@@ -42,6 +43,7 @@ export async function apiRoutes(app: FastifyInstance, ctx: ServerContext): Promi
   stageLogRoute(app, ctx);
   eventsRoute(app, ctx);
   environmentsRoute(app, ctx);
+  deploymentsRoute(app, ctx);
   meRoute(app, ctx);
   openApiDocumentRoute(app);
 }

@@ -216,6 +216,11 @@ export const pipelinePageSchema = {
   properties: {
     items: { type: 'array', items: pipelineRef },
     nextCursor: { type: 'string', description: 'Absent on the last page.' },
+    archive: {
+      type: 'string',
+      enum: ['unavailable'],
+      description: 'The archive could not be read: only live (recent) pipelines are listed.',
+    },
   },
 } as const;
 

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
+import { Link } from 'wouter-preact';
 import type { EnvironmentSummary } from '../../api/types';
 import { LiveDot } from '../../components/live-dot';
 import { useNow } from '../../live/use-now';
@@ -60,6 +61,9 @@ export function EnvironmentsPage() {
             <span class="muted">
               {list.length} {list.length === 1 ? 'project' : 'projects'}
             </span>
+            <Link class="audit-link" href={`/deployments?environment=${encodeURIComponent(environment)}`}>
+              Deployment history
+            </Link>
           </h2>
           <div class="env-grid">
             {list.map((item) => (
