@@ -29,6 +29,7 @@ import { EventRecorder } from './events.js';
 import { type FailureInjection, failureInjection } from './inject.js';
 import { type DoubleLogger, defaultLogger } from './logger.js';
 import { defaultNodeLabels, type NodeState, publishNode } from './node.js';
+import { OpenApiV3 } from './openapi/v3.js';
 import { defaultTiming, type KubeletTiming } from './pods/deps.js';
 import { Kubelet } from './pods/kubelet.js';
 import { PORT_ANNOTATION } from './pods/pod-ports.js';
@@ -195,7 +196,7 @@ export async function startK8sDouble(opts: K8sDoubleOptions = {}): Promise<K8sDo
     host,
     port: opts.port ?? 0,
     ...(tls ? { tls } : {}),
-    deps: { registry, watches, logs, auth },
+    deps: { registry, watches, logs, auth, openapi: new OpenApiV3() },
     faults,
     logger,
   });

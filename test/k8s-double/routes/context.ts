@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from '../api/registry.js';
 import type { Auth } from '../auth/auth.js';
 import type { UserInfo } from '../auth/user.js';
+import type { OpenApiV3 } from '../openapi/v3.js';
 import type { WatchHub } from '../store/watch.js';
 import type { LogSource } from './log.js';
 
@@ -11,6 +12,7 @@ export interface RouteDeps {
   watches: WatchHub;
   logs: LogSource;
   auth: Auth;
+  openapi: OpenApiV3;
 }
 
 export interface RequestContext {

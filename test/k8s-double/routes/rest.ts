@@ -3,6 +3,7 @@ import { type DeleteOptions, patchTypeOf } from '../api/registry.js';
 import type { ResourceDef } from '../api/resources.js';
 import { ApiError, methodNotAllowed } from '../api/status.js';
 import { boolParam, intParam, sendJson } from '../server/http-io.js';
+import { toTable, wantsTable } from '../table/table.js';
 import type { KubeObject } from '../types.js';
 import type { RequestContext, RouteDeps } from './context.js';
 import { listResponse } from './list.js';
@@ -41,8 +42,16 @@ export async function serveResource(
   const status = subresource === 'status' ? 'status' : undefined;
   const { registry } = deps;
   switch (method) {
-    case 'GET':
-      return sendJson(ctx.res, 200, registry.get(def, namespace, name));
+    case 'GET': {
+      const object = registry.get(def, namespace, name);
+      if (subresource === undefined && wantsTable(ctx.req))
+        return sendJson(
+          ctx.res,
+          200,
+          toTable(def, [object], ctx.url, { resourceVersion: object.metadata.resourceVersion }),
+        );
+      return sendJson(ctx.res, 200, object);
+    }
     case 'PUT':
       return sendJson(
         ctx.res,
@@ -120,17 +129,16 @@ async function serveCollection(ctx: RequestContext, route: ResourceRoute, deps: 
   switch (method) {
     case 'GET': {
       const items = registry.list(def, namespace, labelSelector, fieldSelector);
-      return sendJson(
-        ctx.res,
-        200,
-        listResponse(
-          def,
-          items,
-          registry.store.currentRv,
-          intParam(url, 'limit'),
-          url.searchParams.get('continue'),
-        ),
+      const list = listResponse(
+        def,
+        items,
+        registry.store.currentRv,
+        intParam(url, 'limit'),
+        url.searchParams.get('continue'),
       );
+      if (wantsTable(ctx.req))
+        return sendJson(ctx.res, 200, toTable(def, list.items as KubeObject[], url, list.metadata));
+      return sendJson(ctx.res, 200, list);
     }
     case 'POST':
       if (route.watchPath) throw methodNotAllowed(method);

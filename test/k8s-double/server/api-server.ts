@@ -12,6 +12,7 @@ import { ApiError } from '../api/status.js';
 import { requestAttributes } from '../auth/attributes.js';
 import { serveAuthRoute } from '../auth/routes.js';
 import type { DoubleLogger } from '../logger.js';
+import { serveOpenApi } from '../openapi/routes.js';
 import type { RouteDeps } from '../routes/context.js';
 import { serveResource } from '../routes/rest.js';
 import type { FaultList } from './faults.js';
@@ -55,6 +56,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ApiServer
   if (attributes) opts.deps.auth.authorize(attributes);
   const fault = opts.faults.take(req.method ?? 'GET', url.pathname);
   if (fault) throw fault;
+  if (url.pathname === '/openapi/v3' || url.pathname.startsWith('/openapi/v3/'))
+    return serveOpenApi(res, url, opts.deps);
   switch (r.type) {
     case 'version':
       return sendJson(res, 200, version());
