@@ -7,7 +7,10 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
@@ -27,6 +30,7 @@ import {
   RunnerKeys,
 } from '../../packages/server/src/executors/kubernetes/index.js';
 import { type K8sDouble, startK8sDouble } from '../k8s-double/index.js';
+import { executorIdentity, type Identity } from '../support/least-privilege.js';
 import { testImages } from '../support/services.js';
 import { executorConformance } from './conformance.js';
 import { testRunnerImage } from './runner-build.js';
@@ -67,13 +71,22 @@ async function runnerImage(): Promise<string> {
   return testRunnerImage;
 }
 
-function kubeConfigOf(double: K8sDouble, server?: string): KubeConfig {
+/** The admin's kubeconfig (for the test's own checks), or another one's, optionally through a relay. */
+function kubeConfigOf(double: K8sDouble, server?: string, yaml = double.kubeconfigYaml): KubeConfig {
   const kc = new KubeConfig();
-  kc.loadFromString(
-    server === undefined ? double.kubeconfigYaml : double.kubeconfigYaml.replace(double.url, server),
-  );
+  kc.loadFromString(server === undefined ? yaml : yaml.replace(double.url, server));
   return kc;
 }
+
+const scratchDirs: string[] = [];
+async function scratchDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-k8s-executor-'));
+  scratchDirs.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  for (const dir of scratchDirs) await rm(dir, { recursive: true, force: true });
+});
 
 function executorConfig(overrides: Partial<KubernetesExecutorConfig>): KubernetesExecutorConfig {
   return {
@@ -111,12 +124,13 @@ describeWithDocker('kubernetes executor', () => {
   executorConformance('kubernetes (test double)', async ({ pipelinePrefix }) => {
     const image = await requireEngineAndImages();
     double = await startK8sDouble();
-    const kc = kubeConfigOf(double);
-    const core = kc.makeApiClient(CoreV1Api);
+    const core = kubeConfigOf(double).makeApiClient(CoreV1Api);
     const config = executorConfig({ runnerImage: image });
+    // Ferry runs as an operator runs it: a token bound to deploy/rbac/runner-executor.yaml only.
+    const identity = await executorIdentity(double.kubeconfigYaml, [config.namespace], await scratchDir());
     const started = double;
     return {
-      executor: new KubernetesExecutor({ config, kubeConfig: kc }),
+      executor: new KubernetesExecutor({ config, kubeConfig: identity.kc }),
       separateStderr: false,
       leftovers: async () => [
         ...(await started.leftovers()).map((id) => `container ${id}`),
@@ -194,6 +208,8 @@ async function until(
 describeWithDocker('kubernetes executor: what only Kubernetes has', () => {
   let double: K8sDouble;
   let kc: KubeConfig;
+  /** The executor's own identity: a token bound to deploy/rbac/runner-executor.yaml only. */
+  let identity: Identity;
   let core: CoreV1Api;
   let config: KubernetesExecutorConfig;
   let executor: KubernetesExecutor;
@@ -206,7 +222,8 @@ describeWithDocker('kubernetes executor: what only Kubernetes has', () => {
     kc = kubeConfigOf(double);
     core = kc.makeApiClient(CoreV1Api);
     config = executorConfig({ runnerImage: image });
-    executor = new KubernetesExecutor({ config, kubeConfig: kc });
+    identity = await executorIdentity(double.kubeconfigYaml, [config.namespace], await scratchDir());
+    executor = new KubernetesExecutor({ config, kubeConfig: identity.kc });
   });
 
   afterAll(async () => {
@@ -340,7 +357,7 @@ describeWithDocker('kubernetes executor: what only Kubernetes has', () => {
   it('fails an unschedulable stage after pendingTimeout, with the scheduler events in the log', async () => {
     const pending = new KubernetesExecutor({
       config: { ...config, nodeSelector: { 'ferry.dev/pool': 'nowhere' }, pendingTimeout: 2_500 },
-      kubeConfig: kc,
+      kubeConfig: identity.kc,
     });
     let warnedAt = 0;
     const { result, sink, ms } = await run(job(), {
@@ -407,7 +424,10 @@ describeWithDocker('kubernetes executor: what only Kubernetes has', () => {
   it('resumes a cut log stream from the last timestamp: every line once, in order', async () => {
     const cutter = await ConnectionCutter.start(double.url);
     try {
-      const flaky = new KubernetesExecutor({ config, kubeConfig: kubeConfigOf(double, cutter.url) });
+      const flaky = new KubernetesExecutor({
+        config,
+        kubeConfig: kubeConfigOf(double, cutter.url, identity.kubeconfigYaml),
+      });
       const lines = 300;
       const { result, sink } = await run(
         job({
@@ -460,7 +480,7 @@ describeWithDocker('kubernetes executor: what only Kubernetes has', () => {
       20_000,
       'the pod to run',
     );
-    const restarted = new KubernetesExecutor({ config, kubeConfig: kubeConfigOf(double) });
+    const restarted = new KubernetesExecutor({ config, kubeConfig: identity.kc });
     const listed = await restarted.list(signal);
     expect(listed.map((r) => r.id)).toContain(handle.id);
     const started = Date.now();
@@ -481,7 +501,8 @@ describeWithDocker('kubernetes executor: what only Kubernetes has', () => {
         namespace,
         body: { metadata: { name: 'runners' }, spec: { hard: { pods: '0' } } },
       });
-      const quoted = new KubernetesExecutor({ config: { ...config, namespace }, kubeConfig: kc });
+      const bound = await executorIdentity(double.kubeconfigYaml, [namespace], await scratchDir());
+      const quoted = new KubernetesExecutor({ config: { ...config, namespace }, kubeConfig: bound.kc });
       const signal = AbortSignal.timeout(30_000);
       const handle = await quoted.prepare(job(), signal);
       try {
@@ -499,6 +520,9 @@ describeWithDocker('kubernetes executor: what only Kubernetes has', () => {
   });
 
   it('measures prepare → first script line, and creates the runner namespace', async () => {
+    // Creating its namespace needs more than least privilege: a namespace Ferry creates has no
+    // Role in it, so only an identity with rights in every namespace (here the admin) can do it.
+    // Least-privilege setups apply deploy/rbac/runner-executor.yaml, Namespace included, instead.
     const fresh = new KubernetesExecutor({
       config: { ...config, namespace: `ferry-fresh-${randomBytes(3).toString('hex')}` },
       kubeConfig: kc,

@@ -18,6 +18,7 @@ import { ensureRunnerImage } from '../../executors/runner-build.js';
 import { type K8sDouble, LABEL_NAMESPACE, startK8sDouble } from '../../k8s-double/index.js';
 import { startTestFerry, type TestFerry } from '../../support/ferry.js';
 import { type GitServer, startGitServer, type TestRepo } from '../../support/git-server.js';
+import { deployerIdentity, executorIdentity } from '../../support/least-privilege.js';
 import { connectTestDocker, connectTestRedis, testImages, testRegistry } from '../../support/services.js';
 import { type DockerForwarder, startDockerForwarder } from './docker-forwarder.js';
 import { RegistryApi } from './registry-api.js';
@@ -148,6 +149,16 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
     await writeFile(join(templateDir, 'default.yml'), e2eTemplate);
 
     const runnerNamespace = `ferry-runners-${suffix}`;
+    // Ferry runs with the RBAC it ships, not as the admin: its executor with a token bound to
+    // deploy/rbac/runner-executor.yaml, change pod with one bound to deploy/rbac/deployer*.yaml in
+    // the application namespace (created by the operator, as that RBAC requires).
+    const identities = await mkdtemp(join(tmpdir(), 'ferry-e2e-identities-'));
+    cleanups.push(() => rm(identities, { recursive: true, force: true }));
+    const executorKubeconfig = (
+      await executorIdentity(double.kubeconfigYaml, [runnerNamespace, `${runnerNamespace}-b`], identities)
+    ).kubeconfigPath;
+    const deployKubeconfig = (await deployerIdentity(double.kubeconfigYaml, [`${group}-test`], identities))
+      .kubeconfigPath;
     const registry = testRegistry();
     const start = (registryPassword = registry.password, namespace = runnerNamespace) =>
       startTestFerry({
@@ -158,7 +169,7 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
               : {
                   kind: 'kubernetes',
                   kubernetes: {
-                    kubeconfig: double.kubeconfigPath,
+                    kubeconfig: executorKubeconfig,
                     namespace,
                     runnerImage,
                     pendingTimeout: '2m',
@@ -174,7 +185,7 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
             allowedBaseImages: ['ferry-test/*'],
             ...(forwarder === undefined ? {} : { dockerHost: forwarder.dockerHost }),
           },
-          deploy: { kubeconfig: double.kubeconfigPath },
+          deploy: { kubeconfig: deployKubeconfig },
           gitlab: { url: gitlab.url, token: { env: 'E2E_GITLAB_TOKEN' } },
           // Commit statuses are the reporting suites' subject; this one is about the release.
           reporting: { enabled: false },
