@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PipelineRecord } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +70,22 @@ describe.each(historyKinds)('archival to %s', (kind) => {
     const first = (await api(t, 'GET', `/pipelines/${id}/stages/build/log?format=json`)).json();
     expect(first.lines.length).toBeGreaterThan(0);
     expect(await t.ferry.history.store.has(id)).toBe(true);
+  });
+
+  it('with history.logsDir, archived logs are gzip files there and read the same', async () => {
+    const logsDir = mkdtempSync(join(tmpdir(), 'ferry-logs-'));
+    t = await start({ logsDir });
+    const id = await pushPipeline(t, { projectId: 82 });
+    await until(t, id, ['success']);
+    await writeLog(t, id, 'test', 2000);
+    const textBefore = await logText(t, id, 'test');
+    await t.ferry.history.archiver.cycle();
+    expect(await redis.exists(liveKeys(t.prefix).log(id, 'test'))).toBe(0);
+    expect(readdirSync(join(logsDir, id))).toContain('test.ndjson.gz');
+    expect(await logText(t, id, 'test')).toBe(textBefore);
+    const info = await t.ferry.history.store.logInfo(id, 'test');
+    expect(info).toMatchObject({ location: 'dir' });
+    expect(info!.storedBytes).toBeLessThan(info!.rawBytes);
   });
 
   it('the audit trail lists deploys from both stores, and ferry deployments prints them', async () => {

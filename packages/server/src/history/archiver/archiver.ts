@@ -59,12 +59,19 @@ export class Archiver {
       logger.warn({ err: (err as Error).message }, 'archive: trimming the event stream failed');
     }
     const cutoff = new Date(Date.now() - this.#o.archiveAfterMs).toISOString();
+    const began = Date.now();
     const { due, backlog } = await source.due(cutoff, this.#o.batch);
     let archived = 0;
     let failed: unknown;
+    let renewedAt = Date.now();
     for (const pipeline of due) {
       if (signal.aborted) break;
       try {
+        // A long cycle keeps its lease, so another replica does not start the same moves.
+        if (Date.now() - renewedAt > this.#lease.ttlMs / 3) {
+          await this.#lease.renew();
+          renewedAt = Date.now();
+        }
         await this.#move(pipeline, signal);
         archived += 1;
         metrics.archived.inc();
@@ -78,6 +85,8 @@ export class Archiver {
     const oldest = left.oldestFinishedAt === undefined ? undefined : Date.parse(left.oldestFinishedAt);
     metrics.lagSeconds.set(oldest === undefined ? 0 : Math.max(0, (Date.parse(cutoff) - oldest) / 1000));
     if (failed !== undefined) throw failed;
+    if (archived > 0)
+      logger.debug({ archived, backlog: left.backlog, ms: Date.now() - began }, 'archive: cycle done');
     if (Date.now() - this.#lastRetention >= this.#o.retention.intervalMs) {
       this.#lastRetention = Date.now();
       await runRetention(this.#o.retention, history, this.#o.logs.all, metrics, logger);

@@ -1,0 +1,237 @@
+// bench:soak — many pipelines through the noop executor, each stage writing a log, archived as they
+// finish (history.archiveAfter 0s), against a real Redis and the archive database(s). Prints Redis
+// used_memory over time, the archive's size, archival lag, and GET /pipelines and GET /pipelines/:id
+// p50/p99 on archived pipelines against live ones; one JSON line at the end.
+// Targets (issue 19): Redis memory flat after the first archival cycle and < 256 MB at the end;
+// archival keeps up with the production rate; archived reads p99 ≤ 50 ms on PostgreSQL and SQLite.
+//   npm run bench:soak -- --pipelines 100000 --log-kb 200 --store both
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogger } from '@ferry/shared';
+import { Redis } from 'ioredis';
+import type { LogStore } from '../packages/server/src/logs/log-store.js';
+import { StaticEnvironmentMap } from '../packages/server/src/pipeline/environment-map.js';
+import { type RunningFerry, startFerry } from '../packages/server/src/runtime/start-ferry.js';
+import { NoopStageRunner } from '../packages/server/src/stages/noop-stage-runner.js';
+import type {
+  StageOutcome,
+  StageRunner,
+  StageRunRequest,
+} from '../packages/server/src/stages/stage-runner.js';
+import { buildPushHook, randomSha } from '../test/doubles/gitlab/webhook-payloads.js';
+import { testConfig, testWebhookSecret } from '../test/support/ferry.js';
+import { freshPostgresDatabase } from '../test/support/history.js';
+
+const { values } = parseArgs({
+  options: {
+    pipelines: { type: 'string', default: '100000' },
+    'log-kb': { type: 'string', default: '200' },
+    store: { type: 'string', default: 'both' },
+    concurrency: { type: 'string', default: '16' },
+    projects: { type: 'string', default: '200' },
+    'sample-seconds': { type: 'string', default: '5' },
+    reads: { type: 'string', default: '300' },
+    'live-pipelines': { type: 'string', default: '300' },
+  },
+});
+const pipelineCount = Number(values.pipelines);
+const logBytes = Number(values['log-kb']) * 1024;
+const concurrency = Number(values.concurrency);
+const projectCount = Number(values.projects);
+const sampleMs = Number(values['sample-seconds']) * 1000;
+const readCount = Number(values.reads);
+const liveCount = Number(values['live-pipelines']);
+const redisUrl = process.env.FERRY_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6390';
+const stores = values.store === 'both' ? ['sqlite', 'postgres'] : [values.store ?? 'sqlite'];
+if (stores.includes('postgres') && !process.env.FERRY_TEST_POSTGRES_URL) {
+  process.env.FERRY_TEST_POSTGRES_URL = process.env.FERRY_BENCH_POSTGRES_URL;
+}
+
+/** The noop executor, plus `logBytes` of build-like output per stage (what a real stage writes). */
+class LoggingNoopRunner implements StageRunner {
+  readonly #noop = new NoopStageRunner();
+  logs: LogStore | undefined;
+  async run(request: StageRunRequest): Promise<StageOutcome> {
+    const writer = this.logs!.writer(request.pipeline.id, request.stage);
+    let written = 0;
+    let n = 0;
+    while (written < logBytes) {
+      const line = `[${request.stage}] step ${n++}: compiling src/module-${n % 977}.ts ${randomBytes(12).toString('hex')} ok\n`;
+      writer.write('stdout', line);
+      written += line.length;
+    }
+    await writer.close();
+    return this.#noop.run(request);
+  }
+  destroy(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return Number(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(2));
+}
+
+async function timeRequests(ferry: RunningFerry, urls: string[]): Promise<{ p50: number; p99: number }> {
+  const times: number[] = [];
+  for (const url of urls) {
+    const start = performance.now();
+    const res = await ferry.app.inject({ method: 'GET', url });
+    times.push(performance.now() - start);
+    if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+async function usedMemory(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+}
+
+async function soak(kind: string) {
+  const prefix = `soak${randomUUID().slice(0, 6)}`;
+  const history =
+    kind === 'postgres'
+      ? { kind, postgres: { url: { env: 'FERRY_SOAK_HISTORY_URL' } } }
+      : { kind, sqlite: { file: join(mkdtempSync(join(tmpdir(), 'ferry-soak-')), 'history.sqlite') } };
+  const env: Record<string, string> =
+    kind === 'postgres' ? { FERRY_SOAK_HISTORY_URL: await freshPostgresDatabase() } : {};
+  const { config } = testConfig(
+    {
+      executor: { kind: 'noop' },
+      redis: { url: redisUrl, keyPrefix: prefix },
+      limits: { concurrency },
+      history: { ...history, archiveAfter: '0s', interval: '1s', batch: 500 },
+      log: { level: 'warn' },
+    },
+    env,
+  );
+  const runner = new LoggingNoopRunner();
+  const ferry = await startFerry({
+    config,
+    logger: createLogger({ level: process.env.FERRY_BENCH_LOG ?? 'warn' }),
+    redisUrl,
+    environments: new StaticEnvironmentMap([
+      { environment: 'test', branch: 'test', supersede: false, priority: 10, approval: false },
+    ]),
+    defaultMetrics: false,
+    runner,
+  });
+  runner.logs = ferry.ctx.logs;
+  const redis = new Redis(redisUrl);
+  const samples: Array<{
+    s: number;
+    usedMemory: number;
+    finished: number;
+    backlog: number;
+    archiveBytes: number;
+  }> = [];
+  const started = Date.now();
+  let sent = 0;
+  let maxLagSeconds = 0;
+  const gauge = async (name: string) => {
+    const text = await ferry.ctx.metrics.registry.getSingleMetricAsString(name);
+    return Number(/ (\d+(?:\.\d+)?)$/m.exec(text)?.[1] ?? 0);
+  };
+  const sample = async () => {
+    const active = (await ferry.ctx.store.nonTerminalIds()).length;
+    const point = {
+      s: Math.round((Date.now() - started) / 1000),
+      usedMemory: await usedMemory(redis),
+      finished: sent - active,
+      backlog: await gauge('ferry_history_archive_backlog'),
+      archiveBytes: await ferry.history.store.sizeBytes(),
+    };
+    maxLagSeconds = Math.max(maxLagSeconds, await gauge('ferry_history_archive_lag_seconds'));
+    samples.push(point);
+    process.stderr.write(`[soak ${kind}] ${JSON.stringify(point)}\n`);
+  };
+  const push = async (branch = 'test') => {
+    const projectId = 20_000 + (sent % projectCount);
+    const hook = buildPushHook({
+      branch,
+      after: randomSha(),
+      project: { id: projectId, pathWithNamespace: `soak/s${projectId}` },
+    });
+    const res = await ferry.app.inject({
+      method: 'POST',
+      url: '/webhooks/gitlab',
+      headers: { 'x-gitlab-token': testWebhookSecret, 'x-gitlab-event': 'Push Hook' },
+      payload: hook as unknown as Record<string, unknown>,
+    });
+    if (res.statusCode !== 201) throw new Error(`webhook: ${res.statusCode} ${res.body}`);
+    sent += 1;
+    return (res.json() as { pipelineId: string }).pipelineId;
+  };
+  const timer = setInterval(() => void sample().catch(() => {}), sampleMs);
+  // Keep a few lanes' worth in flight: the production rate is what the worker sustains.
+  while (sent < pipelineCount) {
+    const active = (await ferry.ctx.store.nonTerminalIds()).length;
+    const room = concurrency * 4 - active;
+    for (let i = 0; i < room && sent < pipelineCount; i++) await push();
+    if (room <= 0) await new Promise((r) => setTimeout(r, 20));
+  }
+  while ((await ferry.ctx.store.nonTerminalIds()).length > 0) await new Promise((r) => setTimeout(r, 100));
+  const producedAt = Date.now();
+  const productionSeconds = (producedAt - started) / 1000;
+  // Archival catches up.
+  for (;;) {
+    await ferry.history.archiver.cycle().catch(() => undefined);
+    if ((await gauge('ferry_history_archive_backlog')) === 0) break;
+  }
+  const catchUpSeconds = (Date.now() - producedAt) / 1000;
+  clearInterval(timer);
+  await sample();
+  const archivedIds = (await ferry.history.store.list({}, readCount)).map((p) => p.record.id);
+  const deepCursor = (await ferry.history.store.list({}, 1, undefined))[0]?.seq;
+  // Live ones: the archiver stops; these stay in Redis.
+  await ferry.history.archiver.close();
+  const liveIds: string[] = [];
+  for (let i = 0; i < liveCount; i++) liveIds.push(await push());
+  while ((await ferry.ctx.store.nonTerminalIds()).length > 0) await new Promise((r) => setTimeout(r, 100));
+  const pick = (ids: string[]) => Array.from({ length: readCount }, (_, i) => ids[i % ids.length]!);
+  const reads = {
+    getArchived: await timeRequests(
+      ferry,
+      pick(archivedIds).map((id) => `/api/v1/pipelines/${id}`),
+    ),
+    getLive: await timeRequests(
+      ferry,
+      pick(liveIds).map((id) => `/api/v1/pipelines/${id}`),
+    ),
+    listLive: await timeRequests(
+      ferry,
+      pick(['']).map(() => '/api/v1/pipelines?limit=50'),
+    ),
+    listArchived: await timeRequests(
+      ferry,
+      pick(['']).map(() => `/api/v1/pipelines?limit=50&cursor=${((deepCursor ?? 1) + 1).toString(36)}`),
+    ),
+  };
+  const result = {
+    store: kind,
+    pipelines: pipelineCount,
+    logBytesPerStage: logBytes,
+    productionSeconds: Number(productionSeconds.toFixed(1)),
+    pipelinesPerSecond: Number((pipelineCount / productionSeconds).toFixed(1)),
+    archivalCatchUpSeconds: Number(catchUpSeconds.toFixed(1)),
+    maxArchivalLagSeconds: Number(maxLagSeconds.toFixed(1)),
+    redisUsedMemoryMb: samples.map((s) => Number((s.usedMemory / 1_048_576).toFixed(1))),
+    redisUsedMemoryEndMb: Number(((samples.at(-1)?.usedMemory ?? 0) / 1_048_576).toFixed(1)),
+    archiveMb: Number(((samples.at(-1)?.archiveBytes ?? 0) / 1_048_576).toFixed(1)),
+    readsMs: reads,
+  };
+  await ferry.close();
+  redis.disconnect();
+  return result;
+}
+
+const results = [];
+for (const kind of stores) results.push(await soak(kind));
+process.stdout.write(`${JSON.stringify({ bench: 'soak', results })}\n`);
+process.exit(0);
