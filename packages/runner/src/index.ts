@@ -2,6 +2,7 @@
 export { type CloneOptions, clone } from './clone/clone.js';
 export { CloneExit, cloneFailureReason } from './clone/clone-exit.js';
 export { type CloneTarget, parseCloneTarget } from './clone/clone-target.js';
+export { type ListWatchEvent, type ListWatchOptions, listWatch } from './kube/list-watch.js';
 export { cloneEnv, commandEnv, type StageVariablesInput, stageVariables } from './runner-env.js';
 export {
   buildStageScript,

@@ -1,8 +1,8 @@
 import type { V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
+import { listWatch } from '../kube/list-watch.js';
 import { type FastFailureThresholds, judgePod } from './hopeless-pod.js';
 import { callOptions, type KubeClients } from './kube-clients.js';
 import { replicaSetPodSelector } from './replica-sets.js';
-import { watchCollection } from './watch-collection.js';
 
 export interface HopelessPod {
   readonly pod: string;
@@ -51,11 +51,12 @@ export async function watchForHopelessPod(
         tracked.set(uid, { pod, pullFailingSince: tracked.get(uid)?.pullFailingSince ?? new Map() });
       };
       tick = setInterval(judge, opts.tickMs ?? 1000);
-      watchCollection<V1Pod>({
+      listWatch<V1Pod>({
         kc: c.kc,
         path: `/api/v1/namespaces/${namespace}/pods`,
         labelSelector: selector,
         signal: scope.signal,
+        maxFailures: 5,
         list: () =>
           c.core.listNamespacedPod({ namespace, labelSelector: selector }, callOptions(scope.signal)),
         onSync: (pods) => {

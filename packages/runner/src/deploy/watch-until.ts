@@ -1,5 +1,5 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
-import { watchCollection } from './watch-collection.js';
+import { listWatch } from '../kube/list-watch.js';
 
 export interface WatchUntilOptions<T extends KubernetesObject, R> {
   readonly kc: KubeConfig;
@@ -15,7 +15,7 @@ export interface WatchUntilOptions<T extends KubernetesObject, R> {
 }
 
 /**
- * Waits on one object by watching it (watchCollection with a field selector on its name: read,
+ * Waits on one object by watching it (listWatch with a field selector on its name: read,
  * then watch from that resourceVersion, resumed when the stream ends, read again when the
  * version expired), deciding on every state and on a tick (for deadlines when nothing happens).
  */
@@ -31,7 +31,7 @@ export async function watchUntil<T extends KubernetesObject, R>(opts: WatchUntil
   };
   const tick = setInterval(() => settle(last), opts.tickMs ?? 1000);
   try {
-    await watchCollection<T>({
+    await listWatch<T>({
       kc: opts.kc,
       path: opts.path,
       fieldSelector: `metadata.name=${opts.name}`,
@@ -46,6 +46,7 @@ export async function watchUntil<T extends KubernetesObject, R>(opts: WatchUntil
       onSync: (items) => settle(items[0]),
       onEvent: (type, object) => settle(type === 'DELETED' ? undefined : object),
       signal: AbortSignal.any([opts.signal, decided.signal]),
+      maxFailures: 5,
     });
   } finally {
     clearInterval(tick);

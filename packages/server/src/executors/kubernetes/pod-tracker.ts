@@ -1,4 +1,5 @@
-import type { CoreV1Api, CoreV1Event, KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { listWatch } from '@ferry/runner';
+import type { CoreV1Api, CoreV1Event, CoreV1EventList, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { abortable } from '../../abort/abortable.js';
 import type { StageResult } from '../executor.js';
 import { abortError } from './abort.js';
@@ -18,7 +19,9 @@ import {
   podOutcome,
   waitingToRun,
 } from './pod-outcome.js';
-import { ResumableWatch } from './resumable-watch.js';
+
+/** The events of one pod. */
+const EVENT_SELECTOR = (pod: string) => `involvedObject.kind=Pod,involvedObject.name=${pod}`;
 
 /** How long the pod watch outlives the stage's end when nobody destroys the runner. */
 const IDLE_WATCH_MS = 10 * 60_000;
@@ -68,46 +71,35 @@ export class PodTracker {
     const { kc, core, namespace, name, logger } = this.options;
     const onRestart = (what: string) => (why: string) =>
       logger.debug({ pod: name, why }, `${what} watch restarts`);
-    const pods = new ResumableWatch<V1Pod>(
-      kc,
-      {
-        path: `/api/v1/namespaces/${namespace}/pods`,
-        kind: 'Pod',
-        query: { fieldSelector: `metadata.name=${name}` },
-        list: async () => {
-          const list = await core.listNamespacedPod({ namespace, fieldSelector: `metadata.name=${name}` });
-          return { items: list.items, resourceVersion: list.metadata?.resourceVersion };
-        },
-      },
-      {
-        sync: (items) => this.#setPod(items[0]),
-        event: (type, pod) => this.#setPod(type === 'DELETED' ? undefined : pod),
-      },
-      { onRestart: onRestart('pod') },
-    );
-    const eventSelector = `involvedObject.kind=Pod,involvedObject.name=${name}`;
-    const events = new ResumableWatch<CoreV1Event>(
-      kc,
-      {
-        path: `/api/v1/namespaces/${namespace}/events`,
-        kind: 'Event',
-        query: { fieldSelector: eventSelector },
-        list: () => this.#listEvents(),
-      },
-      {
-        sync: (items) => {
-          for (const e of items) this.#addEvent(e);
-        },
-        event: (type, e) => {
-          if (type !== 'DELETED') this.#addEvent(e);
-        },
-      },
-      { onRestart: onRestart('event') },
-    );
     const fail = (what: string) => (err: unknown) =>
       logger.warn({ pod: name, err: describeFailure(err) }, `${what} watch stopped`);
-    pods.run(this.#stopPod.signal).catch(fail('pod'));
-    events.run(this.#stopEvents.signal).catch(fail('event'));
+    const podSelector = `metadata.name=${name}`;
+    listWatch<V1Pod>({
+      kc,
+      path: `/api/v1/namespaces/${namespace}/pods`,
+      kind: 'Pod',
+      fieldSelector: podSelector,
+      list: () => core.listNamespacedPod({ namespace, fieldSelector: podSelector }),
+      onSync: (items) => this.#setPod(items[0]),
+      onEvent: (type, pod) => this.#setPod(type === 'DELETED' ? undefined : pod),
+      onRestart: onRestart('pod'),
+      signal: this.#stopPod.signal,
+    }).catch(fail('pod'));
+    listWatch<CoreV1Event>({
+      kc,
+      path: `/api/v1/namespaces/${namespace}/events`,
+      kind: 'Event',
+      fieldSelector: EVENT_SELECTOR(name),
+      list: () => this.#listEvents(),
+      onSync: (items) => {
+        for (const e of items) this.#addEvent(e);
+      },
+      onEvent: (type, e) => {
+        if (type !== 'DELETED') this.#addEvent(e);
+      },
+      onRestart: onRestart('event'),
+      signal: this.#stopEvents.signal,
+    }).catch(fail('event'));
   }
 
   /** The latest state seen (undefined before the first list, and once deleted). */
@@ -178,13 +170,9 @@ export class PodTracker {
     this.#stopPod.abort();
   }
 
-  async #listEvents(): Promise<{ items: CoreV1Event[]; resourceVersion?: string }> {
+  #listEvents(): Promise<CoreV1EventList> {
     const { core, namespace, name } = this.options;
-    const list = await core.listNamespacedEvent({
-      namespace,
-      fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${name}`,
-    });
-    return { items: list.items, resourceVersion: list.metadata?.resourceVersion };
+    return core.listNamespacedEvent({ namespace, fieldSelector: EVENT_SELECTOR(name) });
   }
 
   #notify(): void {
