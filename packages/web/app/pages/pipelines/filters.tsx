@@ -1,17 +1,9 @@
+// The domain values alone (no imports of their own): the dashboard does not bundle zod and yaml.
+import { pipelineStatuses } from '@ferry/shared/domain';
 import { useEffect, useState } from 'preact/hooks';
 import type { PipelineStatus } from '../../api/types';
 import { statusLabel } from '../../components/status-icon';
 import type { ListFilter } from './list-filter';
-
-const statuses: PipelineStatus[] = [
-  'queued',
-  'running',
-  'waiting_approval',
-  'success',
-  'failed',
-  'canceled',
-  'skipped',
-];
 
 interface Props {
   filter: ListFilter;
@@ -81,7 +73,7 @@ export function Filters({ filter, onChange, projects, environments }: Props) {
           }}
         >
           <option value="">Any status</option>
-          {statuses.map((s) => (
+          {pipelineStatuses.map((s) => (
             <option key={s} value={s}>
               {statusLabel[s]}
             </option>
