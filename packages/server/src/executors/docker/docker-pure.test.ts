@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { stoppedResult } from '../stage-run.js';
 import { runnerFilter } from './labels.js';
 import { LogDemuxer } from './log-demux.js';
 import { authForImage, imageRegistry } from './registry-auth.js';
 import { resourceLimits } from './resources.js';
 import { containerName, dockerRunnerId, isDockerRunnerId } from './runner-names.js';
-import { stepResult, stoppedResult } from './stage-result.js';
+import { stepResult } from './stage-result.js';
 
 function frame(type: number, text: string): Buffer {
   const payload = Buffer.from(text);

@@ -1,13 +1,13 @@
 import { buildStageScript, cloneFailureReason, scriptSizeProblem } from '@ferry/runner';
-import { formatDuration } from '@ferry/shared';
 import type Docker from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
-import type { StageJob, StageResult } from '../executor.js';
+import type { StageJob } from '../executor.js';
+import { StageRun, type StopReason } from '../stage-run.js';
 import { cloneContainerSpec, cloneStdin, envProblem, stepContainerSpec } from './container-spec.js';
 import { DockerOutput } from './docker-output.js';
 import { ensureImage, type PullPolicy, runnerImageMissing } from './images.js';
 import type { RegistryAuth } from './registry-auth.js';
-import { type StopReason, stepResult, stoppedResult } from './stage-result.js';
+import { stepResult } from './stage-result.js';
 
 export interface DockerRunDeps {
   docker: Docker;
@@ -31,14 +31,10 @@ function ignore(): void {}
 /**
  * One docker runner at work: the images are checked (and pulled when allowed) before anything
  * runs, then the runner container clones into the volume, then the step container runs the
- * script. Enforces the stage timeout; cancel and timeout stop the running container (SIGTERM,
- * SIGKILL after the grace period), destroy kills it at once.
+ * script. Cancel and timeout stop the running container (SIGTERM, SIGKILL after the grace period),
+ * destroy kills it at once.
  */
-export class DockerRun {
-  readonly output = new DockerOutput();
-  readonly result: Promise<StageResult>;
-  /** Resolves when no Docker call of this run is in flight any more (destroy waits for it). */
-  settled: Promise<void> = Promise.resolve();
+export class DockerRun extends StageRun<DockerOutput> {
   readonly #deps: DockerRunDeps;
   readonly #pulls = new AbortController();
   /**
@@ -46,52 +42,15 @@ export class DockerRun {
    * engine would finish them unseen, and destroy removes what they made by label after `settled`.
    */
   readonly #destroyed = new AbortController();
-  #resolve!: (result: StageResult) => void;
-  #started = false;
-  #finished = false;
-  #stop: StopReason | undefined;
   #current: Docker.Container | undefined;
-  #timer: NodeJS.Timeout | undefined;
 
   constructor(deps: DockerRunDeps) {
+    super(new DockerOutput(), deps.job.timeoutMs);
     this.#deps = deps;
-    this.result = new Promise((resolve) => {
-      this.#resolve = resolve;
-    });
   }
 
-  get started(): boolean {
-    return this.#started;
-  }
-
-  start(): void {
-    this.#started = true;
-    if (this.#stop !== undefined) {
-      this.#finish(stoppedResult(this.#stop, this.#deps.job.timeoutMs));
-      return;
-    }
-    this.#timer = setTimeout(() => this.stop('timeout'), this.#deps.job.timeoutMs);
-    this.settled = this.#drive().catch((err: Error) => {
-      if (this.#stop !== undefined) return this.#finish(stoppedResult(this.#stop, this.#deps.job.timeoutMs));
-      this.#fail(`docker: ${err.message}`);
-    });
-  }
-
-  stop(why: StopReason): void {
-    if (this.#finished || this.#stop !== undefined) return;
-    this.#stop = why;
-    if (why === 'timeout') {
-      this.output.system(
-        `ferry: the stage timed out after ${formatDuration(this.#deps.job.timeoutMs)}; stopping it`,
-      );
-    } else if (why === 'canceled') {
-      this.output.system('ferry: canceled; stopping the stage');
-    }
+  protected halt(why: StopReason): void {
     this.#pulls.abort();
-    if (!this.#started) {
-      this.#finish(stoppedResult(why, this.#deps.job.timeoutMs));
-      return;
-    }
     const container = this.#current;
     if (container === undefined) return;
     if (why === 'destroyed') {
@@ -100,10 +59,14 @@ export class DockerRun {
     } else container.stop({ t: Math.ceil(this.#deps.killGraceMs / 1000) }).catch(ignore);
   }
 
-  async #drive(): Promise<void> {
+  protected failure(err: Error): string {
+    return `docker: ${err.message}`;
+  }
+
+  protected async drive(): Promise<void> {
     const { job, docker } = this.#deps;
     const problem = envProblem(job) ?? scriptSizeProblem(buildStageScript(job.script));
-    if (problem !== undefined) return this.#fail(problem);
+    if (problem !== undefined) return this.fail(problem);
 
     const checkout = job.checkout !== false;
     const images = checkout ? [this.#deps.runnerImage, job.image] : [job.image];
@@ -117,9 +80,9 @@ export class DockerRun {
         },
         this.#pulls.signal,
       );
-      if (this.#stop !== undefined) return this.#finishStopped();
+      if (this.stopReason !== undefined) return this.finishStopped();
       if (missing !== undefined) {
-        return this.#fail(image === this.#deps.runnerImage ? runnerImageMissing(image, missing) : missing);
+        return this.fail(image === this.#deps.runnerImage ? runnerImageMissing(image, missing) : missing);
       }
     }
 
@@ -129,16 +92,16 @@ export class DockerRun {
         cloneContainerSpec(job, this.#deps.id, options),
         cloneStdin(job),
       );
-      if (clone === undefined) return this.#finishStopped();
+      if (clone === undefined) return this.finishStopped();
       if (clone.ExitCode !== 0) {
         const reason = cloneFailureReason(clone.ExitCode ?? null);
         this.output.system(`ferry: ${reason}`);
-        return this.#finish({ status: 'failed', exitCode: clone.ExitCode ?? -1, reason });
+        return this.finish({ status: 'failed', exitCode: clone.ExitCode ?? -1, reason });
       }
     }
     const step = await this.#runContainer(stepContainerSpec(job, this.#deps.id, options));
-    if (step === undefined) return this.#finishStopped();
-    this.#finish(stepResult(step, job.resources?.memory));
+    if (step === undefined) return this.finishStopped();
+    this.finish(stepResult(step, job.resources?.memory));
   }
 
   /**
@@ -149,7 +112,7 @@ export class DockerRun {
     const { docker } = this.#deps;
     const container = await docker.createContainer(spec);
     this.#current = container;
-    if (this.#stop !== undefined) return undefined;
+    if (this.stopReason !== undefined) return undefined;
     // Attached before the start, as `docker run -i` does, so nothing the process reads is missed.
     const input =
       stdin === undefined
@@ -159,31 +122,14 @@ export class DockerRun {
     await container.start();
     if (input !== undefined && stdin !== undefined) input.end(stdin);
     this.output.container(container);
-    if (this.#stop !== undefined) {
+    if (this.stopReason !== undefined) {
       await container.kill().catch(ignore);
       return undefined;
     }
     await container.wait({ abortSignal: this.#destroyed.signal });
     this.#current = undefined;
-    if (this.#stop !== undefined) return undefined;
+    if (this.stopReason !== undefined) return undefined;
     const info = await container.inspect();
     return info.State;
-  }
-
-  #finishStopped(): void {
-    this.#finish(stoppedResult(this.#stop ?? 'canceled', this.#deps.job.timeoutMs));
-  }
-
-  #fail(reason: string): void {
-    this.output.system(`ferry: ${reason}`);
-    this.#finish({ status: 'failed', reason });
-  }
-
-  #finish(result: StageResult): void {
-    if (this.#finished) return;
-    this.#finished = true;
-    clearTimeout(this.#timer);
-    this.output.close();
-    this.#resolve(result);
   }
 }

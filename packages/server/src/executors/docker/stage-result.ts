@@ -1,13 +1,4 @@
-import { formatDuration } from '@ferry/shared';
 import type { StageResult } from '../executor.js';
-
-export type StopReason = 'canceled' | 'timeout' | 'destroyed';
-
-/** How a stage ended when Ferry stopped it. */
-export function stoppedResult(why: StopReason, timeoutMs: number): StageResult {
-  if (why === 'timeout') return { status: 'failed', reason: `timed out after ${formatDuration(timeoutMs)}` };
-  return { status: 'canceled', reason: why === 'destroyed' ? 'destroyed' : 'canceled' };
-}
 
 /** How a stage ended from its step container's final State. */
 export function stepResult(

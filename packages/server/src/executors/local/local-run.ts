@@ -11,8 +11,9 @@ import {
   commandEnv,
   parseCloneTarget,
 } from '@ferry/runner';
-import { formatDuration, RunnerEnv } from '@ferry/shared';
-import type { StageJob, StageResult } from '../executor.js';
+import { RunnerEnv } from '@ferry/shared';
+import type { StageJob } from '../executor.js';
+import { StageRun, type StopReason } from '../stage-run.js';
 import { localBaseEnv } from './local-env.js';
 import { LocalOutput } from './local-output.js';
 import { processStartTicks, signalGroup } from './process-group.js';
@@ -39,67 +40,25 @@ export interface LocalRunDeps {
   killGraceMs: number;
 }
 
-type Stop = 'canceled' | 'timeout' | 'destroyed';
-
 /**
  * One local runner at work: the clone (`ferry-runner clone`) then the script (`ferry-runner run`),
- * each a process group of its own, recorded in the state file while it runs. Enforces the stage
- * timeout; cancel sends SIGTERM to the group and SIGKILL after a grace period; when a group's
- * leader exits, whatever it left in its group is killed.
+ * each a process group of its own, recorded in the state file while it runs. Cancel sends SIGTERM
+ * to the group and SIGKILL after a grace period; when a group's leader exits, whatever it left in
+ * its group is killed.
  */
-export class LocalRun {
-  readonly output = new LocalOutput();
-  readonly result: Promise<StageResult>;
+export class LocalRun extends StageRun<LocalOutput> {
   readonly #deps: LocalRunDeps;
-  #resolve!: (result: StageResult) => void;
-  #started = false;
-  #finished = false;
-  #stop: Stop | undefined;
   #pgid: number | undefined;
-  #timer: NodeJS.Timeout | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
   #cloneAbort: AbortController | undefined;
 
   constructor(deps: LocalRunDeps) {
+    super(new LocalOutput(), deps.job.timeoutMs);
     this.#deps = deps;
-    this.result = new Promise((resolve) => {
-      this.#resolve = resolve;
-    });
   }
 
-  get started(): boolean {
-    return this.#started;
-  }
-
-  start(): void {
-    this.#started = true;
-    if (this.#stop !== undefined) {
-      this.#finish(this.#stopResult());
-      return;
-    }
-    const { job } = this.#deps;
-    this.#timer = setTimeout(() => this.stop('timeout'), job.timeoutMs);
-    this.#drive().catch((err: Error) => {
-      this.output.system(`ferry: the local runner failed: ${err.message}`);
-      this.#finish({ status: 'failed', reason: `local runner failed: ${err.message}` });
-    });
-  }
-
-  /** Stops the runner: SIGTERM to its group now, SIGKILL after the grace period (at once when destroyed). */
-  stop(why: Stop): void {
-    if (this.#finished || this.#stop !== undefined) return;
-    this.#stop = why;
-    if (why === 'timeout') {
-      this.output.system(
-        `ferry: the stage timed out after ${formatDuration(this.#deps.job.timeoutMs)}; stopping it`,
-      );
-    } else if (why === 'canceled') {
-      this.output.system('ferry: canceled; stopping the stage');
-    }
-    if (!this.#started) {
-      this.#finish(this.#stopResult());
-      return;
-    }
+  /** SIGTERM to the group now, SIGKILL after the grace period (at once when destroyed). */
+  protected halt(why: StopReason): void {
     this.#cloneAbort?.abort(new Error(why));
     const pgid = this.#pgid;
     if (pgid === undefined) return;
@@ -111,16 +70,24 @@ export class LocalRun {
     this.#graceTimer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), this.#deps.killGraceMs);
   }
 
-  async #drive(): Promise<void> {
+  protected failure(err: Error): string {
+    return `the local runner failed: ${err.message}`;
+  }
+
+  protected override onFinish(): void {
+    clearTimeout(this.#graceTimer);
+  }
+
+  protected async drive(): Promise<void> {
     const { job, dirs, node, runnerProgram } = this.#deps;
     const base = localBaseEnv(dirs, node);
     if (job.checkout !== false && this.#deps.cloneVia === 'in-process') {
       const code = await this.#cloneInProcess(base);
-      if (this.#stop !== undefined) return this.#finish(this.#stopResult());
+      if (this.stopReason !== undefined) return this.finishStopped();
       if (code !== 0) {
         const reason = cloneFailureReason(code);
         this.output.system(`ferry: ${reason}`);
-        return this.#finish({ status: 'failed', exitCode: code, reason });
+        return this.finish({ status: 'failed', exitCode: code, reason });
       }
     } else if (job.checkout !== false) {
       const code = await this.#phase(
@@ -131,14 +98,14 @@ export class LocalRun {
         },
         dirs.root,
       );
-      if (this.#stop !== undefined) return this.#finish(this.#stopResult());
+      if (this.stopReason !== undefined) return this.finishStopped();
       if (code !== 0) {
         const reason = cloneFailureReason(code);
         this.output.system(`ferry: ${reason}`);
-        return this.#finish({ status: 'failed', exitCode: code, reason });
+        return this.finish({ status: 'failed', exitCode: code, reason });
       }
     }
-    if (this.#stop !== undefined) return this.#finish(this.#stopResult());
+    if (this.stopReason !== undefined) return this.finishStopped();
     let argv: string[];
     if (this.#deps.scriptVia === 'sh') {
       argv = ['/bin/sh', '-c', buildStageScript(job.script)];
@@ -148,8 +115,8 @@ export class LocalRun {
       argv = [node, runnerProgram, 'run', '--no-new-group', '--commands-file', commandsFile];
     }
     const code = await this.#phase(argv, { ...base, ...commandEnv(job, dirs.workspace) }, dirs.workspace);
-    if (this.#stop !== undefined) return this.#finish(this.#stopResult());
-    this.#finish(
+    if (this.stopReason !== undefined) return this.finishStopped();
+    this.finish(
       code === 0
         ? { status: 'success', exitCode: 0 }
         : { status: 'failed', exitCode: code, reason: `exit code ${code}` },
@@ -186,7 +153,7 @@ export class LocalRun {
         signal: this.#cloneAbort.signal,
       });
     } catch (err) {
-      if (this.#stop === undefined) this.output.system(`ferry: clone failed: ${(err as Error).message}`);
+      if (this.stopReason === undefined) this.output.system(`ferry: clone failed: ${(err as Error).message}`);
       return 1;
     } finally {
       this.#cloneAbort = undefined;
@@ -211,29 +178,13 @@ export class LocalRun {
     const group = startTicks === undefined ? { pgid } : { pgid, startTicks };
     await writeRunnerState(this.#deps.dirs.root, { ...this.#deps.state, group });
     // A stop that came while the group was being recorded still reaches it.
-    if (this.#stop === 'destroyed') signalGroup(pgid, 'SIGKILL');
-    else if (this.#stop !== undefined) signalGroup(pgid, 'SIGTERM');
+    if (this.stopReason === 'destroyed') signalGroup(pgid, 'SIGKILL');
+    else if (this.stopReason !== undefined) signalGroup(pgid, 'SIGTERM');
     const code = await exited;
     // Whatever the leader left running in its group (`sleep 100 &`) ends with it.
     signalGroup(pgid, 'SIGKILL');
     this.#pgid = undefined;
     return code;
-  }
-
-  #stopResult(): StageResult {
-    if (this.#stop === 'timeout') {
-      return { status: 'failed', reason: `timed out after ${formatDuration(this.#deps.job.timeoutMs)}` };
-    }
-    return { status: 'canceled', reason: this.#stop === 'destroyed' ? 'destroyed' : 'canceled' };
-  }
-
-  #finish(result: StageResult): void {
-    if (this.#finished) return;
-    this.#finished = true;
-    clearTimeout(this.#timer);
-    clearTimeout(this.#graceTimer);
-    this.output.close();
-    this.#resolve(result);
   }
 }
 
