@@ -9,6 +9,7 @@ const alias = {
   '@ferry/shared/runner-env': fileURLToPath(
     new URL('./packages/shared/src/runner-contract/env-keys.ts', import.meta.url),
   ),
+  '@ferry/shared/domain': fileURLToPath(new URL('./packages/shared/src/domain/index.ts', import.meta.url)),
   '@ferry/shared': src('shared'),
   '@ferry/runner': src('runner'),
   '@ferry/server': src('server'),
