@@ -7,10 +7,12 @@ import { readFileSync } from 'node:fs';
 import {
   defaultTemplatePath,
   dockerConfigJson,
+  formatResultLine,
   loadSpec,
   type ManifestRecord,
   manifestRecords,
   type PipelineRecord,
+  RunnerEnv,
   releaseMetadata,
   renderManifests,
   resolveSpec,
@@ -66,26 +68,27 @@ class ScriptedExecutor implements Executor {
   async tail(handle: RunnerHandle, sink: LogSink): Promise<void> {
     const job = this.#job(handle);
     if (job.stage === 'build') {
-      const plan = JSON.parse(job.env.FERRY_PLAN ?? '{}') as { image: { repository: string } };
+      const plan = JSON.parse(job.env[RunnerEnv.plan] ?? '{}') as { image: { repository: string } };
       const result = {
+        image: `${REGISTRY}/${plan.image.repository}:${job.sha}`,
         reference: `${REGISTRY}/${plan.image.repository}@${DIGEST}`,
         digest: DIGEST,
         tags: [job.sha],
       };
-      sink.write('stdout', `::ferry-result::${JSON.stringify(result)}\n`);
+      sink.write('stdout', formatResultLine('build', result));
     }
     if (job.stage === 'deploy') {
       await this.atDeployStart(job.pipelineId);
       if (this.deploy === 'rolled-out') {
         const result = {
-          deployed: job.env.FERRY_IMAGE,
+          deployed: job.env[RunnerEnv.image] ?? '',
           commit: job.sha,
           revision: 2,
           namespace: 'g-test',
           deployment: 'p7',
           previous: PREVIOUS,
         };
-        sink.write('stdout', `::ferry-result::${JSON.stringify(result)}\n`);
+        sink.write('stdout', formatResultLine('deploy', result));
       }
     }
   }

@@ -1,8 +1,10 @@
 import {
+  type DeployResult,
   type ManifestInputs,
   type ManifestRecord,
   manifestRecords,
   type PipelineRecord,
+  type PreviousRelease,
   REDACTED,
   type RegistryCredentials,
   type ResolvedPlan,
@@ -12,10 +14,7 @@ import {
 import type { RegistrySettings } from './registry-settings.js';
 
 /** What a rollback of the release returns to, as the deploy runner found it on the cluster. */
-export interface PreviousImage {
-  readonly image: string;
-  readonly commit: string | null;
-}
+export type PreviousImage = PreviousRelease;
 
 /** The release metadata a deploy job carries (FERRY_DEPLOY_META). Pure. */
 export function deployMeta(pipeline: PipelineRecord): {
@@ -75,15 +74,7 @@ export function deployManifests(
   return manifestRecords(renderManifests(plan, deployManifestInputs(pipeline, plan, registry, previous)));
 }
 
-/** `previous` of a deploy result line: undefined when the runner did not report it. */
-export function previousFromResult(
-  result: Readonly<Record<string, unknown>>,
-): PreviousImage | null | undefined {
-  if (!('previous' in result)) return undefined;
-  const previous = result.previous;
-  if (previous === null) return null;
-  if (typeof previous !== 'object' || Array.isArray(previous)) return undefined;
-  const { image, commit } = previous as { image?: unknown; commit?: unknown };
-  if (typeof image !== 'string' || image === '') return undefined;
-  return { image, commit: typeof commit === 'string' ? commit : null };
+/** `previous` of a deploy result: undefined when the runner did not report it. */
+export function previousFromResult(result: DeployResult): PreviousImage | null | undefined {
+  return result.previous;
 }

@@ -1,4 +1,11 @@
-import { isFerryError, type Logger } from '@ferry/shared';
+import {
+  isFerryError,
+  type Logger,
+  parseRunnerResult,
+  ResultLineReader,
+  type RunnerResult,
+  resultKindOf,
+} from '@ferry/shared';
 import type { AlertSink } from '../alerts/alert-sink.js';
 import type { Executor, RunnerHandle, StageJob, StageResult } from '../executors/executor.js';
 import type { LogStore } from '../logs/log-store.js';
@@ -15,12 +22,12 @@ export interface ExecutorStageRunnerDeps {
   secrets: readonly string[];
   /** How long cleanup (destroy) may take. */
   destroyTimeoutMs?: number;
-  /** Called with the `::ferry-result::` object a runner subcommand (build, deploy) printed. */
-  onResult?(request: StageRunRequest, result: Record<string, unknown>): Promise<void>;
+  /** Called with the `::ferry-result::` a runner subcommand (build, deploy) printed, read by the runner contract. */
+  onResult?(request: StageRunRequest, result: RunnerResult): Promise<void>;
   /** Operational alerts (a runner pending too long). */
   alerts?: Pick<AlertSink, 'runnerPendingTooLong'>;
   /** The reason to give a failed stage, from its result (e.g. "rolled back to …"). */
-  reasonFor?(request: StageRunRequest, result: Record<string, unknown>): string | undefined;
+  reasonFor?(request: StageRunRequest, result: RunnerResult): string | undefined;
 }
 
 /**
@@ -48,11 +55,13 @@ export class ExecutorStageRunner implements StageRunner {
       await writer.close();
       return { status: 'failed', reason };
     }
-    const results = new ResultCapture();
+    // Only build and deploy run Ferry's runner; a test script's output is never read for a result.
+    const kind = resultKindOf(request.stage);
+    const results = kind === undefined ? undefined : new ResultLineReader();
     const masked = maskingSink(writer, [...this.#deps.secrets, ...Object.values(job.secretEnv)]);
     const sink: typeof masked = {
       write: (stream, chunk) => {
-        if (stream === 'stdout') results.feed(chunk);
+        if (stream === 'stdout') results?.feed(chunk);
         masked.write(stream, chunk);
       },
       flush: () => masked.flush(),
@@ -99,10 +108,16 @@ export class ExecutorStageRunner implements StageRunner {
         }
         await Promise.race([tail, new Promise((r) => setTimeout(r, 5_000))]);
         if (request.signal.aborted && result.status !== 'success') result = { ...result, status: 'canceled' };
-        const printed = results.last();
-        if (printed !== undefined) {
-          await this.#deps.onResult?.(request, printed);
-          const reason = this.#deps.reasonFor?.(request, printed);
+        const line = results?.last();
+        const read = kind === undefined || line === undefined ? undefined : parseRunnerResult(line, kind);
+        if (read?.kind === 'invalid') {
+          // An older runner image or a broken line: nothing it says can be recorded, so the stage fails.
+          log.warn({ code: read.error.code, err: read.error }, 'runner result line not readable');
+          if (result.status !== 'canceled')
+            result = { ...result, status: 'failed', reason: `${read.error.code}: ${read.error.message}` };
+        } else if (read?.kind === 'result') {
+          await this.#deps.onResult?.(request, read.result);
+          const reason = this.#deps.reasonFor?.(request, read.result);
           if (reason !== undefined && result.status === 'failed') result = { ...result, reason };
         }
       }
@@ -141,37 +156,5 @@ export class ExecutorStageRunner implements StageRunner {
 
   async destroy(runnerId: string, signal: AbortSignal): Promise<void> {
     await this.#deps.executor.destroy({ id: runnerId }, signal);
-  }
-}
-
-const resultPrefix = '::ferry-result::';
-
-/** Keeps the last `::ferry-result::` line of stdout (the runner prints it last, at column 0). */
-class ResultCapture {
-  #partial = '';
-  #last: Record<string, unknown> | undefined;
-
-  feed(chunk: string): void {
-    const lines = (this.#partial + chunk).split('\n');
-    this.#partial = (lines.pop() ?? '').slice(-1_000_000);
-    for (const line of lines) this.#take(line);
-  }
-
-  last(): Record<string, unknown> | undefined {
-    if (this.#partial !== '') this.#take(this.#partial);
-    this.#partial = '';
-    return this.#last;
-  }
-
-  #take(line: string): void {
-    if (!line.startsWith(resultPrefix)) return;
-    try {
-      const parsed: unknown = JSON.parse(line.slice(resultPrefix.length));
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
-        this.#last = parsed as Record<string, unknown>;
-      }
-    } catch {
-      // not a result line
-    }
   }
 }

@@ -1,4 +1,4 @@
-import type { Logger, StageName } from '@ferry/shared';
+import type { Logger, RunnerResult } from '@ferry/shared';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import { previousFromResult } from './deploy-manifests.js';
 import type { PlanSource } from './plan-source.js';
@@ -24,10 +24,10 @@ export class ResultRecorder {
     this.#deps = deps;
   }
 
-  async record(request: StageRunRequest, result: Record<string, unknown>): Promise<void> {
+  async record(request: StageRunRequest, printed: RunnerResult): Promise<void> {
     const { store, plans, jobs, logger } = this.#deps;
-    await recordResult(store, request.pipeline.id, request.stage, result);
-    const previous = request.stage === 'deploy' ? previousFromResult(result) : undefined;
+    await recordResult(store, request.pipeline.id, printed);
+    const previous = printed.kind === 'deploy' ? previousFromResult(printed.result) : undefined;
     if (previous === undefined) return;
     // The runner read what runs now: the record gets the previous-release annotations it applied.
     try {
@@ -42,47 +42,34 @@ export class ResultRecorder {
   }
 
   /** The reason to give a failed stage, from its result ("rolled back to …", the runner's error). */
-  reasonFor(result: Record<string, unknown>): string | undefined {
-    const back = result.rolledBackTo;
-    if (typeof back === 'string') return `rollout failed: rolled back to ${back.slice(0, 12)}`;
-    return resultError(result.error);
+  reasonFor(printed: RunnerResult): string | undefined {
+    const { result } = printed;
+    if (!('error' in result)) return undefined;
+    if ('rolledBackTo' in result && typeof result.rolledBackTo === 'string')
+      return `rollout failed: rolled back to ${result.rolledBackTo.slice(0, 12)}`;
+    return `${result.error.code}: ${result.error.message}`;
   }
-}
-
-/** A result line's `error` as a stage reason: the runner prints `{ code, message }`. */
-function resultError(error: unknown): string | undefined {
-  if (typeof error === 'string') return error;
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof message !== 'string') return undefined;
-  return typeof code === 'string' ? `${code}: ${message}` : message;
 }
 
 /** Records what build (the pushed image) and deploy (the rollout) reported on the pipeline. */
-async function recordResult(
-  store: PipelineStore,
-  pipelineId: string,
-  stage: StageName,
-  result: Record<string, unknown>,
-): Promise<void> {
-  const text = (key: string) => (typeof result[key] === 'string' ? (result[key] as string) : undefined);
-  if (stage === 'build') {
-    const reference = text('reference');
-    const digest = text('digest');
-    if (reference === undefined || digest === undefined) return;
-    const tags = Array.isArray(result.tags)
-      ? result.tags.filter((t): t is string => typeof t === 'string')
-      : [];
-    await store.patch(pipelineId, { image: { reference, digest, tags } });
-  } else if (stage === 'deploy') {
-    const release: NonNullable<Parameters<PipelineStore['patch']>[1]['release']> = {};
-    const deployed = text('deployed');
-    const namespace = text('namespace');
-    if (deployed !== undefined) release.deployed = deployed;
-    if (namespace !== undefined) release.namespace = namespace;
-    if (result.revision !== undefined) release.revision = String(result.revision);
-    if ('rolledBackTo' in result)
-      release.rolledBackTo = typeof result.rolledBackTo === 'string' ? result.rolledBackTo : null;
-    await store.patch(pipelineId, { release });
+async function recordResult(store: PipelineStore, pipelineId: string, printed: RunnerResult): Promise<void> {
+  if (printed.kind === 'build') {
+    const { result } = printed;
+    if ('error' in result) return;
+    await store.patch(pipelineId, {
+      image: { reference: result.reference, digest: result.digest, tags: result.tags },
+    });
+    return;
   }
+  const { result } = printed;
+  const release: NonNullable<Parameters<PipelineStore['patch']>[1]['release']> = {};
+  if ('error' in result) {
+    if (result.revision !== undefined) release.revision = String(result.revision);
+    if (result.rolledBackTo !== undefined) release.rolledBackTo = result.rolledBackTo;
+  } else {
+    release.deployed = result.deployed;
+    release.namespace = result.namespace;
+    release.revision = String(result.revision);
+  }
+  await store.patch(pipelineId, { release });
 }

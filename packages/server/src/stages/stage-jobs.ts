@@ -3,6 +3,8 @@ import {
   type PipelineRecord,
   placeholderEnvironment,
   type ResolvedPlan,
+  RUNNER_CONTRACT_VERSION,
+  RunnerEnv,
   type StageName,
 } from '@ferry/shared';
 import type { StageJob } from '../executors/executor.js';
@@ -42,14 +44,15 @@ export function buildStageJob(
 ): StageJob {
   const env: Record<string, string> = {
     ...placeholderEnvironment(plan.placeholders),
-    FERRY_PIPELINE_ID: pipeline.id,
-    FERRY_STAGE: stage,
-    FERRY_REF: pipeline.ref,
-    FERRY_CLONE_URL: pipeline.project.cloneUrl,
+    [RunnerEnv.contractVersion]: String(RUNNER_CONTRACT_VERSION),
+    [RunnerEnv.pipelineId]: pipeline.id,
+    [RunnerEnv.stage]: stage,
+    [RunnerEnv.ref]: pipeline.ref,
+    [RunnerEnv.cloneUrl]: pipeline.project.cloneUrl,
     CI: 'true',
   };
   const secretEnv: Record<string, string> = {};
-  if (ctx.cloneToken !== undefined) secretEnv.FERRY_CLONE_TOKEN = ctx.cloneToken;
+  if (ctx.cloneToken !== undefined) secretEnv[RunnerEnv.cloneToken] = ctx.cloneToken;
   const base = {
     pipelineId: pipeline.id,
     stage,
@@ -61,9 +64,9 @@ export function buildStageJob(
   };
   const registryEnv: Record<string, string> = {};
   if (ctx.registry !== undefined) {
-    registryEnv.FERRY_REGISTRY = ctx.registry.endpoint;
-    if (ctx.registry.username !== undefined) registryEnv.FERRY_REGISTRY_USER = ctx.registry.username;
-    if (ctx.registry.password !== undefined) secretEnv.FERRY_REGISTRY_PASSWORD = ctx.registry.password;
+    registryEnv[RunnerEnv.registry] = ctx.registry.endpoint;
+    if (ctx.registry.username !== undefined) registryEnv[RunnerEnv.registryUser] = ctx.registry.username;
+    if (ctx.registry.password !== undefined) secretEnv[RunnerEnv.registryPassword] = ctx.registry.password;
   }
   switch (stage) {
     case 'test':
@@ -86,16 +89,16 @@ export function buildStageJob(
         env: {
           ...env,
           ...registryEnv,
-          FERRY_PLAN: JSON.stringify(plan),
-          FERRY_ALLOWED_BASE_IMAGES: JSON.stringify(ctx.allowedBaseImages),
-          FERRY_SOURCE_URL: pipeline.project.webUrl,
+          [RunnerEnv.plan]: JSON.stringify(plan),
+          [RunnerEnv.allowedBaseImages]: JSON.stringify(ctx.allowedBaseImages),
+          [RunnerEnv.sourceUrl]: pipeline.project.webUrl,
           ...(ctx.dockerHost === undefined ? {} : { DOCKER_HOST: ctx.dockerHost }),
         },
         timeoutMs: plan.build.timeoutMs,
         ...(ctx.dockerSocket === undefined ? {} : { dockerSocket: ctx.dockerSocket }),
       };
     case 'deploy': {
-      if (ctx.kube?.kubeconfig !== undefined) secretEnv.FERRY_KUBECONFIG = ctx.kube.kubeconfig;
+      if (ctx.kube?.kubeconfig !== undefined) secretEnv[RunnerEnv.kubeconfig] = ctx.kube.kubeconfig;
       const meta = deployMeta(pipeline);
       return {
         ...base,
@@ -105,10 +108,10 @@ export function buildStageJob(
         env: {
           ...env,
           ...registryEnv,
-          FERRY_PLAN: JSON.stringify(plan),
-          FERRY_IMAGE: pipeline.image?.reference ?? '',
-          FERRY_DEPLOY_META: JSON.stringify(meta),
-          ...(ctx.kube?.context === undefined ? {} : { FERRY_KUBE_CONTEXT: ctx.kube.context }),
+          [RunnerEnv.plan]: JSON.stringify(plan),
+          [RunnerEnv.image]: pipeline.image?.reference ?? '',
+          [RunnerEnv.deployMeta]: JSON.stringify(meta),
+          ...(ctx.kube?.context === undefined ? {} : { [RunnerEnv.kubeContext]: ctx.kube.context }),
         },
         timeoutMs: deployTimeBudgetMs(plan),
         checkout: false,

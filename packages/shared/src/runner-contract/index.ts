@@ -13,6 +13,7 @@ export {
   formatResultLine,
   lastResultLine,
   parseResultLine,
+  parseRunnerResult,
   RESULT_PREFIX,
   type ResultLineRead,
   readResult,
@@ -37,6 +38,8 @@ export {
   type ResultError,
   ResultErrorSchema,
   type ResultKind,
+  type RunnerResult,
   type RunnerResults,
+  resultKindOf,
   resultSchemas,
 } from './results.js';

@@ -1,7 +1,7 @@
 import * as RunnerErrors from '../errors/codes/runner.js';
 import { FerryError } from '../errors/ferry-error.js';
 import { contractMismatch, RUNNER_CONTRACT_VERSION } from './contract-version.js';
-import { type ResultKind, type RunnerResults, resultSchemas } from './results.js';
+import { type ResultKind, type RunnerResult, type RunnerResults, resultSchemas } from './results.js';
 
 /**
  * The one line a runner subcommand (build, deploy) prints on stdout for the server:
@@ -63,6 +63,14 @@ export function parseResultLine<K extends ResultKind>(
   const checked = ('error' in fields ? schemas.failure : schemas.success).safeParse(fields);
   if (!checked.success) return invalid(kind, summarize(checked.error.issues));
   return { kind: 'result', result: checked.data as RunnerResults[K] };
+}
+
+/** parseResultLine, with the result tagged by its kind (RunnerResult). */
+export function parseRunnerResult(line: string, kind: ResultKind): ResultLineRead<RunnerResult> {
+  const read = parseResultLine(line, kind);
+  return read.kind === 'result'
+    ? { kind: 'result', result: { kind, result: read.result } as RunnerResult }
+    : read;
 }
 
 function summarize(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {

@@ -89,3 +89,13 @@ export interface RunnerResults {
   build: BuildResult;
   deploy: DeployResult;
 }
+
+/** A result with the subcommand that printed it: narrowing on `kind` narrows `result`. */
+export type RunnerResult = {
+  [K in ResultKind]: { readonly kind: K; readonly result: RunnerResults[K] };
+}[ResultKind];
+
+/** The kind of result a stage's runner prints: build and deploy run `ferry-runner`, test does not. */
+export function resultKindOf(stage: string): ResultKind | undefined {
+  return stage === 'build' || stage === 'deploy' ? stage : undefined;
+}
