@@ -16,12 +16,13 @@ export const testWebhookSecret = 'test-webhook-secret-0123456789';
 export function testConfig(
   values: Record<string, unknown>,
   env: Record<string, string> = {},
-): { config: FerryConfig; file: string; env: Record<string, string> } {
+): { config: FerryConfig; file: string; env: Record<string, string>; secrets: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-test-config-'));
   const file = join(dir, 'ferry.json');
   writeFileSync(file, JSON.stringify(values));
   const fullEnv = { FERRY_WEBHOOK_SECRET: testWebhookSecret, ...env };
-  return { config: loadConfig({ env: fullEnv, file }).config, file, env: fullEnv };
+  const loaded = loadConfig({ env: fullEnv, file });
+  return { config: loaded.config, file, env: fullEnv, secrets: loaded.secrets.map((s) => s.reveal()) };
 }
 
 export interface TestFerry {
@@ -51,7 +52,7 @@ export interface StartTestFerryOptions {
 /** A Ferry on the real test Redis, under a key prefix of its own, listening on a free port. */
 export async function startTestFerry(options: StartTestFerryOptions = {}): Promise<TestFerry> {
   const prefix = options.prefix ?? `t${randomUUID().slice(0, 8)}`;
-  const { config } = testConfig(
+  const { config, secrets } = testConfig(
     {
       executor: { kind: 'noop' },
       limits: { lockDuration: '5s', recoveryInterval: '2s', drainTimeout: '5s' },
@@ -70,6 +71,8 @@ export async function startTestFerry(options: StartTestFerryOptions = {}): Promi
     redisUrl: options.redisUrl ?? testRedisUrl(),
     environments: options.environments ?? environmentsFromConfig(config),
     defaultMetrics: options.defaultMetrics ?? false,
+    // As `ferry serve` does: the configuration's secret values are masked and never echoed.
+    secrets,
     ...(options.runner === undefined ? {} : { runner: options.runner }),
     ...(options.executor === undefined ? {} : { executor: options.executor }),
     ...(options.worker === undefined ? {} : { worker: options.worker }),

@@ -30,6 +30,8 @@ export interface ServerContext extends ActionDeps {
   readinessChecks: ReadonlyArray<() => Promise<string | null> | string | null>;
   /** Operational alerts to the WeCom bots (executors: `runnerPendingTooLong`). */
   alerts: AlertSink;
+  /** Secret values of the configuration, so no request echoes one (request ids). */
+  secretValues?: readonly string[];
   /** Webhook secrets: global and per project (path or id). */
   webhookSecrets: { global?: Secret; projects: ReadonlyMap<string, Secret> };
 }

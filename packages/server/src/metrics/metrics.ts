@@ -12,7 +12,8 @@ export type WebhookResult =
   | 'noted'
   | 'unauthorized'
   | 'invalid'
-  | 'unavailable';
+  | 'unavailable'
+  | 'failed';
 
 export interface MetricsSources {
   queueDepth(): Promise<Record<string, number>>;

@@ -20,6 +20,8 @@ export interface BuildContextOptions {
   defaultMetrics?: boolean;
   /** Reporting seams tests replace (clock, GitLab client, lease length) and the image tag source. */
   reporting?: Pick<BuildReportingOptions, 'clock' | 'gitlabApi' | 'leaseTtlMs' | 'imageTag'>;
+  /** Secret values of the configuration (from loadConfig): never echoed as a request id. */
+  secrets?: readonly string[];
 }
 
 export interface BuiltContext {
@@ -93,6 +95,7 @@ export async function buildServerContext(options: BuildContextOptions): Promise<
     cancelChannel: `${prefix}:cancel`,
     readinessChecks: [],
     alerts: reporting.alerts,
+    secretValues: options.secrets ?? [],
     webhookSecrets:
       config.gitlab.webhookSecret === undefined
         ? { projects }

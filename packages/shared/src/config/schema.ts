@@ -168,6 +168,12 @@ export function buildConfigSchema(resolve: SecretResolver) {
           .default(''),
         bodyLimitBytes: z.number().int().positive().default(1_048_576),
         trustProxy: z.boolean().default(false),
+        /** Whole request (headers and body) must arrive within this; a trickled body gets 408. */
+        requestTimeoutMs: z.number().int().positive().default(30_000),
+        /** Headers must arrive within this. */
+        headersTimeoutMs: z.number().int().positive().default(10_000),
+        /** Open connections one client address may hold at once; more are closed at once. */
+        maxConnectionsPerClient: z.number().int().positive().default(256),
       })
       .prefault({}),
     redis: z

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { FerryError, ServerErrors, WebhookErrors } from '@ferry/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { isRedisUnavailable, toFerryError } from '../../app/error-handler.js';
 import type { ServerContext } from '../../app/server-context.js';
+import { parseWellFormedJson } from '../../app/well-formed-json.js';
 import { classifyMergeRequest, classifyPush } from '../../gitlab/hooks/classify.js';
 import { mergeRequestHookSchema, pushHookSchema } from '../../gitlab/hooks/payloads.js';
 import { tokenMatches } from '../../gitlab/hooks/token.js';
@@ -32,7 +34,8 @@ export async function gitlabWebhookRoute(app: FastifyInstance, ctx: ServerContex
         .digest('hex'),
     );
     try {
-      done(null, JSON.parse(body as string) as unknown);
+      // Text is normalised at intake: a lone surrogate in a title becomes U+FFFD, never a 5xx.
+      done(null, parseWellFormedJson(body as string));
     } catch (err) {
       done(
         new FerryError(WebhookErrors.WEBHOOK_MALFORMED_JSON, {
@@ -82,12 +85,7 @@ export async function gitlabWebhookRoute(app: FastifyInstance, ctx: ServerContex
       try {
         noted = await noteMerge(ctx, classification.note);
       } catch (err) {
-        count('unavailable');
-        throw new FerryError(
-          ServerErrors.REDIS_UNAVAILABLE,
-          { reason: (err as Error).message },
-          { cause: err },
-        );
+        throw storeFailure(err, count);
       }
       count(noted.result);
       const answer: WebhookAnswer =
@@ -109,12 +107,7 @@ export async function gitlabWebhookRoute(app: FastifyInstance, ctx: ServerContex
         idempotencyKey === undefined ? {} : { idempotencyKey },
       );
     } catch (err) {
-      count('unavailable');
-      throw new FerryError(
-        ServerErrors.REDIS_UNAVAILABLE,
-        { reason: (err as Error).message },
-        { cause: err },
-      );
+      throw storeFailure(err, count);
     }
     count(created.replayed ? 'replayed' : created.result);
     if (created.replayed) reply.header('idempotent-replayed', 'true');
@@ -126,6 +119,23 @@ export async function gitlabWebhookRoute(app: FastifyInstance, ctx: ServerContex
     if (created.superseded.length > 0) answer.superseded = created.superseded;
     return reply.code(created.result === 'created' ? 201 : 200).send(answer);
   });
+}
+
+/**
+ * What a failed store step means for GitLab: 503 (it retries) only when Redis is really away; any
+ * other failure (a script error, a bug) is a 500 with its own code, never reported as an outage.
+ */
+function storeFailure(err: unknown, count: (r: WebhookResult) => void): FerryError {
+  if (isRedisUnavailable(err)) {
+    count('unavailable');
+    return new FerryError(
+      ServerErrors.REDIS_UNAVAILABLE,
+      { reason: 'Redis does not answer' },
+      { cause: err },
+    );
+  }
+  count('failed');
+  return toFerryError(err);
 }
 
 function authenticate(
