@@ -40,10 +40,10 @@ describe.each(historyKinds)('archival to %s', (kind) => {
 
   async function start(extra: Record<string, unknown> = {}): Promise<TestFerry> {
     const history = await historyConfig(kind, { archiveAfter: '0s', interval: '1h', ...extra });
-    return startTestFerry({
-      config: { history: history.config },
-      env: history.env,
-    });
+    const ferry = await startTestFerry({ config: { history: history.config }, env: history.env });
+    // After the start-up cycle (the next is an hour away): the test decides when pipelines move.
+    await ferry.ferry.history.archiver.cycle();
+    return ferry;
   }
 
   it('moves a finished pipeline and its logs out of Redis; the API serves them the same', async () => {
@@ -55,8 +55,8 @@ describe.each(historyKinds)('archival to %s', (kind) => {
     const textBefore = await logText(t, id, 'build');
     const listBefore = (await api(t, 'GET', '/pipelines?limit=5')).json();
 
-    const { archived } = await t.ferry.history.archiver.cycle();
-    expect(archived).toBeGreaterThanOrEqual(1);
+    // The move may be this cycle's or the start-up cycle's (it runs once at start): either way, moved.
+    await t.ferry.history.archiver.cycle();
     const keys = liveKeys(t.prefix);
     expect(await redis.exists(keys.pipeline(id))).toBe(0);
     expect(await redis.zscore(keys.indexAll, id)).toBeNull();

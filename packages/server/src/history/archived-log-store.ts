@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { followLog } from '../logs/follow-log.js';
 import type { LogChunk, LogStore, StageLogWriter } from '../logs/log-store.js';
 import type { HistoryStore, LogArchive } from './history-store.js';
 import type { LiveKeys } from './redis/redis-live-keys.js';
@@ -49,38 +50,8 @@ export class ArchivedLogStore implements LogStore {
     return out;
   }
 
-  async *follow(
-    pipelineId: string,
-    stage: string,
-    signal: AbortSignal,
-    cursor = '-',
-  ): AsyncIterable<LogChunk> {
-    // A blocking read needs its own connection; it is closed when the follower goes.
-    const blocking = this.#o.redis.duplicate();
-    blocking.on('error', () => {});
-    const onAbort = () => blocking.disconnect();
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      let position = cursor;
-      for (;;) {
-        const chunk = await this.read(pipelineId, stage, position);
-        if (chunk.lines.length > 0 || chunk.done) {
-          position = chunk.cursor;
-          yield chunk;
-          if (chunk.done) return;
-          continue;
-        }
-        if (signal.aborted) return;
-        const id = position === '-' ? '0-0' : position;
-        // Wakes on new lines; at most a second later it reads again (the log may have moved).
-        await blocking
-          .xread('COUNT', 1, 'BLOCK', 1000, 'STREAMS', this.#o.keys.log(pipelineId, stage), id)
-          .catch(() => null);
-        if (signal.aborted) return;
-      }
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      blocking.disconnect();
-    }
+  follow(pipelineId: string, stage: string, signal: AbortSignal, cursor = '-'): AsyncIterable<LogChunk> {
+    const read = (position: string) => this.read(pipelineId, stage, position);
+    return followLog(read, this.#o.redis, this.#o.keys.log(pipelineId, stage), signal, cursor);
   }
 }

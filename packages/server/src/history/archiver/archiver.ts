@@ -37,6 +37,8 @@ export class Archiver {
   #loop: Promise<void> | undefined;
   #lastRetention = 0;
   #wake: (() => void) | undefined;
+  /** Cycles run one after another, never two at once in one process. */
+  #running: Promise<unknown> = Promise.resolve();
 
   constructor(options: ArchiverOptions) {
     this.#o = options;
@@ -48,8 +50,17 @@ export class Archiver {
     this.#loop ??= this.#run();
   }
 
-  /** Runs a cycle now (tests, and the soak bench); resolves when it is done. */
-  async cycle(): Promise<{ archived: number; backlog: number }> {
+  /** Runs a cycle now (tests, and the soak bench), after the one under way; resolves when it is done. */
+  cycle(): Promise<{ archived: number; backlog: number }> {
+    const run = this.#running.then(
+      () => this.#cycle(),
+      () => this.#cycle(),
+    );
+    this.#running = run.catch(() => undefined);
+    return run;
+  }
+
+  async #cycle(): Promise<{ archived: number; backlog: number }> {
     const { history, source, metrics, logger } = this.#o;
     const signal = this.#stop.signal;
     await history.migrate();

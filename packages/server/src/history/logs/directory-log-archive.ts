@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,7 +35,7 @@ export class DirectoryLogArchive implements LogArchive {
     const file = this.#file(pipelineId, stage);
     await mkdir(join(this.#dir, pipelineId), { recursive: true });
     // Written beside it and renamed: a repeated move replaces the file whole, a crash leaves no half.
-    const temp = `${file}.${process.pid}.tmp`;
+    const temp = `${file}.${randomUUID()}.tmp`;
     let rawBytes = 0;
     async function* lines() {
       for await (const entry of entries) {

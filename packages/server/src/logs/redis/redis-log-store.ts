@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { followLog } from '../follow-log.js';
 import type { LogStream } from '../log-sink.js';
 import { type LogChunk, type LogLine, type LogStore, type StageLogWriter, streamCode } from '../log-store.js';
 
@@ -220,35 +221,8 @@ export class RedisLogStore implements LogStore {
     return chunk;
   }
 
-  async *follow(
-    pipelineId: string,
-    stage: string,
-    signal: AbortSignal,
-    cursor = '-',
-  ): AsyncIterable<LogChunk> {
-    const keys = this.#key(pipelineId, stage);
-    // A blocking read needs its own connection; it is closed when the follower goes.
-    const blocking = this.#redis.duplicate();
-    const onAbort = () => blocking.disconnect();
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      let position = cursor;
-      for (;;) {
-        const chunk = await this.read(pipelineId, stage, position);
-        if (chunk.lines.length > 0 || chunk.done) {
-          position = chunk.cursor;
-          yield chunk;
-          if (chunk.done) return;
-          continue;
-        }
-        if (signal.aborted) return;
-        const id = position === '-' ? '0-0' : position;
-        await blocking.xread('COUNT', 1, 'BLOCK', 1000, 'STREAMS', keys.stream, id).catch(() => null);
-        if (signal.aborted) return;
-      }
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      blocking.disconnect();
-    }
+  follow(pipelineId: string, stage: string, signal: AbortSignal, cursor = '-'): AsyncIterable<LogChunk> {
+    const read = (position: string) => this.read(pipelineId, stage, position);
+    return followLog(read, this.#redis, this.#key(pipelineId, stage).stream, signal, cursor);
   }
 }
