@@ -29,6 +29,8 @@ export interface StoredPipeline {
   readonly projectId: number;
   readonly sha: string;
   readonly ref: string;
+  /** `external` for the pipelines status POSTs create; `push` for a project's own CI pipeline. */
+  readonly source: 'external' | 'push';
   readonly createdAt: Date;
 }
 
@@ -75,10 +77,24 @@ export class CommitStatusStore {
     return undefined;
   }
 
-  createPipeline(projectId: number, sha: string, ref: string, now: Date): StoredPipeline {
+  createPipeline(
+    projectId: number,
+    sha: string,
+    ref: string,
+    now: Date,
+    source: StoredPipeline['source'] = 'external',
+  ): StoredPipeline {
     const iid = (this.#nextIid.get(projectId) ?? 0) + 1;
     this.#nextIid.set(projectId, iid);
-    const pipeline: StoredPipeline = { id: this.#nextPipelineId++, iid, projectId, sha, ref, createdAt: now };
+    const pipeline: StoredPipeline = {
+      id: this.#nextPipelineId++,
+      iid,
+      projectId,
+      sha,
+      ref,
+      source,
+      createdAt: now,
+    };
     this.pipelines.push(pipeline);
     return pipeline;
   }

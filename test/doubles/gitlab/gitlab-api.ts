@@ -1,17 +1,32 @@
 import { createHash } from 'node:crypto';
 import type { IncomingCall, Reply, Router } from '../shared/loopback-server.js';
+import {
+  can,
+  forbidden,
+  json,
+  mergedParams,
+  notFound,
+  type Route,
+  requestId,
+  routeNotFound,
+  unauthorized,
+  visibleProject,
+} from './api-helpers.js';
+import { canPushOrMergeToBranch } from './branch-access.js';
+import { branchRoutes } from './branch-routes.js';
 import { REQUESTED_STATES, type RequestedState } from './commit-status-machine.js';
 import type { CommitStatusStore } from './commit-status-store.js';
+import { type DeploymentApiContext, deploymentRoutes } from './deployment-routes.js';
 import { commitStatusEntity, projectEntity } from './gitlab-entities.js';
-import { atLeast, type GitLabRole, type GitLabUser, tokenFrom, userBasic } from './gitlab-users.js';
+import { atLeast, type GitLabUser, roleLevel, tokenFrom, userBasic } from './gitlab-users.js';
 import { GrapeParams } from './grape-params.js';
 import { paginate } from './pagination.js';
 import { postCommitStatus, visibleStatuses } from './post-commit-status.js';
-import { type ProjectStore, readFileAt, resolveCommit, type StoredProject } from './project-store.js';
+import { type ProjectStore, readFileAt, resolveCommit } from './project-store.js';
 
 /** The `/api/v4` subset the double serves, answering as GitLab does (bodies, statuses, headers). */
 
-export interface GitLabApiContext {
+export interface GitLabApiContext extends DeploymentApiContext {
   readonly projects: ProjectStore;
   readonly statuses: CommitStatusStore;
   /** token → user */
@@ -24,35 +39,12 @@ export interface GitLabApiContext {
 
 const API_PREFIX = '/api/v4/';
 
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): Reply {
-  return {
-    status,
-    body: JSON.stringify(body),
-    headers: { 'content-type': 'application/json', 'x-request-id': requestId(), ...headers },
-  };
-}
-
-function requestId(): string {
-  return Array.from(
-    { length: 26 },
-    () => '0123456789ABCDEFGHJKMNPQRSTVWXYZ'[Math.floor(Math.random() * 32)],
-  ).join('');
-}
-
-const unauthorized = () => json(401, { message: '401 Unauthorized' });
-const forbidden = () => json(403, { message: '403 Forbidden' });
-const notFound = (what: string) => json(404, { message: `404 ${what} Not Found` });
-const routeNotFound = () => json(404, { error: '404 Not Found' });
-
-interface Route {
-  method: string;
-  /** `:name` captures one (percent-decoded) segment. */
-  pattern: string[];
-  handle(call: IncomingCall, user: GitLabUser | undefined, p: Record<string, string>): Reply;
-}
+export { json };
 
 export function gitlabApiRouter(ctx: GitLabApiContext): Router {
   const routes: Route[] = [
+    ...branchRoutes(ctx),
+    ...deploymentRoutes(ctx),
     { method: 'GET', pattern: ['version'], handle: (_c, user) => version(ctx, user) },
     { method: 'GET', pattern: ['user'], handle: (_c, user) => currentUser(user) },
     { method: 'GET', pattern: ['projects', ':id'], handle: (_c, user, p) => showProject(ctx, user, p) },
@@ -112,31 +104,6 @@ function match(pattern: string[], segments: string[]): Record<string, string> | 
   return params;
 }
 
-/** Route, query and body parameters merged as Grape merges them (body wins over query). */
-function mergedParams(call: IncomingCall, route: Record<string, string>): Record<string, unknown> {
-  const body =
-    call.body !== null && typeof call.body === 'object' && !Array.isArray(call.body)
-      ? (call.body as Record<string, unknown>)
-      : {};
-  return { ...call.query, ...body, ...route };
-}
-
-/** `user_project`: 404 when missing or not visible to this user. */
-function visibleProject(ctx: GitLabApiContext, id: string, user: GitLabUser | undefined) {
-  const project = ctx.projects.find(id);
-  if (!project) return undefined;
-  if (project.visibility === 'public') return project;
-  if (!user) return undefined;
-  if (project.visibility === 'internal') return project;
-  return user.role === 'none' ? undefined : project;
-}
-
-/** Whether the user has `role` on the project (public projects let anyone read). */
-function can(project: StoredProject, user: GitLabUser | undefined, role: GitLabRole): boolean {
-  if (role === 'reporter' && project.visibility === 'public') return true;
-  return user !== undefined && atLeast(user, role);
-}
-
 function version(ctx: GitLabApiContext, user: GitLabUser | undefined): Reply {
   if (!user) return unauthorized();
   return json(200, {
@@ -154,7 +121,16 @@ function currentUser(user: GitLabUser | undefined): Reply {
 
 function showProject(ctx: GitLabApiContext, user: GitLabUser | undefined, p: Record<string, string>): Reply {
   const project = visibleProject(ctx, p['id'] as string, user);
-  return project ? json(200, projectEntity(project)) : notFound('Project');
+  if (!project) return notFound('Project');
+  // `Entities::ProjectWithAccess` for a member: `permissions.project_access.access_level`.
+  const access =
+    user === undefined || user.role === 'none'
+      ? null
+      : { access_level: roleLevel(user.role), notification_level: 3 };
+  return json(200, {
+    ...projectEntity(project),
+    permissions: { project_access: access, group_access: null },
+  });
 }
 
 function rawFile(
@@ -259,7 +235,12 @@ function createStatus(
   if (!user) return unauthorized();
   const params = new GrapeParams(mergedParams(call, p));
   const sha = params.string('sha', { required: true }) ?? '';
-  const state = params.string('state', { required: true, values: REQUESTED_STATES });
+  // `skipped` is accepted from GitLab 17.6 (gitlab-org/gitlab MR 168350, issue 23636); older
+  // versions declare `values: %w[pending running success failed canceled]` and Grape answers 400.
+  const states = acceptsSkipped(ctx.version)
+    ? REQUESTED_STATES
+    : REQUESTED_STATES.filter((s) => s !== 'skipped');
+  const state = params.string('state', { required: true, values: states });
   const ref = params.string('ref');
   const targetUrl = params.string('target_url');
   const description = params.string('description');
@@ -290,6 +271,7 @@ function createStatus(
       ...(pipelineId === undefined ? {} : { pipeline_id: pipelineId }),
     },
     ctx.now(),
+    (ref) => canPushOrMergeToBranch(project, user, ref),
   );
   if (!result.ok) return json(result.httpStatus, result.body);
   return json(201, commitStatusEntity(result.status, user, project.instanceUrl));
@@ -298,4 +280,10 @@ function createStatus(
 function authorOf(ctx: GitLabApiContext, id: number): GitLabUser {
   for (const user of ctx.tokens.values()) if (user.id === id) return user;
   return { id, username: `user${id}`, name: `User ${id}`, role: 'developer' };
+}
+
+/** Whether this GitLab version's commit status API takes `state: skipped` (17.6 and later). */
+export function acceptsSkipped(version: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map((n) => Number.parseInt(n, 10));
+  return major > 17 || (major === 17 && minor >= 6);
 }

@@ -1,7 +1,13 @@
 import { FaultInjector, type FaultSpec, type OutageSetting } from '../shared/fault-injector.js';
 import { startLoopbackServer } from '../shared/loopback-server.js';
 import type { RecordedRequest } from '../shared/recorded-request.js';
-import { CommitStatusStore, type StatusTransition, type StoredStatus } from './commit-status-store.js';
+import {
+  CommitStatusStore,
+  type StatusTransition,
+  type StoredPipeline,
+  type StoredStatus,
+} from './commit-status-store.js';
+import { DeploymentStore } from './deployment-store.js';
 import { gitlabApiRouter, json } from './gitlab-api.js';
 import type { GitLabRole, GitLabUser } from './gitlab-users.js';
 import { ProjectStore } from './project-store.js';
@@ -28,6 +34,16 @@ export interface GitLabDouble {
   readonly requests: RecordedRequest[];
   /** Every status of a commit ever created (retried ones included), oldest first. */
   statuses(projectId: number | string, sha: string): StoredStatus[];
+  /** Environments and deployments (Environments and Deployments APIs). */
+  readonly deployments: DeploymentStore;
+  /**
+   * The project's own CI pipeline on a sha and ref (a `.gitlab-ci.yml` run, source `push`): from
+   * now on it is the newest pipeline for that sha and ref, where GitLab attaches a status posted
+   * without `pipeline_id` (`Ci::CreateCommitStatusService#first_matching_pipeline`).
+   */
+  startProjectPipeline(projectId: number | string, sha: string, ref: string): StoredPipeline;
+  /** Pipelines of a commit, oldest first. */
+  pipelines(projectId: number | string, sha: string): StoredPipeline[];
   /** Every accepted status POST, in order (optionally for one commit). */
   transitions(projectId?: number | string, sha?: string): StatusTransition[];
   /** `true`: every request gets 503; `{ status: 500 }`, `{ timeout: true }`, `{ reset: true }`...; `false`: normal. */
@@ -51,6 +67,7 @@ const DEFAULT_TOKEN = 'glpat-ferry-double-token';
 export async function startGitLabDouble(options: GitLabDoubleOptions = {}): Promise<GitLabDouble> {
   const projects = new ProjectStore();
   const statusStore = new CommitStatusStore();
+  const deploymentStore = new DeploymentStore();
   const faults = new FaultInjector();
   const tokens = new Map<string, GitLabUser>();
   let nextUserId = 9001;
@@ -74,6 +91,11 @@ export async function startGitLabDouble(options: GitLabDoubleOptions = {}): Prom
     router: gitlabApiRouter({
       projects,
       statuses: statusStore,
+      deployments: deploymentStore,
+      userById: (id) => {
+        for (const u of tokens.values()) if (u.id === id) return u;
+        return { id, username: `user${id}`, name: `User ${id}`, role: 'developer' };
+      },
       tokens,
       version: options.version ?? '17.8.1',
       baseUrl: () => baseUrl,
@@ -92,6 +114,11 @@ export async function startGitLabDouble(options: GitLabDoubleOptions = {}): Prom
     projects,
     requests: server.requests,
     statuses: (idOrPath, sha) => statusStore.forCommit(projectId(idOrPath), sha),
+    deployments: deploymentStore,
+    startProjectPipeline: (idOrPath, sha, ref) =>
+      statusStore.createPipeline(projectId(idOrPath), sha, ref, new Date(), 'push'),
+    pipelines: (idOrPath, sha) =>
+      statusStore.pipelines.filter((p) => p.projectId === projectId(idOrPath) && p.sha === sha),
     transitions: (idOrPath, sha) =>
       statusStore.transitions.filter(
         (t) =>

@@ -21,6 +21,11 @@ const RANK: Record<GitLabRole, number> = {
   owner: 50,
 };
 
+/** `Gitlab::Access` level of a role (0, 10, 20, 30, 40, 50). */
+export function roleLevel(role: GitLabRole): number {
+  return RANK[role];
+}
+
 export function atLeast(user: GitLabUser, role: GitLabRole): boolean {
   return RANK[user.role] >= RANK[role];
 }

@@ -36,6 +36,8 @@ export function postCommitStatus(
   user: GitLabUser,
   params: PostStatusParams,
   now: Date,
+  /** `Gitlab::UserAccess#can_push_or_merge_to_branch?` for the user (see branch-access.ts). */
+  mayUpdate: (ref: string) => boolean = () => true,
 ): PostStatusResult {
   const sha = resolveCommit(project, params.sha);
   if (sha === undefined) return notFound('Commit');
@@ -47,8 +49,13 @@ export function postCommitStatus(
     return notFound('Pipeline for pipeline_id, sha and ref');
   }
 
+  // find_or_create_pipeline runs (and saves a new external pipeline) before the ability check:
+  // `return forbidden unless ::Ability.allowed?(current_user, :update_pipeline, pipeline)`, which
+  // `Ci::PipelinePolicy` denies unless the user may push or merge to the pipeline's ref.
+  const pipeline = matching ?? store.createPipeline(project.id, sha, ref, now);
+  if (!mayUpdate(pipeline.ref)) return { ok: false, httpStatus: 403, body: { message: '403 Forbidden' } };
   const name = params.name ?? params.context ?? 'default';
-  const existing = matching ? store.findOpen(matching.id, ref, name, user.id) : undefined;
+  const existing = store.findOpen(pipeline.id, ref, name, user.id);
 
   const errors = validateAttributes({ ...params, ref, name });
   if (errors) return { ok: false, httpStatus: 400, body: { message: errors } };
@@ -57,7 +64,6 @@ export function postCommitStatus(
   const result = applyRequestedState(from, params.state);
   if (!result.ok) return { ok: false, httpStatus: 400, body: { message: result.message } };
 
-  const pipeline = matching ?? store.createPipeline(project.id, sha, ref, now);
   const status = existing ?? store.newStatus(pipeline, name, user.id, now);
   if (params.target_url !== undefined) status.targetUrl = params.target_url;
   if (params.description !== undefined) status.description = params.description;

@@ -47,7 +47,19 @@ export interface StoredProject {
   readonly commits: Map<string, Set<string>>;
   /** Ref or SHA → path → content. */
   readonly files: Map<string, Map<string, string>>;
+  /** Protected branch name (exact, no wildcards) → who may push and who may merge. */
+  readonly protectedBranches: Map<string, ProtectedBranchRule>;
   readonly createdAt: Date;
+}
+
+/**
+ * `Gitlab::Access` levels a protected branch allows (`ProtectedRefAccess::ALLOWED_ACCESS_LEVELS`):
+ * 0 No one, 30 Developers + Maintainers, 40 Maintainers.
+ */
+export type ProtectedAccessLevel = 0 | 30 | 40;
+export interface ProtectedBranchRule {
+  push: ProtectedAccessLevel;
+  merge: ProtectedAccessLevel;
 }
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
@@ -75,6 +87,7 @@ export class ProjectStore {
       tags: new Map(),
       commits: new Map(),
       files: new Map(),
+      protectedBranches: new Map(),
       createdAt: new Date(),
     };
     this.#byId.set(project.id, project);
@@ -103,6 +116,14 @@ export class ProjectStore {
 
   all(): StoredProject[] {
     return [...this.#byId.values()];
+  }
+
+  /**
+   * Protects a branch (GitLab's default for a new protected branch: push and merge Maintainers).
+   * Environment branches are protected almost everywhere.
+   */
+  protectBranch(projectId: number | string, branch: string, rule: Partial<ProtectedBranchRule> = {}): void {
+    this.get(projectId).protectedBranches.set(branch, { push: rule.push ?? 40, merge: rule.merge ?? 40 });
   }
 
   setBranch(projectId: number | string, branch: string, sha: string): void {
