@@ -114,6 +114,57 @@ describe('GitLab commit statuses', () => {
     expect(last?.description).toMatch(/^Failed at test after \d+s: exit code 1$/);
   });
 
+  it('keeps the external pipeline GitLab made for the first status: later statuses go there, not to a newer CI pipeline', async () => {
+    runner.script = (req) => (req.stage === 'test' ? { ms: 1_500 } : {});
+    const t = await start();
+    const sha = commit();
+    const { id } = await merge(t, { ...PROJECT, sha });
+    await statusesArrive(sha, ['ferry:pending']);
+    const external = gitlab.transitions(PROJECT.projectId, sha)[0]?.pipelineId as number;
+    // The project's own .gitlab-ci.yml pipeline on the same sha and ref starts meanwhile.
+    const ci = gitlab.startProjectPipeline(PROJECT.projectId, sha, 'test');
+    await until(t, id, ['success']);
+    await statusesArrive(sha, success);
+    const where = new Set(gitlab.transitions(PROJECT.projectId, sha).map((tr) => tr.pipelineId));
+    expect([...where]).toEqual([external]);
+    expect(where.has(ci.id)).toBe(false);
+    expect((await t.ferry.ctx.store.get(id))?.gitlabPipelineId).toBe(external);
+    const posts = gitlab.requests.filter((r) => r.method === 'POST' && r.path.includes('/statuses/'));
+    expect(
+      posts
+        .slice(1)
+        .every((p) => (JSON.parse(p.rawBody) as { pipeline_id?: number }).pipeline_id === external),
+    ).toBe(true);
+  });
+
+  it('sends canceled instead of skipped to a GitLab older than 17.6, which refuses skipped', async () => {
+    await gitlab.close();
+    gitlab = await startGitLabDouble({ version: '16.11.10' });
+    gitlab.projects.addProject({
+      id: PROJECT.projectId,
+      path_with_namespace: PROJECT.path,
+      default_branch: 'master',
+    });
+    runner.script = (req) => (req.stage === 'test' ? { outcome: 'failed', reason: 'exit code 1' } : {});
+    const t = await start();
+    const sha = commit();
+    const { id } = await merge(t, { ...PROJECT, sha });
+    await until(t, id, ['failed']);
+    const expected = [
+      'ferry:pending',
+      'ferry:running',
+      'ferry/test:running',
+      'ferry/test:failed',
+      'ferry/build:canceled',
+      'ferry/deploy:canceled',
+      'ferry:failed',
+    ];
+    expect(await statusesArrive(sha, expected)).toEqual(expected);
+    const versionReads = gitlab.requests.filter((r) => r.path === '/api/v4/version');
+    expect(versionReads).toHaveLength(1);
+    expect(gitlab.requests.some((r) => r.response?.status === 400)).toBe(false);
+  });
+
   it('shows a cancel on the running stage and the ones after it', async () => {
     runner.script = (req) => (req.stage === 'test' ? { ms: 30_000 } : {});
     const t = await start();

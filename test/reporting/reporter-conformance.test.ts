@@ -3,6 +3,8 @@ import { createLogger, type PipelineRecord, Secret } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGitLabApi } from '../../packages/server/src/gitlab/api/gitlab-api.js';
+import { GitLabVersion, versionReader } from '../../packages/server/src/gitlab/api/gitlab-version.js';
+import { ExternalPipelineIds } from '../../packages/server/src/gitlab/statuses/external-pipeline-ids.js';
 import { GitLabReporter } from '../../packages/server/src/gitlab/statuses/gitlab-reporter.js';
 import { GitLabStatusClient } from '../../packages/server/src/gitlab/statuses/gitlab-status-client.js';
 import { LastPostedStates } from '../../packages/server/src/gitlab/statuses/last-posted-states.js';
@@ -15,6 +17,7 @@ import { BotStates } from '../../packages/server/src/reporting/wecom/bot-states.
 import { SendWindow } from '../../packages/server/src/reporting/wecom/send-window.js';
 import { WeComBotClient } from '../../packages/server/src/reporting/wecom/wecom-bot-client.js';
 import { WeComReporter } from '../../packages/server/src/reporting/wecom/wecom-reporter.js';
+import { RedisPipelineStore } from '../../packages/server/src/store/redis/redis-pipeline-store.js';
 import { startGitLabDouble } from '../doubles/gitlab/index.js';
 import { randomSha } from '../doubles/gitlab/webhook-payloads.js';
 import { startWeComDouble } from '../doubles/wecom/index.js';
@@ -87,6 +90,10 @@ const subjects: Array<[string, () => Promise<Subject & { sha(): string }>]> = [
         links: { pipelineUrl: url },
         logger,
         metrics: nullReportingMetrics,
+        version: new GitLabVersion(versionReader(gitlab.url, () => gitlab.token, 5_000)),
+        pipelineIds: new ExternalPipelineIds(
+          new RedisPipelineStore(redis, { prefix: `c${randomUUID().slice(0, 8)}` }),
+        ),
       });
       return {
         reporter,

@@ -14,6 +14,8 @@ export interface EnvironmentMap {
   forBranch(projectPath: string, branch: string): EnvironmentRule | undefined;
   /** Names, for messages. */
   environments(): string[];
+  /** Every environment branch (start-up checks). */
+  branches(): string[];
 }
 
 /** Production-like environments run before test merges when both wait. */
@@ -48,5 +50,9 @@ export class StaticEnvironmentMap implements EnvironmentMap {
 
   environments(): string[] {
     return [...this.#byBranch.values()].map((r) => `${r.environment}←${r.branch}`);
+  }
+
+  branches(): string[] {
+    return [...this.#byBranch.keys()];
   }
 }

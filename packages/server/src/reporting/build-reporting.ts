@@ -8,6 +8,8 @@ import { QueueWaitObserver } from '../alerts/queue-wait-observer.js';
 import { RateLimitedAlertSink } from '../alerts/rate-limited-alert-sink.js';
 import { watchReporterFailures } from '../alerts/reporter-failure-monitor.js';
 import { createGitLabApi, type GitLabApi, gitlabConfigured } from '../gitlab/api/gitlab-api.js';
+import { GitLabVersion, versionReader } from '../gitlab/api/gitlab-version.js';
+import { ExternalPipelineIds } from '../gitlab/statuses/external-pipeline-ids.js';
 import { GitLabReporter } from '../gitlab/statuses/gitlab-reporter.js';
 import { GitLabStatusClient } from '../gitlab/statuses/gitlab-status-client.js';
 import { LastPostedStates } from '../gitlab/statuses/last-posted-states.js';
@@ -45,6 +47,8 @@ export interface BuildReportingOptions {
   imageTag?: (pipeline: PipelineRecord, signal: AbortSignal) => Promise<string | undefined>;
   /** A GitLab client other than the configured one (tests). */
   gitlabApi?: GitLabApi;
+  /** GitLab's version other than the configured GitLab's (tests). */
+  gitlabVersion?: GitLabVersion;
   /** How long the sending replica's lease lasts (default `reporting.leaseTtl`). */
   leaseTtlMs?: number;
 }
@@ -108,6 +112,8 @@ export function buildReporting(options: BuildReportingOptions): Reporting {
         links,
         logger: log.child({ reporter: 'gitlab' }),
         metrics: reportingMetrics,
+        version: options.gitlabVersion ?? gitlabVersionOf(config),
+        pipelineIds: new ExternalPipelineIds(options.store),
       }),
     );
   }
@@ -194,4 +200,15 @@ export function buildReporting(options: BuildReportingOptions): Reporting {
       blocking.disconnect();
     },
   };
+}
+
+/** The configured GitLab's version, read on first use; unknown (no `skipped`) without a URL. */
+function gitlabVersionOf(config: FerryConfig): GitLabVersion {
+  const { url, token } = config.gitlab;
+  if (url === undefined || token === undefined) {
+    return new GitLabVersion(async () => {
+      throw new Error('GitLab is not configured');
+    });
+  }
+  return new GitLabVersion(versionReader(url, () => token.reveal(), config.reporting.gitlabTimeout));
 }

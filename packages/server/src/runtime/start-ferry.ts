@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../app/server-context.js';
 import { buildApp } from '../build-app.js';
 import type { Executor } from '../executors/executor.js';
+import { type BranchAccessResult, checkStatusAccess } from '../gitlab/access/check-status-access.js';
 import { createGitLabApi, gitlabConfigured } from '../gitlab/api/gitlab-api.js';
 import { GitLabOverrideSource } from '../gitlab/ferry-file-source.js';
 import type { History } from '../history/build-history.js';
@@ -39,6 +40,11 @@ export interface RunningFerry {
   worker: PipelineWorker | undefined;
   /** The archive: its store, and the archiver moving finished pipelines into it. */
   history: History;
+  /**
+   * The start-up check that GitLab lets the token post statuses on each environment branch of each
+   * configured project (empty when GitLab reporting is off).
+   */
+  accessCheck: Promise<BranchAccessResult[]>;
   /** Stops taking work, drains up to the configured time, closes everything. */
   close(): Promise<void>;
 }
@@ -52,6 +58,21 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
   await built.reporting.start();
   // Migrates the archive and moves what a previous Ferry left in Redis; never blocks start-up.
   built.history.archiver.start();
+  const closing = new AbortController();
+  const accessCheck =
+    gitlabConfigured(config) && config.reporting.enabled
+      ? checkStatusAccess(
+          createGitLabApi(config, 'check the token’s access to environment branches'),
+          Object.keys(config.gitlab.projects),
+          options.environments.branches(),
+          logger.child({ component: 'gitlab-access' }),
+          closing.signal,
+        ).catch((err: unknown) => {
+          if (!closing.signal.aborted)
+            logger.warn({ err: (err as Error).message }, 'gitlab: access check failed');
+          return [];
+        })
+      : Promise.resolve([]);
   let worker: PipelineWorker | undefined;
   let reaper: { stop(): Promise<void> } | undefined;
   let cancels: CancelSignals | undefined;
@@ -115,7 +136,10 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
     ctx,
     worker,
     history: built.history,
+    accessCheck,
     async close() {
+      closing.abort();
+      await accessCheck;
       await app.close();
       await worker?.close(config.limits.drainTimeout);
       await reaper?.stop();

@@ -77,6 +77,8 @@ export type PipelinePatch = Partial<
     | 'image'
     | 'release'
     | 'manifests'
+    | 'gitlabPipelineId'
+    | 'gitlabDeployments'
   >
 >;
 

@@ -93,6 +93,17 @@ export interface ManifestRecord {
   yaml: string;
 }
 
+/** A deployment GitLab shows for a pipeline (Deployments API: Environments page, MR widget). */
+export interface GitLabDeploymentRecord {
+  /** GitLab's deployment id. */
+  id: number;
+  environment: string;
+  /** `deploy`: the pipeline's deploy; `rollback`: the automatic rollback after a failed rollout. */
+  kind: 'deploy' | 'rollback';
+  sha: string;
+  status: 'running' | 'success' | 'failed' | 'canceled';
+}
+
 export interface PipelineRecord {
   id: string;
   project: ProjectRef;
@@ -119,6 +130,10 @@ export interface PipelineRecord {
   release?: ReleaseRecord;
   /** The objects change pod applies, rendered when the deploy stage starts. */
   manifests?: ManifestRecord[];
+  /** GitLab's id of the external pipeline that holds this pipeline's commit statuses. */
+  gitlabPipelineId?: number;
+  /** The deployments GitLab shows for this pipeline, oldest first. */
+  gitlabDeployments?: GitLabDeploymentRecord[];
   /** The queue job currently carrying this pipeline (first run, resume after approval, recovery). */
   jobId?: string;
   createdAt: string;

@@ -1,18 +1,51 @@
 import { type FerryConfig, FerryError, ReportingErrors } from '@ferry/shared';
 import { Gitlab } from '@gitbeaker/rest';
 
-/** The part of @gitbeaker/rest Ferry uses: commit statuses and raw repository files. */
+/** The part of @gitbeaker/rest Ferry uses: commit statuses, raw files, branch access, deployments. */
 export interface GitLabApi {
   Commits: {
     editStatus(
       projectId: number | string,
       sha: string,
       state: 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped',
-      options?: { name?: string; ref?: string; targetUrl?: string; description?: string },
+      options?: {
+        name?: string;
+        ref?: string;
+        targetUrl?: string;
+        description?: string;
+        pipelineId?: number;
+      },
     ): Promise<unknown>;
   };
   RepositoryFiles: {
     showRaw(projectId: number | string, filePath: string, ref: string): Promise<unknown>;
+  };
+  Projects: { show(projectId: number | string): Promise<unknown> };
+  Branches: { show(projectId: number | string, branch: string): Promise<unknown> };
+  ProtectedBranches: { show(projectId: number | string, branch: string): Promise<unknown> };
+  Environments: {
+    all(projectId: number | string, options?: { name?: string }): Promise<unknown>;
+    create(projectId: number | string, name: string, options?: { externalUrl?: string }): Promise<unknown>;
+    edit(
+      projectId: number | string,
+      environmentId: number,
+      options?: { externalUrl?: string },
+    ): Promise<unknown>;
+  };
+  Deployments: {
+    create(
+      projectId: number | string,
+      environment: string,
+      sha: string,
+      ref: string,
+      tag: boolean,
+      options?: { status?: 'running' | 'success' | 'failed' | 'canceled' },
+    ): Promise<unknown>;
+    edit(
+      projectId: number | string,
+      deploymentId: number,
+      status: 'running' | 'success' | 'failed' | 'canceled',
+    ): Promise<unknown>;
   };
 }
 

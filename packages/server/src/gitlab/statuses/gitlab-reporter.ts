@@ -2,10 +2,12 @@ import { FerryError, type Logger, type PipelineRecord, ReportingErrors } from '@
 import type { Delivery, DeliveryResult, Reporter, Transition } from '../../reporting/reporter.js';
 import type { ReportingMetrics } from '../../reporting/reporting-metrics.js';
 import { classifyGitLabError } from '../api/gitlab-errors.js';
+import type { GitLabVersion } from '../api/gitlab-version.js';
 import { type StatusLinks, type StatusUpdate, statusUpdateFor } from './commit-status.js';
+import type { ExternalPipelineIds } from './external-pipeline-ids.js';
 import type { GitLabStatusClient } from './gitlab-status-client.js';
 import type { LastPostedStates } from './last-posted-states.js';
-import { shouldPost } from './post-decision.js';
+import { shouldPost, stateToSend } from './post-decision.js';
 
 export interface GitLabReporterOptions {
   client: GitLabStatusClient;
@@ -13,6 +15,10 @@ export interface GitLabReporterOptions {
   links: StatusLinks;
   logger: Logger;
   metrics: ReportingMetrics;
+  /** GitLab's version: whether `skipped` may be sent. */
+  version: GitLabVersion;
+  /** The external pipeline each Ferry pipeline's statuses go to (`pipeline_id`). */
+  pipelineIds: ExternalPipelineIds;
 }
 
 /**
@@ -47,15 +53,19 @@ export class GitLabReporter implements Reporter<StatusUpdate> {
       return { kind: 'failed', count: 1, reason: 'an unreadable queued status' };
     }
     const last = await lastStates.get(update.projectId, update.sha, update.ref, update.name);
-    if (!shouldPost(last, update.state)) {
+    const state = stateToSend(update.state, last, await this.#o.version.acceptsSkipped(signal));
+    if (!shouldPost(last, state)) {
       metrics.send(this.name, 'skipped');
       return { kind: 'done', count: 1 };
     }
+    const known = await this.#o.pipelineIds.get(update.pipelineId);
     try {
-      await this.#o.client.post(update, signal);
+      const into = await this.#o.client.post(update, state, known, signal);
+      if (known === undefined && into !== undefined)
+        await this.#o.pipelineIds.remember(update.pipelineId, into);
     } catch (err) {
       const failure = classifyGitLabError(err);
-      const where = { project: update.project, sha: update.sha, name: update.name, state: update.state };
+      const where = { project: update.project, sha: update.sha, name: update.name, state };
       switch (failure.kind) {
         case 'transition':
           // GitLab already has this state (or one past it): nothing more to do for this step.
@@ -66,7 +76,7 @@ export class GitLabReporter implements Reporter<StatusUpdate> {
             update.sha,
             update.ref,
             update.name,
-            failure.current ?? update.state,
+            failure.current ?? state,
           );
           return { kind: 'done', count: 1 };
         case 'retry':
@@ -85,7 +95,7 @@ export class GitLabReporter implements Reporter<StatusUpdate> {
           });
           // Remembered as if posted: the same state (e.g. a stage's second `running` when its runner
           // is recorded) is not tried again.
-          await lastStates.set(update.projectId, update.sha, update.ref, update.name, update.state);
+          await lastStates.set(update.projectId, update.sha, update.ref, update.name, state);
           const key = failure.status === 401 ? '401' : `${failure.status} ${update.projectId}`;
           if (!this.#reported.has(key)) {
             this.#reported.add(key);
@@ -97,7 +107,7 @@ export class GitLabReporter implements Reporter<StatusUpdate> {
         }
         case 'invalid': {
           metrics.send(this.name, 'rejected');
-          await lastStates.set(update.projectId, update.sha, update.ref, update.name, update.state);
+          await lastStates.set(update.projectId, update.sha, update.ref, update.name, state);
           const error = new FerryError(ReportingErrors.GITLAB_STATUS_INVALID, {
             ...where,
             reason: failure.message,
@@ -107,7 +117,7 @@ export class GitLabReporter implements Reporter<StatusUpdate> {
         }
       }
     }
-    await lastStates.set(update.projectId, update.sha, update.ref, update.name, update.state);
+    await lastStates.set(update.projectId, update.sha, update.ref, update.name, state);
     metrics.send(this.name, 'sent');
     // Working again: a later refusal is worth saying loudly again.
     this.#reported.delete('401');

@@ -1,6 +1,6 @@
 import { abortable } from '../../abort/abortable.js';
 import type { GitLabApi } from '../api/gitlab-api.js';
-import type { StatusUpdate } from './commit-status.js';
+import type { GitLabState, StatusUpdate } from './commit-status.js';
 
 /** Posts commit statuses (`POST /projects/:id/statuses/:sha`, state in the JSON body). */
 export class GitLabStatusClient {
@@ -10,17 +10,35 @@ export class GitLabStatusClient {
     this.#api = api;
   }
 
-  /** Throws what gitbeaker throws; see classifyGitLabError. */
-  async post(update: StatusUpdate, signal: AbortSignal): Promise<void> {
-    const options: { name: string; ref: string; description: string; targetUrl?: string } = {
+  /**
+   * Posts `state` (which may differ from `update.state`, see stateToSend) into GitLab's pipeline
+   * `gitlabPipelineId` when known, and answers the id of the pipeline GitLab put the status in.
+   * Throws what gitbeaker throws; see classifyGitLabError.
+   */
+  async post(
+    update: StatusUpdate,
+    state: GitLabState,
+    gitlabPipelineId: number | undefined,
+    signal: AbortSignal,
+  ): Promise<number | undefined> {
+    const options: {
+      name: string;
+      ref: string;
+      description: string;
+      targetUrl?: string;
+      pipelineId?: number;
+    } = {
       name: update.name,
       ref: update.ref,
       description: update.description,
     };
     if (update.targetUrl !== undefined) options.targetUrl = update.targetUrl;
-    await abortable(
-      this.#api.Commits.editStatus(update.projectId, update.sha, update.state, options),
+    if (gitlabPipelineId !== undefined) options.pipelineId = gitlabPipelineId;
+    const created = await abortable(
+      this.#api.Commits.editStatus(update.projectId, update.sha, state, options),
       signal,
     );
+    const id = (created as { pipeline_id?: unknown } | undefined)?.pipeline_id;
+    return typeof id === 'number' ? id : undefined;
   }
 }

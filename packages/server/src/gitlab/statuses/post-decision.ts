@@ -18,3 +18,18 @@ export function shouldPost(last: GitLabState | undefined, next: GitLabState): bo
 export function isTerminalState(state: GitLabState): boolean {
   return terminal.has(state);
 }
+
+/**
+ * The state to send for `requested` given the last state posted: `skipped` becomes `canceled` when
+ * this GitLab does not take it (before 17.6) and after `running` (GitLab's `skip` event only
+ * leaves created/pending: running → skipped is a 400, and it would read wrong anyway).
+ */
+export function stateToSend(
+  requested: GitLabState,
+  last: GitLabState | undefined,
+  skippedAccepted: boolean,
+): GitLabState {
+  if (requested !== 'skipped') return requested;
+  if (!skippedAccepted || last === 'running') return 'canceled';
+  return 'skipped';
+}

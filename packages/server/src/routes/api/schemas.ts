@@ -123,6 +123,26 @@ export const pipelineSchema = {
         },
       },
     },
+    gitlabPipelineId: {
+      type: 'integer',
+      description: "GitLab's id of the external pipeline holding this pipeline's commit statuses.",
+    },
+    gitlabDeployments: {
+      type: 'array',
+      description:
+        'The deployments GitLab shows for this pipeline (Environments page, merge request widget).',
+      items: {
+        type: 'object',
+        required: ['id', 'environment', 'kind', 'sha', 'status'],
+        properties: {
+          id: { type: 'integer' },
+          environment: text,
+          kind: { type: 'string', enum: ['deploy', 'rollback'] },
+          sha: text,
+          status: { type: 'string', enum: ['running', 'success', 'failed', 'canceled'] },
+        },
+      },
+    },
     cancelRequested: { type: 'boolean' },
     jobId: text,
     createdAt: time,

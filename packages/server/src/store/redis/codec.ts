@@ -1,7 +1,17 @@
 import { type PipelineRecord, type StageRecord, stageNames } from '@ferry/shared';
 
 /** `manifests` (up to 256 KiB of YAML) is a field like `image` and `release`; lists leave it out. */
-const jsonFields = ['project', 'user', 'mergeRequest', 'approval', 'image', 'release', 'manifests'] as const;
+const jsonFields = [
+  'project',
+  'user',
+  'mergeRequest',
+  'approval',
+  'image',
+  'release',
+  'manifests',
+  'gitlabPipelineId',
+  'gitlabDeployments',
+] as const;
 const stringFields = [
   'id',
   'environment',

@@ -20,7 +20,12 @@ export const GITLAB_FILE_TOO_LARGE = defineError(
 export const GITLAB_STATUS_REFUSED = defineError(
   'FERRY_ERR_REPORTING_GITLAB_STATUS_REFUSED',
   502,
-  'GitLab refused the commit status {name} for {project}@{sha} with {status} ({reason}); statuses for it are dropped until this is fixed. Check gitlab.url and that gitlab.token has the Developer role on the project.',
+  'GitLab refused the commit status {name} for {project}@{sha} with {status} ({reason}); statuses for it are dropped until this is fixed. Check gitlab.url and that the user of gitlab.token may push or merge to the branch (Developer on unprotected branches; on a protected branch, a role its "Allowed to merge" or "Allowed to push" setting lets in).',
+);
+export const GITLAB_BRANCH_NOT_WRITABLE = defineError(
+  'FERRY_ERR_REPORTING_GITLAB_BRANCH_NOT_WRITABLE',
+  502,
+  'GitLab will refuse commit statuses and deployments of {project} on branch {branch} ({reason}). GitLab only lets a user who may push or merge to a branch post statuses on it: give the user of gitlab.token a role that the branch\'s "Allowed to merge" setting lets in (Settings › Repository › Protected branches), or the Maintainer role.',
 );
 export const GITLAB_STATUS_INVALID = defineError(
   'FERRY_ERR_REPORTING_GITLAB_STATUS_INVALID',
