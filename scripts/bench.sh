@@ -13,4 +13,6 @@ start_redis
 [ "$name" = soak ] && start_postgres
 [ "$name" = dispatch ] && { start_dockerd; bash scripts/lib/test-images.sh; }
 npx tsc -b
+# The docker executor's runner image, as the tests build it (RUNNER_TAG, default ferry/runner:test).
+[ "$name" = dispatch ] && bash scripts/lib/runner-image.sh
 FERRY_BENCH_REDIS_URL=$FERRY_TEST_REDIS_URL FERRY_BENCH_POSTGRES_URL=${FERRY_TEST_POSTGRES_URL:-} npx tsx "bench/$name.ts" "$@"
