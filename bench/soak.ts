@@ -50,19 +50,29 @@ if (stores.includes('postgres') && !process.env.FERRY_TEST_POSTGRES_URL) {
   process.env.FERRY_TEST_POSTGRES_URL = process.env.FERRY_BENCH_POSTGRES_URL;
 }
 
+/** Varied words for log lines, made once (randomness per line would measure the generator). */
+const salt = Array.from({ length: 4096 }, () => randomBytes(12).toString('hex'));
+
 /** The noop executor, plus `logBytes` of build-like output per stage (what a real stage writes). */
 class LoggingNoopRunner implements StageRunner {
   readonly #noop = new NoopStageRunner();
   logs: LogStore | undefined;
   async run(request: StageRunRequest): Promise<StageOutcome> {
     const writer = this.logs!.writer(request.pipeline.id, request.stage);
-    let written = 0;
-    let n = 0;
-    while (written < logBytes) {
-      const line = `[${request.stage}] step ${n++}: compiling src/module-${n % 977}.ts ${randomBytes(12).toString('hex')} ok\n`;
-      writer.write('stdout', line);
+    // Output arrives in chunks, as a runner's stream delivers it; the lines differ (they compress
+    // like build output, not like one repeated line).
+    let chunk = '';
+    for (let n = 0, written = 0; written < logBytes; n++) {
+      const line = `[${request.stage}] step ${n}: compiling src/module-${n % 977}.ts ${salt[n % salt.length]} ok\n`;
+      chunk += line;
       written += line.length;
+      if (chunk.length >= 16_384) {
+        writer.write('stdout', chunk);
+        chunk = '';
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
+    if (chunk !== '') writer.write('stdout', chunk);
     await writer.close();
     return this.#noop.run(request);
   }
@@ -145,6 +155,7 @@ async function soak(kind: string) {
       usedMemory: await usedMemory(redis),
       finished: sent - active,
       backlog: await gauge('ferry_history_archive_backlog'),
+      archived: await gauge('ferry_history_archived_total'),
       archiveBytes: await ferry.history.store.sizeBytes(),
     };
     maxLagSeconds = Math.max(maxLagSeconds, await gauge('ferry_history_archive_lag_seconds'));

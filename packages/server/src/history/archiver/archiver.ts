@@ -7,6 +7,9 @@ import type { HistoryStore, LogArchive } from '../history-store.js';
 import type { DueForArchive, RedisLiveSource } from '../redis/redis-live-source.js';
 import { type RetentionPolicy, runRetention } from './retention.js';
 
+/** Pipelines moved at once within a cycle. */
+const movesAtOnce = 4;
+
 export interface ArchiverOptions {
   source: RedisLiveSource;
   history: HistoryStore;
@@ -75,22 +78,26 @@ export class Archiver {
     let archived = 0;
     let failed: unknown;
     let renewedAt = Date.now();
-    for (const pipeline of due) {
-      if (signal.aborted) break;
-      try {
-        // A long cycle keeps its lease, so another replica does not start the same moves.
-        if (Date.now() - renewedAt > this.#lease.ttlMs / 3) {
-          await this.#lease.renew();
-          renewedAt = Date.now();
+    // A few moves at once: each mostly waits on Redis and the archive, so they overlap well.
+    const queue = [...due];
+    const worker = async () => {
+      for (let next = queue.shift(); next !== undefined && failed === undefined; next = queue.shift()) {
+        if (signal.aborted) return;
+        try {
+          // A long cycle keeps its lease, so another replica does not start the same moves.
+          if (Date.now() - renewedAt > this.#lease.ttlMs / 3) {
+            renewedAt = Date.now();
+            await this.#lease.renew();
+          }
+          await this.#move(next, signal);
+          archived += 1;
+          metrics.archived.inc();
+        } catch (err) {
+          failed ??= err;
         }
-        await this.#move(pipeline, signal);
-        archived += 1;
-        metrics.archived.inc();
-      } catch (err) {
-        failed = err;
-        break;
       }
-    }
+    };
+    await Promise.all(Array.from({ length: movesAtOnce }, worker));
     const left = await source.due(cutoff, 1);
     metrics.backlog.set(left.backlog);
     const oldest = left.oldestFinishedAt === undefined ? undefined : Date.parse(left.oldestFinishedAt);
