@@ -31,6 +31,19 @@ export interface StageJobContext {
 }
 
 /**
+ * Which of Ferry's secrets each stage's runner receives. The test stage runs the project's own
+ * script, so it gets none but the clone token its checkout uses; build pushes (registry password);
+ * deploy writes the pull secret and talks to the cluster (registry password, kubeconfig).
+ */
+export const stageSecrets: Readonly<
+  Record<StageName, { cloneToken: boolean; registryPassword: boolean; kubeconfig: boolean }>
+> = {
+  test: { cloneToken: true, registryPassword: false, kubeconfig: false },
+  build: { cloneToken: true, registryPassword: true, kubeconfig: false },
+  deploy: { cloneToken: false, registryPassword: true, kubeconfig: true },
+};
+
+/**
  * The job for one stage of a pipeline, from its resolved plan. Pure. Branch names and commit
  * titles reach the runner only as environment variables, never inside a script. Build and deploy
  * run Ferry's runner (`ferry-runner build|deploy`) in the runner image.
@@ -51,8 +64,11 @@ export function buildStageJob(
     [RunnerEnv.cloneUrl]: pipeline.project.cloneUrl,
     CI: 'true',
   };
+  // Each stage gets exactly the secrets it needs (stageSecrets): the clone token where it checks
+  // out, the registry password where it pushes or writes the pull secret, the kubeconfig to deploy.
   const secretEnv: Record<string, string> = {};
-  if (ctx.cloneToken !== undefined) secretEnv[RunnerEnv.cloneToken] = ctx.cloneToken;
+  const needs = stageSecrets[stage];
+  if (ctx.cloneToken !== undefined && needs.cloneToken) secretEnv[RunnerEnv.cloneToken] = ctx.cloneToken;
   const base = {
     pipelineId: pipeline.id,
     stage,
@@ -66,7 +82,8 @@ export function buildStageJob(
   if (ctx.registry !== undefined) {
     registryEnv[RunnerEnv.registry] = ctx.registry.endpoint;
     if (ctx.registry.username !== undefined) registryEnv[RunnerEnv.registryUser] = ctx.registry.username;
-    if (ctx.registry.password !== undefined) secretEnv[RunnerEnv.registryPassword] = ctx.registry.password;
+    if (ctx.registry.password !== undefined && needs.registryPassword)
+      secretEnv[RunnerEnv.registryPassword] = ctx.registry.password;
   }
   switch (stage) {
     case 'test':
@@ -98,7 +115,7 @@ export function buildStageJob(
         ...(ctx.dockerSocket === undefined ? {} : { dockerSocket: ctx.dockerSocket }),
       };
     case 'deploy': {
-      if (ctx.kube?.kubeconfig !== undefined) secretEnv[RunnerEnv.kubeconfig] = ctx.kube.kubeconfig;
+      if (ctx.kube?.kubeconfig !== undefined && needs.kubeconfig) secretEnv[RunnerEnv.kubeconfig] = ctx.kube.kubeconfig;
       const meta = deployMeta(pipeline);
       return {
         ...base,
