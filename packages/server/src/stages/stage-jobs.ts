@@ -115,7 +115,8 @@ export function buildStageJob(
         ...(ctx.dockerSocket === undefined ? {} : { dockerSocket: ctx.dockerSocket }),
       };
     case 'deploy': {
-      if (ctx.kube?.kubeconfig !== undefined && needs.kubeconfig) secretEnv[RunnerEnv.kubeconfig] = ctx.kube.kubeconfig;
+      if (ctx.kube?.kubeconfig !== undefined && needs.kubeconfig)
+        secretEnv[RunnerEnv.kubeconfig] = ctx.kube.kubeconfig;
       const meta = deployMeta(pipeline);
       return {
         ...base,
