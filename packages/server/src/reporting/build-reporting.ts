@@ -9,6 +9,7 @@ import { RateLimitedAlertSink } from '../alerts/rate-limited-alert-sink.js';
 import { watchReporterFailures } from '../alerts/reporter-failure-monitor.js';
 import { createGitLabApi, type GitLabApi, gitlabConfigured } from '../gitlab/api/gitlab-api.js';
 import { GitLabVersion, versionReader } from '../gitlab/api/gitlab-version.js';
+import { GitLabDeploymentReporter } from '../gitlab/deployments/deployment-reporter.js';
 import { ExternalPipelineIds } from '../gitlab/statuses/external-pipeline-ids.js';
 import { GitLabReporter } from '../gitlab/statuses/gitlab-reporter.js';
 import { GitLabStatusClient } from '../gitlab/statuses/gitlab-status-client.js';
@@ -114,6 +115,14 @@ export function buildReporting(options: BuildReportingOptions): Reporting {
         metrics: reportingMetrics,
         version: options.gitlabVersion ?? gitlabVersionOf(config),
         pipelineIds: new ExternalPipelineIds(options.store),
+      }),
+    );
+    reporters.push(
+      new GitLabDeploymentReporter({
+        api: gitlabApi,
+        store: options.store,
+        logger: log.child({ reporter: 'gitlab-deployments' }),
+        metrics: reportingMetrics,
       }),
     );
   }

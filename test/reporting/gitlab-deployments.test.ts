@@ -1,0 +1,118 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rollbackPipeline } from '../../packages/server/src/pipeline/actions.js';
+import { type GitLabDouble, startGitLabDouble } from '../doubles/gitlab/index.js';
+import { randomSha } from '../doubles/gitlab/webhook-payloads.js';
+import { eventually } from '../support/ferry.js';
+import { ScriptedRunner } from '../support/scripted-runner.js';
+import { merge, until } from './support/pipelines.js';
+import { type ReportingFerry, startReportingFerry } from './support/reporting-ferry.js';
+
+const PROJECT = { projectId: 4217, path: 'shop/order-service' };
+
+/** GitLab's Environments page and MR widget, fed through the Deployments API of the GitLab double. */
+describe('GitLab deployments', () => {
+  let gitlab: GitLabDouble;
+  let runner: ScriptedRunner;
+  const running: ReportingFerry[] = [];
+
+  beforeEach(async () => {
+    gitlab = await startGitLabDouble();
+    gitlab.projects.addProject({
+      id: PROJECT.projectId,
+      path_with_namespace: PROJECT.path,
+      default_branch: 'master',
+    });
+    runner = new ScriptedRunner();
+  });
+  afterEach(async () => {
+    for (const t of running.splice(0)) await t.close();
+    await gitlab.close();
+  });
+
+  async function start() {
+    const t = await startReportingFerry({ gitlab, runner });
+    running.push(t);
+    return t;
+  }
+  function commit(): string {
+    const sha = randomSha();
+    gitlab.projects.setBranch(PROJECT.projectId, 'test', sha);
+    return sha;
+  }
+  const deploymentsDone = (n: number) =>
+    eventually(async () => {
+      const all = gitlab.deployments.forEnvironment(PROJECT.projectId, 'test');
+      return all.length >= n && all.every((d) => d.status !== 'running' && d.status !== 'created')
+        ? all
+        : undefined;
+    });
+
+  it('creates the environment, then a deployment running → success with the sha and ref; its id is on the pipeline', async () => {
+    const t = await start();
+    const sha = commit();
+    const { id } = await merge(t, { ...PROJECT, sha });
+    await until(t, id, ['success']);
+    const [deployment, ...more] = await deploymentsDone(1);
+    expect(more).toEqual([]);
+    expect(deployment).toMatchObject({ sha, ref: 'test', tag: false, status: 'success' });
+    expect(deployment?.history).toEqual(['created', 'running', 'success']);
+    expect(gitlab.deployments.environment(PROJECT.projectId, 'test')).toMatchObject({
+      name: 'test',
+      tier: 'testing',
+    });
+    const record = await eventually(async () => {
+      const p = await t.ferry.ctx.store.get(id);
+      return p?.gitlabDeployments?.[0]?.status === 'success' ? p : undefined;
+    });
+    expect(record.gitlabDeployments).toEqual([
+      { id: deployment?.id, environment: 'test', kind: 'deploy', sha, status: 'success' },
+    ]);
+  });
+
+  it('shows a failed deploy as a failed deployment', async () => {
+    runner.script = (req) =>
+      req.stage === 'deploy' ? { outcome: 'failed', reason: 'rollout timed out' } : {};
+    const t = await start();
+    const { id } = await merge(t, { ...PROJECT, sha: commit() });
+    await until(t, id, ['failed']);
+    expect((await deploymentsDone(1)).map((d) => d.history)).toEqual([['created', 'running', 'failed']]);
+  });
+
+  it('shows a rollback as a deployment of the image’s commit again', async () => {
+    const t = await start();
+    const first = commit();
+    const a = await merge(t, { ...PROJECT, sha: first });
+    await until(t, a.id, ['success']);
+    // The rollback needs the image of the successful pipeline; the scripted runner records none.
+    await t.ferry.ctx.store.patch(a.id, {
+      image: { reference: 'registry.vpc/shop/order@sha256:1', digest: 'sha256:1', tags: [] },
+    });
+    const second = commit();
+    const b = await merge(t, { ...PROJECT, sha: second });
+    await until(t, b.id, ['success']);
+    const rolled = await rollbackPipeline(t.ferry.ctx, a.id, 'alice');
+    await until(t, rolled.pipelineId, ['success']);
+    const all = await deploymentsDone(3);
+    expect(all).toHaveLength(3);
+    expect(all.map((d) => [d.sha, d.status])).toEqual([
+      [first, 'success'],
+      [second, 'success'],
+      [first, 'success'],
+    ]);
+    const record = await eventually(async () => {
+      const p = await t.ferry.ctx.store.get(rolled.pipelineId);
+      return p?.gitlabDeployments?.[0]?.status === 'success' ? p : undefined;
+    });
+    expect(record.gitlabDeployments?.[0]?.kind).toBe('rollback');
+  });
+
+  it('rides out a GitLab outage: the deployment arrives afterwards, started then finished', async () => {
+    runner.script = (req) => (req.stage === 'deploy' ? { ms: 300 } : {});
+    const t = await start();
+    gitlab.outage(true);
+    const { id } = await merge(t, { ...PROJECT, sha: commit() });
+    await until(t, id, ['success']);
+    gitlab.outage(false);
+    expect((await deploymentsDone(1)).map((d) => d.history)).toEqual([['created', 'running', 'success']]);
+  });
+});
