@@ -102,6 +102,17 @@ const images = (o: KubeObject) => {
   return [cs.map((c) => c.name).join(','), cs.map((c) => c.image).join(',')];
 };
 
+/** The `-o wide` columns of workloads with a pod template (deployments, replicasets). */
+const templateColumns = [
+  col('Containers', 'string', { priority: 1, description: 'Names of each container in the template.' }),
+  col('Images', 'string', {
+    priority: 1,
+    description: 'Images referenced by each container in the template.',
+  }),
+  col('Selector', 'string', { priority: 1, description: 'Label selector for pods.' }),
+];
+const templateCells = (o: KubeObject) => [...images(o), selectorText(o.spec?.selector)];
+
 const selectorText = (sel: { matchLabels?: Record<string, string> } | undefined) =>
   Object.entries(sel?.matchLabels ?? {})
     .map(([k, v]) => `${k}=${v}`)
@@ -138,12 +149,7 @@ const printers: Record<string, Printer> = {
           'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
       }),
       ageCol,
-      col('Containers', 'string', { priority: 1, description: 'Names of each container in the template.' }),
-      col('Images', 'string', {
-        priority: 1,
-        description: 'Images referenced by each container in the template.',
-      }),
-      col('Selector', 'string', { priority: 1, description: 'Label selector for pods.' }),
+      ...templateColumns,
     ],
     cells: (o, now) => [
       o.metadata.name,
@@ -151,8 +157,7 @@ const printers: Record<string, Printer> = {
       o.status?.updatedReplicas ?? 0,
       o.status?.availableReplicas ?? 0,
       created(o, now),
-      ...images(o),
-      selectorText(o.spec?.selector),
+      ...templateCells(o),
     ],
   },
   'apps/replicasets': {
@@ -162,12 +167,7 @@ const printers: Record<string, Printer> = {
       col('Current', 'integer', { description: 'Number of actual replicas.' }),
       col('Ready', 'integer', { description: 'The number of ready replicas for this replica set.' }),
       ageCol,
-      col('Containers', 'string', { priority: 1, description: 'Names of each container in the template.' }),
-      col('Images', 'string', {
-        priority: 1,
-        description: 'Images referenced by each container in the template.',
-      }),
-      col('Selector', 'string', { priority: 1, description: 'Label selector for pods.' }),
+      ...templateColumns,
     ],
     cells: (o, now) => [
       o.metadata.name,
@@ -175,8 +175,7 @@ const printers: Record<string, Printer> = {
       o.status?.replicas ?? 0,
       o.status?.readyReplicas ?? 0,
       created(o, now),
-      ...images(o),
-      selectorText(o.spec?.selector),
+      ...templateCells(o),
     ],
   },
   'core/services': {
