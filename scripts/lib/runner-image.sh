@@ -58,7 +58,8 @@ if docker image inspect "$hashed" >/dev/null 2>&1; then
 fi
 
 echo "building runner image $tag from $base ($hashed)"
-if ! out=$(docker build -q --build-arg BASE_IMAGE="$base" --label ferry.content-hash="$hash" \
+# Host networking: the build installs Debian packages (engines here run with --bridge=none).
+if ! out=$(docker build -q --network host --build-arg BASE_IMAGE="$base" --label ferry.content-hash="$hash" \
   -t "$hashed" -t "$tag" "$ctx" 2>&1); then
   echo "$out" >&2
   exit 1

@@ -1,10 +1,14 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { FerryError, ReleaseErrors, RunnerEnv, serverContractMismatch } from '@ferry/shared';
 import { Command } from 'commander';
 import { type CommandIo, refuseJob, runReleaseCommand } from '../command/command-run.js';
 import { OutputLines } from '../command/output-lines.js';
-import { runBuild } from './build.js';
-import { readBuildJob } from './build-env.js';
+import { runEngineBuild } from './engine-build.js';
+import { type BuildJob, readBuildJob } from './build-env.js';
+import { readAuthFile } from './buildah/auth-file.js';
+import { runBuildahBuild } from './buildah/buildah-build.js';
+import { containerMemoryPeak } from './buildah/memory-peak.js';
 import { connectDocker } from './docker-engine.js';
 
 /**
@@ -40,12 +44,37 @@ export function buildCommand(
       setExit(
         await runReleaseCommand('build', io, job.plan.build.timeoutMs, async (signal) => {
           try {
-            const docker = await connectDocker(env, signal);
-            return await runBuild(job, workspace, docker, out, signal);
+            const ready = await withAuthFile(job);
+            if (ready.builder === 'engine') {
+              const docker = await connectDocker(env, signal);
+              return await runEngineBuild(ready, workspace, docker, out, signal);
+            }
+            const outcome = await runBuildahBuild(ready, workspace, out, signal);
+            const peak = await containerMemoryPeak();
+            if (peak !== undefined) out.line(`build container memory peak: ${Math.round(peak / 2 ** 20)} MiB`);
+            return outcome;
           } finally {
             out.flush();
           }
         }),
       );
     });
+}
+
+/** The job with the registry credential read from its auth file (REGISTRY_AUTH_FILE), when it has one. */
+async function withAuthFile(job: BuildJob): Promise<BuildJob> {
+  if (job.authFile === null) return job;
+  let text: string;
+  try {
+    text = await readFile(job.authFile, 'utf8');
+  } catch (err) {
+    throw new FerryError(ReleaseErrors.RELEASE_INVALID_JOB, {
+      command: 'build',
+      reason: `${RunnerEnv.registryAuthFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    });
+  }
+  const cred = readAuthFile(text, job.registry.host);
+  if ('problem' in cred)
+    throw new FerryError(ReleaseErrors.RELEASE_INVALID_JOB, { command: 'build', reason: cred.problem });
+  return { ...job, registry: { ...job.registry, ...cred } };
 }

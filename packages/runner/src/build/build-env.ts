@@ -1,6 +1,9 @@
 import { type ResolvedPlan, RunnerEnv } from '@ferry/shared';
 import { readPlan } from '../command/read-plan.js';
 
+export const BUILDERS = ['engine', 'buildah'] as const;
+export type Builder = (typeof BUILDERS)[number];
+
 export interface RegistryAccess {
   /** host[:port] */
   readonly host: string;
@@ -24,6 +27,11 @@ export interface BuildJob {
   readonly pipelineId: string;
   /** The repository's URL for the source label, without credentials; empty when unknown. */
   readonly sourceUrl: string;
+  readonly builder: Builder;
+  /** buildah's storage driver. */
+  readonly storageDriver: string;
+  /** The registry auth file (REGISTRY_AUTH_FILE); null: the credential is in the environment. */
+  readonly authFile: string | null;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -82,7 +90,16 @@ export function readBuildJob(env: Env): BuildJob | { problem: string } {
   if (typeof allowed === 'string') return { problem: allowed };
   const pipelineId = env[RunnerEnv.pipelineId] ?? '';
   if (pipelineId === '') return { problem: `${RunnerEnv.pipelineId} is not set` };
+  const builder = env[RunnerEnv.builder] || 'engine';
+  if (!BUILDERS.some((b) => b === builder))
+    return { problem: `${RunnerEnv.builder} must be one of ${BUILDERS.join(', ')}` };
+  const storageDriver = env[RunnerEnv.buildStorageDriver] || 'overlay';
+  if (storageDriver !== 'overlay' && storageDriver !== 'vfs')
+    return { problem: `${RunnerEnv.buildStorageDriver} must be overlay or vfs` };
   return {
+    builder: builder as Builder,
+    storageDriver,
+    authFile: env[RunnerEnv.registryAuthFile] || null,
     plan,
     registry,
     allowedBaseImages: allowed,

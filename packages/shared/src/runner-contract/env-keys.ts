@@ -43,6 +43,15 @@ export const RunnerEnv = {
   allowedBaseImages: 'FERRY_ALLOWED_BASE_IMAGES',
   /** The repository's web URL for the source label, without credentials. */
   sourceUrl: 'FERRY_SOURCE_URL',
+  /** `engine` (default: the Docker engine through DOCKER_HOST) or `buildah` (daemonless, in the runner). */
+  builder: 'FERRY_BUILDER',
+  /** buildah's storage driver: `overlay` (default; native, needs a volume) or `vfs`. */
+  buildStorageDriver: 'FERRY_BUILD_STORAGE_DRIVER',
+  /**
+   * A mounted containers-auth.json with the registry credential, a secret file (buildah reads it;
+   * the runner reads the password from it for the registry API): set, no FERRY_REGISTRY_PASSWORD.
+   */
+  registryAuthFile: 'REGISTRY_AUTH_FILE',
 
   // Deploy only.
   /** The image to run: the build's `reference` (`repo@sha256:…`). */

@@ -1,19 +1,15 @@
-import { readFile } from 'node:fs/promises';
-import { type BuildSuccess, FerryError, ReleaseErrors } from '@ferry/shared';
+import type { BuildSuccess } from '@ferry/shared';
 import type Docker from 'dockerode';
 import type { OutputLines } from '../command/output-lines.js';
-import { checkBaseImages } from './base-image-check.js';
 import type { BuildJob } from './build-env.js';
+import { checkBuildInputs, readBackDigest } from './build-steps.js';
 import { pullCacheImage } from './cache-image.js';
 import { buildContext } from './context-tar.js';
 import { dockerBuild } from './docker-build.js';
 import { dockerPush } from './docker-push.js';
 import { imageLabels } from './image-labels.js';
-import { RegistryHttpError, readManifest } from './registry-client.js';
-import { registryFailure } from './registry-errors.js';
 import { checkRegistryLogin } from './registry-login.js';
 import { imageTags } from './tags.js';
-import { resolveInWorkspace } from './workspace-path.js';
 
 /**
  * Build and push for one plan: paths confined to the workspace, every base image checked against
@@ -21,7 +17,7 @@ import { resolveInWorkspace } from './workspace-path.js';
  * built with its OCI labels and tagged `<sha>` and `<environment>`, both pushed, and the manifest
  * read back from the registry. Throws FerryError (RELEASE_*) with the reason.
  */
-export async function runBuild(
+export async function runEngineBuild(
   job: BuildJob,
   workspace: string,
   docker: Docker,
@@ -29,20 +25,7 @@ export async function runBuild(
   signal: AbortSignal,
 ): Promise<BuildSuccess> {
   const { plan, registry } = job;
-  const contextDir = await resolveInWorkspace(workspace, plan.build.context, 'context', 'directory');
-  const dockerfilePath = await resolveInWorkspace(workspace, plan.build.dockerfile, 'dockerfile', 'file');
-  const uses = checkBaseImages(
-    plan.build.dockerfile,
-    await readFile(dockerfilePath, 'utf8'),
-    plan.build.args,
-    job.allowedBaseImages,
-  );
-  const images = [...new Set(uses.map((u) => u.image))].join(', ') || 'none (scratch)';
-  out.line(
-    job.allowedBaseImages === null
-      ? `base images: ${images} (no allowlist configured: FERRY_ALLOWED_BASE_IMAGES is not set)`
-      : `base images: ${images}, all allowed`,
-  );
+  const { contextDir, dockerfilePath } = await checkBuildInputs(job, workspace, out);
 
   await checkRegistryLogin(docker, registry, signal);
   const tags = imageTags(registry.host, plan);
@@ -75,31 +58,11 @@ export async function runBuild(
     await dockerPush(docker, registry, tags.repository, tag, out, signal);
   }
 
-  let digest: string;
-  try {
-    digest = (await readManifest(registry, plan.image.repository, tags.immutableTag, signal)).digest;
-  } catch (err) {
-    signal.throwIfAborted();
-    const reason = (err as Error).message;
-    const unreadable = () =>
-      new FerryError(
-        ReleaseErrors.RELEASE_MANIFEST_UNREADABLE,
-        { image: tags.immutable, reason },
-        { cause: err },
-      );
-    throw err instanceof RegistryHttpError && err.status === 401
-      ? registryFailure(registry, reason, unreadable, err)
-      : unreadable();
-  }
+  const outcome = await readBackDigest(registry, plan.image.repository, tags, signal);
   // The engine keeps the moving tag as the next build's cache; the commit tag lives in the registry.
   await docker
     .getImage(tags.immutable)
     .remove({ noprune: true, abortSignal: signal })
     .catch(() => undefined);
-  return {
-    image: tags.immutable,
-    digest,
-    reference: `${tags.repository}@${digest}`,
-    tags: [tags.immutable, tags.moving],
-  };
+  return outcome;
 }

@@ -1,0 +1,93 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BuildSuccess, FerryError, ReleaseErrors } from '@ferry/shared';
+import type { OutputLines } from '../../command/output-lines.js';
+import type { BuildJob } from '../build-env.js';
+import { checkBuildInputs, readBackDigest } from '../build-steps.js';
+import { imageLabels } from '../image-labels.js';
+import { registryFailure } from '../registry-errors.js';
+import { imageTags } from '../tags.js';
+import { budArgs, CACHE_PUSH_FAILED_RE, pushArgs } from './bud-args.js';
+import { registriesConf } from './registries-conf.js';
+import { checkRegistryAccess } from './registry-access.js';
+import { runBuildah } from './run-buildah.js';
+
+/** The layer cache of a project's image: one repository beside it, shared by its environments. Pure. */
+export function cacheRepository(imageRepository: string): string {
+  return `${imageRepository}/cache`;
+}
+
+/**
+ * Build and push with buildah, daemonless: the same policy as the engine build (paths, allowlist,
+ * credentials checked first, OCI labels, commit and environment tags, digest read back), the layer
+ * cache in the registry (`<image>/cache`). A cache that cannot be read costs time only; one that
+ * cannot be written makes the build run again without it, never fail. Credentials reach buildah
+ * only through REGISTRY_AUTH_FILE. Throws FerryError (RELEASE_*).
+ */
+export async function runBuildahBuild(
+  job: BuildJob,
+  workspace: string,
+  out: OutputLines,
+  signal: AbortSignal,
+): Promise<BuildSuccess> {
+  const { plan, registry } = job;
+  const { contextDir, dockerfilePath } = await checkBuildInputs(job, workspace, out);
+  await checkRegistryAccess(registry, signal);
+  const tags = imageTags(registry.host, plan);
+  const work = await mkdtemp(join(tmpdir(), 'ferry-buildah-'));
+  try {
+    const confPath = join(work, 'registries.conf');
+    await writeFile(confPath, registriesConf(registry.host, registry.scheme === 'http'));
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME ?? '/root',
+      TMPDIR: work,
+      CONTAINERS_REGISTRIES_CONF: confPath,
+      BUILDAH_LAYERS: 'true',
+      ...(job.authFile === null ? {} : { REGISTRY_AUTH_FILE: job.authFile }),
+    };
+    const bud = (cache: string | null) =>
+      budArgs({
+        contextDir,
+        dockerfile: dockerfilePath,
+        tags: [tags.immutable, tags.moving],
+        buildArgs: plan.build.args,
+        target: plan.build.target,
+        labels: imageLabels(plan.sha, job.sourceUrl, job.pipelineId),
+        cacheRepository: cache,
+        storageDriver: job.storageDriver,
+      });
+    const cache = cacheRepository(tags.repository);
+    out.line(
+      `building ${tags.immutable} from ${plan.build.dockerfile} (context ${plan.build.context}) with buildah, cache ${cache}`,
+    );
+    let run = await runBuildah(bud(cache), env, out, signal);
+    if (run.exitCode !== 0 && run.tail.some((line) => CACHE_PUSH_FAILED_RE.test(line))) {
+      out.line(`the layer cache ${cache} could not be written: building again without the cache`);
+      run = await runBuildah(bud(null), env, out, signal);
+    }
+    if (run.exitCode !== 0)
+      throw new FerryError(ReleaseErrors.RELEASE_BUILD_FAILED, {
+        reason: run.tail.slice(-3).join(' / ') || `buildah exited with ${run.exitCode}`,
+      });
+
+    for (const tag of [tags.immutable, tags.moving]) {
+      out.line(`pushing ${tag}`);
+      const digestFile = join(work, 'digest');
+      const push = await runBuildah(pushArgs(job.storageDriver, tag, digestFile), env, out, signal);
+      if (push.exitCode !== 0) {
+        const reason = push.tail.slice(-2).join(' / ') || `buildah push exited with ${push.exitCode}`;
+        throw registryFailure(
+          registry,
+          reason,
+          () => new FerryError(ReleaseErrors.RELEASE_PUSH_FAILED, { image: tag, reason }),
+        );
+      }
+      out.line(`pushed ${tag} (${(await readFile(digestFile, 'utf8')).trim()})`);
+    }
+    return await readBackDigest(registry, plan.image.repository, tags, signal);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

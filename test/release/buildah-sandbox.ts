@@ -1,0 +1,102 @@
+/**
+ * Runs `ferry-runner build` with the buildah builder in a container on the real engine, with
+ * exactly the build pod's sandbox (docs/release.md, "The build pod"): root, capabilities dropped
+ * but SETUID/SETGID/SETFCAP, no_new_privs, the shipped seccomp profile, a volume for buildah's
+ * storage, the registry credential as a read-only auth.json. Nothing privileged, no socket.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { authFileJson, BUILDAH_AUTH_FILE, BuildahSandbox } from '@ferry/runner';
+import type Docker from 'dockerode';
+import { parseResultLine } from '../../packages/runner/src/command/result-line.js';
+import { type CommandRun, registry, workspace } from './release-support.js';
+
+export const SECCOMP_PROFILE = fileURLToPath(
+  new URL('../../deploy/seccomp/ferry-build.json', import.meta.url),
+);
+
+/** The test registry's copy of a local image (buildah pulls bases from a registry, never the engine). */
+export async function baseInRegistry(docker: Docker, local: string): Promise<string> {
+  const remote = `${registry.address}/${local}`;
+  const [repo, tag] = [remote.slice(0, remote.lastIndexOf(':')), remote.slice(remote.lastIndexOf(':') + 1)];
+  await docker.getImage(local).tag({ repo, tag });
+  const stream = await docker.getImage(remote).push({
+    authconfig: { username: registry.username, password: registry.password, serveraddress: registry.address },
+  });
+  const messages: { error?: string }[] = await new Promise((resolve, reject) =>
+    docker.modem.followProgress(stream, (err, out) => (err ? reject(err) : resolve(out))),
+  );
+  const failed = messages.find((m) => m.error !== undefined);
+  if (failed) throw new Error(`pushing ${remote}: ${failed.error}`);
+  return remote;
+}
+
+export interface SandboxRun extends CommandRun {
+  container: string;
+}
+
+/**
+ * `ferry-runner build --dir /workspace` in the runner image with the build sandbox. `onStart` gets
+ * the container (to stop it mid-build); the container and its storage volume are removed after.
+ */
+export async function runSandboxedBuild(
+  docker: Docker,
+  image: string,
+  ws: string,
+  env: Record<string, string>,
+  opts: { password?: string; onStart?: (c: Docker.Container) => Promise<void> } = {},
+): Promise<SandboxRun> {
+  const authDir = await workspace({
+    [BuildahSandbox.authFileName]: authFileJson(
+      registry.address,
+      registry.username,
+      opts.password ?? registry.password,
+    ),
+  });
+  const profile = await readFile(SECCOMP_PROFILE, 'utf8');
+  const container = await docker.createContainer({
+    Image: image,
+    Entrypoint: ['ferry-runner'],
+    Cmd: ['build', '--dir', '/workspace'],
+    Env: Object.entries({ ...env, FERRY_BUILDER: 'buildah', REGISTRY_AUTH_FILE: BUILDAH_AUTH_FILE }).map(
+      ([k, v]) => `${k}=${v}`,
+    ),
+    User: '0:0',
+    HostConfig: {
+      NetworkMode: 'host',
+      CapDrop: ['ALL'],
+      CapAdd: [...BuildahSandbox.capabilities],
+      SecurityOpt: ['no-new-privileges', `seccomp=${profile}`],
+      Binds: [`${ws}:/workspace`, `${authDir}:${BuildahSandbox.authDir}:ro`],
+      Mounts: [{ Type: 'volume', Source: '', Target: BuildahSandbox.storageDir }],
+    },
+  });
+  try {
+    await container.start();
+    if (opts.onStart) await opts.onStart(container);
+    const { StatusCode } = (await container.wait()) as { StatusCode: number };
+    const logs = (await container.logs({ stdout: true, stderr: false })) as Buffer;
+    const errs = (await container.logs({ stdout: false, stderr: true })) as Buffer;
+    const stdout = demux(logs);
+    return {
+      exit: StatusCode,
+      stdout,
+      stderr: demux(errs),
+      result: parseResultLine(stdout),
+      container: container.id,
+    };
+  } finally {
+    await container.remove({ force: true, v: true }).catch(() => undefined);
+  }
+}
+
+/** The text of a non-TTY container log (8-byte frame headers dropped). */
+function demux(buf: Buffer): string {
+  let out = '';
+  for (let i = 0; i + 8 <= buf.length; ) {
+    const size = buf.readUInt32BE(i + 4);
+    out += buf.subarray(i + 8, i + 8 + size).toString('utf8');
+    i += 8 + size;
+  }
+  return out;
+}
