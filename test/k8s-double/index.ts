@@ -4,7 +4,7 @@
  * local Docker engine (host network, loopback only). See docs/k8s-double.md.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Taint } from '@kubernetes/client-node';
@@ -81,6 +81,8 @@ export interface K8sDoubleOptions {
   sweepOrphans?: boolean;
   /** Where to write the kubeconfig (default: inside the double's temp directory). */
   kubeconfigPath?: string;
+  /** The kubelet's seccomp root, where Localhost profiles live (default: `<temp dir>/seccomp`). */
+  seccompRoot?: string;
 }
 
 export interface K8sDouble {
@@ -104,6 +106,8 @@ export interface K8sDouble {
   podUrls(namespace: string, name: string, port?: number | string): string[];
   /** The loopback port assigned to a pod (its PORT), once it runs. */
   podPort(namespace: string, pod: string): number | undefined;
+  /** The kubelet's seccomp root: put Localhost profiles here. */
+  seccompRoot: string;
   /** Docker containers of this double that still exist (ids), for leak checks. */
   leftovers(): Promise<string[]>;
   /** Resolves once the node has stopped the containers of every pod deleted so far. */
@@ -129,6 +133,8 @@ export async function startK8sDouble(opts: K8sDoubleOptions = {}): Promise<K8sDo
   const instanceId = randomBytes(4).toString('hex');
   const rootDir = await mkdtemp(join(tmpdir(), ROOT_PREFIX));
   await writeFile(join(rootDir, 'pid'), String(process.pid));
+  const seccompRoot = opts.seccompRoot ?? join(rootDir, 'seccomp');
+  await mkdir(seccompRoot, { recursive: true });
   const hasDocker = await dockerReachable(docker);
   if (!hasDocker) logger.warn({}, 'Docker engine not reachable: pods will not start');
   if (hasDocker && opts.sweepOrphans !== false) await sweepOrphans(docker);
@@ -211,6 +217,7 @@ export async function startK8sDouble(opts: K8sDoubleOptions = {}): Promise<K8sDo
     logger,
     instanceId,
     rootDir,
+    seccompRoot,
     node: () => node,
     apiPort: server.port,
     serviceAccount: { caPem, tokenFor: (pod) => podToken(store, auth, pod) },
@@ -263,6 +270,7 @@ export async function startK8sDouble(opts: K8sDoubleOptions = {}): Promise<K8sDo
     kubeconfigYaml: yaml,
     instanceId,
     nodeName,
+    seccompRoot,
     inject: failureInjection({ store, node, scheduler, faults, watches, kubelet }),
     async serviceUrl(namespace, name, o = {}) {
       const deadline = Date.now() + (o.timeoutMs ?? 30_000);

@@ -1,6 +1,15 @@
 /** Pods as real containers: init containers and emptyDir, env, exit codes, logs, probes, deletion. */
+import { copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { Log, RbacAuthorizationV1Api, type V1Pod, type V1PodSpec } from '@kubernetes/client-node';
+import { fileURLToPath } from 'node:url';
+import {
+  Log,
+  RbacAuthorizationV1Api,
+  type V1Pod,
+  type V1PodSpec,
+  type V1SecurityContext,
+} from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import {
   apiError,
@@ -453,6 +462,63 @@ describeWithDocker('pods on the Docker engine', () => {
         expect.stringMatching(/^Liveness probe failed: dial tcp 127\.0\.0\.1:\d+: /),
         'Container main failed liveness probe, will be restarted',
       ]),
+    );
+  });
+
+  it('runs a container with its seccomp profile (Localhost from the seccomp root), capabilities and no_new_privs', async () => {
+    await copyFile(
+      fileURLToPath(new URL('../../deploy/seccomp/ferry-build.json', import.meta.url)),
+      join(h.double.seccompRoot, 'ferry-build.json'),
+    );
+    const unshare = (name: string, securityContext: V1SecurityContext | undefined) => ({
+      restartPolicy: 'Never',
+      containers: [{ name, image: busybox, command: ['unshare', '-U', 'true'], securityContext }],
+    });
+    // Docker's default profile (RuntimeDefault) refuses unshare(CLONE_NEWUSER); the shipped one allows it.
+    expect(
+      (await runPod('sc-default', unshare('main', undefined), 'Succeeded', 'Failed')).status?.phase,
+    ).toBe('Failed');
+    const local = { seccompProfile: { type: 'Localhost', localhostProfile: 'ferry-build.json' } };
+    expect((await runPod('sc-local', unshare('main', local), 'Succeeded', 'Failed')).status?.phase).toBe(
+      'Succeeded',
+    );
+
+    await runPod(
+      'sc-caps',
+      {
+        restartPolicy: 'Never',
+        containers: [
+          {
+            name: 'main',
+            image: busybox,
+            command: ['grep', '-E', '^(CapEff|NoNewPrivs)', '/proc/self/status'],
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              capabilities: { drop: ['ALL'], add: ['SETUID'] },
+            },
+          },
+        ],
+      },
+      'Succeeded',
+    );
+    expect(await logs('sc-caps', 'main')).toMatch(/CapEff:\s+0000000000000080\s+NoNewPrivs:\s+1/);
+
+    currentPod = 'sc-missing';
+    await h.core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: 'sc-missing' },
+        spec: unshare('main', { seccompProfile: { type: 'Localhost', localhostProfile: 'nope.json' } }),
+      },
+    });
+    const waiting = await waitFor('CreateContainerError', async () => {
+      const p = await h.core.readNamespacedPod({ namespace: ns, name: 'sc-missing' });
+      return p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerError'
+        ? p.status.containerStatuses[0].state.waiting
+        : undefined;
+    });
+    expect(waiting.message).toMatch(
+      /cannot load seccomp profile ".*nope\.json": open .*: no such file or directory/,
     );
   });
 });

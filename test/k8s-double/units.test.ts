@@ -354,6 +354,7 @@ describe('pods', () => {
       forcedEnv: { PORT: '31000' },
       binds: ['/host:/mnt'],
       labels: { l: '1' },
+      seccomp: [],
     });
     expect(opts).toMatchObject({
       Entrypoint: ['sh', '-c'],

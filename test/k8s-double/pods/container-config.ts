@@ -17,6 +17,8 @@ export interface ContainerConfigInput {
   forcedEnv: Record<string, string>;
   binds: string[];
   labels: Record<string, string>;
+  /** Docker security options for the container's seccomp profile (seccomp.ts). */
+  seccomp: string[];
 }
 
 const MIN_MEMORY = 6 * 1024 * 1024;
@@ -59,6 +61,16 @@ export function buildContainerConfig(input: ContainerConfigInput): Dockerode.Con
     ...(sc.readOnlyRootFilesystem ? { ReadonlyRootfs: true } : {}),
     ...(sc.capabilities?.add ? { CapAdd: sc.capabilities.add } : {}),
     ...(sc.capabilities?.drop ? { CapDrop: sc.capabilities.drop } : {}),
+    // allowPrivilegeEscalation: false is the runtime's no_new_privs (Kubernetes docs, "Configure a
+    // Security Context": "controls whether the no_new_privs flag gets set").
+    ...(sc.allowPrivilegeEscalation === false || input.seccomp.length > 0
+      ? {
+          SecurityOpt: [
+            ...(sc.allowPrivilegeEscalation === false ? ['no-new-privileges'] : []),
+            ...input.seccomp,
+          ],
+        }
+      : {}),
   };
 
   return {

@@ -40,6 +40,8 @@ export interface KubeletDeps {
   instanceId: string;
   /** Host directory for pod volumes and claims (removed on close). */
   rootDir: string;
+  /** The kubelet's seccomp root: `Localhost` profiles are read from here (`<root-dir>/seccomp`). */
+  seccompRoot: string;
   node: () => NodeState;
   apiPort: number;
   serviceAccount: ServiceAccountMount;

@@ -13,6 +13,7 @@ import type { KubeletDeps } from './deps.js';
 import { buildEnv, type ConfigSource } from './env.js';
 import { credentialsFromSecrets, ensureImage } from './images.js';
 import { containerLabels } from './labels.js';
+import { seccompOption } from './seccomp.js';
 import type { Terminated } from './status.js';
 import { dockerTime, sleep } from './util.js';
 import { bindsFor, readOnlyVolumeNames } from './volumes.js';
@@ -143,8 +144,16 @@ export async function launch(ctx: LaunchContext, name: string, isInit: boolean):
       if (!(await sleep(deps.timing.configRetryMs, ctx.signal))) return { kind: 'stopped' };
       continue;
     }
+    const seccomp = await seccompOption(pod, c, deps.seccompRoot);
+    if (!seccomp.ok) {
+      ctx.waiting('CreateContainerError', seccomp.message);
+      ctx.event('Warning', 'Failed', `Error: ${seccomp.message}`);
+      if (!(await sleep(deps.timing.configRetryMs, ctx.signal))) return { kind: 'stopped' };
+      continue;
+    }
     const extra = ctx.extraEnv(c);
     const options = buildContainerConfig({
+      seccomp: seccomp.securityOpt,
       dockerName: ctx.dockerName(),
       pod,
       container: c,
