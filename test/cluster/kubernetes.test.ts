@@ -36,6 +36,7 @@ const config: KubernetesExecutorConfig = {
   tolerations: [],
   imagePullSecrets: env.imagePullSecrets,
   pendingTimeout: 180_000,
+  buildSeccompProfile: 'ferry-build.json',
 };
 
 async function leftovers(prefix: string): Promise<string[]> {

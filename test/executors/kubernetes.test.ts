@@ -96,6 +96,7 @@ function executorConfig(overrides: Partial<KubernetesExecutorConfig>): Kubernete
     tolerations: [],
     imagePullSecrets: [],
     pendingTimeout: 60_000,
+    buildSeccompProfile: 'ferry-build.json',
     ...overrides,
   };
 }

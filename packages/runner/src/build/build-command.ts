@@ -4,12 +4,12 @@ import { FerryError, ReleaseErrors, RunnerEnv, serverContractMismatch } from '@f
 import { Command } from 'commander';
 import { type CommandIo, refuseJob, runReleaseCommand } from '../command/command-run.js';
 import { OutputLines } from '../command/output-lines.js';
-import { runEngineBuild } from './engine-build.js';
 import { type BuildJob, readBuildJob } from './build-env.js';
 import { readAuthFile } from './buildah/auth-file.js';
 import { runBuildahBuild } from './buildah/buildah-build.js';
 import { containerMemoryPeak } from './buildah/memory-peak.js';
 import { connectDocker } from './docker-engine.js';
+import { runEngineBuild } from './engine-build.js';
 
 /**
  * `ferry-runner build`: build and push the image of the checked-out commit. The job comes in the
@@ -51,7 +51,8 @@ export function buildCommand(
             }
             const outcome = await runBuildahBuild(ready, workspace, out, signal);
             const peak = await containerMemoryPeak();
-            if (peak !== undefined) out.line(`build container memory peak: ${Math.round(peak / 2 ** 20)} MiB`);
+            if (peak !== undefined)
+              out.line(`build container memory peak: ${Math.round(peak / 2 ** 20)} MiB`);
             return outcome;
           } finally {
             out.flush();

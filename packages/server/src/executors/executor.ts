@@ -36,6 +36,13 @@ export interface StageJob {
    */
   dockerSocket?: string;
   /**
+   * The stage builds with buildah (build stage, `build.builder: buildah`): the executor runs the
+   * step in the build sandbox (BuildahSandbox: capabilities, seccomp profile, a storage volume)
+   * and mounts `authJson` (a secret: the registry credential as containers-auth.json) read-only
+   * at REGISTRY_AUTH_FILE, never as an environment variable.
+   */
+  buildah?: { authJson?: string };
+  /**
    * The Ferry installation that owns the runner (its Redis key prefix): recorded on the runner so
    * that `list` (and so the reaper) of one installation never sees another's runners on a shared
    * Docker host or cluster.

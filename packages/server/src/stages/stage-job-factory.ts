@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { FerryConfig, Logger, ManifestRecord, PipelineRecord, ResolvedPlan } from '@ferry/shared';
 import type { StageJob } from '../executors/executor.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
+import { builderFor } from './builder-choice.js';
 import { deployManifests, type PreviousImage } from './deploy-manifests.js';
 import type { PlanSource } from './plan-source.js';
 import { registryOf } from './registry-settings.js';
@@ -85,6 +86,7 @@ export function jobContext(config: FerryConfig, environment: string, runnerImage
       ? {}
       : { registry: { ...registry, ...(password === undefined ? {} : { password: password.reveal() }) } }),
     ...(config.build.dockerHost === undefined ? {} : { dockerHost: config.build.dockerHost }),
+    builder: builderFor(config),
     ...(config.executor.kind === 'docker' ? { dockerSocket: config.executor.docker.socketPath } : {}),
     kube,
   };

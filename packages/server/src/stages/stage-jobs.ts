@@ -1,3 +1,4 @@
+import { authFileJson, BUILDAH_AUTH_FILE, type Builder } from '@ferry/runner';
 import {
   deployTimeBudgetMs,
   type PipelineRecord,
@@ -24,6 +25,8 @@ export interface StageJobContext {
   allowedBaseImages: readonly string[];
   /** DOCKER_HOST for the build stage; unset: the executor's default daemon. */
   dockerHost?: string;
+  /** How the build stage builds (`build.builder`, resolved by builderFor). */
+  builder?: Builder;
   /** The host's Docker socket, mounted into a docker-executor build step. */
   dockerSocket?: string;
   /** The cluster change pod deploys to: kubeconfig content (a secret) and context; none: in-cluster. */
@@ -97,10 +100,9 @@ export function buildStageJob(
         resources: { cpu: plan.test.resources.cpu, memory: plan.test.resources.memory },
         checkout: plan.test.checkout,
       };
-    case 'build':
-      return {
+    case 'build': {
+      const common = {
         ...base,
-        secretEnv,
         image: ctx.runnerImage,
         script: ['ferry-runner build'],
         env: {
@@ -109,11 +111,17 @@ export function buildStageJob(
           [RunnerEnv.plan]: JSON.stringify(plan),
           [RunnerEnv.allowedBaseImages]: JSON.stringify(ctx.allowedBaseImages),
           [RunnerEnv.sourceUrl]: pipeline.project.webUrl,
-          ...(ctx.dockerHost === undefined ? {} : { DOCKER_HOST: ctx.dockerHost }),
         },
         timeoutMs: plan.build.timeoutMs,
+      };
+      if (ctx.builder === 'buildah') return buildahBuildJob(common, secretEnv, ctx);
+      return {
+        ...common,
+        secretEnv,
+        env: { ...common.env, ...(ctx.dockerHost === undefined ? {} : { DOCKER_HOST: ctx.dockerHost }) },
         ...(ctx.dockerSocket === undefined ? {} : { dockerSocket: ctx.dockerSocket }),
       };
+    }
     case 'deploy': {
       if (ctx.kube?.kubeconfig !== undefined && needs.kubeconfig)
         secretEnv[RunnerEnv.kubeconfig] = ctx.kube.kubeconfig;
@@ -136,6 +144,33 @@ export function buildStageJob(
       };
     }
   }
+}
+
+/**
+ * The build job for buildah: no daemon, no socket; the registry credential leaves the secret
+ * environment and becomes the auth file the executor mounts (REGISTRY_AUTH_FILE). Pure.
+ */
+function buildahBuildJob(
+  job: Omit<StageJob, 'secretEnv'>,
+  secretEnv: Record<string, string>,
+  ctx: StageJobContext,
+): StageJob {
+  const { [RunnerEnv.registryPassword]: _password, ...rest } = secretEnv;
+  const reg = ctx.registry;
+  const authJson =
+    reg?.username === undefined || reg.password === undefined
+      ? undefined
+      : authFileJson(reg.endpoint, reg.username, reg.password);
+  return {
+    ...job,
+    secretEnv: rest,
+    env: {
+      ...job.env,
+      [RunnerEnv.builder]: 'buildah',
+      ...(authJson === undefined ? {} : { [RunnerEnv.registryAuthFile]: BUILDAH_AUTH_FILE }),
+    },
+    buildah: authJson === undefined ? {} : { authJson },
+  };
 }
 
 export function stageTimeoutMs(plan: ResolvedPlan, stage: StageName): number {

@@ -97,6 +97,11 @@ const kubernetesExecutorSchema = z.strictObject({
     .default([]),
   imagePullSecrets: z.array(z.string()).default([]),
   pendingTimeout: duration('5m'),
+  /**
+   * The Localhost seccomp profile of build pods (buildah), relative to the kubelet's seccomp root:
+   * deploy/seccomp/ferry-build.json installed on the nodes (docs/release.md, "The build pod").
+   */
+  buildSeccompProfile: z.string().min(1).default('ferry-build.json'),
 });
 
 /** How long one environment's finished pipelines stay in the archive. */
@@ -156,198 +161,210 @@ function historySchema(secretRef: ReturnType<typeof secret>) {
 
 export function buildConfigSchema(resolve: SecretResolver) {
   const secretRef = secret(resolve);
-  return z.strictObject({
-    server: z
-      .strictObject({
-        host: z.string().default('127.0.0.1'),
-        port: port.default(8080),
-        publicUrl: z.url().optional(),
-        basePath: z
-          .string()
-          .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'a path prefix like /ferry, without a trailing slash')
-          .default(''),
-        bodyLimitBytes: z.number().int().positive().default(1_048_576),
-        trustProxy: z.boolean().default(false),
-        /** Whole request (headers and body) must arrive within this; a trickled body gets 408. */
-        requestTimeoutMs: z.number().int().positive().default(30_000),
-        /** Headers must arrive within this. */
-        headersTimeoutMs: z.number().int().positive().default(10_000),
-        /** Open connections one client address may hold at once; more are closed at once. */
-        maxConnectionsPerClient: z.number().int().positive().default(256),
-      })
-      .prefault({}),
-    redis: z
-      .strictObject({
-        /** When absent, `ferry serve` starts an embedded redis-server in `dataDir`. */
-        url: z
-          .string()
-          .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
-          .optional(),
-        dataDir: z.string().default('.ferry/redis'),
-        keyPrefix: z
-          .string()
-          .regex(/^[A-Za-z0-9:_-]+$/)
-          .default('ferry'),
-      })
-      .prefault({}),
-    executor: z
-      .strictObject({
-        kind: z.enum(['local', 'docker', 'kubernetes', 'noop']).default('local'),
-        /** The `noop` executor runs nothing: each stage succeeds after `stageDuration` (dry runs, load tests). */
-        noop: z.strictObject({ stageDuration: duration('0s') }).prefault({}),
-        local: z.strictObject({ workDir: z.string().default('.ferry/work') }).prefault({}),
-        docker: z
-          .strictObject({
-            socketPath: z.string().default('/var/run/docker.sock'),
-            runnerImage: z.string().default(defaultRunnerImage),
-          })
-          .prefault({}),
-        kubernetes: kubernetesExecutorSchema.prefault({}),
-      })
-      .prefault({}),
-    gitlab: z
-      .strictObject({
-        url: z.url().optional(),
-        token: secretRef.optional(),
-        /** The global webhook secret (X-Gitlab-Token); FERRY_WEBHOOK_SECRET overrides it. */
-        webhookSecret: secretRef.optional(),
-        /** Per-project webhook secrets by project path (group/name) or numeric id. */
-        projects: z.record(z.string(), z.strictObject({ webhookSecret: secretRef })).default({}),
-      })
-      .prefault({}),
-    registry: z
-      .strictObject({
-        endpoint: z.string().optional(),
-        username: z.string().optional(),
-        password: secretRef.optional(),
-      })
-      .prefault({}),
-    build: z
-      .strictObject({
-        /**
-         * Base-image allowlist: every FROM of a Dockerfile must match one of these glob patterns
-         * (`registry.vpc:5000/base/*`, `node:20-*`). Empty: every base image is allowed (logged).
-         */
-        allowedBaseImages: z.array(z.string().min(1)).default([]),
-        /** The Docker daemon build stages use (DOCKER_HOST), e.g. tcp://build-daemon:2375 for kubernetes. */
-        dockerHost: z.string().optional(),
-      })
-      .prefault({}),
-    deploy: z
-      .strictObject({
-        /** Kubeconfig file change pod uses (read by Ferry, given to the runner as a secret); unset: in-cluster. */
-        kubeconfig: z.string().optional(),
-        context: z.string().optional(),
-        /** Per environment: another cluster or context (several clusters allowed). */
-        environments: z
-          .record(
-            z.string(),
-            z.strictObject({ kubeconfig: z.string().optional(), context: z.string().optional() }),
-          )
-          .default({}),
-      })
-      .prefault({}),
-    wecom: z
-      .strictObject({
-        baseUrl: z.url().default('https://qyapi.weixin.qq.com'),
-        bots: z
-          .array(
-            z.strictObject({
-              name: z.string().min(1),
-              key: secretRef,
-              projects: z.array(z.string()).default([]),
-              environments: z.array(z.string()).default([]),
-              /** This bot's message language; `wecom.language` when absent. */
-              language: z.enum(['zh', 'en']).optional(),
-            }),
-          )
-          .default([]),
-        /** GitLab username → WeCom user id, for mentions in failure messages. */
-        mentions: z.record(z.string(), z.string()).default({}),
-        /** The language of pipeline messages and alerts: `zh` (中文) or `en`. */
-        language: z.enum(['zh', 'en']).default('zh'),
-      })
-      .prefault({}),
-    auth: z
-      .strictObject({
-        tokens: z
-          .array(z.strictObject({ name: z.string().min(1), token: secretRef, role: roleSchema }))
-          .default([]),
-        /** Reads (GET) without a token. Writes always need one. */
-        anonymousRead: z.boolean().default(true),
-        proxy: proxyAuthSchema.optional(),
-      })
-      .prefault({}),
-    /** Environment name → branch, used when a project's spec does not say. */
-    environments: z
-      .record(z.string(), z.strictObject({ branch: z.string().min(1) }))
-      .default({ test: { branch: 'test' }, staging: { branch: 'staging' }, prod: { branch: 'master' } }),
-    pipelines: z
-      .strictObject({
-        templateDir: z.string().default('pipelines'),
-        overrideFile: z.string().default('.ferry.yml'),
-        /** Stage timeouts when the spec gives none. */
-        stageTimeout: z
-          .strictObject({ test: duration('15m'), build: duration('30m'), deploy: duration('15m') })
-          .prefault({}),
-        /** How long a deploy waits for approval when the spec gives no approvalTimeout. */
-        approvalTimeout: duration('24h'),
-      })
-      .prefault({}),
-    reporting: z
-      .strictObject({
-        /** Report transitions to GitLab (when gitlab.url and gitlab.token are set) and WeCom bots. */
-        enabled: z.boolean().default(true),
-        /** Commits (GitLab) and bots (WeCom) sent to at once. */
-        concurrency: z.number().int().positive().default(8),
-        /** Backoff of a failing send: first wait, doubling up to `retryMax`. */
-        retryInitial: duration('2s'),
-        retryMax: duration('5m'),
-        /** How long one GitLab API request may take. */
-        gitlabTimeout: duration('30s'),
-        /** Log lines quoted in a WeCom failure message. */
-        logTailLines: z.number().int().min(0).max(100).default(15),
-        /** A dead sending replica is replaced by another after this (the reporting lease). */
-        leaseTtl: duration('15s'),
-      })
-      .prefault({}),
-    alerts: z
-      .strictObject({
-        /** WeCom bots (by name) that get every alert; empty: alerts about a pipeline go to its bots, others to every bot. */
-        bots: z.array(z.string()).default([]),
-        /** The same alert (kind and subject) is sent at most once per interval. */
-        interval: duration('15m'),
-        /** Alert when a reporter has been failing for this long. */
-        reporterFailingAfter: duration('10m'),
-        /** Alert when a pipeline waited longer than this from its merge to its start. */
-        queueWaitSlo: duration('2m'),
-      })
-      .prefault({}),
-    limits: z
-      .strictObject({
-        concurrency: z.number().int().positive().default(4),
-        /** Pipelines running at once across every replica sharing this Redis (BullMQ global concurrency). */
-        globalConcurrency: z.number().int().positive().optional(),
-        /** A dead worker's pipelines are resumed elsewhere after this (BullMQ lock duration). */
-        lockDuration: duration('30s'),
-        /** SIGTERM waits this long for running pipelines before leaving them to be resumed. */
-        drainTimeout: duration('60s'),
-        /** How often each replica sweeps for pipelines no job carries. */
-        recoveryInterval: duration('60s'),
-        logCapBytes: z
-          .number()
-          .int()
-          .positive()
-          .default(16 * 1024 * 1024),
-      })
-      .prefault({}),
-    history: historySchema(secretRef),
-    log: z
-      .strictObject({
-        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-      })
-      .prefault({}),
-  });
+  return z
+    .strictObject({
+      server: z
+        .strictObject({
+          host: z.string().default('127.0.0.1'),
+          port: port.default(8080),
+          publicUrl: z.url().optional(),
+          basePath: z
+            .string()
+            .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'a path prefix like /ferry, without a trailing slash')
+            .default(''),
+          bodyLimitBytes: z.number().int().positive().default(1_048_576),
+          trustProxy: z.boolean().default(false),
+          /** Whole request (headers and body) must arrive within this; a trickled body gets 408. */
+          requestTimeoutMs: z.number().int().positive().default(30_000),
+          /** Headers must arrive within this. */
+          headersTimeoutMs: z.number().int().positive().default(10_000),
+          /** Open connections one client address may hold at once; more are closed at once. */
+          maxConnectionsPerClient: z.number().int().positive().default(256),
+        })
+        .prefault({}),
+      redis: z
+        .strictObject({
+          /** When absent, `ferry serve` starts an embedded redis-server in `dataDir`. */
+          url: z
+            .string()
+            .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+            .optional(),
+          dataDir: z.string().default('.ferry/redis'),
+          keyPrefix: z
+            .string()
+            .regex(/^[A-Za-z0-9:_-]+$/)
+            .default('ferry'),
+        })
+        .prefault({}),
+      executor: z
+        .strictObject({
+          kind: z.enum(['local', 'docker', 'kubernetes', 'noop']).default('local'),
+          /** The `noop` executor runs nothing: each stage succeeds after `stageDuration` (dry runs, load tests). */
+          noop: z.strictObject({ stageDuration: duration('0s') }).prefault({}),
+          local: z.strictObject({ workDir: z.string().default('.ferry/work') }).prefault({}),
+          docker: z
+            .strictObject({
+              socketPath: z.string().default('/var/run/docker.sock'),
+              runnerImage: z.string().default(defaultRunnerImage),
+            })
+            .prefault({}),
+          kubernetes: kubernetesExecutorSchema.prefault({}),
+        })
+        .prefault({}),
+      gitlab: z
+        .strictObject({
+          url: z.url().optional(),
+          token: secretRef.optional(),
+          /** The global webhook secret (X-Gitlab-Token); FERRY_WEBHOOK_SECRET overrides it. */
+          webhookSecret: secretRef.optional(),
+          /** Per-project webhook secrets by project path (group/name) or numeric id. */
+          projects: z.record(z.string(), z.strictObject({ webhookSecret: secretRef })).default({}),
+        })
+        .prefault({}),
+      registry: z
+        .strictObject({
+          endpoint: z.string().optional(),
+          username: z.string().optional(),
+          password: secretRef.optional(),
+        })
+        .prefault({}),
+      build: z
+        .strictObject({
+          /**
+           * Base-image allowlist: every FROM of a Dockerfile must match one of these glob patterns
+           * (`registry.vpc:5000/base/*`, `node:20-*`). Empty: every base image is allowed (logged).
+           */
+          allowedBaseImages: z.array(z.string().min(1)).default([]),
+          /** The Docker daemon build stages use (DOCKER_HOST), e.g. tcp://build-daemon:2375 for kubernetes. */
+          dockerHost: z.string().optional(),
+          /**
+           * `engine`: the Docker engine through dockerode; `buildah`: daemonless in the runner (the
+           * build sandbox, docs/release.md). Unset: buildah on kubernetes (engine when dockerHost is
+           * set), the engine on docker and local.
+           */
+          builder: z.enum(['engine', 'buildah']).optional(),
+        })
+        .prefault({}),
+      deploy: z
+        .strictObject({
+          /** Kubeconfig file change pod uses (read by Ferry, given to the runner as a secret); unset: in-cluster. */
+          kubeconfig: z.string().optional(),
+          context: z.string().optional(),
+          /** Per environment: another cluster or context (several clusters allowed). */
+          environments: z
+            .record(
+              z.string(),
+              z.strictObject({ kubeconfig: z.string().optional(), context: z.string().optional() }),
+            )
+            .default({}),
+        })
+        .prefault({}),
+      wecom: z
+        .strictObject({
+          baseUrl: z.url().default('https://qyapi.weixin.qq.com'),
+          bots: z
+            .array(
+              z.strictObject({
+                name: z.string().min(1),
+                key: secretRef,
+                projects: z.array(z.string()).default([]),
+                environments: z.array(z.string()).default([]),
+                /** This bot's message language; `wecom.language` when absent. */
+                language: z.enum(['zh', 'en']).optional(),
+              }),
+            )
+            .default([]),
+          /** GitLab username → WeCom user id, for mentions in failure messages. */
+          mentions: z.record(z.string(), z.string()).default({}),
+          /** The language of pipeline messages and alerts: `zh` (中文) or `en`. */
+          language: z.enum(['zh', 'en']).default('zh'),
+        })
+        .prefault({}),
+      auth: z
+        .strictObject({
+          tokens: z
+            .array(z.strictObject({ name: z.string().min(1), token: secretRef, role: roleSchema }))
+            .default([]),
+          /** Reads (GET) without a token. Writes always need one. */
+          anonymousRead: z.boolean().default(true),
+          proxy: proxyAuthSchema.optional(),
+        })
+        .prefault({}),
+      /** Environment name → branch, used when a project's spec does not say. */
+      environments: z
+        .record(z.string(), z.strictObject({ branch: z.string().min(1) }))
+        .default({ test: { branch: 'test' }, staging: { branch: 'staging' }, prod: { branch: 'master' } }),
+      pipelines: z
+        .strictObject({
+          templateDir: z.string().default('pipelines'),
+          overrideFile: z.string().default('.ferry.yml'),
+          /** Stage timeouts when the spec gives none. */
+          stageTimeout: z
+            .strictObject({ test: duration('15m'), build: duration('30m'), deploy: duration('15m') })
+            .prefault({}),
+          /** How long a deploy waits for approval when the spec gives no approvalTimeout. */
+          approvalTimeout: duration('24h'),
+        })
+        .prefault({}),
+      reporting: z
+        .strictObject({
+          /** Report transitions to GitLab (when gitlab.url and gitlab.token are set) and WeCom bots. */
+          enabled: z.boolean().default(true),
+          /** Commits (GitLab) and bots (WeCom) sent to at once. */
+          concurrency: z.number().int().positive().default(8),
+          /** Backoff of a failing send: first wait, doubling up to `retryMax`. */
+          retryInitial: duration('2s'),
+          retryMax: duration('5m'),
+          /** How long one GitLab API request may take. */
+          gitlabTimeout: duration('30s'),
+          /** Log lines quoted in a WeCom failure message. */
+          logTailLines: z.number().int().min(0).max(100).default(15),
+          /** A dead sending replica is replaced by another after this (the reporting lease). */
+          leaseTtl: duration('15s'),
+        })
+        .prefault({}),
+      alerts: z
+        .strictObject({
+          /** WeCom bots (by name) that get every alert; empty: alerts about a pipeline go to its bots, others to every bot. */
+          bots: z.array(z.string()).default([]),
+          /** The same alert (kind and subject) is sent at most once per interval. */
+          interval: duration('15m'),
+          /** Alert when a reporter has been failing for this long. */
+          reporterFailingAfter: duration('10m'),
+          /** Alert when a pipeline waited longer than this from its merge to its start. */
+          queueWaitSlo: duration('2m'),
+        })
+        .prefault({}),
+      limits: z
+        .strictObject({
+          concurrency: z.number().int().positive().default(4),
+          /** Pipelines running at once across every replica sharing this Redis (BullMQ global concurrency). */
+          globalConcurrency: z.number().int().positive().optional(),
+          /** A dead worker's pipelines are resumed elsewhere after this (BullMQ lock duration). */
+          lockDuration: duration('30s'),
+          /** SIGTERM waits this long for running pipelines before leaving them to be resumed. */
+          drainTimeout: duration('60s'),
+          /** How often each replica sweeps for pipelines no job carries. */
+          recoveryInterval: duration('60s'),
+          logCapBytes: z
+            .number()
+            .int()
+            .positive()
+            .default(16 * 1024 * 1024),
+        })
+        .prefault({}),
+      history: historySchema(secretRef),
+      log: z
+        .strictObject({
+          level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+        })
+        .prefault({}),
+    })
+    .refine((c) => c.build.builder !== 'buildah' || c.executor.kind === 'kubernetes', {
+      path: ['build', 'builder'],
+      message:
+        "buildah builds run in the kubernetes executor's build pods only; the docker and local executors build with the engine",
+    });
 }
 
 export type ConfigSchema = ReturnType<typeof buildConfigSchema>;

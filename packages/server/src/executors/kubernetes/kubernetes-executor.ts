@@ -16,7 +16,7 @@ import { buildRunnerPod } from './pod-spec.js';
 import { PodTracker } from './pod-tracker.js';
 import { tailRunner } from './runner-log-tail.js';
 import { RunnerNamespace } from './runner-namespace.js';
-import { buildRunnerSecret, ownedByPodPatch } from './secret.js';
+import { buildRunnerSecret, ownedByPodPatch, REGISTRY_AUTH_KEY } from './secret.js';
 
 /** The alphabet of Kubernetes' generateName suffixes (no vowels, no look-alikes). */
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -89,8 +89,18 @@ export class KubernetesExecutor implements Executor {
       tolerations: this.#config.tolerations,
       imagePullSecrets: this.#config.imagePullSecrets,
       terminationGraceSeconds: this.#terminationGraceSeconds,
+      buildSeccompProfile: this.#config.buildSeccompProfile,
     });
-    const secret = buildRunnerSecret({ name, namespace, labels, annotations, secretEnv: job.secretEnv });
+    const secret = buildRunnerSecret({
+      name,
+      namespace,
+      labels,
+      annotations,
+      secretEnv: job.secretEnv,
+      ...(job.buildah?.authJson === undefined
+        ? {}
+        : { files: { [REGISTRY_AUTH_KEY]: job.buildah.authJson } }),
+    });
     await this.#createOnce(
       () => this.#core.createNamespacedSecret({ namespace, body: secret }),
       signal,

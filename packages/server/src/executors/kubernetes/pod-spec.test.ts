@@ -36,6 +36,7 @@ const ctx: RunnerPodContext = {
   tolerations: [],
   imagePullSecrets: [],
   terminationGraceSeconds: 5,
+  buildSeccompProfile: 'ferry-build.json',
 };
 
 const container = (pod: V1Pod, name: string): V1Container | undefined =>

@@ -7,8 +7,9 @@ import {
   stageVariables,
 } from '@ferry/runner';
 import { RunnerEnv } from '@ferry/shared';
-import type { V1Container, V1EnvVar, V1Pod, V1Toleration } from '@kubernetes/client-node';
+import type { V1Container, V1EnvVar, V1Pod, V1Toleration, V1Volume } from '@kubernetes/client-node';
 import type { StageJob } from '../executor.js';
+import { buildSandbox } from './build-sandbox.js';
 import { secretEnvVar } from './secret.js';
 
 export const WORKSPACE_DIR = '/workspace';
@@ -35,6 +36,8 @@ export interface RunnerPodContext {
   imagePullSecrets: readonly string[];
   /** What the kubelet gives containers between SIGTERM and SIGKILL when the deadline ends the pod. */
   terminationGraceSeconds: number;
+  /** The Localhost seccomp profile of a buildah build step (`executor.kubernetes.buildSeccompProfile`). */
+  buildSeccompProfile: string;
 }
 
 /** `activeDeadlineSeconds` for a stage timeout: whole seconds, rounded up, at least 1. Pure. */
@@ -105,6 +108,26 @@ function stepContainer(job: StageJob, ctx: RunnerPodContext): V1Container {
   return container;
 }
 
+/** The step container with the build sandbox's security context and mounts, for a buildah build. */
+function withSandbox(container: V1Container, job: StageJob, ctx: RunnerPodContext): V1Container {
+  const extra = volumes(job, ctx).container;
+  return {
+    ...container,
+    ...extra,
+    volumeMounts: [...(container.volumeMounts ?? []), ...(extra.volumeMounts ?? [])],
+  };
+}
+
+function volumes(
+  job: StageJob,
+  ctx: RunnerPodContext,
+): { container: Partial<V1Container>; volumes: V1Volume[] } {
+  const workspace: V1Volume = { name: WORKSPACE_VOLUME, emptyDir: {} };
+  if (job.buildah === undefined) return { container: {}, volumes: [workspace] };
+  const sandbox = buildSandbox(job.buildah, ctx.secretName, ctx.buildSeccompProfile);
+  return { container: sandbox.container, volumes: [workspace, ...sandbox.volumes] };
+}
+
 /**
  * The runner pod of a stage: an init container (runner image) clones the commit into an
  * emptyDir, the step container runs the stage image with the script and the workspace as its
@@ -135,8 +158,8 @@ export function buildRunnerPod(job: StageJob, ctx: RunnerPodContext): V1Pod {
         ? {}
         : { imagePullSecrets: ctx.imagePullSecrets.map((name) => ({ name })) }),
       ...(checkout ? { initContainers: [cloneContainer(job, ctx)] } : {}),
-      containers: [stepContainer(job, ctx)],
-      volumes: [{ name: WORKSPACE_VOLUME, emptyDir: {} }],
+      containers: [withSandbox(stepContainer(job, ctx), job, ctx)],
+      volumes: volumes(job, ctx).volumes,
     },
   };
 }

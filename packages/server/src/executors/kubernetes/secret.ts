@@ -6,7 +6,12 @@ export interface RunnerSecretInput {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   secretEnv: Readonly<Record<string, string>>;
+  /** Secret files mounted into the step (the build's registry auth file), by key. */
+  files?: Readonly<Record<string, string>>;
 }
+
+/** The runner Secret's key holding the build's registry auth file (mounted, never an env var). */
+export const REGISTRY_AUTH_KEY = 'registry-auth.json';
 
 /**
  * The per-runner Secret holding the job's secret environment (clone token, registry password),
@@ -17,6 +22,8 @@ export interface RunnerSecretInput {
 export function buildRunnerSecret(input: RunnerSecretInput): V1Secret {
   const data: Record<string, string> = {};
   for (const [key, value] of Object.entries(input.secretEnv))
+    data[key] = Buffer.from(value, 'utf8').toString('base64');
+  for (const [key, value] of Object.entries(input.files ?? {}))
     data[key] = Buffer.from(value, 'utf8').toString('base64');
   return {
     apiVersion: 'v1',
