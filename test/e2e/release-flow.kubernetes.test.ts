@@ -1,6 +1,7 @@
 /**
  * The release flow's acceptance test with the kubernetes executor: runner pods in the Kubernetes
- * test double, builds through a build daemon endpoint (see support/release-flow-suite.ts).
+ * test double; the build stage builds with buildah inside its pod, no daemon, no build.dockerHost
+ * (see support/release-flow-suite.ts).
  */
 import { releaseFlowSuite } from './support/release-flow-suite.js';
 

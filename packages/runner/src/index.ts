@@ -1,7 +1,7 @@
 /** The runner program's contract, for executors: script builder, environment, clone exit codes. */
 
 export { BUILDERS, type Builder } from './build/build-env.js';
-export { authFileJson } from './build/buildah/auth-file.js';
+export { authFileJson, readAuthFile } from './build/buildah/auth-file.js';
 export { BUILDAH_AUTH_FILE, BuildahSandbox } from './build/buildah/sandbox.js';
 export { type CloneOptions, clone } from './clone/clone.js';
 export { CloneExit, cloneFailureReason } from './clone/clone-exit.js';

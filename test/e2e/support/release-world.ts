@@ -2,12 +2,12 @@
  * Everything one executor's release-flow suite runs against, started once and shared by its
  * scenarios: the GitLab double (project, commits and the project's `.ferry.yml`, as GitLab would
  * serve them), the git server holding the sample service, the Kubernetes test double (the
- * environment's cluster, and for the kubernetes executor the runners' cluster too), a build daemon
- * endpoint for runner pods, and Ferry itself on the real Redis, Docker engine and registry.
+ * environment's cluster, and for the kubernetes executor the runners' cluster too, whose build pods
+ * build with buildah), and Ferry itself on the real Redis, Docker engine and registry.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,11 +16,11 @@ import type Docker from 'dockerode';
 import { type GitLabDouble, startGitLabDouble } from '../../doubles/gitlab/index.js';
 import { ensureRunnerImage } from '../../executors/runner-build.js';
 import { type K8sDouble, LABEL_NAMESPACE, startK8sDouble } from '../../k8s-double/index.js';
+import { SECCOMP_PROFILE as BUILD_SECCOMP_PROFILE, baseInRegistry } from '../../release/buildah-sandbox.js';
 import { startTestFerry, type TestFerry } from '../../support/ferry.js';
 import { type GitServer, startGitServer, type TestRepo } from '../../support/git-server.js';
 import { deployerIdentity, executorIdentity } from '../../support/least-privilege.js';
 import { connectTestDocker, connectTestRedis, testImages, testRegistry } from '../../support/services.js';
-import { type DockerForwarder, startDockerForwarder } from './docker-forwarder.js';
 import { RegistryApi } from './registry-api.js';
 import { sampleRelease } from './sample-service.js';
 
@@ -70,7 +70,6 @@ export interface ReleaseWorld {
   /** The namespace runner pods run in (kubernetes executor). */
   runnerNamespace: string;
   /** The build daemon endpoint runner pods build through (kubernetes executor only). */
-  forwarder: DockerForwarder | undefined;
   ferry: TestFerry;
   /** Starts another Ferry on the same world with other registry credentials (closed by the caller). */
   startFerry(registryPassword?: string): Promise<TestFerry>;
@@ -124,10 +123,12 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
     cleanups.splice(cleanups.length - 1, 0, () =>
       removeImages(docker, `${testRegistry().address}/${group}/`),
     );
-    let forwarder: DockerForwarder | undefined;
+    // Kubernetes builds with buildah in the build pod (no daemon): the nodes hold the build seccomp
+    // profile, and the base comes from the registry (buildah pulls, never reads the engine).
+    let baseImage: string = testImages.node;
     if (kind === 'kubernetes') {
-      forwarder = await startDockerForwarder();
-      cleanups.push(() => forwarder?.close() ?? Promise.resolve());
+      await copyFile(BUILD_SECCOMP_PROFILE, join(double.seccompRoot, 'ferry-build.json'));
+      baseImage = await baseInRegistry(docker, testImages.node);
     }
     const kc = new KubeConfig();
     kc.loadFromFile(double.kubeconfigPath);
@@ -146,7 +147,10 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
 
     const templateDir = await mkdtemp(join(tmpdir(), 'ferry-e2e-template-'));
     cleanups.push(() => rm(templateDir, { recursive: true, force: true }));
-    await writeFile(join(templateDir, 'default.yml'), e2eTemplate);
+    await writeFile(
+      join(templateDir, 'default.yml'),
+      e2eTemplate.replace('    context: .\n', `    context: .\n    args: { BASE: "${baseImage}" }\n`),
+    );
 
     const runnerNamespace = `ferry-runners-${suffix}`;
     // Ferry runs with the RBAC it ships, not as the admin: its executor with a token bound to
@@ -182,8 +186,7 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
             password: { env: 'E2E_REGISTRY_PASSWORD' },
           },
           build: {
-            allowedBaseImages: ['ferry-test/*'],
-            ...(forwarder === undefined ? {} : { dockerHost: forwarder.dockerHost }),
+            allowedBaseImages: ['ferry-test/*', `${registry.address}/ferry-test/*`],
           },
           deploy: { kubeconfig: deployKubeconfig },
           gitlab: { url: gitlab.url, token: { env: 'E2E_GITLAB_TOKEN' } },
@@ -207,7 +210,6 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
       repo,
       project,
       runnerNamespace,
-      forwarder,
       ferry,
       // Its own runner namespace: each Ferry's reaper lists only its own.
       startFerry: (password) => start(password, `${runnerNamespace}-b`),

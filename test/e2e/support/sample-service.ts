@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Dockerfile text, not templates
 /**
  * The sample service the release-flow test ships: a tiny Node.js HTTP server on `$PORT` answering
  * its version (a string committed in `version.js`), its own tests (`node test.js`), and a
@@ -68,6 +69,14 @@ function dockerfile(base: string): string {
   ].join('\n');
 }
 
+/**
+ * The release Dockerfile: its base is the build argument BASE, by default the local node image
+ * (the engine has it); the kubernetes world passes the registry's copy, which buildah pulls.
+ */
+function releaseDockerfile(): string {
+  return [`ARG BASE=${testImages.node}`, 'FROM ${BASE}', ...dockerfile('').split('\n').slice(1)].join('\n');
+}
+
 /** A release of the service answering `version`: tests pass, image builds from the allowed base. */
 export function sampleRelease(version: string): Record<string, string> {
   return {
@@ -75,7 +84,7 @@ export function sampleRelease(version: string): Record<string, string> {
     'app.js': APP_JS,
     'server.js': SERVER_JS,
     'test.js': TEST_JS,
-    Dockerfile: dockerfile(testImages.node),
+    Dockerfile: releaseDockerfile(),
     'package.json': `${JSON.stringify({ name: 'sample-service', private: true, scripts: { test: 'node test.js' } }, null, 2)}\n`,
   };
 }

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { authFileJson, readAuthFile } from './auth-file.js';
+import { budArgs, CACHE_PUSH_FAILED_RE, pushArgs } from './bud-args.js';
+import { cacheRepository } from './buildah-build.js';
+import { registriesConf } from './registries-conf.js';
+
+describe('budArgs', () => {
+  const base = {
+    contextDir: '/w/app',
+    dockerfile: '/w/app/Dockerfile',
+    tags: ['r:5000/g/s:abc', 'r:5000/g/s:test'],
+    buildArgs: { A: 'x y', B: '$HOME' },
+    target: null,
+    labels: { 'org.opencontainers.image.revision': 'abc' },
+    cacheRepository: 'r:5000/g/s/cache',
+    storageDriver: 'overlay',
+  };
+  it('builds with chroot isolation, kept layers, the registry cache both ways, args and labels as single words', () => {
+    expect(budArgs(base)).toEqual([
+      '--storage-driver',
+      'overlay',
+      'bud',
+      '--isolation',
+      'chroot',
+      '--layers',
+      '--file',
+      '/w/app/Dockerfile',
+      '--tag',
+      'r:5000/g/s:abc',
+      '--tag',
+      'r:5000/g/s:test',
+      '--build-arg',
+      'A=x y',
+      '--build-arg',
+      'B=$HOME',
+      '--label',
+      'org.opencontainers.image.revision=abc',
+      '--cache-from',
+      'r:5000/g/s/cache',
+      '--cache-to',
+      'r:5000/g/s/cache',
+      '/w/app',
+    ]);
+  });
+  it('adds the target, and builds without the cache when told', () => {
+    const args = budArgs({ ...base, target: 'runtime', cacheRepository: null });
+    expect(args).toContain('runtime');
+    expect(args.join(' ')).not.toContain('cache');
+  });
+  it('never carries a credential', () => {
+    expect([...budArgs(base), ...pushArgs('vfs', 'r/x:1', '/t/d')].join(' ')).not.toMatch(
+      /creds|password|auth/,
+    );
+  });
+  it('pushes with the digest file', () => {
+    expect(pushArgs('vfs', 'r:5000/g/s:abc', '/t/d')).toEqual([
+      '--storage-driver',
+      'vfs',
+      'push',
+      '--digestfile',
+      '/t/d',
+      'r:5000/g/s:abc',
+      'docker://r:5000/g/s:abc',
+    ]);
+  });
+  it("recognises buildah 1.28's words for a cache it could not write", () => {
+    expect(
+      CACHE_PUSH_FAILED_RE.test('Error: failed pushing cache to {{{"127.0.0.1:5999" "x/cache"} "f4e0"}}: …'),
+    ).toBe(true);
+    expect(CACHE_PUSH_FAILED_RE.test('Error: building at STEP "RUN x": exit status 1')).toBe(false);
+  });
+});
+
+describe('the cache repository', () => {
+  it('is one per project image, beside it, whatever the environment', () => {
+    expect(cacheRepository('r:5000/payments/api')).toBe('r:5000/payments/api/cache');
+  });
+});
+
+describe('auth file', () => {
+  it('round-trips the credential for the registry host, and says what is wrong otherwise', () => {
+    const text = authFileJson('r:5000', 'ferry', 'p:ss');
+    expect(JSON.parse(text)).toEqual({
+      auths: { 'r:5000': { auth: Buffer.from('ferry:p:ss').toString('base64') } },
+    });
+    expect(readAuthFile(text, 'r:5000')).toEqual({ username: 'ferry', password: 'p:ss' });
+    expect(readAuthFile(text, 'other:5000')).toEqual({
+      problem: 'the registry auth file has no entry for other:5000',
+    });
+    expect(readAuthFile('nope', 'r:5000')).toEqual({ problem: 'the registry auth file is not JSON' });
+  });
+});
+
+describe('registriesConf', () => {
+  it('resolves short names on Docker Hub and marks only an insecure Ferry registry', () => {
+    expect(registriesConf('127.0.0.1:5000', true)).toContain('location = "127.0.0.1:5000"\ninsecure = true');
+    expect(registriesConf('registry.vpc', false)).not.toContain('insecure');
+    expect(registriesConf('registry.vpc', false)).toContain('unqualified-search-registries = ["docker.io"]');
+  });
+});

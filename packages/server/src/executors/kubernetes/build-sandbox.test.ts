@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { StageJob } from '../executor.js';
+import { buildRunnerPod, type RunnerPodContext } from './pod-spec.js';
+import { buildRunnerSecret, REGISTRY_AUTH_KEY } from './secret.js';
+
+const job: StageJob = {
+  pipelineId: 'mb3k9x2a1b2c3d4e',
+  stage: 'build',
+  attempt: 1,
+  project: { id: 1, path: 'g/s', cloneUrl: 'http://git/g/s.git' },
+  ref: 'test',
+  sha: 'a'.repeat(40),
+  image: 'registry.example/ferry/runner:1',
+  script: [],
+  env: { FERRY_BUILDER: 'buildah', REGISTRY_AUTH_FILE: '/run/ferry/registry/auth.json' },
+  secretEnv: { FERRY_CLONE_TOKEN: 'glpat-xyz' },
+  timeoutMs: 600_000,
+  buildah: { authJson: '{"auths":{"r:5000":{"auth":"c2VjcmV0"}}}' },
+};
+const ctx: RunnerPodContext = {
+  name: 'ferry-mb3k9x2a1b2c-build-abcde',
+  namespace: 'ferry-runners',
+  labels: {},
+  annotations: {},
+  runnerImage: 'registry.example/ferry/runner:1',
+  secretName: 'ferry-mb3k9x2a1b2c-build-abcde',
+  nodeSelector: {},
+  tolerations: [],
+  imagePullSecrets: [],
+  terminationGraceSeconds: 5,
+  buildSeccompProfile: 'profiles/ferry-build.json',
+};
+
+describe('the build pod (buildah)', () => {
+  const pod = buildRunnerPod(job, ctx);
+  const step = pod.spec?.containers[0];
+
+  it('runs the step with only SETUID/SETGID/SETFCAP, no escalation, the Localhost seccomp profile', () => {
+    expect(step?.securityContext).toEqual({
+      runAsUser: 0,
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'], add: ['SETUID', 'SETGID', 'SETFCAP'] },
+      seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/ferry-build.json' },
+    });
+    // The clone container gets none of it.
+    expect(pod.spec?.initContainers?.[0]?.securityContext).toBeUndefined();
+  });
+
+  it('mounts buildah storage on an emptyDir and the auth file read-only from the runner Secret', () => {
+    expect(step?.volumeMounts).toEqual([
+      { name: 'workspace', mountPath: '/workspace' },
+      { name: 'build-storage', mountPath: '/var/lib/containers' },
+      { name: 'registry-auth', mountPath: '/run/ferry/registry', readOnly: true },
+    ]);
+    expect(pod.spec?.volumes).toEqual([
+      { name: 'workspace', emptyDir: {} },
+      { name: 'build-storage', emptyDir: {} },
+      {
+        name: 'registry-auth',
+        secret: {
+          secretName: ctx.secretName,
+          items: [{ key: REGISTRY_AUTH_KEY, path: 'auth.json' }],
+          defaultMode: 0o400,
+        },
+      },
+    ]);
+  });
+
+  it('holds the credential in the Secret only: no env var, no argument, no docker socket, nothing privileged', () => {
+    const text = JSON.stringify(pod);
+    expect(text).not.toContain('c2VjcmV0');
+    expect(text).not.toContain('FERRY_REGISTRY_PASSWORD');
+    expect(text).not.toContain('docker.sock');
+    expect(text).not.toContain('"privileged":true');
+    const secret = buildRunnerSecret({
+      ...ctx,
+      secretEnv: job.secretEnv,
+      files: { [REGISTRY_AUTH_KEY]: job.buildah?.authJson ?? '' },
+    });
+    expect(Buffer.from(secret.data?.[REGISTRY_AUTH_KEY] ?? '', 'base64').toString()).toBe(
+      job.buildah?.authJson,
+    );
+  });
+
+  it('gives test and deploy steps no sandbox', () => {
+    const { buildah: _none, ...plain } = job;
+    const other = buildRunnerPod({ ...plain, stage: 'test', script: ['npm test'] }, ctx);
+    expect(other.spec?.containers[0]?.securityContext).toBeUndefined();
+    expect(other.spec?.volumes).toEqual([{ name: 'workspace', emptyDir: {} }]);
+  });
+});
