@@ -32,7 +32,11 @@ export interface TestRepo {
   /** The sha a branch points at. */
   head(branch?: string): Promise<string>;
   /** Writes files (null deletes one), commits on `branch` (default: the repo's first branch), pushes; returns the sha. */
-  commit(files: Record<string, string | null>, message: string, branch?: string): Promise<string>;
+  commit(
+    files: Record<string, string | Uint8Array | null>,
+    message: string,
+    branch?: string,
+  ): Promise<string>;
   /** Creates `name` at `from` (a branch or sha, default the first branch) and pushes it; returns its sha. */
   createBranch(name: string, from?: string): Promise<string>;
   /** Merges `from` into `into` with a merge commit (as a GitLab merge does) and pushes; returns the merge sha. */
@@ -42,7 +46,7 @@ export interface TestRepo {
 export interface GitServer {
   /** `http://127.0.0.1:<port>` */
   url: string;
-  createRepo(name: string, files: Record<string, string>, branch?: string): Promise<TestRepo>;
+  createRepo(name: string, files: Record<string, string | Uint8Array>, branch?: string): Promise<TestRepo>;
   /** Every request served, in order. */
   readonly requests: readonly GitRequestRecord[];
   close(): Promise<void>;
@@ -117,7 +121,11 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  async function createRepo(name: string, files: Record<string, string>, branch = 'main'): Promise<TestRepo> {
+  async function createRepo(
+    name: string,
+    files: Record<string, string | Uint8Array>,
+    branch = 'main',
+  ): Promise<TestRepo> {
     if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(name)) throw new Error(`bad repo name ${name}`);
     const bare = join(reposDir, `${name}.git`);
     const work = join(workRoot, name);
@@ -129,7 +137,7 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
     await git(work, ['init', '-q', '-b', branch]);
     await git(work, ['remote', 'add', 'origin', bare]);
 
-    const writeFiles = async (changes: Record<string, string | null>) => {
+    const writeFiles = async (changes: Record<string, string | Uint8Array | null>) => {
       for (const [path, content] of Object.entries(changes)) {
         const file = join(work, path);
         if (content === null) await rm(file, { force: true });
@@ -139,7 +147,11 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
         }
       }
     };
-    const commitOn = async (target: string, changes: Record<string, string | null>, message: string) => {
+    const commitOn = async (
+      target: string,
+      changes: Record<string, string | Uint8Array | null>,
+      message: string,
+    ) => {
       await git(work, ['checkout', '-q', target]);
       await writeFiles(changes);
       await git(work, ['add', '-A']);

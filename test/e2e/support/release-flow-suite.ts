@@ -13,6 +13,7 @@ import { buildMergeRequestHook, buildPushHook } from '../../doubles/gitlab/webho
 import { sendWebhook } from '../../doubles/gitlab/webhook-sender.js';
 import { testWebhookSecret } from '../../support/ferry.js';
 import { testRegistry } from '../../support/services.js';
+import { type Hook, mergeIntoTest as mergeFiles, merger } from './merge-into-test.js';
 import {
   type ExecutorKind,
   fileAt,
@@ -29,15 +30,12 @@ import {
   sampleRelease,
 } from './sample-service.js';
 
-type Hook = 'Merge Request Hook' | 'Push Hook';
-
 interface Merged {
   sha: string;
   pipelineId: string;
 }
 
 const terminal = new Set(['success', 'failed', 'canceled', 'skipped']);
-const merger = { username: 'li.wei', name: 'Li Wei' };
 
 /** The longest service name the spec allows (39: a canary pod name is then exactly 63). */
 const longestService = `svc-${'x'.repeat(SERVICE_NAME_MAX - 'svc--end'.length)}-end`;
@@ -78,61 +76,7 @@ export function releaseFlowSuite(kind: ExecutorKind, hookOrder: readonly Hook[])
       options: { ferryUrl?: string } = {},
     ): Promise<Merged> {
       iid += 1;
-      const feature = `feature/${iid}-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`.slice(0, 60);
-      const before = await w.repo.head('test');
-      await w.repo.createBranch(feature, 'test');
-      const last = await w.repo.commit(files, title, feature);
-      const sha = await w.repo.merge({
-        from: feature,
-        into: 'test',
-        message: `Merge branch '${feature}' into 'test'\n\n${title}\n\nSee merge request ${w.project.path}!${iid}`,
-      });
-      w.gitlab.projects.setBranch(w.project.id, 'test', sha);
-      w.gitlab.projects.addCommit(w.project.id, last, [feature]);
-      const override = await fileAt(w.repo, sha, '.ferry.yml');
-      if (override !== undefined) w.gitlab.projects.setFile(w.project.id, sha, '.ferry.yml', override);
-
-      const project = {
-        id: w.project.id,
-        pathWithNamespace: w.project.path,
-        gitHttpUrl: w.repo.cloneUrl,
-        instanceUrl: w.gitlab.url,
-      };
-      const payloads = {
-        'Merge Request Hook': buildMergeRequestHook({
-          action: 'merge',
-          iid,
-          title,
-          sourceBranch: feature,
-          targetBranch: 'test',
-          mergeCommitSha: sha,
-          lastCommit: { id: last, message: title },
-          user: merger,
-          project,
-        }),
-        'Push Hook': buildPushHook({
-          branch: 'test',
-          before,
-          after: sha,
-          commits: [
-            { id: sha, message: `Merge branch '${feature}' into 'test'` },
-            { id: last, message: title },
-          ],
-          user: merger,
-          project,
-        }),
-      } as const;
-      const url = `${options.ferryUrl ?? w.ferry.url}/webhooks/gitlab`;
-      const answers: Array<{ status: number; result?: string; pipelineId?: string }> = [];
-      for (const event of hookOrder) {
-        const delivery = await sendWebhook(url, event, payloads[event], {
-          token: testWebhookSecret,
-        });
-        answers.push({
-          status: delivery.status,
-          ...(delivery.json as { result?: string; pipelineId?: string }),
-        });
-      }
+      const { sha, answers } = await mergeFiles(w, iid, title, files, hookOrder, options.ferryUrl);
       // The merge and the push of its commit are one pipeline, whichever hook comes first.
       expect(answers[0]).toMatchObject({ status: 201, result: 'created' });
       const pipelineId = answers[0]?.pipelineId as string;

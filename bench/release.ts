@@ -1,0 +1,395 @@
+// bench:release — from a merge's webhook accepted to the new version answering on its Service,
+// with the docker executor (engine build) and the kubernetes executor (against the Kubernetes
+// test double; buildah in the build pod), cold (empty layer cache) and warm (a second merge that
+// changes one source file). The sample service is a Node service whose Dockerfile installs ~30
+// npm packages (`npm ci --offline` from tarballs vendored into the repository, packed at bench
+// time from this checkout's node_modules: no network) and runs a build step.
+// In the same run, a hand baseline does the same work without Ferry: git clone, `docker build`
+// (docker) or `buildah bud` in the build sandbox with the same registry cache (kubernetes), push,
+// `kubectl apply --server-side` of the image change, `kubectl rollout status`, until the Service
+// answers. Targets (issue 16): warm kubernetes ≤ 1.3× its baseline; warm ≤ 0.5× cold; the
+// builder's peak memory is printed. Ends with one JSON line of every figure.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import type { PipelineRecord } from '@ferry/shared';
+import { mergeIntoTest } from '../test/e2e/support/merge-into-test.js';
+import {
+  type ExecutorKind,
+  type ReleaseWorld,
+  startReleaseWorld,
+} from '../test/e2e/support/release-world.js';
+import { testRunnerImage } from '../test/executors/runner-build.js';
+import { baseInRegistry, SECCOMP_PROFILE } from '../test/release/buildah-sandbox.js';
+import { testImages, testRegistry } from '../test/support/services.js';
+
+const exec = promisify(execFile);
+const { values } = parseArgs({
+  options: { kinds: { type: 'string', default: 'docker,kubernetes' } },
+});
+const kinds = (values.kinds ?? '')
+  .split(',')
+  .filter((k): k is ExecutorKind => k === 'docker' || k === 'kubernetes');
+const root = new URL('..', import.meta.url).pathname;
+const registry = testRegistry();
+
+/** The packages the service depends on (their dependency closure is vendored too). */
+const ROOTS = [
+  'pino',
+  'yaml',
+  'commander',
+  'zod',
+  'semver',
+  'debug',
+  'mime-types',
+  'ws',
+  'picocolors',
+  'dequal',
+];
+
+async function closure(names: string[]): Promise<string[]> {
+  const seen = new Set<string>();
+  const queue = [...names];
+  while (queue.length > 0) {
+    const name = queue.pop() as string;
+    if (seen.has(name)) continue;
+    const text = await readFile(join(root, 'node_modules', name, 'package.json'), 'utf8').catch(
+      () => undefined,
+    );
+    if (text === undefined) continue;
+    seen.add(name);
+    queue.push(
+      ...Object.keys((JSON.parse(text) as { dependencies?: Record<string, string> }).dependencies ?? {}),
+    );
+  }
+  return [...seen].sort();
+}
+
+/** package.json, package-lock.json and vendor/*.tgz: an offline-installable dependency set. */
+async function vendoredDependencies(): Promise<{
+  files: Record<string, string | Uint8Array>;
+  count: number;
+}> {
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-bench-vendor-'));
+  try {
+    const names = await closure(ROOTS);
+    await exec('mkdir', ['-p', join(dir, 'vendor')]);
+    for (const name of names)
+      await exec('npm', ['pack', '--ignore-scripts', '--silent', join(root, 'node_modules', name)], {
+        cwd: join(dir, 'vendor'),
+      });
+    const deps: Record<string, string> = {};
+    const files: Record<string, string | Uint8Array> = {};
+    for (const tgz of await readdir(join(dir, 'vendor'))) {
+      const { stdout } = await exec('tar', ['-xzOf', join(dir, 'vendor', tgz), 'package/package.json']);
+      deps[(JSON.parse(stdout) as { name: string }).name] = `file:vendor/${tgz}`;
+      files[`vendor/${tgz}`] = await readFile(join(dir, 'vendor', tgz));
+    }
+    const pkg = {
+      name: 'bench-service',
+      version: '1.0.0',
+      private: true,
+      scripts: { test: 'node test.js' },
+      dependencies: deps,
+    };
+    files['package.json'] = `${JSON.stringify(pkg, null, 2)}\n`;
+    await writeFile(join(dir, 'package.json'), files['package.json'] as string);
+    await exec(
+      'npm',
+      ['install', '--offline', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'],
+      {
+        cwd: dir,
+      },
+    );
+    files['package-lock.json'] = await readFile(join(dir, 'package-lock.json'), 'utf8');
+    return { files, count: names.length };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The test node image plus this machine's npm (the test image has node only): the service's base. */
+const NPM_BASE = 'ferry-test/node-npm:20';
+
+async function npmBase(): Promise<void> {
+  if (
+    await exec('docker', ['image', 'inspect', NPM_BASE]).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-bench-npm-'));
+  try {
+    const { stdout } = await exec('npm', ['root', '-g']);
+    await exec('cp', ['-a', join(stdout.trim(), 'npm'), join(dir, 'npm')]);
+    await writeFile(
+      join(dir, 'Dockerfile'),
+      `FROM ${testImages.node}\nCOPY npm /usr/local/lib/node_modules/npm\nRUN ln -s /usr/local/lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && npm --version\n`,
+    );
+    await exec('docker', ['build', '-q', '--network', 'host', '-t', NPM_BASE, dir]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const DOCKERFILE = [
+  `ARG BASE=${NPM_BASE}`,
+  'FROM ${BASE}',
+  'WORKDIR /app',
+  'COPY package.json package-lock.json ./',
+  'COPY vendor ./vendor',
+  'RUN npm ci --offline --ignore-scripts --no-audit --no-fund',
+  'COPY src ./src',
+  'RUN node src/build.js',
+  'CMD ["node", "/app/dist/server.js"]',
+  '',
+].join('\n');
+
+function sources(version: string): Record<string, string> {
+  return {
+    'src/version.js': `module.exports = ${JSON.stringify(version)};\n`,
+    'src/build.js': [
+      "const fs = require('fs');",
+      "fs.mkdirSync('dist', { recursive: true });",
+      "const deps = Object.keys(require('../package.json').dependencies);",
+      'for (const d of deps) require.resolve(d);',
+      "fs.writeFileSync('dist/server.js', `const version = ${JSON.stringify(require('./version.js'))};\\n` + fs.readFileSync('src/server.js', 'utf8'));",
+      "console.log('built with', deps.length, 'dependencies');",
+      '',
+    ].join('\n'),
+    'src/server.js': [
+      "const http = require('http');",
+      "const pino = require('pino')();",
+      "require('yaml'); require('zod'); require('semver');",
+      "http.createServer((req, res) => res.end(version)).listen(Number(process.env.PORT || 8080), () => pino.info('up'));",
+      '',
+    ].join('\n'),
+    'test.js': "if (!/^\\d+\\.\\d+\\.\\d+$/.test(require('./src/version.js'))) process.exit(1);\n",
+  };
+}
+
+interface Figures {
+  [key: string]: number | string;
+}
+
+async function api<T>(w: ReleaseWorld, path: string): Promise<T> {
+  const res = await fetch(`${w.ferry.url}/api/v1${path}`, { signal: AbortSignal.timeout(10_000) });
+  return (await res.json()) as T;
+}
+
+async function answers(w: ReleaseWorld, version: string, deadlineMs: number): Promise<void> {
+  const url = await w.double.serviceUrl(`${w.project.group}-test`, 'sample-service', {
+    timeoutMs: deadlineMs,
+  });
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    const text = await fetch(url, { signal: AbortSignal.timeout(2_000) })
+      .then((r) => r.text())
+      .catch(() => '');
+    if (text === version) return;
+    if (Date.now() > deadline) throw new Error(`the service never answered ${version} (last: ${text})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function buildLog(w: ReleaseWorld, pipelineId: string): Promise<string> {
+  const lines: string[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const chunk = await w.ferry.ferry.ctx.logs.read(pipelineId, 'build', cursor);
+    lines.push(...chunk.lines.map((l) => l.x));
+    if (chunk.done || chunk.lines.length === 0) return lines.join('\n');
+    cursor = chunk.cursor;
+  }
+}
+
+/** One merge through Ferry: webhook accepted → new version answering. */
+async function throughFerry(
+  w: ReleaseWorld,
+  iid: number,
+  version: string,
+  files: Record<string, string | Uint8Array>,
+) {
+  const { answers: hooks } = await mergeIntoTest(w, iid, `Release ${version}`, files, ['Merge Request Hook']);
+  const accepted = performance.now();
+  const pipelineId = hooks[0]?.pipelineId;
+  if (hooks[0]?.status !== 201 || pipelineId === undefined)
+    throw new Error(`webhook not accepted: ${JSON.stringify(hooks)}`);
+  for (;;) {
+    const p = await api<PipelineRecord>(w, `/pipelines/${pipelineId}`);
+    if (p.status === 'failed' || p.status === 'canceled')
+      throw new Error(`pipeline ${pipelineId} ${p.status}: ${p.reason}`);
+    if (p.status === 'success') break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await answers(w, version, 120_000);
+  const totalMs = performance.now() - accepted;
+  const log = await buildLog(w, pipelineId);
+  const peak = /build container memory peak: (\d+) MiB/.exec(log)?.[1];
+  const p = await api<PipelineRecord>(w, `/pipelines/${pipelineId}`);
+  const stageMs = Object.fromEntries(
+    (p.stages ?? []).map((s) => [
+      s.name,
+      s.startedAt && s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.startedAt) : -1,
+    ]),
+  );
+  return { totalMs, peakMiB: peak === undefined ? undefined : Number(peak), stageMs };
+}
+
+/** The same release by hand: clone, build with the same cache, push, server-side apply, rollout, answer. */
+async function byHand(w: ReleaseWorld, kind: ExecutorKind, iid: number, version: string, base: string) {
+  const { sha } = await mergeIntoTest(w, iid, `Release ${version} by hand`, sources(version), []);
+  const started = performance.now();
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-bench-hand-'));
+  try {
+    await exec('git', ['clone', '-q', '--depth', '1', '--branch', 'test', w.repo.cloneUrl, join(dir, 'src')]);
+    const repo = `${registry.address}/${w.project.path}`;
+    const image = `${repo}:hand-${sha}`;
+    if (kind === 'docker') {
+      await exec('docker', [
+        'build',
+        '-q',
+        '--network',
+        'host',
+        '--cache-from',
+        `${repo}:test`,
+        '-t',
+        image,
+        join(dir, 'src'),
+      ]);
+      await exec('docker', ['push', '-q', image]);
+    } else {
+      const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
+      await writeFile(join(dir, 'auth.json'), JSON.stringify({ auths: { [registry.address]: { auth } } }));
+      const cache = `${repo}/cache`;
+      await exec(
+        'docker',
+        [
+          'run',
+          '--rm',
+          '--network',
+          'host',
+          '--cap-drop',
+          'ALL',
+          '--cap-add',
+          'SETUID',
+          '--cap-add',
+          'SETGID',
+          '--cap-add',
+          'SETFCAP',
+          '--security-opt',
+          'no-new-privileges',
+          '--security-opt',
+          `seccomp=${SECCOMP_PROFILE}`,
+          '-v',
+          `${join(dir, 'src')}:/ctx:ro`,
+          '-v',
+          `${join(dir, 'auth.json')}:/auth.json:ro`,
+          '-e',
+          'REGISTRY_AUTH_FILE=/auth.json',
+          '--mount',
+          'type=volume,target=/var/lib/containers',
+          '--entrypoint',
+          'sh',
+          testRunnerImage,
+          '-c',
+          `buildah --storage-driver overlay bud --isolation chroot --layers --tls-verify=false --build-arg BASE=${base} --cache-from ${cache} --cache-to ${cache} -t ${image} /ctx >/dev/null && buildah --storage-driver overlay push --tls-verify=false ${image} docker://${image} >/dev/null`,
+        ],
+        { maxBuffer: 64 * 2 ** 20 },
+      );
+    }
+    const manifest = JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'sample-service', namespace: `${w.project.group}-test` },
+      spec: {
+        selector: (
+          await w.apps.readNamespacedDeployment({
+            name: 'sample-service',
+            namespace: `${w.project.group}-test`,
+          })
+        ).spec?.selector,
+        template: { spec: { containers: [{ name: 'sample-service', image }] } },
+      },
+    });
+    await writeFile(join(dir, 'deploy.json'), manifest);
+    const kubectl = ['--kubeconfig', w.double.kubeconfigPath];
+    await exec('kubectl', [
+      ...kubectl,
+      'apply',
+      '--server-side',
+      '--force-conflicts',
+      '--field-manager',
+      'bench-hand',
+      '-f',
+      join(dir, 'deploy.json'),
+    ]);
+    await exec('kubectl', [
+      ...kubectl,
+      'rollout',
+      'status',
+      '-n',
+      `${w.project.group}-test`,
+      'deployment/sample-service',
+      '--timeout',
+      '180s',
+    ]);
+    await answers(w, version, 120_000);
+    return performance.now() - started;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const figures: Figures = {};
+const seconds = (ms: number) => Number((ms / 1000).toFixed(1));
+await npmBase();
+const { files: vendor, count } = await vendoredDependencies();
+figures.dependencies = count;
+console.log(`sample service: ${count} npm packages vendored (${Object.keys(vendor).length - 2} tarballs)`);
+for (const kind of kinds) {
+  const w = await startReleaseWorld(kind);
+  try {
+    const base = kind === 'kubernetes' ? await baseInRegistry(w.docker, NPM_BASE) : NPM_BASE;
+    // The world's template builds with BASE = the registry's ferry-test/node:20 on kubernetes.
+    const files = {
+      ...vendor,
+      ...sources('1.0.0'),
+      Dockerfile: DOCKERFILE,
+      '.ferry.yml': `stages:\n  build:\n    args: { BASE: "${base}" }\n`,
+    };
+    const cold = await throughFerry(w, 1, '1.0.0', files);
+    const warm = await throughFerry(w, 2, '1.0.1', sources('1.0.1'));
+    const hand = await byHand(w, kind, 3, '1.0.2', base);
+    Object.assign(figures, {
+      [`${kind}.cold_s`]: seconds(cold.totalMs),
+      [`${kind}.warm_s`]: seconds(warm.totalMs),
+      [`${kind}.hand_warm_s`]: seconds(hand),
+      [`${kind}.warm_over_cold`]: Number((warm.totalMs / cold.totalMs).toFixed(2)),
+      [`${kind}.warm_over_hand`]: Number((warm.totalMs / hand).toFixed(2)),
+    });
+    for (const [name, r] of [
+      ['cold', cold],
+      ['warm', warm],
+    ] as const) {
+      for (const [stage, ms] of Object.entries(r.stageMs))
+        figures[`${kind}.${name}.${stage}_s`] = seconds(ms);
+      if (r.peakMiB !== undefined) figures[`${kind}.${name}.builder_peak_MiB`] = r.peakMiB;
+    }
+    console.log(
+      `${kind}: cold ${seconds(cold.totalMs)} s, warm ${seconds(warm.totalMs)} s (${figures[`${kind}.warm_over_cold`]}× cold; target ≤ 0.5), ` +
+        `hand baseline ${seconds(hand)} s (warm ${figures[`${kind}.warm_over_hand`]}× hand; target ≤ 1.3 on kubernetes)` +
+        (warm.peakMiB === undefined
+          ? ''
+          : `, builder peak ${cold.peakMiB} MiB cold / ${warm.peakMiB} MiB warm`),
+    );
+    console.log(`  stages cold ${JSON.stringify(cold.stageMs)} warm ${JSON.stringify(warm.stageMs)}`);
+  } finally {
+    await w.close();
+  }
+}
+console.log(JSON.stringify(figures));
+process.exit(0);
