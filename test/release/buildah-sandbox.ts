@@ -7,8 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { authFileJson, BUILDAH_AUTH_FILE, BuildahSandbox } from '@ferry/runner';
+import { readResult } from '@ferry/shared';
 import type Docker from 'dockerode';
-import { parseResultLine } from '../../packages/runner/src/command/result-line.js';
 import { type CommandRun, registry, workspace } from './release-support.js';
 
 export const SECCOMP_PROFILE = fileURLToPath(
@@ -78,13 +78,11 @@ export async function runSandboxedBuild(
     const logs = (await container.logs({ stdout: true, stderr: false })) as Buffer;
     const errs = (await container.logs({ stdout: false, stderr: true })) as Buffer;
     const stdout = demux(logs);
-    return {
-      exit: StatusCode,
-      stdout,
-      stderr: demux(errs),
-      result: parseResultLine(stdout),
-      container: container.id,
-    };
+    // Read as the server reads it: a line the contract's schemas refuse fails the test.
+    const read = readResult(stdout, 'build');
+    if (read.kind === 'invalid') throw new Error(`${read.error.message}\n${stdout}`);
+    const result = read.kind === 'result' ? { ...read.result } : undefined;
+    return { exit: StatusCode, stdout, stderr: demux(errs), result, container: container.id };
   } finally {
     await container.remove({ force: true, v: true }).catch(() => undefined);
   }
