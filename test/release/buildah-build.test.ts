@@ -132,7 +132,7 @@ describe('ferry-runner build with buildah in the build sandbox', () => {
     expect(warm.stdout).not.toContain('slow-step-42');
     expect(warm.stdout).toContain(`greeting: hello-${greeting}`);
     expect(warm.stdout).toContain('v2');
-  });
+  }, 240_000);
 
   it('a failing RUN fails the build with buildah’s words and pushes no tag', async () => {
     const name = `svc-${uniqueSuffix()}`;
