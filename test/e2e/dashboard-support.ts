@@ -140,3 +140,41 @@ export const chromiumArgs = [
   '--disable-quic',
   '--no-first-run',
 ];
+
+/**
+ * Page code (a string: the test program has no DOM types) that keeps a copy of everything the
+ * page's event streams (`/api/v1/events`) receive in `window.__ferryEvents`, through a tee of the
+ * response body: the page reads the same chunks at the same moment, so once a chunk shows up
+ * here, the page has handled the events in it.
+ */
+export const recordEventStreams = `
+  window.__ferryEvents = '';
+  const pageFetch = window.fetch.bind(window);
+  window.fetch = async (input, init) => {
+    const res = await pageFetch(input, init);
+    const url = typeof input === 'string' ? input : input.url;
+    if (!String(url).includes('/api/v1/events') || res.body === null) return res;
+    const [copy, page] = res.body.tee();
+    void (async () => {
+      const reader = copy.getReader();
+      const decoder = new TextDecoder();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        window.__ferryEvents += decoder.decode(value, { stream: true });
+      }
+    })();
+    return new Response(page, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+`;
+
+/** Page code: whether the page's event streams have received a transition of `stage` to `status`. */
+export function pageGotTransition(pipelineId: string, stage: string, status: string): string {
+  const wanted = JSON.stringify({ id: pipelineId, stage, status });
+  return `window.__ferryEvents.split('\\n').some((line) => {
+    if (!line.startsWith('data: ')) return false;
+    const e = JSON.parse(line.slice(6));
+    const w = ${wanted};
+    return e.id === w.id && e.stage === w.stage && e.status === w.status;
+  })`;
+}

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../../api/client';
 import type { EnvironmentSummary, Transition } from '../../api/types';
-import { LoadOrder } from '../../live/load-order';
+import { ShownAnswer, startLoad } from '../../live/load-order';
 import { type LiveState, useTransitions } from '../../live/use-transitions';
 
 export interface Environments {
@@ -12,23 +12,23 @@ export interface Environments {
 
 /**
  * What is deployed where, reloaded when pipelines move (a few reloads per burst at most). Of
- * overlapping reloads, only the answer of the one started last is shown.
+ * overlapping reloads, an answer never replaces one from a reload started after it.
  */
 export function useEnvironments(): Environments {
   const [items, setItems] = useState<EnvironmentSummary[] | undefined>(undefined);
   const [error, setError] = useState<ApiError | undefined>(undefined);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const order = useRef(new LoadOrder());
+  const shown = useRef(new ShownAnswer());
 
   const load = useCallback(async () => {
-    const n = order.current.start();
+    const n = startLoad();
     try {
       const answer = await api<{ items: EnvironmentSummary[] }>('/environments');
-      if (!order.current.isLatest(n)) return;
+      if (!shown.current.take(n)) return;
       setItems(answer.items);
       setError(undefined);
     } catch (err) {
-      if (order.current.isLatest(n) && err instanceof ApiError) setError(err);
+      if (err instanceof ApiError && shown.current.take(n)) setError(err);
     }
   }, []);
 

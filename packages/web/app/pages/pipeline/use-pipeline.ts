@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../../api/client';
 import type { Pipeline } from '../../api/types';
-import { LoadOrder } from '../../live/load-order';
+import { ShownAnswer, startLoad } from '../../live/load-order';
 import { type LiveState, useTransitions } from '../../live/use-transitions';
 
 export interface PipelineState {
@@ -14,29 +14,29 @@ export interface PipelineState {
 
 /**
  * One pipeline, reloaded whenever it or one of its stages moves. Reloads overlap (a burst during
- * a reload, a reconnect): only the answer of the one started last is shown.
+ * a reload, a reconnect): an answer never replaces one from a reload started after it.
  */
 export function usePipeline(id: string): PipelineState {
   const [pipeline, setPipeline] = useState<Pipeline | undefined>(undefined);
   const [error, setError] = useState<ApiError | undefined>(undefined);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const order = useRef(new LoadOrder());
+  const shown = useRef(new ShownAnswer());
 
   const load = useCallback(async () => {
-    const n = order.current.start();
+    const n = startLoad();
     try {
       const p = await api<Pipeline>(`/pipelines/${encodeURIComponent(id)}`);
-      if (!order.current.isLatest(n)) return;
+      if (!shown.current.take(n)) return;
       setPipeline(p);
       setError(undefined);
     } catch (err) {
-      if (order.current.isLatest(n) && err instanceof ApiError) setError(err);
+      if (err instanceof ApiError && shown.current.take(n)) setError(err);
     }
   }, [id]);
 
   /** An action's answer is newer than any reload still in flight. */
   const replace = useCallback((p: Pipeline) => {
-    order.current.start();
+    shown.current.take(startLoad());
     setPipeline(p);
   }, []);
 

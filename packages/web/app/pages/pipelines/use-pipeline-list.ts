@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api, query } from '../../api/client';
 import type { Pipeline, PipelinePage, Transition } from '../../api/types';
-import { LoadOrder } from '../../live/load-order';
+import { ShownAnswer, startLoad } from '../../live/load-order';
 import { type LiveState, useTransitions } from '../../live/use-transitions';
 import { type ListFilter, matches } from './list-filter';
 
@@ -21,8 +21,8 @@ export interface PipelineList {
 
 /** What the list follows between renders (refs: event handlers must see it before the next render). */
 interface Following {
-  /** Numbers every page and pipeline load in the order they start. */
-  order: LoadOrder;
+  /** The first page shown: an answer never replaces one from a load started after it. */
+  page: ShownAnswer;
   /** The load each shown pipeline's record came from: an answer from an older load never replaces it. */
   shownFrom: Map<string, number>;
   /** New pipelines (their `queued` event came) fetched to go on top, until one answer lands. */
@@ -32,7 +32,7 @@ interface Following {
 }
 
 const following = (): Following => ({
-  order: new LoadOrder(),
+  page: new ShownAnswer(),
   shownFrom: new Map(),
   arriving: new Set(),
   timers: new Map(),
@@ -63,11 +63,12 @@ export function usePipelineList(filter: ListFilter): PipelineList {
   }, []);
 
   const firstPage = useCallback(async () => {
-    const { order, shownFrom } = f.current;
-    const n = order.start();
+    const mine = f.current;
+    const { shownFrom } = mine;
+    const n = startLoad();
     try {
       const page = await api<PipelinePage>(`/pipelines${query({ ...filter, limit: pageSize })}`);
-      if (!order.isLatest(n)) return;
+      if (f.current !== mine || !mine.page.take(n)) return;
       setError(undefined);
       // Keep older pages already loaded below the fresh first page (a reconnect reloads the top),
       // and records a pipeline fetch brought after this page was asked for.
@@ -87,7 +88,7 @@ export function usePipelineList(filter: ListFilter): PipelineList {
       show([...top, ...tail]);
       setLoading(false);
     } catch (err) {
-      if (!order.isLatest(n)) return;
+      if (f.current !== mine || !mine.page.take(n)) return;
       if (err instanceof ApiError) setError(err);
       setLoading(false);
     }
@@ -107,7 +108,7 @@ export function usePipelineList(filter: ListFilter): PipelineList {
   const fetchOne = useCallback(
     async (id: string) => {
       const mine = f.current;
-      const n = mine.order.start();
+      const n = startLoad();
       try {
         const p = await api<Pipeline>(`/pipelines/${encodeURIComponent(id)}`);
         if (f.current !== mine || (mine.shownFrom.get(id) ?? 0) > n) return;
