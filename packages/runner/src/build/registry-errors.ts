@@ -20,3 +20,18 @@ export function registryFailure(
     );
   return fallback();
 }
+
+/** A failed credentials check: RELEASE_REGISTRY_UNAUTHORIZED, or RELEASE_PUSH_FAILED (unreachable). Pure. */
+export function registryCheckFailure(reg: RegistryAccess, reason: string, cause?: unknown): FerryError {
+  return registryFailure(
+    reg,
+    reason,
+    () =>
+      new FerryError(
+        ReleaseErrors.RELEASE_PUSH_FAILED,
+        { image: reg.host, reason: `the registry cannot be reached: ${reason}` },
+        { cause },
+      ),
+    cause,
+  );
+}

@@ -1,7 +1,6 @@
-import { FerryError, ReleaseErrors } from '@ferry/shared';
 import type Docker from 'dockerode';
 import type { RegistryAccess } from './build-env.js';
-import { registryFailure } from './registry-errors.js';
+import { registryCheckFailure } from './registry-errors.js';
 
 /** The engine's auth config for the registry (sent in X-Registry-Auth; never printed). */
 export function authConfig(reg: RegistryAccess): {
@@ -27,16 +26,6 @@ export async function checkRegistryLogin(
   } catch (err) {
     signal.throwIfAborted();
     const reason = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
-    throw registryFailure(
-      reg,
-      reason,
-      () =>
-        new FerryError(
-          ReleaseErrors.RELEASE_PUSH_FAILED,
-          { image: reg.host, reason: `the registry cannot be reached: ${reason}` },
-          { cause: err },
-        ),
-      err,
-    );
+    throw registryCheckFailure(reg, reason, err);
   }
 }

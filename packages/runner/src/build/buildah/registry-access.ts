@@ -1,7 +1,6 @@
-import { FerryError, ReleaseErrors } from '@ferry/shared';
 import type { RegistryAccess } from '../build-env.js';
 import { registryGet } from '../registry-client.js';
-import { registryFailure } from '../registry-errors.js';
+import { registryCheckFailure } from '../registry-errors.js';
 
 /**
  * Checks the credentials with the registry API (`GET /v2/`, Basic or the registry's token realm)
@@ -21,15 +20,5 @@ export async function checkRegistryAccess(reg: RegistryAccess, signal: AbortSign
     reason = (err as Error).message;
     cause = err;
   }
-  throw registryFailure(
-    reg,
-    reason,
-    () =>
-      new FerryError(
-        ReleaseErrors.RELEASE_PUSH_FAILED,
-        { image: reg.host, reason: `the registry cannot be reached: ${reason}` },
-        { cause },
-      ),
-    cause,
-  );
+  throw registryCheckFailure(reg, reason, cause);
 }
