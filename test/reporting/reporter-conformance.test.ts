@@ -14,6 +14,7 @@ import type { Reporter, Transition } from '../../packages/server/src/reporting/r
 import { reportingKeys } from '../../packages/server/src/reporting/reporting-keys.js';
 import { nullReportingMetrics } from '../../packages/server/src/reporting/reporting-metrics.js';
 import { BotStates } from '../../packages/server/src/reporting/wecom/bot-states.js';
+import { OnceMarks } from '../../packages/server/src/reporting/wecom/once-marks.js';
 import { SendWindow } from '../../packages/server/src/reporting/wecom/send-window.js';
 import { WeComBotClient } from '../../packages/server/src/reporting/wecom/wecom-bot-client.js';
 import { WeComReporter } from '../../packages/server/src/reporting/wecom/wecom-reporter.js';
@@ -125,6 +126,7 @@ const subjects: Array<[string, () => Promise<Subject & { sha(): string }>]> = [
         ],
         client: new WeComBotClient(wecom.url),
         window: new SendWindow(redis, keys, 60_000),
+        once: new OnceMarks(redis, keys),
         states: new BotStates(nullReportingMetrics, ['team']),
         mentions: {},
         pipelineUrl: url,

@@ -23,13 +23,13 @@ describe('a WeCom burst', () => {
       ids.push((await merge(ferry, { projectId: 5000 + i, path: `burst/service-${i}` })).id);
     for (const id of ids) await until(ferry, id, ['success'], 60_000);
 
-    // Every pipeline's link appears twice: once started, once deployed.
+    // Every pipeline's link appears three times: started, deploying, deployed.
     const told = () => {
       const text = double
         .messages()
         .map((m) => m.content ?? '')
         .join('\n');
-      return ids.filter((id) => text.split(`/pipelines/${id})`).length - 1 === 2).length;
+      return ids.filter((id) => text.split(`/pipelines/${id})`).length - 1 === 3).length;
     };
     const deadline = Date.now() + 60_000;
     while (told() < ids.length && Date.now() < deadline) {
@@ -39,7 +39,7 @@ describe('a WeCom burst', () => {
     const messages = double.messages();
     const text = messages.map((m) => m.content ?? '').join('\n');
     for (const id of ids) {
-      expect(text.split(`/pipelines/${id})`).length - 1, `pipeline ${id} told twice`).toBe(2);
+      expect(text.split(`/pipelines/${id})`).length - 1, `pipeline ${id} told three times`).toBe(3);
     }
     // Never over WeCom's limit on its own clock: no 45009, and no 21 messages within a minute.
     const answers = double.requests.map((r) => JSON.parse(r.response?.body ?? '{}') as { errcode?: number });
@@ -68,7 +68,7 @@ describe('a WeCom burst', () => {
         .messages()
         .map((m) => m.content ?? '')
         .join('\n');
-      return ids.every((id) => text.split(`/pipelines/${id})`).length - 1 === 2);
+      return ids.every((id) => text.split(`/pipelines/${id})`).length - 1 === 3);
     };
     const deadline = Date.now() + 30_000;
     while (!told() && Date.now() < deadline) {

@@ -94,18 +94,22 @@ describe('WeCom group bot messages', () => {
       mergeRequest: { iid: 42, title: '修复订单金额计算', sourceBranch: 'feature/total' },
     });
     await until(t as ReportingFerry, id, ['success']);
-    const zh = await messagesArrive(id, 2);
-    expect(zh.map((m) => m.msgtype)).toEqual(['markdown', 'markdown']);
-    expect(zh[0]?.content).toContain(
+    // Started when the pipeline starts (tests still run), deploying only when the deploy starts.
+    const zh = await messagesArrive(id, 3);
+    expect(zh.map((m) => m.msgtype)).toEqual(['markdown', 'markdown', 'markdown']);
+    expect(zh[0]?.content).toContain('**🚦 开始** shop/order-service → <font color="comment">test</font>');
+    expect(zh[0]?.content).toContain('李伟（li.wei） 合并了 !42 修复订单金额计算（feature/total → test）');
+    expect(zh[1]?.content).toContain(
       '**🚀 开始部署** shop/order-service → <font color="comment">test</font>',
     );
-    expect(zh[0]?.content).toContain('李伟（li.wei） 合并了 !42 修复订单金额计算（feature/total → test）');
-    expect(zh[1]?.content).toContain('**✅ 部署成功**');
-    expect(zh[1]?.content).toMatch(/耗时：\d+秒/);
-    expect(zh[1]?.content).toContain(`[查看流水线](${PUBLIC_URL}/pipelines/${id})`);
-    const english = await messagesArrive(id, 2, en);
+    expect(zh[2]?.content).toContain('**✅ 部署成功**');
+    expect(zh[2]?.content).toMatch(/耗时：\d+秒/);
+    expect(zh[2]?.content).toContain(`[查看流水线](${PUBLIC_URL}/pipelines/${id})`);
+    const english = await messagesArrive(id, 3, en);
+    expect(english[0]?.content).toContain('**🚦 Started**');
     expect(english[0]?.content).toContain('李伟 (li.wei) merged !42 修复订单金额计算 (feature/total → test)');
-    expect(english[1]?.content).toContain('**✅ Deployed**');
+    expect(english[1]?.content).toContain('**🚀 Deploying**');
+    expect(english[2]?.content).toContain('**✅ Deployed**');
     for (const m of [...zh, ...english]) {
       expectWellFormed(m);
       expect(m.mentions).toEqual([]);
@@ -114,7 +118,9 @@ describe('WeCom group bot messages', () => {
 
   it('on a failure names the stage, quotes the end of its log, links it and mentions the merger', async () => {
     runner.failing = 'test';
-    runner.log = Array.from({ length: 40 }, (_, i) => `line ${i}`).concat(['npm ERR! 1 test failed']);
+    runner.log = ["Error: Cannot find module './total'"]
+      .concat(Array.from({ length: 40 }, (_, i) => `line ${i}`))
+      .concat(['npm ERR! 1 test failed']);
     await start();
     const { id } = await merge(t as ReportingFerry, { ...PROJECT, user: MERGER, title: 'Fix rounding' });
     await until(t as ReportingFerry, id, ['failed']);
@@ -123,6 +129,9 @@ describe('WeCom group bot messages', () => {
     expect(content).toContain('**❌ 部署失败**');
     expect(content).toContain('> 失败阶段：test');
     expect(content).toContain('> 原因：exit code 1');
+    // The first error (far above the tail) and the tail both.
+    expect(content).toContain("第一个错误：\n> Error: Cannot find module './total'");
+    expect(content).toContain('> npm ERR! 1 test failed');
     expect(content).toContain('日志最后 15 行：');
     expect(content).toContain('> npm ERR! 1 test failed');
     expect(content).not.toContain('> line 25\n');
@@ -232,8 +241,9 @@ describe('WeCom group bot messages', () => {
     await eventually(async () => (wecom.requests.length >= 2 ? true : undefined));
     wecom.outage(false);
     wecom.systemBusy(1);
-    const messages = await messagesArrive(id, 2);
+    const messages = await messagesArrive(id, 3);
     expect(messages.map((m) => (m.content ?? '').split('\n')[0])).toEqual([
+      expect.stringContaining('开始'),
       expect.stringContaining('开始部署'),
       expect.stringContaining('部署成功'),
     ]);

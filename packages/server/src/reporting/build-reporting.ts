@@ -28,6 +28,7 @@ import type { Reporter } from './reporter.js';
 import { reportingKeys } from './reporting-keys.js';
 import type { ReportingMetrics } from './reporting-metrics.js';
 import { BotStates } from './wecom/bot-states.js';
+import { OnceMarks } from './wecom/once-marks.js';
 import { WECOM_WINDOW_MS } from './wecom/send-pacer.js';
 import { SendWindow } from './wecom/send-window.js';
 import { WeComAlertChannel } from './wecom/wecom-alert-channel.js';
@@ -133,6 +134,7 @@ export function buildReporting(options: BuildReportingOptions): Reporting {
         bots,
         client: new WeComBotClient(config.wecom.baseUrl),
         window: new SendWindow(redis, keys, WECOM_WINDOW_MS),
+        once: new OnceMarks(redis, keys),
         states: new BotStates(
           reportingMetrics,
           bots.map((b) => b.name),

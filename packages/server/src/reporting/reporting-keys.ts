@@ -14,8 +14,13 @@ export function reportingKeys(prefix: string) {
     queue: (reporter: string, channel: string) => `${base}:${reporter}:q:${channel}`,
     /** GitLab: the last state posted per `ref name` of a commit. */
     lastStates: (projectId: number, sha: string) => `${base}:gitlab:last:${projectId}:${sha}`,
-    /** WeCom: when messages were sent to a bot (sorted set, score = ms). */
-    botSends: (bot: string) => `${base}:wecom:sent:${bot}`,
+    /**
+     * WeCom: when messages were sent with a webhook key (sorted set, score = ms). `budget` is a
+     * digest of the key: WeCom's 20-per-minute limit is per key, shared by bots configured with it.
+     */
+    botSends: (budget: string) => `${base}:wecom:sent:${budget}`,
+    /** WeCom: set once a one-time notice (e.g. `deploying:<pipeline>`) was planned. */
+    once: (what: string) => `${base}:wecom:once:${what}`,
     /** Alerts: set while the same alert may not be sent again. */
     alertGate: (key: string) => `${prefix}:alerts:gate:${key}`,
     /** Alerts: how many were held back since the last one sent. */

@@ -66,6 +66,12 @@ describe('mentionTag', () => {
   it.each([
     ['li.wei', '<@li.wei>'],
     ['LiWei_01', '<@LiWei_01>'],
+    // WeCom user ids may hold @ . _ - (e.g. an e-mail-like id): those people are mentioned too.
+    ['li.wei@shop.example', '<@li.wei@shop.example>'],
+    ['zhang-san_2', '<@zhang-san_2>'],
+    ['@all', undefined],
+    ['.hidden', undefined],
+    ['a'.repeat(65), undefined],
     ['all>', undefined],
     ['x> <@all', undefined],
     [undefined, undefined],

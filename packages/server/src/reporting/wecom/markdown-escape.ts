@@ -67,5 +67,9 @@ export function markdownUrl(url: string): string | undefined {
 
 /** A WeCom user id usable in `<@userid>` (from configuration), or undefined. */
 export function mentionTag(userId: string | undefined): string | undefined {
-  return userId !== undefined && /^[A-Za-z0-9._-]{1,64}$/.test(userId) ? `<@${userId}>` : undefined;
+  // WeCom user ids: 1–64 bytes of digits, letters and `_ - @ .`, starting with a digit or a letter
+  // (WeCom "通讯录管理 › 创建成员": userid). Anything else cannot be a user and is not sent.
+  return userId !== undefined && /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(userId)
+    ? `<@${userId}>`
+    : undefined;
 }

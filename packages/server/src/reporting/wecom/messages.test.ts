@@ -89,7 +89,23 @@ describe('noticeKindFor', () => {
     expect(noticeKindFor(transition(status), record)).toBe(expected);
   });
 
-  it('says nothing about stage steps', () => {
+  it.each([
+    ['deploy', 'running', pipeline(), 'deploying'],
+    // After an approval the approved message already says it deploys.
+    [
+      'deploy',
+      'running',
+      pipeline({ approval: { required: true, approvedBy: 'wang', approvedAt: '2025-03-14T02:04:00.000Z' } }),
+      undefined,
+    ],
+    ['test', 'running', pipeline(), undefined],
+    ['deploy', 'success', pipeline(), undefined],
+  ] as const)('stage %s %s → %s', (stage, status, record, expected) => {
+    const t = { id: '1-0', kind: 'stage', pipelineId: 'p41', stage, status, at } as Transition;
+    expect(noticeKindFor(t, record)).toBe(expected);
+  });
+
+  it('says nothing about other stage steps', () => {
     const t = {
       id: '1-0',
       kind: 'stage',
@@ -108,13 +124,13 @@ describe('renderNotice', () => {
       'started',
       noticeOf('running', pipeline()),
       [
-        '**🚀 开始部署** shop/order-service → <font color="comment">test</font>',
+        '**🚦 开始** shop/order-service → <font color="comment">test</font>',
         '> 李伟（li.wei） 合并了 !42 Fix order total（feature/total → test）',
         '> 提交：36dd036d 修复订单金额计算',
         `[查看流水线](${url})`,
       ],
       [
-        '**🚀 Deploying** shop/order-service',
+        '**🚦 Started** shop/order-service',
         '> 李伟 (li.wei) merged !42 Fix order total (feature/total → test)',
         '> Commit: 36dd036d 修复订单金额计算',
         `[Open pipeline](${url})`,
@@ -198,6 +214,19 @@ describe('renderNotice', () => {
     expect(text).toContain('第 99 行');
     expect(text).not.toContain('第 0 行');
     expect(text.endsWith(`[查看日志](${url}#test)\n<@liwei>`)).toBe(true);
+  });
+
+  it('shows the first error above the last lines, within 4096 bytes', () => {
+    const logTail = Array.from({ length: 100 }, (_, i) => `第 ${i} 行：${'输出'.repeat(60)}`);
+    const firstError = "src/order.ts(12,5): error TS2322: Type 'string' is not assignable to type 'number'.";
+    const text = renderNotice(noticeOf('failed', failed, { logTail, firstError, mention: 'liwei' }), 'en');
+    expect(utf8Bytes(text)).toBeLessThanOrEqual(4096);
+    const lines = text.split('\n');
+    const at = lines.indexOf('First error:');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toContain('error TS2322');
+    expect(lines.findIndex((l) => l.startsWith('Last '))).toBeGreaterThan(at);
+    expect(text).toContain('第 99 行');
   });
 
   it('makes hostile user text inert: no mentions, links, tags or bold of its own', () => {

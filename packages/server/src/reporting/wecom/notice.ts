@@ -5,6 +5,7 @@ import { rolledBackTo, wasRolledBack } from '../rollback.js';
 
 export type NoticeKind =
   | 'started'
+  | 'deploying'
   | 'approved'
   | 'waiting'
   | 'succeeded'
@@ -38,6 +39,8 @@ export interface Notice {
   reason?: string;
   /** The last lines of the failed stage's log, oldest first. */
   logTail?: string[];
+  /** The first line of that log that reads like an error, when it is not among the last lines. */
+  firstError?: string;
   imageTag?: string;
   rolledBackTo?: string;
   approvedBy?: string;
@@ -49,9 +52,18 @@ export interface Notice {
   at: string;
 }
 
-/** Which message a transition asks for (none for stage steps: the pipeline's own say it all). */
+/**
+ * Which message a transition asks for: the pipeline's own steps, and the deploy stage starting
+ * (`deploying`; not after an approval, whose message already says it deploys). Other stage steps
+ * say nothing: the pipeline's own say it all.
+ */
 export function noticeKindFor(transition: Transition, pipeline: PipelineRecord): NoticeKind | undefined {
-  if (transition.kind !== 'pipeline') return undefined;
+  if (transition.kind === 'stage') {
+    const approved = pipeline.approval?.approvedAt !== undefined;
+    return transition.stage === 'deploy' && transition.status === 'running' && !approved
+      ? 'deploying'
+      : undefined;
+  }
   switch (transition.status) {
     case 'running': {
       const approvedAt = pipeline.approval?.approvedAt;
@@ -76,6 +88,7 @@ export interface NoticeExtras {
   url: string;
   stageUrl?: (stage: StageName) => string;
   logTail?: string[];
+  firstError?: string;
   imageTag?: string;
   mention?: string;
 }
@@ -133,6 +146,7 @@ export function buildNotice(
     if (target !== undefined) notice.rolledBackTo = target;
     if (extras.logTail !== undefined && extras.logTail.length > 0) notice.logTail = extras.logTail;
     if (extras.mention !== undefined) notice.mention = extras.mention;
+    if (extras.firstError !== undefined) notice.firstError = extras.firstError;
   }
   return notice;
 }

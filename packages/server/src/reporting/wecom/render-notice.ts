@@ -22,11 +22,19 @@ export function renderNotice(notice: Notice, language: Language, maxBytes = MARK
   if (mention !== undefined) foot.push(mention);
 
   let body = head;
+  // The first error is what usually explains a failure; the tail is where it ended.
+  const first =
+    notice.firstError === undefined
+      ? []
+      : [w.firstError, `> ${escapeLogLine(notice.firstError, MAX.logLine) || ' '}`];
+  if (first.length > 0 && utf8Bytes([...head, ...first, ...foot].join('\n')) + 2 < maxBytes) {
+    body = [...head, ...first];
+  }
   const tail = (notice.logTail ?? []).map((line) => `> ${escapeLogLine(line, MAX.logLine) || ' '}`);
   if (tail.length > 0) {
-    const fixed = utf8Bytes([...head, w.lastLogLines(tail.length), ...foot].join('\n')) + 2;
+    const fixed = utf8Bytes([...body, w.lastLogLines(tail.length), ...foot].join('\n')) + 2;
     const kept = lastLinesWithin(tail, maxBytes - fixed - 16);
-    if (kept.length > 0) body = [...head, w.lastLogLines(kept.length), ...kept];
+    if (kept.length > 0) body = [...body, w.lastLogLines(kept.length), ...kept];
   }
   return truncateUtf8([...body, ...foot].join('\n'), maxBytes);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Secret } from '@ferry/shared';
 import type { Language } from '../duration-text.js';
 import type { BotFilter } from './bot-routing.js';
@@ -26,4 +27,12 @@ export function botsFromConfig(wecom: {
     environments: bot.environments,
     language: bot.language ?? wecom.language,
   }));
+}
+
+/**
+ * The send budget a bot draws on: WeCom limits each webhook key to 20 messages a minute, so bots
+ * configured with the same key share one budget. A digest, never the key itself.
+ */
+export function budgetOf(bot: WeComBot): string {
+  return createHash('sha256').update(bot.key.reveal()).digest('hex').slice(0, 24);
 }

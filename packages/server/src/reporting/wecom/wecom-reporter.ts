@@ -5,14 +5,15 @@ import type { Delivery, DeliveryResult, Reporter, Transition } from '../reporter
 import type { ReportingMetrics } from '../reporting-metrics.js';
 import { botsFor } from './bot-routing.js';
 import type { BotStates } from './bot-states.js';
-import { readLogTail } from './log-tail.js';
+import { readLogExcerpt } from './log-tail.js';
 import { buildNotice, type Notice, noticeKindFor } from './notice.js';
+import type { OnceMarks } from './once-marks.js';
 import { renderAlertText } from './render-alert.js';
 import { renderDigest } from './render-digest.js';
 import { renderNotice } from './render-notice.js';
 import { paceSend, WECOM_WINDOW_MS } from './send-pacer.js';
 import type { SendWindow } from './send-window.js';
-import type { WeComBot } from './wecom-bot.js';
+import { budgetOf, type WeComBot } from './wecom-bot.js';
 import {
   WECOM_FREQ_OUT_OF_LIMIT,
   WECOM_INVALID_WEBHOOK_URL,
@@ -30,6 +31,8 @@ export interface WeComReporterOptions {
   bots: readonly WeComBot[];
   client: WeComBotClient;
   window: SendWindow;
+  /** One `deploying` notice per pipeline, whatever records its deploy's start twice. */
+  once: OnceMarks;
   states: BotStates;
   /** GitLab username → WeCom user id (`wecom.mentions`). */
   mentions: Readonly<Record<string, string>>;
@@ -78,10 +81,11 @@ export class WeComReporter implements Reporter<WeComItem> {
     const bots = botsFor(this.#o.bots, pipeline).filter((bot) => !this.#o.states.isDisabled(bot.name));
     if (bots.length === 0) return [];
     const failedStage = pipeline.stages.find((s) => s.status === 'failed');
-    const logTail =
+    const excerpt =
       (kind === 'failed' || kind === 'rolled_back') && failedStage !== undefined
-        ? await readLogTail(this.#o.logs, pipeline.id, failedStage.name, this.#o.logTailLines, signal)
+        ? await readLogExcerpt(this.#o.logs, pipeline.id, failedStage.name, this.#o.logTailLines, signal)
         : undefined;
+    if (kind === 'deploying' && !(await this.#o.once.first(`deploying:${pipeline.id}`))) return [];
     // The image the build stage recorded on the pipeline; else what the configured lookup says.
     const imageTag =
       kind !== 'succeeded'
@@ -94,7 +98,8 @@ export class WeComReporter implements Reporter<WeComItem> {
     const notice = buildNotice(kind, transition, pipeline, {
       url: this.#o.pipelineUrl(pipeline.id),
       stageUrl: (stage) => this.#o.pipelineUrl(pipeline.id, stage),
-      ...(logTail === undefined ? {} : { logTail }),
+      ...(excerpt === undefined ? {} : { logTail: excerpt.tail }),
+      ...(excerpt?.firstError === undefined ? {} : { firstError: excerpt.firstError }),
       ...(imageTag === undefined ? {} : { imageTag }),
       ...(mention === undefined ? {} : { mention }),
     });
@@ -118,7 +123,7 @@ export class WeComReporter implements Reporter<WeComItem> {
       if (!isWeComItem(item) || item.type !== 'notice') break;
       notices.push(item.notice);
     }
-    const sentAt = await this.#o.window.recent(bot.name, now);
+    const sentAt = await this.#o.window.recent(budgetOf(bot), now);
     const pace = paceSend({ now, sentAt, queued: Math.max(1, notices.length) });
     if (pace.action === 'wait') return { kind: 'wait', afterMs: pace.ms };
 
@@ -144,7 +149,7 @@ export class WeComReporter implements Reporter<WeComItem> {
     }
     switch (answer.errcode) {
       case WECOM_OK:
-        await this.#o.window.record(bot.name, now);
+        await this.#o.window.record(budgetOf(bot), now);
         metrics.send(this.name, 'sent');
         return { kind: 'done', count };
       case WECOM_FREQ_OUT_OF_LIMIT: {

@@ -21,6 +21,7 @@ export interface Wording {
   approvedBy(who: string): string;
   canceledBy(who: string): string;
   lastLogLines(n: number): string;
+  firstError: string;
   openPipeline: string;
   openLog: string;
   approve: string;
@@ -32,7 +33,8 @@ export interface Wording {
 }
 
 const icon: Readonly<Record<NoticeKind, string>> = {
-  started: '🚀',
+  started: '🚦',
+  deploying: '🚀',
   approved: '▶️',
   waiting: '⏸️',
   succeeded: '✅',
@@ -47,7 +49,8 @@ export function noticeIcon(kind: NoticeKind): string {
 
 const zh: Wording = {
   title: {
-    started: '开始部署',
+    started: '开始',
+    deploying: '开始部署',
     approved: '已批准，继续部署',
     waiting: '等待审批',
     succeeded: '部署成功',
@@ -69,6 +72,7 @@ const zh: Wording = {
   approvedBy: (who) => `${who} 批准了部署`,
   canceledBy: (who) => `由 ${who} 取消`,
   lastLogLines: (n) => `日志最后 ${n} 行：`,
+  firstError: '第一个错误：',
   openPipeline: '查看流水线',
   openLog: '查看日志',
   approve: '去审批',
@@ -79,7 +83,8 @@ const zh: Wording = {
 
 const en: Wording = {
   title: {
-    started: 'Deploying',
+    started: 'Started',
+    deploying: 'Deploying',
     approved: 'Approved, deploying',
     waiting: 'Waiting for approval',
     succeeded: 'Deployed',
@@ -101,6 +106,7 @@ const en: Wording = {
   approvedBy: (who) => `Approved by ${who}`,
   canceledBy: (who) => `Canceled by ${who}`,
   lastLogLines: (n) => `Last ${n} log lines:`,
+  firstError: 'First error:',
   openPipeline: 'Open pipeline',
   openLog: 'Open log',
   approve: 'Review and approve',
