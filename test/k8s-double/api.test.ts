@@ -213,7 +213,7 @@ describe('resource quota', () => {
     const unspecified = await apiError(h.core.createNamespacedPod({ namespace: q, body: pod('a') }));
     expect(unspecified.code).toBe(403);
     expect(unspecified.status.message).toBe(
-      'pods "a" is forbidden: failed quota: compute: must specify requests.cpu',
+      'pods "a" is forbidden: failed quota: compute: must specify requests.cpu for: c',
     );
     await h.core.createNamespacedPod({ namespace: q, body: pod('b', '500m') });
     const over = await apiError(h.core.createNamespacedPod({ namespace: q, body: pod('c', '250m') }));

@@ -21,6 +21,16 @@ const counted: Record<string, ResourceDef> = {
   'count/deployments.apps': R.deployments,
 };
 
+/** The compute resources whose quota requires every container to set them (pods.go validationSet). */
+const validationSet = new Set([
+  'cpu',
+  'memory',
+  'requests.cpu',
+  'requests.memory',
+  'limits.cpu',
+  'limits.memory',
+]);
+
 const isActivePod = (p: KubeObject) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
 
 function podCompute(spec: PodSpec): Usage {
@@ -43,16 +53,30 @@ function podCompute(spec: PodSpec): Usage {
   return u;
 }
 
-/** Whether every container of the pod sets the resource a quota constrains. */
-function specifies(spec: PodSpec, key: string): boolean {
-  const [kind, r] = key.includes('.')
-    ? (key.split('.') as ['requests' | 'limits', string])
-    : (['requests', key] as const);
-  return (spec.containers ?? []).every(
-    (c) =>
-      c.resources?.[kind]?.[r] !== undefined ||
-      (kind === 'requests' && c.resources?.limits?.[r] !== undefined),
-  );
+/**
+ * The resources a quota constrains that some container does not set, each with the containers
+ * missing it: podEvaluator.Constraints (pkg/quota/v1/evaluator/core/pods.go, kubernetes) checks
+ * containers and init containers alike and words it `must specify limits.cpu for: clone;
+ * requests.cpu for: clone,step`.
+ */
+function missingResources(spec: PodSpec, keys: string[]): string | undefined {
+  const missing = new Map<string, Set<string>>();
+  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
+    for (const key of keys) {
+      const [kind, r] = key.includes('.')
+        ? (key.split('.') as ['requests' | 'limits', string])
+        : (['requests', key] as const);
+      const set =
+        c.resources?.[kind]?.[r] !== undefined ||
+        (kind === 'requests' && c.resources?.limits?.[r] !== undefined);
+      if (!set) missing.set(key, (missing.get(key) ?? new Set()).add(c.name));
+    }
+  }
+  if (missing.size === 0) return undefined;
+  return [...missing.keys()]
+    .sort()
+    .map((k) => `${k} for: ${[...missing.get(k)!].sort().join(',')}`)
+    .join('; ');
 }
 
 export function quotaUsage(store: Store, namespace: string): Usage {
@@ -86,12 +110,13 @@ export function quotaViolation(store: Store, def: ResourceDef, obj: KubeObject):
     const hard: Record<string, string> = q.spec?.hard ?? {};
     const keys = Object.keys(hard).filter((k) => requested[k] !== undefined);
     if (def === R.pods) {
-      const missing = keys.filter((k) => k !== 'pods' && !specifies(obj.spec as PodSpec, k));
-      if (missing.length > 0) {
+      const validated = keys.filter((k) => validationSet.has(k));
+      const missing = missingResources(obj.spec as PodSpec, validated);
+      if (missing !== undefined) {
         return new ApiError(
           403,
           'Forbidden',
-          `${target}: failed quota: ${q.metadata.name}: must specify ${missing.join(',')}`,
+          `${target}: failed quota: ${q.metadata.name}: must specify ${missing}`,
           { name: obj.metadata.name, kind: def.plural },
         );
       }

@@ -4,6 +4,7 @@
  * HTTP routes and the double's controllers both write through here.
  */
 import { randomUUID } from 'node:crypto';
+import { mutate as admitMutating, validate as admitValidating } from '../admission/index.js';
 import { recordUpdate, serverSideApply } from '../patch/apply.js';
 import { deepEqual, type Plain } from '../patch/json.js';
 import { applyJsonPatch } from '../patch/json-patch.js';
@@ -14,7 +15,6 @@ import { generateName, rfc3339 } from './clock.js';
 import { type DeleteOptions, type DeleteResult, Deletion, isGracefulPod } from './deletion.js';
 import { type KindContext, kindOf } from './kinds/index.js';
 import { validateMetadata } from './meta.js';
-import { quotaViolation } from './quota.js';
 import { apiVersionOf, R, type ResourceDef } from './resources.js';
 import { type FieldMatcher, type LabelMatcher, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import {
@@ -33,6 +33,8 @@ export interface WriteMeta {
   /** `fieldManager`, or the user agent's product name. */
   manager: string;
   dryRun?: boolean;
+  /** Where admission puts the response's `Warning` texts (Pod Security, dropped fields). */
+  warnings?: string[];
 }
 
 export type { DeleteOptions, DeleteResult } from './deletion.js';
@@ -175,11 +177,11 @@ export class Registry {
     delete obj.metadata.deletionGracePeriodSeconds;
     if (def.tracksGeneration) obj.metadata.generation = 1;
     else delete obj.metadata.generation;
+    admitMutating(this.store, def, obj, undefined);
     this.validate(def, obj, undefined);
     if (this.store.peek(def, obj.metadata.namespace, obj.metadata.name))
       throw alreadyExists(this.target(def, obj.metadata.name));
-    const overQuota = quotaViolation(this.store, def, obj);
-    if (overQuota) throw overQuota;
+    meta.warnings?.push(...admitValidating(this.store, def, obj, undefined));
     const kind = kindOf(def);
     if (def.subresources.includes('status')) delete obj.status;
     await kind.prepareCreate?.(obj, this.ctx);
@@ -250,6 +252,7 @@ export class Registry {
       });
     }
     this.validate(def, obj, old);
+    if (subresource === undefined) meta.warnings?.push(...admitValidating(this.store, def, obj, old));
     await kindOf(def).prepareUpdate?.(obj, old, this.ctx);
     if (def.tracksGeneration && !deepEqual(specPart(obj), specPart(old)))
       obj.metadata.generation = (old.metadata.generation ?? 1) + 1;

@@ -126,6 +126,15 @@ export const resources: readonly ResourceDef[] = [
     subresources: ['status'],
     tracksGeneration: false,
   }),
+  core({
+    plural: 'limitranges',
+    singular: 'limitrange',
+    kind: 'LimitRange',
+    namespaced: true,
+    shortNames: ['limits'],
+    subresources: [],
+    tracksGeneration: false,
+  }),
   {
     group: 'apps',
     version: 'v1',
@@ -192,6 +201,7 @@ export const R = {
   events: mustResource('', 'events'),
   serviceaccounts: mustResource('', 'serviceaccounts'),
   resourcequotas: mustResource('', 'resourcequotas'),
+  limitranges: mustResource('', 'limitranges'),
   deployments: mustResource('apps', 'deployments'),
   replicasets: mustResource('apps', 'replicasets'),
   ingresses: mustResource('networking.k8s.io', 'ingresses'),

@@ -2,8 +2,10 @@
  * The ReplicaSet controller: keeps `spec.replicas` active pods from the template (named
  * `<rs>-<5 random>`), deletes the least useful extras first, and reports replica counts.
  */
+
 import type { Registry } from '../api/registry.js';
 import { R } from '../api/resources.js';
+import { ApiError } from '../api/status.js';
 import type { EventRecorder } from '../events.js';
 import type { DoubleLogger } from '../logger.js';
 import type { ChangeEvent, Store } from '../store/store.js';
@@ -61,7 +63,7 @@ export class ReplicaSetController extends QueueController {
     const active = this.podsOf(rs).filter(isActive);
     const want = rs.spec?.replicas ?? 1;
     if (active.length < want) {
-      for (let i = active.length; i < want; i++) await this.createPod(rs);
+      for (let i = active.length; i < want; i++) if (!(await this.createPod(rs))) break;
     } else if (active.length > want) {
       const victims = [...active].sort((a, b) => {
         const ra = deletionRank(a);
@@ -82,7 +84,47 @@ export class ReplicaSetController extends QueueController {
     this.updateStatus(rs);
   }
 
-  private async createPod(rs: KubeObject): Promise<void> {
+  /**
+   * Creates one pod; false when admission refused it (Pod Security, quota, LimitRange): like
+   * replica_set.go, a Warning `FailedCreate` event `Error creating: <message>` and the
+   * `ReplicaFailure` condition, retried on the next sync.
+   */
+  private async createPod(rs: KubeObject): Promise<boolean> {
+    try {
+      await this.createPodOnce(rs);
+      return true;
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      this.events.record(rs, {
+        type: 'Warning',
+        reason: 'FailedCreate',
+        message: `Error creating: ${err.message}`,
+        component: 'replicaset-controller',
+      });
+      this.store.mutate(R.replicasets, rs.metadata.namespace, rs.metadata.name, (o) => {
+        const others = (o.status?.conditions ?? []).filter(
+          (c: { type: string }) => c.type !== 'ReplicaFailure',
+        );
+        o.status = {
+          ...(o.status ?? {}),
+          conditions: [
+            ...others,
+            {
+              type: 'ReplicaFailure',
+              status: 'True',
+              reason: 'FailedCreate',
+              message: err.message,
+              lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+            },
+          ],
+        };
+        return true;
+      });
+      return false;
+    }
+  }
+
+  private async createPodOnce(rs: KubeObject): Promise<void> {
     const template = rs.spec?.template ?? {};
     const pod = await this.registry.create(
       R.pods,

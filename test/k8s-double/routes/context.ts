@@ -27,4 +27,6 @@ export interface RequestContext {
   user: UserInfo;
   /** 403 unless the user may also `create` the object (a server-side apply that creates it). */
   authorizeCreate(): void;
+  /** Texts sent back as `Warning: 299 - "<text>"` headers (admission, decoding). */
+  warnings: string[];
 }

@@ -21,6 +21,7 @@ export interface ResourceRoute {
 const writeMeta = (ctx: RequestContext) => ({
   manager: ctx.manager,
   dryRun: ctx.url.searchParams.get('dryRun') === 'All',
+  warnings: ctx.warnings,
 });
 
 export async function serveResource(

@@ -16,7 +16,7 @@ import { serveOpenApi } from '../openapi/routes.js';
 import type { RouteDeps } from '../routes/context.js';
 import { serveResource } from '../routes/rest.js';
 import type { FaultList } from './faults.js';
-import { parseBody, readBody, sendError, sendJson } from './http-io.js';
+import { parseBody, readBody, responseWarnings, sendError, sendJson } from './http-io.js';
 import { route } from './router.js';
 import type { TlsMaterial } from './tls.js';
 
@@ -83,10 +83,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ApiServer
       throw notFoundResource();
     case 'resource': {
       let parsed: { value: unknown } | undefined;
+      const warnings: string[] = [];
+      responseWarnings.set(res, warnings);
       const ctx = {
         req,
         res,
         url,
+        warnings,
         manager: managerFrom(req, url),
         body: async () => {
           parsed ??= { value: parseBody(await readBody(req), req.headers['content-type']) };

@@ -28,8 +28,19 @@ export function parseBody(raw: Buffer, contentType: string | undefined): unknown
   }
 }
 
+/**
+ * The warnings a request collected (admission, decoding), sent as `Warning` headers in the form
+ * k8s.io/apimachinery/pkg/util/net NewWarningHeader writes: `299 - "<text>"`, with `"` and `\`
+ * escaped, one header per distinct text.
+ */
+export const responseWarnings = new WeakMap<ServerResponse, string[]>();
+
+const warningHeader = (text: string) => `299 - "${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
+  const warnings = [...new Set(responseWarnings.get(res) ?? [])];
+  if (warnings.length > 0) res.setHeader('Warning', warnings.map(warningHeader));
   res.writeHead(code, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(text),
