@@ -37,6 +37,9 @@ const config: KubernetesExecutorConfig = {
   imagePullSecrets: env.imagePullSecrets,
   pendingTimeout: 180_000,
   buildSeccompProfile: 'ferry-build.json',
+  runAsUser: 10001,
+  cloneResources: { cpu: '200m', memory: '256Mi' },
+  stepResources: { cpu: '200m', memory: '256Mi' },
 };
 
 async function leftovers(prefix: string): Promise<string[]> {

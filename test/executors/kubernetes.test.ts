@@ -30,6 +30,7 @@ import {
   RunnerKeys,
 } from '../../packages/server/src/executors/kubernetes/index.js';
 import { type K8sDouble, startK8sDouble } from '../k8s-double/index.js';
+import { createPolicedNamespace, restrictedLabels } from '../support/cluster-policy.js';
 import { executorIdentity, type Identity } from '../support/least-privilege.js';
 import { testImages } from '../support/services.js';
 import { executorConformance } from './conformance.js';
@@ -97,6 +98,9 @@ function executorConfig(overrides: Partial<KubernetesExecutorConfig>): Kubernete
     imagePullSecrets: [],
     pendingTimeout: 60_000,
     buildSeccompProfile: 'ferry-build.json',
+    runAsUser: 10001,
+    cloneResources: { cpu: '200m', memory: '256Mi' },
+    stepResources: { cpu: '1', memory: '512Mi' },
     ...overrides,
   };
 }
@@ -127,7 +131,9 @@ describeWithDocker('kubernetes executor', () => {
     double = await startK8sDouble();
     const core = kubeConfigOf(double).makeApiClient(CoreV1Api);
     const config = executorConfig({ runnerImage: image });
-    // Ferry runs as an operator runs it: a token bound to deploy/rbac/runner-executor.yaml only.
+    // As on operators' clusters: restricted Pod Security and a compute quota on the runners'
+    // namespace, and Ferry with a token bound to deploy/rbac/runner-executor.yaml only.
+    await createPolicedNamespace(core, config.namespace);
     const identity = await executorIdentity(double.kubeconfigYaml, [config.namespace], await scratchDir());
     const started = double;
     return {
@@ -223,6 +229,7 @@ describeWithDocker('kubernetes executor: what only Kubernetes has', () => {
     kc = kubeConfigOf(double);
     core = kc.makeApiClient(CoreV1Api);
     config = executorConfig({ runnerImage: image });
+    await createPolicedNamespace(core, config.namespace);
     identity = await executorIdentity(double.kubeconfigYaml, [config.namespace], await scratchDir());
     executor = new KubernetesExecutor({ config, kubeConfig: identity.kc });
   });
@@ -520,13 +527,14 @@ describeWithDocker('kubernetes executor: what only Kubernetes has', () => {
     }
   });
 
-  it('measures prepare → first script line, and creates the runner namespace', async () => {
+  it('measures prepare → first script line, and creates the runner namespace with the configured labels', async () => {
     // Creating its namespace needs more than least privilege: a namespace Ferry creates has no
     // Role in it, so only an identity with rights in every namespace (here the admin) can do it.
     // Least-privilege setups apply deploy/rbac/runner-executor.yaml, Namespace included, instead.
     const fresh = new KubernetesExecutor({
       config: { ...config, namespace: `ferry-fresh-${randomBytes(3).toString('hex')}` },
       kubeConfig: kc,
+      namespaceLabels: restrictedLabels,
     });
     const samples: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -546,6 +554,10 @@ describeWithDocker('kubernetes executor: what only Kubernetes has', () => {
     }
     const namespace = await core.readNamespace({ name: fresh.namespace });
     expect(namespace.metadata?.name).toBe(fresh.namespace);
+    expect(namespace.metadata?.labels).toMatchObject({
+      ...restrictedLabels,
+      'app.kubernetes.io/managed-by': 'ferry',
+    });
     const sorted = [...samples].sort((a, b) => a - b);
     console.info(
       `[kubernetes] prepare → first script line on the double: ${samples.join(', ')} ms (median ${sorted[2]} ms)`,

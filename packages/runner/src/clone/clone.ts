@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { access, mkdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import type { Writable } from 'node:stream';
 import { CloneExit } from './clone-exit.js';
 import type { CloneTarget } from './clone-target.js';
@@ -49,6 +49,7 @@ export async function clone(options: CloneOptions): Promise<number> {
   const env = gitEnvironment(
     options.env,
     header === undefined ? undefined : { origin: target.url.origin, header },
+    resolvePath(dir),
   );
   const git = (args: string[]) =>
     runGit(args, { cwd: dir, env, secrets, stdout, stderr: options.stderr, signal });

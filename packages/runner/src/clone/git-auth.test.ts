@@ -57,4 +57,16 @@ describe('gitEnvironment', () => {
     ]);
     expect(pairs).toContainEqual(['protocol.version', '2']);
   });
+
+  it('trusts the clone directory when given (a root-owned emptyDir, a non-root runner)', () => {
+    const pairs = (env: Record<string, string>) =>
+      Array.from({ length: Number(env.GIT_CONFIG_COUNT) }, (_, i) => env[`GIT_CONFIG_KEY_${i}`]);
+    expect(pairs(gitEnvironment(base, undefined, '/workspace'))).toContain('safe.directory');
+    expect(
+      gitEnvironment(base, undefined, '/workspace')[
+        `GIT_CONFIG_VALUE_${pairs(gitEnvironment(base, undefined, '/workspace')).indexOf('safe.directory')}`
+      ],
+    ).toBe('/workspace');
+    expect(pairs(gitEnvironment(base, undefined))).not.toContain('safe.directory');
+  });
 });

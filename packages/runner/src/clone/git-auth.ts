@@ -19,6 +19,12 @@ const SCRUBBED =
 export function gitEnvironment(
   base: Readonly<Record<string, string | undefined>>,
   auth: { origin: string; header: string } | undefined,
+  /**
+   * The clone's directory, trusted by `safe.directory` (command-scope configuration counts as
+   * protected): a Kubernetes emptyDir belongs to root while a restricted pod clones as non-root,
+   * which git otherwise refuses as "dubious ownership".
+   */
+  workTree?: string,
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(base)) {
@@ -38,6 +44,7 @@ export function gitEnvironment(
     ['fetch.writeCommitGraph', 'false'],
     ['core.fsync', 'none'],
   ];
+  if (workTree !== undefined) config.push(['safe.directory', workTree]);
   if (auth !== undefined) config.push([`http.${auth.origin}/.extraHeader`, `Authorization: ${auth.header}`]);
   env.GIT_CONFIG_COUNT = String(config.length);
   config.forEach(([key, value], i) => {

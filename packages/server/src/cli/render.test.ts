@@ -23,7 +23,14 @@ async function run(opts: Parameters<typeof render>[0]) {
     stdout,
     stderr,
     docs: parseAllDocuments(stdout).map(
-      (d) => d.toJS() as { kind: string; metadata: { name: string }; data?: Record<string, string> },
+      (d) =>
+        d.toJS() as {
+          kind: string;
+          metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+          data?: Record<string, string>;
+          stringData?: Record<string, string>;
+          spec?: { template?: { spec?: Record<string, unknown> } };
+        },
     ),
   };
 }
@@ -46,9 +53,42 @@ describe('ferry render', () => {
       'Deployment/shop',
       'Ingress/shop',
     ]);
-    expect(r.docs[1]?.data).toEqual({ '.dockerconfigjson': '<redacted>' });
+    // Redacted so that it still applies: stringData placeholders (no base64 to break), the pull
+    // secret still JSON, and an annotation naming what is withheld.
+    expect(r.docs[1]?.data).toBeUndefined();
+    expect(JSON.parse(r.docs[1]?.stringData?.['.dockerconfigjson'] ?? '')).toEqual({
+      auths: { 'registry.vpc:5000': { username: '<registry.username>', password: '<redacted>' } },
+    });
+    expect(r.docs[1]?.metadata.annotations).toEqual({ 'ferry.dev/redacted-keys': '.dockerconfigjson' });
     expect(r.stdout).toContain(`image: registry.vpc:5000/retail/shop:${SHA}`);
-    expect(r.stdout).toContain('# secret values redacted');
+    expect(r.stdout).toContain('# secret values withheld');
+  });
+
+  it('shows the Pod Security level: restricted by default, baseline where the spec asks for it', async () => {
+    const deploymentSpec = (docs: Awaited<ReturnType<typeof run>>['docs']) =>
+      docs.find((d) => d.kind === 'Deployment')?.spec?.template?.spec;
+    const restricted = await run({ env: 'staging', sha: SHA, project: 'retail/shop' });
+    expect(deploymentSpec(restricted.docs)).toMatchObject({
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{ securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
+    });
+    const file = join(dir, 'root.ferry.yml');
+    writeFileSync(file, 'service: shop\ngroup: retail\nstages:\n  deploy:\n    securityContext: baseline\n');
+    const baseline = await run({ env: 'staging', sha: SHA, project: 'retail/shop', file: 'root.ferry.yml' });
+    expect(baseline.code).toBe(0);
+    const spec = deploymentSpec(baseline.docs);
+    expect(spec?.securityContext).toEqual({ seccompProfile: { type: 'RuntimeDefault' } });
+    expect(((spec?.containers ?? []) as Record<string, unknown>[])[0]).not.toHaveProperty('securityContext');
+  });
+
+  it("labels the environment's namespace with the configuration's namespaceLabels", async () => {
+    const config = join(dir, 'labels.ferry.yml');
+    writeFileSync(config, 'namespaceLabels:\n  pod-security.kubernetes.io/enforce: restricted\n');
+    const r = await run({ env: 'staging', sha: SHA, project: 'retail/shop', config });
+    expect(r.docs[0]?.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'app.kubernetes.io/managed-by': 'ferry',
+    });
   });
 
   it('adds the canary Deployment at its first step where the environment has a canary', async () => {

@@ -12,7 +12,7 @@ import {
   type ManifestInputs,
   REDACTED,
   type RegistryCredentials,
-  redactSecrets,
+  redactSecretsForApply,
   releaseMetadata,
   renderManifests,
   resolveSpec,
@@ -67,6 +67,12 @@ async function readOptional(file: string): Promise<string | undefined> {
     if (err.code === 'ENOENT') return undefined;
     throw err;
   });
+}
+
+/** The configured `namespaceLabels`, when a configuration is given (as `ferry serve` would label). */
+function namespaceLabelsFor(opts: RenderOptions): Readonly<Record<string, string>> {
+  if (opts.config === undefined && !process.env.FERRY_CONFIG) return {};
+  return loadConfig(opts.config === undefined ? {} : { file: opts.config }).config.namespaceLabels;
 }
 
 /**
@@ -129,7 +135,12 @@ export async function render(
       );
       return 2;
     }
-    const plan = resolveSpec(loaded.spec, { env: opts.env, sha, project });
+    const plan = resolveSpec(loaded.spec, {
+      env: opts.env,
+      sha,
+      project,
+      namespaceLabels: namespaceLabelsFor(opts),
+    });
     const { host, credentials } = registryFor(opts);
     const inputs: ManifestInputs = {
       image: `${host}/${plan.image.repository}:${plan.image.tag}`,
@@ -155,7 +166,10 @@ export async function render(
             ]),
         ...(opts.showSecrets
           ? ['# secret values shown']
-          : ['# secret values redacted (--show-secrets shows them)']),
+          : [
+              '# secret values withheld: each Secret carries <redacted> placeholders in stringData (the keys in',
+              '# its ferry.dev/redacted-keys annotation), so the output still applies; --show-secrets shows them',
+            ]),
         '',
       ].join('\n'),
     );
@@ -163,7 +177,9 @@ export async function render(
       toYaml(
         opts.showSecrets
           ? objects
-          : redactSecrets(objects as { apiVersion: string; kind: string; metadata: { name: string } }[]),
+          : redactSecretsForApply(
+              objects as { apiVersion: string; kind: string; metadata: { name: string } }[],
+            ),
       ),
     );
     return 0;

@@ -74,7 +74,11 @@ export async function executorFor(config: FerryConfig): Promise<Executor | undef
     }
     case 'kubernetes': {
       const { KubernetesExecutor } = await import('../executors/kubernetes/index.js');
-      return new KubernetesExecutor({ config: config.executor.kubernetes, owner: config.redis.keyPrefix });
+      return new KubernetesExecutor({
+        config: config.executor.kubernetes,
+        owner: config.redis.keyPrefix,
+        namespaceLabels: config.namespaceLabels,
+      });
     }
     case 'noop':
       return undefined;
@@ -100,6 +104,7 @@ export async function stageRunnerFor(deps: StageRunnerDeps): Promise<StageRunner
   const plans = new TemplatePlanSource(
     { text: readFileSync(path, 'utf8'), file: path },
     deps.overrides ?? noOverrides,
+    config.namespaceLabels,
   );
   const runnerImage =
     config.executor.kind === 'kubernetes'

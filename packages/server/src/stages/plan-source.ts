@@ -32,11 +32,18 @@ export class TemplatePlanSource implements PlanSource {
   readonly #template: SpecSourceText;
   readonly #overrides: OverrideSource;
   readonly #cache = new Map<string, ResolvedPlan>();
+  readonly #namespaceLabels: Readonly<Record<string, string>>;
   #templateSpec: FerrySpec | undefined;
 
-  constructor(template: SpecSourceText, overrides: OverrideSource = noOverrides) {
+  /** `namespaceLabels`: what the configuration puts on every namespace Ferry creates. */
+  constructor(
+    template: SpecSourceText,
+    overrides: OverrideSource = noOverrides,
+    namespaceLabels: Readonly<Record<string, string>> = {},
+  ) {
     this.#template = template;
     this.#overrides = overrides;
+    this.#namespaceLabels = namespaceLabels;
   }
 
   async planFor(pipeline: PipelineRecord, signal: AbortSignal): Promise<ResolvedPlan> {
@@ -49,6 +56,7 @@ export class TemplatePlanSource implements PlanSource {
       sha: pipeline.sha,
       project: pipeline.project.path,
       branch: pipeline.ref,
+      namespaceLabels: this.#namespaceLabels,
     });
     this.#cache.set(pipeline.id, plan);
     if (this.#cache.size > 256) this.#cache.delete(this.#cache.keys().next().value as string);

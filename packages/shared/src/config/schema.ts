@@ -78,6 +78,23 @@ const proxyAuthSchema = z.strictObject({
     .default({}),
 });
 
+/** Kubernetes quantities (`500m`, `1`, `512Mi`); the API canonicalises them. */
+const quantity = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, 'a quantity like 500m, 1, 512Mi');
+const computeResources = z.strictObject({ cpu: quantity, memory: quantity });
+
+/** Label keys and values as Kubernetes takes them (prefix/name ≤ 63, values ≤ 63). */
+const labelMap = z.record(
+  z
+    .string()
+    .regex(
+      /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+      'a label key',
+    ),
+  z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, 'a label value'),
+);
+
 const kubernetesExecutorSchema = z.strictObject({
   kubeconfig: z.string().optional(),
   context: z.string().optional(),
@@ -102,6 +119,15 @@ const kubernetesExecutorSchema = z.strictObject({
    * deploy/seccomp/ferry-build.json installed on the nodes (docs/release.md, "The build pod").
    */
   buildSeccompProfile: z.string().min(1).default('ferry-build.json'),
+  /**
+   * The uid (and gid) every runner container runs as: non-root, so pods pass the `restricted`
+   * Pod Security Standard. The runner image's own user is 10001.
+   */
+  runAsUser: z.number().int().positive().default(10001),
+  /** Requests = limits of the clone init container (a quota needs them on every container). */
+  cloneResources: computeResources.prefault({ cpu: '500m', memory: '512Mi' }),
+  /** Requests = limits of a stage's container when its job has none (build and deploy run the runner image). */
+  stepResources: computeResources.prefault({ cpu: '500m', memory: '512Mi' }),
 });
 
 /** How long one environment's finished pipelines stay in the archive. */
@@ -245,6 +271,11 @@ export function buildConfigSchema(resolve: SecretResolver) {
           builder: z.enum(['engine', 'buildah']).optional(),
         })
         .prefault({}),
+      /**
+       * Labels on every namespace Ferry creates (the runner namespace, the environments'
+       * namespaces), e.g. Pod Security: `pod-security.kubernetes.io/enforce: restricted`.
+       */
+      namespaceLabels: labelMap.default({}),
       deploy: z
         .strictObject({
           /** Kubeconfig file change pod uses (read by Ferry, given to the runner as a secret); unset: in-cluster. */

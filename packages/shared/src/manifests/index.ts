@@ -21,7 +21,7 @@ export {
   dockerConfigJson,
 } from './pull-secret.js';
 export { MANIFESTS_MAX_BYTES, manifestRecords, manifestsTruncatedMarker } from './records.js';
-export { REDACTED, redactSecrets } from './redact.js';
+export { REDACTED, REDACTED_ANNOTATION, redactSecrets, redactSecretsForApply } from './redact.js';
 export { renderManifests } from './render.js';
 export { buildService, SERVICE_PORT } from './service.js';
 export type * from './types.js';

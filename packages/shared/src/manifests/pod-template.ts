@@ -2,7 +2,12 @@ import type { ResolvedPlan } from '../pipeline-spec/plan.js';
 import type { ManifestInputs } from './inputs.js';
 import { LabelKey, podAnnotations, serviceLabels, type Track, trackSelector } from './labels.js';
 import { buildProbe } from './probes.js';
-import type { ContainerManifest, EnvFromManifest, PodTemplateManifest } from './types.js';
+import type {
+  ContainerManifest,
+  EnvFromManifest,
+  PodSecurityManifest,
+  PodTemplateManifest,
+} from './types.js';
 
 /** The port's name on the container, the Service and the Ingress. */
 export const PORT_NAME = 'http';
@@ -33,6 +38,26 @@ function containerResources(plan: ResolvedPlan): ContainerManifest['resources'] 
   };
 }
 
+/**
+ * The `restricted` Pod Security Standard by default: the pod runs as non-root (the image's
+ * numeric USER, or `runAsUser`) with the runtime's seccomp profile, and its container can neither
+ * gain privileges nor keep capabilities. `baseline` (a service that must run as root, as its spec
+ * says) keeps only the seccomp profile.
+ */
+function podSecurity(plan: ResolvedPlan): PodSecurityManifest {
+  const { level, runAsUser } = plan.deploy.security ?? { level: 'restricted', runAsUser: null };
+  return {
+    ...(level === 'restricted' ? { runAsNonRoot: true as const } : {}),
+    ...(runAsUser === null ? {} : { runAsUser }),
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+function containerSecurity(plan: ResolvedPlan): Pick<ContainerManifest, 'securityContext'> {
+  if ((plan.deploy.security?.level ?? 'restricted') === 'baseline') return {};
+  return { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } };
+}
+
 /** The pod template of the main or the canary Deployment: the same pods, another track label. */
 export function buildPodTemplate(
   plan: ResolvedPlan,
@@ -50,6 +75,7 @@ export function buildPodTemplate(
     readinessProbe: buildProbe(plan.deploy.readiness),
     ...(plan.deploy.liveness === null ? {} : { livenessProbe: buildProbe(plan.deploy.liveness) }),
     ...(storage === null ? {} : { volumeMounts: [{ name: DATA_VOLUME, mountPath: storage.mountPath }] }),
+    ...containerSecurity(plan),
   };
   return {
     metadata: {
@@ -61,6 +87,7 @@ export function buildPodTemplate(
       annotations: podAnnotations(inputs.meta),
     },
     spec: {
+      securityContext: podSecurity(plan),
       containers: [container],
       ...(inputs.registry === null ? {} : { imagePullSecrets: [{ name: plan.names.imagePullSecret }] }),
       ...(storage === null

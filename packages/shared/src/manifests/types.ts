@@ -63,11 +63,20 @@ export interface ContainerManifest {
   readinessProbe: ProbeManifest;
   livenessProbe?: ProbeManifest;
   volumeMounts?: { name: string; mountPath: string }[];
+  securityContext?: { allowPrivilegeEscalation: false; capabilities: { drop: ['ALL'] } };
+}
+
+/** What the pod asks of the kubelet: non-root and the runtime's seccomp profile (restricted). */
+export interface PodSecurityManifest {
+  runAsNonRoot?: true;
+  runAsUser?: number;
+  seccompProfile: { type: 'RuntimeDefault' };
 }
 
 export interface PodTemplateManifest {
   metadata: { labels: Record<string, string>; annotations: Record<string, string> };
   spec: {
+    securityContext: PodSecurityManifest;
     containers: ContainerManifest[];
     imagePullSecrets?: { name: string }[];
     volumes?: { name: string; persistentVolumeClaim: { claimName: string } }[];

@@ -41,7 +41,7 @@ describe('ferry lint', () => {
     const result = await lint([bad, good]);
     expect(result.code).toBe(1);
     expect(result.lines).toEqual([
-      `${bad}:3:5  unknown-key  stages.deploy.replcias: unknown key "replcias" in stages.deploy (did you mean "replicas"? allowed: port, replicas, resources, probes, storage, ingress, env, envFrom, rollout, enabled)`,
+      `${bad}:3:5  unknown-key  stages.deploy.replcias: unknown key "replcias" in stages.deploy (did you mean "replicas"? allowed: port, replicas, resources, probes, storage, ingress, env, envFrom, rollout, securityContext, runAsUser, enabled)`,
       `${good}  ok`,
     ]);
     const secret = file('secret.ferry.yml', 'stages:\n  deploy:\n    env:\n      API_TOKEN: abc\n');

@@ -573,6 +573,25 @@ describe('loadSpec: .ferry.yml over the default template', () => {
     expect(result.warnings.map((w) => w.code).sort()).toEqual(['shared-storage', 'unpinned-image']);
   });
 
+  it('warns when a service asks for the baseline Pod Security level (it may run as root)', () => {
+    const result = override('stages:\n  deploy:\n    securityContext: baseline\n    runAsUser: 1000\n');
+    expect(result.ok).toBe(true);
+    expect(result.warnings).toEqual([
+      expect.objectContaining({
+        code: 'relaxed-pod-security',
+        severity: 'warning',
+        path: 'stages.deploy.securityContext',
+        line: 3,
+      }),
+    ]);
+    expect(problems(override('stages:\n  deploy:\n    securityContext: privileged\n'))).toEqual([
+      expect.objectContaining({ path: 'stages.deploy.securityContext' }),
+    ]);
+    expect(problems(override('stages:\n  deploy:\n    runAsUser: 0\n'))).toEqual([
+      expect.objectContaining({ path: 'stages.deploy.runAsUser' }),
+    ]);
+  });
+
   it('reports every problem of a file at once, in file order', () => {
     const found = problems(
       override('stages:\n  test:\n    timeout: 1y\n  deploy:\n    port: -1\n    replica: 2\n'),

@@ -10,6 +10,8 @@ export interface ResolvedPlan {
   readonly environment: string;
   readonly branch: string;
   readonly namespace: string;
+  /** Labels Ferry's configuration puts on the namespace (Pod Security levels); may be empty. */
+  readonly namespaceLabels: Readonly<Record<string, string>>;
   readonly service: string;
   readonly group: string;
   readonly project: string;
@@ -97,6 +99,8 @@ export interface ResolvedDeployStage {
   readonly ingress: ResolvedIngress | null;
   readonly env: Readonly<Record<string, string>>;
   readonly envFrom: readonly ResolvedEnvSource[];
+  /** `restricted` (the default) or `baseline`; `runAsUser` null: the image's own (numeric) user. */
+  readonly security: { readonly level: 'restricted' | 'baseline'; readonly runAsUser: number | null };
   readonly rollout: {
     readonly progressDeadlineMs: number;
     readonly maxSurge: number | string;

@@ -33,6 +33,7 @@ export type SpecProblemCode =
   | 'placeholder-not-allowed'
   | 'storage-not-declared'
   | 'shared-storage'
+  | 'relaxed-pod-security'
   | 'invalid-canary'
   | 'invalid-probe'
   | 'invalid-env-source'

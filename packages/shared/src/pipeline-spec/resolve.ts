@@ -55,6 +55,8 @@ export interface ResolveContext {
   readonly service?: string;
   /** Group name when the spec sets none; default: derived from `project`. */
   readonly group?: string;
+  /** Labels for the environment's namespace from Ferry's configuration (`namespaceLabels`). */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
 }
 
 export interface ResolveOutcome {
@@ -368,6 +370,7 @@ function resolveDeploy(
     envFrom: given(environment.envFrom)
       ? resolveEnvFrom(b, environment.envFrom, [...envPath, 'envFrom'])
       : resolveEnvFrom(b, deploy.envFrom, [...stagePath, 'envFrom']),
+    security: { level: deploy.securityContext ?? 'restricted', runAsUser: deploy.runAsUser ?? null },
     rollout: {
       progressDeadlineMs: b.ms(rollout.progressDeadline ?? d.rollout.progressDeadline, [
         ...stagePath,
@@ -462,6 +465,7 @@ export function resolvePlan(spec: FerrySpec, ctx: ResolveContext): ResolveOutcom
     environment: ctx.env,
     branch,
     namespace,
+    namespaceLabels: { ...(ctx.namespaceLabels ?? {}) },
     service,
     group,
     project: ctx.project,

@@ -244,6 +244,26 @@ const buildStage = z
   )
   .describe('Builds the image and pushes it to the registry, tagged with the commit sha.');
 
+/**
+ * The Pod Security Standard the service's pods meet. `restricted` is what managed clusters usually
+ * enforce; `baseline` is for an image that must run as root, and says so with a warning.
+ */
+const podSecurity = z
+  .enum(['restricted', 'baseline'], { error: 'expected restricted or baseline' })
+  .superRefine((value, ctx) => {
+    if (value !== 'baseline') return;
+    const params: IssueParams = {
+      code: 'relaxed-pod-security',
+      severity: 'warning',
+      hint: 'run the image as a non-root user (a numeric USER in its Dockerfile, or runAsUser) and drop this line: namespaces that enforce restricted refuse these pods',
+    };
+    ctx.addIssue({
+      code: 'custom',
+      message: 'the service runs with the baseline Pod Security level, as root if its image says so',
+      params,
+    });
+  });
+
 const deployStage = z
   .strictObject(
     {
@@ -276,6 +296,14 @@ const deployStage = z
       env: opt(envMap('for the service'), 'Variables for the service.'),
       envFrom: opt(envFrom, 'Secrets/ConfigMaps for the service.'),
       rollout: opt(rollout, 'Rollout settings.'),
+      securityContext: opt(
+        podSecurity,
+        'Pod Security level of the pods: restricted (default: non-root, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp) or baseline (only for an image that must run as root).',
+      ),
+      runAsUser: opt(
+        intBetween(1, 2_147_483_647, 'a non-root uid'),
+        'The uid the service runs as, for an image whose USER is root or a name (restricted needs a non-root uid the kubelet can check).',
+      ),
       enabled: opt(
         z.boolean({ error: 'expected true or false' }),
         'Run this stage (default true). A library that is only tested sets build and deploy to false.',

@@ -55,6 +55,8 @@ describe('docker container specs', () => {
         'FERRY_REF=feature/$(id)',
       ],
       WorkingDir: '/workspace',
+      // The runner image's user is non-root (for Kubernetes); on one Docker host the clone is root.
+      User: '0:0',
       Labels: { ...labels, 'ferry.role': 'clone' },
       AttachStdin: true,
       OpenStdin: true,
@@ -110,6 +112,15 @@ describe('docker container specs', () => {
     );
     // The branch name is data: it is in no command the container runs.
     expect(JSON.stringify([spec.Entrypoint, spec.Cmd])).not.toContain('feature');
+  });
+
+  it('step container: the image default user, root only when it needs the Docker socket (build)', () => {
+    expect(stepContainerSpec(job, id, options)).not.toHaveProperty('User');
+    const build = stepContainerSpec({ ...job, dockerSocket: '/var/run/docker.sock' }, id, options);
+    expect(build.User).toBe('0:0');
+    expect(build.HostConfig?.Mounts).toContainEqual(
+      expect.objectContaining({ Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' }),
+    );
   });
 
   it('step container without resources has no limits', () => {

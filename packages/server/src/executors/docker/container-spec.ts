@@ -16,6 +16,14 @@ import { containerName } from './runner-names.js';
 /** Where the runner's volume is mounted in both containers, and their working directory. */
 export const WORKSPACE = '/workspace';
 
+/**
+ * The runner image runs as a non-root user (10001) for Kubernetes' `restricted` Pod Security; on one
+ * Docker host the clone still runs as root, as before: the workspace then belongs to root like
+ * the stage image's default user (usually root) expects, and git in the step trusts it. A build
+ * step needs the host's Docker socket, which only root (or the docker group) may open.
+ */
+export const ROOT_USER = '0:0';
+
 export interface ContainerSpecOptions {
   runnerImage: string;
   /** Run an init (docker-init) as PID 1: signals reach the shell, zombies are reaped. */
@@ -59,6 +67,7 @@ export function cloneContainerSpec(
     Cmd: ['clone', '--dir', WORKSPACE, ...(viaStdin ? ['--token-stdin'] : [])],
     Env: envList(env),
     WorkingDir: WORKSPACE,
+    User: ROOT_USER,
     Labels: { ...runnerLabels(job, id), [Label.role]: 'clone' },
     AttachStdin: viaStdin,
     OpenStdin: viaStdin,
@@ -91,6 +100,7 @@ export function stepContainerSpec(
     Cmd: [],
     Env: envList({ ...commandEnv(job, WORKSPACE), [SCRIPT_ENV]: encodeScript(buildStageScript(job.script)) }),
     WorkingDir: WORKSPACE,
+    ...(job.dockerSocket === undefined ? {} : { User: ROOT_USER }),
     Labels: { ...runnerLabels(job, id), [Label.role]: 'step' },
     AttachStdin: false,
     OpenStdin: false,

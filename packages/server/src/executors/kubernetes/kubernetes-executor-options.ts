@@ -10,6 +10,8 @@ export interface KubernetesExecutorOptions {
   /** Credentials; default: from `config.kubeconfig`/`context`, else in-cluster, else the default kubeconfig. */
   kubeConfig?: KubeConfig;
   logger?: ExecutorLogger;
+  /** Labels the runner namespace gets when Ferry creates it (`namespaceLabels`: Pod Security). */
+  namespaceLabels?: Readonly<Record<string, string>>;
   /** Only runners of this owner (StageJob.owner) are listed, so reaped; default: every Ferry runner. */
   owner?: string;
   /** Grace period when cancel or destroy deletes a running pod (default 1 s: SIGTERM, then SIGKILL). */

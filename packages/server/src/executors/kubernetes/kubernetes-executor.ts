@@ -53,7 +53,7 @@ export class KubernetesExecutor implements Executor {
     this.#kc = options.kubeConfig ?? loadKubeConfig(options.config);
     this.#core = this.#kc.makeApiClient(CoreV1Api);
     this.#logger = options.logger ?? silentLogger;
-    this.#namespace = new RunnerNamespace(this.#core, options.config.namespace);
+    this.#namespace = new RunnerNamespace(this.#core, options.config.namespace, options.namespaceLabels);
     this.#cancelGraceSeconds = options.cancelGraceSeconds ?? 1;
     this.#terminationGraceSeconds = options.terminationGraceSeconds ?? 2;
     this.#randomSuffix = options.randomSuffix ?? randomSuffix;
@@ -90,6 +90,9 @@ export class KubernetesExecutor implements Executor {
       imagePullSecrets: this.#config.imagePullSecrets,
       terminationGraceSeconds: this.#terminationGraceSeconds,
       buildSeccompProfile: this.#config.buildSeccompProfile,
+      runAsUser: this.#config.runAsUser,
+      cloneResources: this.#config.cloneResources,
+      stepResources: this.#config.stepResources,
     });
     const secret = buildRunnerSecret({
       name,

@@ -37,7 +37,16 @@ const ctx: RunnerPodContext = {
   imagePullSecrets: [],
   terminationGraceSeconds: 5,
   buildSeccompProfile: 'ferry-build.json',
+  runAsUser: 10001,
+  cloneResources: { cpu: '500m', memory: '512Mi' },
+  stepResources: { cpu: '1', memory: '1Gi' },
 };
+
+const scratch = [
+  { name: 'workspace', mountPath: WORKSPACE_DIR },
+  { name: 'tmp', mountPath: '/tmp' },
+  { name: 'home', mountPath: '/home/ferry' },
+];
 
 const container = (pod: V1Pod, name: string): V1Container | undefined =>
   [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c) => c.name === name);
@@ -84,7 +93,11 @@ describe('buildRunnerPod', () => {
       terminationGracePeriodSeconds: 5,
       automountServiceAccountToken: false,
       enableServiceLinks: false,
-      volumes: [{ name: 'workspace', emptyDir: {} }],
+      volumes: [
+        { name: 'workspace', emptyDir: {} },
+        { name: 'tmp', emptyDir: {} },
+        { name: 'home', emptyDir: {} },
+      ],
     });
     for (const key of ['serviceAccountName', 'nodeSelector', 'tolerations', 'imagePullSecrets'])
       expect(pod.spec).not.toHaveProperty(key);
@@ -97,7 +110,7 @@ describe('buildRunnerPod', () => {
       image: ctx.runnerImage,
       command: ['ferry-runner', 'clone'],
       workingDir: WORKSPACE_DIR,
-      volumeMounts: [{ name: 'workspace', mountPath: WORKSPACE_DIR }],
+      volumeMounts: scratch,
     });
     const env = envOf(clone);
     expect(env.get('FERRY_CLONE_URL')).toEqual({ name: 'FERRY_CLONE_URL', value: job.project.cloneUrl });
@@ -108,6 +121,42 @@ describe('buildRunnerPod', () => {
       valueFrom: { secretKeyRef: { name: ctx.secretName, key: 'FERRY_CLONE_TOKEN' } },
     });
     expect(env.has('NPM_TOKEN')).toBe(false);
+  });
+
+  it('runs non-root, without privileges, with resources on every container (restricted Pod Security, quotas)', () => {
+    expect(pod.spec?.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      fsGroup: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    const clone = container(pod, CLONE_CONTAINER);
+    const step = container(pod, STEP_CONTAINER);
+    for (const c of [clone, step]) {
+      expect(c?.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      });
+      expect(c?.volumeMounts).toEqual(scratch);
+      expect(envOf(c).get('HOME')?.value).toBe('/home/ferry');
+    }
+    // The clone writes only the workspace; a script may write anywhere in its image.
+    expect(clone?.securityContext?.readOnlyRootFilesystem).toBe(true);
+    expect(step?.securityContext?.readOnlyRootFilesystem).toBe(false);
+    expect(clone?.resources).toEqual({
+      requests: { cpu: '500m', memory: '512Mi' },
+      limits: { cpu: '500m', memory: '512Mi' },
+    });
+    // No resources in the job: the configured default for steps.
+    expect(step?.resources).toEqual({
+      requests: { cpu: '1', memory: '1Gi' },
+      limits: { cpu: '1', memory: '1Gi' },
+    });
+    const sized = buildRunnerPod({ ...job, resources: { memory: '256Mi' } }, ctx);
+    expect(container(sized, STEP_CONTAINER)?.resources?.limits).toEqual({ cpu: '1', memory: '256Mi' });
+    const deploy = buildRunnerPod({ ...job, stage: 'deploy', script: [] }, ctx);
+    expect(container(deploy, STEP_CONTAINER)?.securityContext?.readOnlyRootFilesystem).toBe(true);
   });
 
   it('runs the script in the stage image, secrets by reference, never the clone token', () => {
@@ -126,7 +175,6 @@ describe('buildRunnerPod', () => {
     expect(env.get('FERRY_PIPELINE_ID')?.value).toBe(job.pipelineId);
     expect(env.get('FERRY_WORKSPACE')?.value).toBe(WORKSPACE_DIR);
     expect(env.get('GREETING')?.value).toBe('hello $$(USER) $$$$ $$HOME');
-    expect(step).not.toHaveProperty('resources');
   });
 
   it('holds no secret value anywhere in the spec', () => {
@@ -136,11 +184,10 @@ describe('buildRunnerPod', () => {
 
   it.each([
     ['cpu and memory', { cpu: '500m', memory: '256Mi' }, { cpu: '500m', memory: '256Mi' }],
-    ['memory only', { memory: '1Gi' }, { memory: '1Gi' }],
-    ['none', {}, undefined],
-  ])('resources: %s', (_name, res, expected) => {
+    ['memory only', { memory: '2Gi' }, { cpu: '1', memory: '2Gi' }],
+    ['none', {}, { cpu: '1', memory: '1Gi' }],
+  ])('resources: %s (the configured default fills what the job leaves out)', (_name, res, expected) => {
     const step = container(buildRunnerPod({ ...job, resources: res }, ctx), STEP_CONTAINER);
-    if (expected === undefined) return expect(step).not.toHaveProperty('resources');
     expect(step?.resources).toEqual({ requests: expected, limits: expected });
   });
 

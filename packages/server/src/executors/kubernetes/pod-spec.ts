@@ -7,13 +7,27 @@ import {
   stageVariables,
 } from '@ferry/runner';
 import { RunnerEnv } from '@ferry/shared';
-import type { V1Container, V1EnvVar, V1Pod, V1Toleration, V1Volume } from '@kubernetes/client-node';
+import type {
+  V1Container,
+  V1EnvVar,
+  V1Pod,
+  V1SecurityContext,
+  V1Toleration,
+  V1Volume,
+} from '@kubernetes/client-node';
 import type { StageJob } from '../executor.js';
 import { buildSandbox } from './build-sandbox.js';
 import { secretEnvVar } from './secret.js';
 
 export const WORKSPACE_DIR = '/workspace';
 export const WORKSPACE_VOLUME = 'workspace';
+/**
+ * Writable scratch for containers whose root filesystem is read-only: `/tmp`, and a home
+ * directory (HOME) that exists whatever uid the pod runs as.
+ */
+export const TMP_VOLUME = 'tmp';
+export const HOME_VOLUME = 'home';
+export const HOME_DIR = '/home/ferry';
 /** The init container that clones the commit (runner image). */
 export const CLONE_CONTAINER = 'clone';
 /** The container that runs the stage's commands (the stage image). */
@@ -38,6 +52,17 @@ export interface RunnerPodContext {
   terminationGraceSeconds: number;
   /** The Localhost seccomp profile of a buildah build step (`executor.kubernetes.buildSeccompProfile`). */
   buildSeccompProfile: string;
+  /** The non-root uid (and gid) of every container. */
+  runAsUser: number;
+  /** Requests = limits of the clone init container. */
+  cloneResources: ComputeResources;
+  /** Requests = limits of the step container when the job gives none. */
+  stepResources: ComputeResources;
+}
+
+export interface ComputeResources {
+  cpu: string;
+  memory: string;
 }
 
 /** `activeDeadlineSeconds` for a stage timeout: whole seconds, rounded up, at least 1. Pure. */
@@ -59,15 +84,52 @@ function literalEnv(values: Readonly<Record<string, string>>, skip: ReadonlySet<
     .map(([name, value]) => ({ name, value: kubeLiteral(value) }));
 }
 
-function resources(job: StageJob): V1Container['resources'] {
-  const amounts: Record<string, string> = {};
-  if (job.resources?.cpu !== undefined) amounts.cpu = job.resources.cpu;
-  if (job.resources?.memory !== undefined) amounts.memory = job.resources.memory;
-  if (Object.keys(amounts).length === 0) return undefined;
-  // Requests equal limits: the scheduler reserves what the stage may use, and a stage over its
-  // memory is OOMKilled (reported as such) instead of starving its neighbours.
+/**
+ * Requests equal limits: the scheduler reserves what the stage may use, a stage over its memory
+ * is OOMKilled (reported as such) instead of starving its neighbours, and a namespace quota on
+ * cpu or memory admits the pod (it needs both on every container, init containers included).
+ */
+function resources(amounts: ComputeResources): V1Container['resources'] {
   return { requests: { ...amounts }, limits: { ...amounts } };
 }
+
+function stepResources(job: StageJob, ctx: RunnerPodContext): ComputeResources {
+  return {
+    cpu: job.resources?.cpu ?? ctx.stepResources.cpu,
+    memory: job.resources?.memory ?? ctx.stepResources.memory,
+  };
+}
+
+/**
+ * What the `restricted` Pod Security Standard asks of every container: no privilege escalation,
+ * no capabilities. The root filesystem is read-only where Ferry knows what the container writes
+ * (the runner image: clone, build, deploy write only the workspace, /tmp and HOME); a stage
+ * script's image keeps a writable one (scripts install packages and write caches).
+ */
+function containerSecurity(readOnlyRoot: boolean): V1SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    readOnlyRootFilesystem: readOnlyRoot,
+  };
+}
+
+/**
+ * git refuses a repository in a directory another user owns ("dubious ownership"); the workspace
+ * emptyDir belongs to root while the pod runs as non-root, so git in the script trusts it through
+ * command-scope configuration (a script may set its own GIT_CONFIG_* instead).
+ */
+const trustWorkspace = {
+  GIT_CONFIG_COUNT: '1',
+  GIT_CONFIG_KEY_0: 'safe.directory',
+  GIT_CONFIG_VALUE_0: WORKSPACE_DIR,
+};
+
+const scratchMounts = () => [
+  { name: WORKSPACE_VOLUME, mountPath: WORKSPACE_DIR },
+  { name: TMP_VOLUME, mountPath: '/tmp' },
+  { name: HOME_VOLUME, mountPath: HOME_DIR },
+];
 
 function cloneContainer(job: StageJob, ctx: RunnerPodContext): V1Container {
   const env = cloneEnv(job);
@@ -78,17 +140,19 @@ function cloneContainer(job: StageJob, ctx: RunnerPodContext): V1Container {
     command: [RUNNER_PROGRAM, 'clone'],
     workingDir: WORKSPACE_DIR,
     env: [
-      ...literalEnv({ ...env, [RunnerEnv.workspace]: WORKSPACE_DIR }, secret),
+      ...literalEnv({ HOME: HOME_DIR, ...env, [RunnerEnv.workspace]: WORKSPACE_DIR }, secret),
       ...[...secret].map((name) => secretEnvVar(name, ctx.secretName)),
     ],
-    volumeMounts: [{ name: WORKSPACE_VOLUME, mountPath: WORKSPACE_DIR }],
+    volumeMounts: scratchMounts(),
+    resources: resources(ctx.cloneResources),
+    securityContext: containerSecurity(true),
   };
 }
 
 function stepContainer(job: StageJob, ctx: RunnerPodContext): V1Container {
   // The commands never see the clone token: it served the clone only.
   const secrets = Object.keys(job.secretEnv).filter((name) => name !== RunnerEnv.cloneToken);
-  const plain = { ...stageVariables(job, WORKSPACE_DIR), ...job.env };
+  const plain = { HOME: HOME_DIR, ...trustWorkspace, ...stageVariables(job, WORKSPACE_DIR), ...job.env };
   const runsScript = job.script.length > 0;
   const container: V1Container = {
     name: STEP_CONTAINER,
@@ -99,12 +163,12 @@ function stepContainer(job: StageJob, ctx: RunnerPodContext): V1Container {
       ...(runsScript ? [{ name: SCRIPT_ENV, value: encodeScript(buildStageScript(job.script)) }] : []),
       ...secrets.map((name) => secretEnvVar(name, ctx.secretName)),
     ],
-    volumeMounts: [{ name: WORKSPACE_VOLUME, mountPath: WORKSPACE_DIR }],
+    volumeMounts: scratchMounts(),
     // No script: the runner's own subcommand for the stage (build, deploy) runs in its image.
     command: runsScript ? containerScriptCommand.map(kubeLiteral) : [RUNNER_PROGRAM, job.stage],
+    resources: resources(stepResources(job, ctx)),
+    securityContext: containerSecurity(!runsScript),
   };
-  const limits = resources(job);
-  if (limits !== undefined) container.resources = limits;
   return container;
 }
 
@@ -122,10 +186,14 @@ function volumes(
   job: StageJob,
   ctx: RunnerPodContext,
 ): { container: Partial<V1Container>; volumes: V1Volume[] } {
-  const workspace: V1Volume = { name: WORKSPACE_VOLUME, emptyDir: {} };
-  if (job.buildah === undefined) return { container: {}, volumes: [workspace] };
+  const scratch: V1Volume[] = [
+    { name: WORKSPACE_VOLUME, emptyDir: {} },
+    { name: TMP_VOLUME, emptyDir: {} },
+    { name: HOME_VOLUME, emptyDir: {} },
+  ];
+  if (job.buildah === undefined) return { container: {}, volumes: scratch };
   const sandbox = buildSandbox(job.buildah, ctx.secretName, ctx.buildSeccompProfile);
-  return { container: sandbox.container, volumes: [workspace, ...sandbox.volumes] };
+  return { container: sandbox.container, volumes: [...scratch, ...sandbox.volumes] };
 }
 
 /**
@@ -157,6 +225,19 @@ export function buildRunnerPod(job: StageJob, ctx: RunnerPodContext): V1Pod {
       ...(ctx.imagePullSecrets.length === 0
         ? {}
         : { imagePullSecrets: ctx.imagePullSecrets.map((name) => ({ name })) }),
+      // Non-root with the runtime's default seccomp profile: the pod passes `restricted`. Both
+      // containers share the uid, so the clone's files belong to the user the step runs as. A
+      // buildah build step runs as root in its sandbox (baseline): its pod sets no user.
+      securityContext:
+        job.buildah === undefined
+          ? {
+              runAsNonRoot: true,
+              runAsUser: ctx.runAsUser,
+              runAsGroup: ctx.runAsUser,
+              fsGroup: ctx.runAsUser,
+              seccompProfile: { type: 'RuntimeDefault' },
+            }
+          : { seccompProfile: { type: 'RuntimeDefault' } },
       ...(checkout ? { initContainers: [cloneContainer(job, ctx)] } : {}),
       containers: [withSandbox(stepContainer(job, ctx), job, ctx)],
       volumes: volumes(job, ctx).volumes,

@@ -5,7 +5,9 @@ import { apiStatus, isAlreadyExists, isTransient, kubernetesError } from './api-
 
 /**
  * The namespace runner pods go to, created when missing (once per process). With a Role-only
- * RBAC setup Ferry may not read namespaces: a 403 on the read means "assume it exists".
+ * RBAC setup Ferry may not read namespaces: a 403 on the read means "assume it exists". A namespace
+ * Ferry creates carries the configured `namespaceLabels` (Pod Security levels); an existing one is
+ * left as the operator labelled it.
  */
 export class RunnerNamespace {
   #ready = false;
@@ -13,6 +15,7 @@ export class RunnerNamespace {
   constructor(
     private readonly core: CoreV1Api,
     readonly name: string,
+    private readonly labels: Readonly<Record<string, string>> = {},
   ) {}
 
   async ensure(signal: AbortSignal): Promise<void> {
@@ -40,7 +43,10 @@ export class RunnerNamespace {
           abortable(
             this.core.createNamespace({
               body: {
-                metadata: { name: this.name, labels: { 'app.kubernetes.io/managed-by': 'ferry' } },
+                metadata: {
+                  name: this.name,
+                  labels: { ...this.labels, 'app.kubernetes.io/managed-by': 'ferry' },
+                },
               },
             }),
             signal,
