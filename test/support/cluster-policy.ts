@@ -12,9 +12,19 @@ export const restrictedLabels = {
   'pod-security.kubernetes.io/warn': 'restricted',
 } as const;
 
-/** Creates the namespace (restricted) with its quota and LimitRange. */
-export async function createPolicedNamespace(core: CoreV1Api, name: string): Promise<void> {
-  await core.createNamespace({ body: { metadata: { name, labels: { ...restrictedLabels } } } });
+/** Where buildah build pods run: they need baseline (root in their sandbox); restricted warns. */
+export const buildNamespaceLabels = {
+  'pod-security.kubernetes.io/enforce': 'baseline',
+  'pod-security.kubernetes.io/warn': 'restricted',
+} as const;
+
+/** Creates the namespace (restricted unless told) with its quota and LimitRange. */
+export async function createPolicedNamespace(
+  core: CoreV1Api,
+  name: string,
+  labels: Readonly<Record<string, string>> = restrictedLabels,
+): Promise<void> {
+  await core.createNamespace({ body: { metadata: { name, labels: { ...labels } } } });
   await applyQuota(core, name);
 }
 

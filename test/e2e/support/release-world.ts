@@ -17,6 +17,11 @@ import { type GitLabDouble, startGitLabDouble } from '../../doubles/gitlab/index
 import { ensureRunnerImage } from '../../executors/runner-build.js';
 import { type K8sDouble, LABEL_NAMESPACE, startK8sDouble } from '../../k8s-double/index.js';
 import { SECCOMP_PROFILE as BUILD_SECCOMP_PROFILE, baseInRegistry } from '../../release/buildah-sandbox.js';
+import {
+  buildNamespaceLabels,
+  createPolicedNamespace,
+  restrictedLabels,
+} from '../../support/cluster-policy.js';
 import { startTestFerry, type TestFerry } from '../../support/ferry.js';
 import { type GitServer, startGitServer, type TestRepo } from '../../support/git-server.js';
 import { deployerIdentity, executorIdentity } from '../../support/least-privilege.js';
@@ -132,6 +137,10 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
     }
     const kc = new KubeConfig();
     kc.loadFromFile(double.kubeconfigPath);
+    // As on operators' clusters: restricted Pod Security and compute quotas on the environment's
+    // namespace and (kubernetes executor) the runners' namespaces; Ferry labels what it creates.
+    const policyCore = kc.makeApiClient(CoreV1Api);
+    await createPolicedNamespace(policyCore, `${group}-test`);
 
     const repo = await git.createRepo(project.path, sampleRelease('0.1.0'), 'main');
     const main = await repo.head('main');
@@ -153,6 +162,12 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
     );
 
     const runnerNamespace = `ferry-runners-${suffix}`;
+    if (kind === 'kubernetes') {
+      // The buildah build pod needs baseline (root in its sandbox, docs/release.md): the runners'
+      // namespaces enforce baseline and warn at restricted; test and deploy pods meet restricted.
+      await createPolicedNamespace(policyCore, runnerNamespace, buildNamespaceLabels);
+      await createPolicedNamespace(policyCore, `${runnerNamespace}-b`, buildNamespaceLabels);
+    }
     // Ferry runs with the RBAC it ships, not as the admin: its executor with a token bound to
     // deploy/rbac/runner-executor.yaml, change pod with one bound to deploy/rbac/deployer*.yaml in
     // the application namespace (created by the operator, as that RBAC requires).
@@ -189,6 +204,7 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
             allowedBaseImages: ['ferry-test/*', `${registry.address}/ferry-test/*`],
           },
           deploy: { kubeconfig: deployKubeconfig },
+          namespaceLabels: { ...restrictedLabels },
           gitlab: { url: gitlab.url, token: { env: 'E2E_GITLAB_TOKEN' } },
           // Commit statuses are the reporting suites' subject; this one is about the release.
           reporting: { enabled: false },

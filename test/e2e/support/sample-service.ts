@@ -64,6 +64,9 @@ function dockerfile(base: string): string {
     `FROM ${base}`,
     'WORKDIR /app',
     'COPY version.js app.js server.js ./',
+    // A numeric non-root user: the environment's namespace enforces the restricted Pod Security
+    // Standard, and the kubelet can only verify runAsNonRoot for a numeric USER.
+    'USER 10001',
     'CMD ["node", "/app/server.js"]',
     '',
   ].join('\n');
