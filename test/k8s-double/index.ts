@@ -72,6 +72,7 @@ export interface K8sDoubleOptions {
   /** Kubelet back-offs and probe periods (shortened by default). */
   timing?: Partial<KubeletTiming>;
   /** Interval of watch BOOKMARK events when a client allows them (default 1000 ms). */
+  /** How often watches with allowWatchBookmarks get a BOOKMARK; default 60 s, as the apiserver. */
   bookmarkIntervalMs?: number;
   /** Watch history kept for resuming watches (default 5000 events). */
   watchHistory?: number;
@@ -189,7 +190,9 @@ export async function startK8sDouble(opts: K8sDoubleOptions = {}): Promise<K8sDo
   }
 
   const events = new EventRecorder(store, nodeName);
-  const watches = new WatchHub(store, opts.bookmarkIntervalMs ?? 1000);
+  // A real apiserver's watch cache sends bookmarks about once a minute (bookmarkFrequency,
+  // k8s.io/apiserver/pkg/storage/cacher); tests that need them sooner set the option.
+  const watches = new WatchHub(store, opts.bookmarkIntervalMs ?? 60_000);
   const faults = new FaultList();
   let kubelet: Kubelet | undefined;
   const logs: LogSource = {

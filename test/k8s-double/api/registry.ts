@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mutate as admitMutating, validate as admitValidating } from '../admission/index.js';
+import { normalizeObject } from '../decoding/field-validation.js';
 import { recordUpdate, serverSideApply } from '../patch/apply.js';
 import { deepEqual, type Plain } from '../patch/json.js';
 import { applyJsonPatch } from '../patch/json-patch.js';
@@ -110,7 +111,8 @@ export class Registry {
   private checkBody(def: ResourceDef, namespace: string | undefined, body: unknown): KubeObject {
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       throw badRequest('the body of the request was not a JSON object');
-    const obj = body as KubeObject;
+    // Decoded as the typed structs would: unknown fields and nulls gone, quantities canonical.
+    const obj = normalizeObject(def, body) as KubeObject;
     const apiVersion = apiVersionOf(def);
     if (obj.kind !== undefined && obj.kind !== def.kind) {
       throw badRequest(
@@ -303,7 +305,8 @@ export class Registry {
   ): Promise<{ object: KubeObject; created: boolean }> {
     if (typeof config !== 'object' || config === null || Array.isArray(config))
       throw badRequest('the body of an apply request must be an object');
-    const cfg = config as Plain & { metadata?: Plain };
+    // Canonical quantities before field ownership compares applied values with stored ones.
+    const cfg = normalizeObject(def, config) as Plain & { metadata?: Plain };
     if (!cfg.apiVersion || !cfg.kind) throw badRequest('apiVersion and kind must be set in an apply request');
     if (cfg.metadata?.name !== undefined && cfg.metadata.name !== name) {
       throw badRequest(

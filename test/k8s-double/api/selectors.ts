@@ -1,4 +1,5 @@
 /** Label and field selectors: the query-string forms and the structured `LabelSelector`. */
+import { fieldPathOf } from '../decoding/field-selectors.js';
 import { badRequest } from './status.js';
 
 type Requirement =
@@ -118,7 +119,7 @@ export function parseFieldSelector(text: string | null | undefined): FieldMatche
   const reqs = splitTerms(text).map((term) => {
     const m = /^([A-Za-z0-9_.]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
     if (!m) throw badRequest(`invalid selector: '${text}'; can't understand '${term}'`);
-    return { path: m[1]!, negate: m[2] === '!=', value: m[3]! };
+    return { path: fieldPathOf(m[1]!), negate: m[2] === '!=', value: m[3]! };
   });
   return (object) => reqs.every((r) => (fieldValue(object, r.path) === r.value) !== r.negate);
 }

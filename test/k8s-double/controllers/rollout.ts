@@ -109,7 +109,27 @@ export function podTemplateHash(template: unknown, collisionCount = 0): string {
   return [...String(h)].map((ch) => safeAlphabet[ch.charCodeAt(0) % safeAlphabet.length]).join('');
 }
 
-/** Templates equal but for the pod-template-hash label (EqualIgnoreHash). */
+/**
+ * apiequality.Semantic.DeepEqual's view of JSON: null is absent and an empty list is no list
+ * (Go's forked reflect.DeepEqual treats nil and empty slices and maps as equal).
+ */
+function semantic(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(semantic);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) continue;
+    out[k] = semantic(v);
+  }
+  return out;
+}
+
+/**
+ * Templates equal but for the pod-template-hash label: EqualIgnoreHash of
+ * pkg/controller/deployment/util (kubernetes), which compares with Semantic.DeepEqual — so a
+ * template sent back with `creationTimestamp: null` or `env: []` (as `kubectl rollout undo` does)
+ * finds its old ReplicaSet.
+ */
 export function templatesEqual(a: unknown, b: unknown): boolean {
   const strip = (t: unknown) => {
     const copy = structuredClone(t) as { metadata?: { labels?: Record<string, string> } };
@@ -117,7 +137,7 @@ export function templatesEqual(a: unknown, b: unknown): boolean {
       delete copy.metadata.labels['pod-template-hash'];
       if (Object.keys(copy.metadata.labels).length === 0) delete copy.metadata.labels;
     }
-    return canonical(copy);
+    return canonical(semantic(copy));
   };
   return strip(a) === strip(b);
 }

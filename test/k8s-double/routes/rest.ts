@@ -2,6 +2,8 @@
 import { type DeleteOptions, patchTypeOf } from '../api/registry.js';
 import type { ResourceDef } from '../api/resources.js';
 import { ApiError, methodNotAllowed } from '../api/status.js';
+import { checkFieldSelector } from '../decoding/field-selectors.js';
+import { directiveOf, validateFields, type WriteVerb } from '../decoding/field-validation.js';
 import { boolParam, intParam, sendJson } from '../server/http-io.js';
 import { toTable, wantsTable } from '../table/table.js';
 import type { KubeObject } from '../types.js';
@@ -57,7 +59,14 @@ export async function serveResource(
       return sendJson(
         ctx.res,
         200,
-        await registry.update(def, namespace, name, await ctx.body(), writeMeta(ctx), status),
+        await registry.update(
+          def,
+          namespace,
+          name,
+          await checkedBody(ctx, def, 'update', status === undefined ? 'object' : 'none'),
+          writeMeta(ctx),
+          status,
+        ),
       );
     case 'PATCH': {
       const type = patchTypeOf(ctx.req.headers['content-type']);
@@ -77,7 +86,12 @@ export async function serveResource(
         namespace,
         name,
         type,
-        await ctx.body(),
+        await checkedBody(
+          ctx,
+          def,
+          'patch',
+          status !== undefined || type === 'json' ? 'none' : type === 'apply' ? 'object' : 'patch',
+        ),
         { ...writeMeta(ctx), force },
         status,
       );
@@ -111,10 +125,11 @@ async function serveCollection(ctx: RequestContext, route: ResourceRoute, deps: 
   const method = ctx.req.method ?? 'GET';
   const labelSelector = url.searchParams.get('labelSelector') ?? undefined;
   const fieldSelector = url.searchParams.get('fieldSelector') ?? undefined;
+  checkFieldSelector(def, fieldSelector);
   if (method === 'GET' && (route.watchPath || boolParam(url, 'watch'))) {
     const timeoutSeconds = intParam(url, 'timeoutSeconds');
     const rv = url.searchParams.get('resourceVersion');
-    deps.watches.serve(ctx.res, {
+    await deps.watches.serve(ctx.res, {
       def,
       ...(namespace !== undefined ? { namespace } : {}),
       ...(labelSelector ? { labelSelector } : {}),
@@ -143,7 +158,16 @@ async function serveCollection(ctx: RequestContext, route: ResourceRoute, deps: 
     }
     case 'POST':
       if (route.watchPath) throw methodNotAllowed(method);
-      return sendJson(ctx.res, 201, await registry.create(def, namespace, await ctx.body(), writeMeta(ctx)));
+      return sendJson(
+        ctx.res,
+        201,
+        await registry.create(
+          def,
+          namespace,
+          await checkedBody(ctx, def, 'create', 'object'),
+          writeMeta(ctx),
+        ),
+      );
     case 'DELETE': {
       const opts = await deleteOptions(ctx);
       const deleted: KubeObject[] = [];
@@ -158,6 +182,24 @@ async function serveCollection(ctx: RequestContext, route: ResourceRoute, deps: 
     default:
       throw methodNotAllowed(method);
   }
+}
+
+/**
+ * The request body after field validation (decoding/field-validation.ts): type errors and, with
+ * `fieldValidation=Strict`, unknown fields are 400s; with `Warn` (the default) each unknown field
+ * is a `Warning` header. `shape`: an object (POST, PUT, apply), a merge/strategic patch, or none
+ * (JSON patches and subresources are not checked).
+ */
+async function checkedBody(
+  ctx: RequestContext,
+  def: ResourceDef,
+  verb: WriteVerb,
+  shape: 'object' | 'patch' | 'none',
+): Promise<unknown> {
+  const directive = directiveOf(ctx.url, verb);
+  const body = await ctx.body();
+  if (shape !== 'none') ctx.warnings.push(...validateFields(def, body, directive, shape === 'patch'));
+  return body;
 }
 
 /** DeleteOptions from the body and the query, the query winning as in the apiserver. */

@@ -5,6 +5,12 @@
 import type { ServerResponse } from 'node:http';
 import { apiVersionOf, type ResourceDef } from '../api/resources.js';
 import { parseFieldSelector, parseLabelSelector } from '../api/selectors.js';
+import { ApiError } from '../api/status.js';
+import { sendError } from '../server/http-io.js';
+
+/** How long a watch waits for a resourceVersion the store has not reached (the watch cache's blockTimeout). */
+const FRESH_WAIT_MS = 3000;
+
 import { expired } from '../api/status.js';
 import type { KubeObject } from '../types.js';
 import type { ChangeEvent, Store } from './store.js';
@@ -42,7 +48,39 @@ export class WatchHub {
     return n;
   }
 
-  serve(res: ServerResponse, req: WatchRequest): void {
+  /**
+   * A watch from a resourceVersion the store has not reached yet waits up to 3 s for it, then is
+   * 504 Timeout `Too large resource version: <rv>, current: <current>` with the
+   * `ResourceVersionTooLarge` cause and `retryAfterSeconds: 1` — the watch cache's
+   * waitUntilFreshAndBlock (blockTimeout 3 s) with storage.NewTooLargeResourceVersionError
+   * (k8s.io/apiserver/pkg/storage/errors.go, errors.NewTimeoutError prefixes `Timeout: `).
+   */
+  async serve(res: ServerResponse, req: WatchRequest): Promise<void> {
+    const wanted = Number(req.resourceVersion ?? '');
+    if (Number.isFinite(wanted) && wanted > this.store.currentRv) {
+      const deadline = Date.now() + FRESH_WAIT_MS;
+      while (wanted > this.store.currentRv && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      if (wanted > this.store.currentRv) {
+        sendError(
+          res,
+          new ApiError(
+            504,
+            'Timeout',
+            `Timeout: Too large resource version: ${wanted}, current: ${this.store.currentRv}`,
+            {
+              causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+              retryAfterSeconds: 1,
+            },
+          ),
+        );
+        return;
+      }
+    }
+    this.stream(res, req);
+  }
+
+  private stream(res: ServerResponse, req: WatchRequest): void {
     const byLabel = parseLabelSelector(req.labelSelector);
     const byField = parseFieldSelector(req.fieldSelector);
     const matches = (o: KubeObject | undefined) =>
