@@ -19,6 +19,8 @@ ARG VERSION
 ARG CRASH=0
 ENV VERSION=$VERSION CRASH=$CRASH
 COPY server.js /app/server.js
+# A numeric non-root user: Ferry's workloads run under the restricted Pod Security Standard.
+USER 10001
 CMD ["node", "/app/server.js"]
 `;
 
