@@ -29,6 +29,9 @@ const ctx: RunnerPodContext = {
   imagePullSecrets: [],
   terminationGraceSeconds: 5,
   buildSeccompProfile: 'profiles/ferry-build.json',
+  runAsUser: 10001,
+  cloneResources: { cpu: '500m', memory: '512Mi' },
+  stepResources: { cpu: '500m', memory: '512Mi' },
 };
 
 describe('the build pod (buildah)', () => {
@@ -43,18 +46,28 @@ describe('the build pod (buildah)', () => {
       capabilities: { drop: ['ALL'], add: ['SETUID', 'SETGID', 'SETFCAP'] },
       seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/ferry-build.json' },
     });
-    // The clone container gets none of it.
-    expect(pod.spec?.initContainers?.[0]?.securityContext).toBeUndefined();
+    // The clone container gets none of it: it keeps the restricted context of every runner container.
+    expect(pod.spec?.initContainers?.[0]?.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      readOnlyRootFilesystem: true,
+    });
+    // The pod sets no user (the step is root in its sandbox), only the default seccomp profile.
+    expect(pod.spec?.securityContext).toEqual({ seccompProfile: { type: 'RuntimeDefault' } });
   });
 
   it('mounts buildah storage on an emptyDir and the auth file read-only from the runner Secret', () => {
     expect(step?.volumeMounts).toEqual([
       { name: 'workspace', mountPath: '/workspace' },
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'home', mountPath: '/home/ferry' },
       { name: 'build-storage', mountPath: '/var/lib/containers' },
       { name: 'registry-auth', mountPath: '/run/ferry/registry', readOnly: true },
     ]);
     expect(pod.spec?.volumes).toEqual([
       { name: 'workspace', emptyDir: {} },
+      { name: 'tmp', emptyDir: {} },
+      { name: 'home', emptyDir: {} },
       { name: 'build-storage', emptyDir: {} },
       {
         name: 'registry-auth',
@@ -86,7 +99,16 @@ describe('the build pod (buildah)', () => {
   it('gives test and deploy steps no sandbox', () => {
     const { buildah: _none, ...plain } = job;
     const other = buildRunnerPod({ ...plain, stage: 'test', script: ['npm test'] }, ctx);
-    expect(other.spec?.containers[0]?.securityContext).toBeUndefined();
-    expect(other.spec?.volumes).toEqual([{ name: 'workspace', emptyDir: {} }]);
+    expect(other.spec?.containers[0]?.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      readOnlyRootFilesystem: false,
+    });
+    expect(other.spec?.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
+    expect(other.spec?.volumes).toEqual([
+      { name: 'workspace', emptyDir: {} },
+      { name: 'tmp', emptyDir: {} },
+      { name: 'home', emptyDir: {} },
+    ]);
   });
 });
