@@ -245,7 +245,19 @@ async function byHand(w: ReleaseWorld, kind: ExecutorKind, iid: number, version:
   const started = performance.now();
   const dir = await mkdtemp(join(tmpdir(), 'ferry-bench-hand-'));
   try {
-    await exec('git', ['clone', '-q', '--depth', '1', '--branch', 'test', w.repo.cloneUrl, join(dir, 'src')]);
+    const cloneUrl = new URL(w.repo.cloneUrl);
+    cloneUrl.username = 'oauth2';
+    cloneUrl.password = w.gitlab.token;
+    await exec('git', [
+      'clone',
+      '-q',
+      '--depth',
+      '1',
+      '--branch',
+      'test',
+      cloneUrl.toString(),
+      join(dir, 'src'),
+    ]);
     const repo = `${registry.address}/${w.project.path}`;
     const image = `${repo}:hand-${sha}`;
     if (kind === 'docker') {
@@ -363,6 +375,9 @@ for (const kind of kinds) {
     };
     const cold = await throughFerry(w, 1, '1.0.0', files);
     const warm = await throughFerry(w, 2, '1.0.1', sources('1.0.1'));
+    console.log(
+      `${kind}: through Ferry cold ${seconds(cold.totalMs)} s, warm ${seconds(warm.totalMs)} s, builder peak ${cold.peakMiB ?? '-'} / ${warm.peakMiB ?? '-'} MiB`,
+    );
     const hand = await byHand(w, kind, 3, '1.0.2', base);
     Object.assign(figures, {
       [`${kind}.cold_s`]: seconds(cold.totalMs),
