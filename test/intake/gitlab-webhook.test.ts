@@ -151,10 +151,16 @@ describe('POST /webhooks/gitlab', () => {
       /not an environment branch/,
     ],
     [
-      'merge request opened',
+      'merge request update without new commits',
       'Merge Request Hook',
-      () => loadGitLabFixture('merge-request-opened'),
-      /not a merge/,
+      () => buildMergeRequestHook({ action: 'update', targetBranch: 'test' }),
+      /without new commits/,
+    ],
+    [
+      'merge request approval',
+      'Merge Request Hook',
+      () => buildMergeRequestHook({ action: 'approved', targetBranch: 'test' }),
+      /starts nothing/,
     ],
     [
       'other event kind',

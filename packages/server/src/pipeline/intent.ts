@@ -1,4 +1,4 @@
-import type { MergeRequestRef, Person, ProjectRef, Trigger } from '@ferry/shared';
+import type { MergeRequestRef, Person, PipelineKind, ProjectRef, StageName, Trigger } from '@ferry/shared';
 import type { EnvironmentRule } from './environment-map.js';
 
 /** What a forge event asks for: a pipeline of this commit in this environment. Forge-neutral. */
@@ -11,6 +11,14 @@ export interface PipelineIntent {
   user: Person;
   commitTitle: string;
   mergeRequest?: MergeRequestRef;
+  /** Default `environment`; `merge_request` runs `stages` (the test stage) on the MR's source. */
+  kind?: PipelineKind;
+  /** The stages the pipeline has (default all). */
+  stages?: readonly StageName[];
+  /** Run without any of Ferry's secrets (a fork's merge request). */
+  withoutSecrets?: boolean;
+  /** The clone URL of the source project (a fork), when it differs from the project's. */
+  cloneUrl?: string;
 }
 
 /**
@@ -32,4 +40,6 @@ export interface MergeNote {
 export type Classification =
   | { kind: 'ignore'; reason: string }
   | { kind: 'pipeline'; intent: PipelineIntent }
-  | { kind: 'note'; note: MergeNote };
+  | { kind: 'note'; note: MergeNote }
+  /** A merge request closed: its running checks are canceled. */
+  | { kind: 'close'; projectId: number; iid: number; by: string };

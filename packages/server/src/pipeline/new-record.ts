@@ -22,9 +22,12 @@ export function newPipelineRecord(
 ): PipelineRecord {
   const now = options.now ?? new Date();
   const at = now.toISOString();
+  const kind = intent.kind ?? 'environment';
   const record: PipelineRecord = {
     id: options.id ?? newPipelineId(now),
-    project: intent.project,
+    kind,
+    project:
+      intent.cloneUrl === undefined ? intent.project : { ...intent.project, cloneUrl: intent.cloneUrl },
     environment: intent.rule.environment,
     ref: intent.ref,
     sha: intent.sha,
@@ -32,14 +35,23 @@ export function newPipelineRecord(
     user: intent.user,
     commitTitle: intent.commitTitle,
     status: 'queued',
-    stages: (options.stages ?? stageNames).map((name) => ({ name, status: 'pending', attempts: 0 })),
+    stages: (options.stages ?? intent.stages ?? stageNames).map((name) => ({
+      name,
+      status: 'pending',
+      attempts: 0,
+    })),
     priority: intent.rule.priority,
-    lane: laneOf(intent.project.id, intent.rule.environment),
+    // A merge request's checks never wait for (or hold up) the environment's deploys.
+    lane:
+      kind === 'merge_request' && intent.mergeRequest !== undefined
+        ? mergeRequestLane(intent.project.id, intent.mergeRequest.iid)
+        : laneOf(intent.project.id, intent.rule.environment),
     createdAt: at,
     queuedAt: at,
   };
   if (intent.mergeRequest !== undefined) record.mergeRequest = intent.mergeRequest;
-  if (intent.rule.approval) record.approval = { required: true };
+  if (intent.rule.approval && kind === 'environment') record.approval = { required: true };
+  if (intent.withoutSecrets) record.withoutSecrets = true;
   if (options.retryOf !== undefined) record.retryOf = options.retryOf;
   if (options.rollback !== undefined) {
     record.rollbackOf = options.rollback.of;
@@ -54,5 +66,13 @@ export function newPipelineRecord(
 }
 
 export function dedupKeyOf(intent: PipelineIntent): string {
+  if (intent.kind === 'merge_request' && intent.mergeRequest !== undefined) {
+    return `${intent.project.id}:mr:${intent.mergeRequest.iid}:${intent.sha}`;
+  }
   return `${intent.project.id}:${intent.rule.environment}:${intent.sha}`;
+}
+
+/** One merge request's checks run one at a time, the newest superseding the older ones. */
+export function mergeRequestLane(projectId: number, iid: number): string {
+  return `${projectId}:mr:${iid}`;
 }

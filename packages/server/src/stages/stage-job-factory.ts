@@ -38,7 +38,7 @@ export class StageJobFactory {
       plan,
       request.stage,
       request.attempt,
-      jobContext(config, request.pipeline.environment, runnerImage),
+      withoutSecretsFor(request.pipeline, jobContext(config, request.pipeline.environment, runnerImage)),
     );
     // Recorded before the runner starts, so a failed or rolled-back deploy shows what it tried.
     if (request.stage === 'deploy') await this.recordManifests(request.pipeline, plan, null);
@@ -90,4 +90,13 @@ export function jobContext(config: FerryConfig, environment: string, runnerImage
     ...(config.executor.kind === 'docker' ? { dockerSocket: config.executor.docker.socketPath } : {}),
     kube,
   };
+}
+
+/** A fork's merge request runs with none of Ferry's secrets: no clone token, no registry password. */
+function withoutSecretsFor(pipeline: { withoutSecrets?: boolean }, ctx: StageJobContext): StageJobContext {
+  if (pipeline.withoutSecrets !== true) return ctx;
+  const { cloneToken: _token, registry, kube: _kube, ...rest } = ctx;
+  if (registry === undefined) return rest;
+  const { password: _password, ...openRegistry } = registry;
+  return { ...rest, registry: openRegistry };
 }

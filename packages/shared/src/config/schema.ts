@@ -245,6 +245,12 @@ export function buildConfigSchema(resolve: SecretResolver) {
           webhookSecret: secretRef.optional(),
           /** Per-project webhook secrets by project path (group/name) or numeric id. */
           projects: z.record(z.string(), z.strictObject({ webhookSecret: secretRef })).default({}),
+          /**
+           * Merge requests from forks: `refuse` (no pipeline, the webhook answer says why) or
+           * `without-secrets` (the test stage runs with none of Ferry's secrets, not even the
+           * clone token: the fork must be clonable anonymously).
+           */
+          forkMergeRequests: z.enum(['refuse', 'without-secrets']).default('refuse'),
         })
         .prefault({}),
       registry: z

@@ -17,8 +17,16 @@ export type PipelineStatus = (typeof pipelineStatuses)[number];
 export const stageStatuses = ['pending', 'running', 'success', 'failed', 'canceled', 'skipped'] as const;
 export type StageStatus = (typeof stageStatuses)[number];
 
-export const triggers = ['push', 'merge', 'manual', 'retry', 'rollback'] as const;
+export const triggers = ['push', 'merge', 'manual', 'retry', 'rollback', 'merge_request'] as const;
 export type Trigger = (typeof triggers)[number];
+
+/**
+ * `environment`: a pipeline of an environment branch (test, build, deploy). `merge_request`: the
+ * checks of an open merge request into an environment branch, the test stage only, on its source
+ * commit; it never builds or deploys.
+ */
+export const pipelineKinds = ['environment', 'merge_request'] as const;
+export type PipelineKind = (typeof pipelineKinds)[number];
 
 export interface ProjectRef {
   /** GitLab's numeric project id. */
@@ -106,6 +114,10 @@ export interface GitLabDeploymentRecord {
 
 export interface PipelineRecord {
   id: string;
+  /** Absent on records older than kinds: those are `environment` pipelines. */
+  kind?: PipelineKind;
+  /** A merge request from a fork run without any of Ferry's secrets (not even the clone token). */
+  withoutSecrets?: boolean;
   project: ProjectRef;
   environment: string;
   ref: string;

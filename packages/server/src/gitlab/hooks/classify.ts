@@ -1,6 +1,6 @@
 import type { ProjectRef } from '@ferry/shared';
 import type { EnvironmentMap } from '../../pipeline/environment-map.js';
-import type { Classification, MergeNote } from '../../pipeline/intent.js';
+import type { Classification, MergeNote, PipelineIntent } from '../../pipeline/intent.js';
 import { commitSchema, type MergeRequestHook, type PushHook } from './payloads.js';
 
 const zeroSha = /^0+$/;
@@ -59,10 +59,13 @@ export function classifyPush(hook: PushHook, environments: EnvironmentMap): Clas
  * pipeline the merge's push creates. Sources: `MergeRequests::MergeStrategies::FromSourceBranch`
  * (merge_commit_sha only for `merge_commit!`), `Gitlab::HookData::MergeRequestBuilder` (GitLab 17.x).
  */
-export function classifyMergeRequest(hook: MergeRequestHook, environments: EnvironmentMap): Classification {
+export function classifyMergeRequest(
+  hook: MergeRequestHook,
+  environments: EnvironmentMap,
+  forks: 'refuse' | 'without-secrets' = 'refuse',
+): Classification {
   const mr = hook.object_attributes;
-  if (mr.action !== 'merge')
-    return { kind: 'ignore', reason: `merge request action ${mr.action ?? 'none'} is not a merge` };
+  if (mr.action !== 'merge') return classifyOpenMergeRequest(hook, environments, forks);
   const rule = environments.forBranch(hook.project.path_with_namespace, mr.target_branch);
   if (rule === undefined) {
     return { kind: 'ignore', reason: `target branch ${mr.target_branch} is not an environment branch` };
@@ -101,4 +104,68 @@ function builtCommit(
     commits[0];
   const parsed = commitSchema.safeParse(found);
   return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * Merge request checks: `open`, `reopen`, and an `update` that pushed new commits (GitLab sets
+ * `oldrev` only then; a title, label or description change starts nothing) run the test stage on
+ * the source commit (`last_commit.id`), reported on that commit so the merge request widget shows
+ * them. `close` cancels them. Only merge requests into an environment branch are checked.
+ */
+function classifyOpenMergeRequest(
+  hook: MergeRequestHook,
+  environments: EnvironmentMap,
+  forks: 'refuse' | 'without-secrets',
+): Classification {
+  const mr = hook.object_attributes;
+  const action = mr.action ?? 'none';
+  if (action === 'close') {
+    return { kind: 'close', projectId: hook.project.id, iid: mr.iid, by: hook.user.username };
+  }
+  const startsChecks =
+    action === 'open' || action === 'reopen' || (action === 'update' && typeof mr.oldrev === 'string');
+  if (!startsChecks) {
+    return {
+      kind: 'ignore',
+      reason:
+        action === 'update'
+          ? 'merge request update without new commits'
+          : `merge request action ${action} starts nothing`,
+    };
+  }
+  const rule = environments.forBranch(hook.project.path_with_namespace, mr.target_branch);
+  if (rule === undefined) {
+    return { kind: 'ignore', reason: `target branch ${mr.target_branch} is not an environment branch` };
+  }
+  const sha = mr.last_commit?.id;
+  if (sha === undefined) return { kind: 'ignore', reason: 'merge request has no source commit' };
+  const fork =
+    mr.source_project_id !== undefined &&
+    mr.target_project_id !== undefined &&
+    mr.source_project_id !== mr.target_project_id;
+  if (fork && forks === 'refuse') {
+    return {
+      kind: 'ignore',
+      reason:
+        'merge request from a fork: Ferry does not run forks (gitlab.forkMergeRequests is refuse); set it to without-secrets to run its tests with no secrets',
+    };
+  }
+  const intent: PipelineIntent = {
+    project: projectRef(hook.project),
+    rule,
+    ref: mr.source_branch,
+    sha,
+    trigger: 'merge_request',
+    user: { username: hook.user.username, name: hook.user.name },
+    commitTitle: titleOf(mr.last_commit?.title ?? mr.title),
+    mergeRequest: { iid: mr.iid, title: titleOf(mr.title), sourceBranch: mr.source_branch, url: mr.url },
+    kind: 'merge_request',
+    stages: ['test'],
+  };
+  if (fork) {
+    intent.withoutSecrets = true;
+    const clone = mr.source?.git_http_url;
+    if (clone !== undefined) intent.cloneUrl = clone;
+  }
+  return { kind: 'pipeline', intent };
 }

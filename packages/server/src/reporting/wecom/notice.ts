@@ -58,6 +58,8 @@ export interface Notice {
  * say nothing: the pipeline's own say it all.
  */
 export function noticeKindFor(transition: Transition, pipeline: PipelineRecord): NoticeKind | undefined {
+  // A merge request's checks are shown on the merge request (commit statuses), not in the group.
+  if (pipeline.kind === 'merge_request') return undefined;
   if (transition.kind === 'stage') {
     const approved = pipeline.approval?.approvedAt !== undefined;
     return transition.stage === 'deploy' && transition.status === 'running' && !approved

@@ -1,4 +1,11 @@
-import { type PipelineStatus, pipelineStatuses, stageNames, stageStatuses, triggers } from '@ferry/shared';
+import {
+  type PipelineStatus,
+  pipelineKinds,
+  pipelineStatuses,
+  stageNames,
+  stageStatuses,
+  triggers,
+} from '@ferry/shared';
 
 /**
  * JSON Schemas of the `/api/v1` requests and responses. Request schemas validate (unknown keys are
@@ -30,6 +37,7 @@ export const pipelineSchema = {
     'A pipeline as Ferry stores it. Strings (ref, commit title, names) are what GitLab sent: treat them as text.',
   required: [
     'id',
+    'kind',
     'project',
     'environment',
     'ref',
@@ -46,6 +54,13 @@ export const pipelineSchema = {
   ],
   properties: {
     id: { type: 'string', pattern: pipelineIdPattern },
+    kind: {
+      type: 'string',
+      enum: [...pipelineKinds],
+      description:
+        '`environment`: test, build and deploy of an environment branch. `merge_request`: the test stage only, on the source commit of an open merge request into an environment branch.',
+    },
+    withoutSecrets: { type: 'boolean', description: 'A merge request from a fork, run without any secret.' },
     project: {
       type: 'object',
       required: ['id', 'path', 'webUrl', 'cloneUrl'],

@@ -11,10 +11,11 @@ import { tokenMatches } from '../../gitlab/hooks/token.js';
 import type { WebhookResult } from '../../metrics/metrics.js';
 import { createPipeline } from '../../pipeline/create.js';
 import type { Classification } from '../../pipeline/intent.js';
+import { cancelChecks, supersedeChecks } from '../../pipeline/merge-request-checks.js';
 import { noteMerge } from '../../pipeline/note-merge.js';
 
 interface WebhookAnswer {
-  result: 'created' | 'duplicate' | 'ignored' | 'annotated' | 'noted';
+  result: 'created' | 'duplicate' | 'ignored' | 'annotated' | 'noted' | 'canceled';
   pipelineId?: string;
   reason?: string;
   superseded?: string[];
@@ -80,6 +81,16 @@ export async function gitlabWebhookRoute(app: FastifyInstance, ctx: ServerContex
         .code(200)
         .send({ result: 'ignored', reason: classification.reason } satisfies WebhookAnswer);
     }
+    if (classification.kind === 'close') {
+      const canceled = await cancelChecks(
+        ctx,
+        classification.projectId,
+        classification.iid,
+        classification.by,
+      );
+      count('ignored');
+      return reply.code(200).send({ result: 'canceled', superseded: canceled } satisfies WebhookAnswer);
+    }
     if (classification.kind === 'note') {
       let noted: Awaited<ReturnType<typeof noteMerge>>;
       try {
@@ -116,7 +127,12 @@ export async function gitlabWebhookRoute(app: FastifyInstance, ctx: ServerContex
       'webhook accepted',
     );
     const answer: WebhookAnswer = { result: created.result, pipelineId: created.pipelineId };
-    if (created.superseded.length > 0) answer.superseded = created.superseded;
+    const superseded = [...created.superseded];
+    if (classification.intent.kind === 'merge_request' && created.result === 'created' && !created.replayed) {
+      const lane = (await ctx.store.get(created.pipelineId))?.lane;
+      if (lane !== undefined) superseded.push(...(await supersedeChecks(ctx, created.pipelineId, lane)));
+    }
+    if (superseded.length > 0) answer.superseded = superseded;
     return reply.code(created.result === 'created' ? 201 : 200).send(answer);
   });
 }
@@ -172,7 +188,11 @@ function classify(
     return classifyPush(parse(pushHookSchema, body, count), ctx.environments);
   }
   if (kind === 'merge_request') {
-    return classifyMergeRequest(parse(mergeRequestHookSchema, body, count), ctx.environments);
+    return classifyMergeRequest(
+      parse(mergeRequestHookSchema, body, count),
+      ctx.environments,
+      ctx.config.gitlab.forkMergeRequests,
+    );
   }
   const shown = typeof kind === 'string' ? kind.slice(0, 64) : 'unknown';
   return { kind: 'ignore', reason: `event kind ${shown} does not start pipelines` };

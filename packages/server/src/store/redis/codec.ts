@@ -14,6 +14,7 @@ const jsonFields = [
 ] as const;
 const stringFields = [
   'id',
+  'kind',
   'environment',
   'ref',
   'sha',
@@ -46,6 +47,7 @@ export function encodePipeline(record: PipelineRecord): Record<string, string> {
   }
   out.priority = String(record.priority);
   if (record.cancelRequested) out.cancelRequested = '1';
+  if (record.withoutSecrets) out.withoutSecrets = '1';
   out.stageOrder = JSON.stringify(record.stages.map((s) => s.name));
   for (const stage of record.stages) out[stageField(stage.name)] = JSON.stringify(stage);
   return out;
@@ -57,6 +59,7 @@ export const listFields: readonly string[] = [
   ...jsonFields.filter((f) => f !== 'manifests'),
   'priority',
   'cancelRequested',
+  'withoutSecrets',
   'stageOrder',
   ...stageNames.map(stageField),
 ];
@@ -83,6 +86,8 @@ export function decodePipeline(hash: Record<string, string>): PipelineRecord | u
   for (const key of jsonFields) if (hash[key] !== undefined) record[key] = JSON.parse(hash[key]);
   record.priority = Number(hash.priority ?? '10');
   if (hash.cancelRequested === '1') record.cancelRequested = true;
+  if (hash.withoutSecrets === '1') record.withoutSecrets = true;
+  record.kind ??= 'environment';
   record.stages = stages;
   return record as unknown as PipelineRecord;
 }
