@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { buildMergeRequestHook, buildPushHook } from '../../doubles/gitlab/webhook-payloads.js';
 import { sendWebhook } from '../../doubles/gitlab/webhook-sender.js';
-import { testWebhookSecret } from '../../support/ferry.js';
+import { eventually, testWebhookSecret } from '../../support/ferry.js';
 import { testRegistry } from '../../support/services.js';
 import { type Hook, mergeIntoTest as mergeFiles, merger } from './merge-into-test.js';
 import {
@@ -228,6 +228,29 @@ export function releaseFlowSuite(kind: ExecutorKind, hookOrder: readonly Hook[])
         expect(pod.metadata?.annotations?.['ferry.dev/commit']).toBe(merged.sha);
       }
       expect(await serviceAnswers()).toEqual(['1.0.0']);
+
+      // GitLab shows the deployment of the sample service in `test` (Environments page, MR widget):
+      // the GitLab double's Deployments API went created → running → success on the merge commit.
+      const shown = await eventually(async () => {
+        const all = w.gitlab.deployments.forEnvironment(w.project.id, 'test');
+        return all.some((d) => d.status === 'success') ? all : undefined;
+      });
+      expect(shown.map((d) => [d.sha, d.ref, d.history])).toEqual([
+        [merged.sha, 'test', ['created', 'running', 'success']],
+      ]);
+      const ingressHost = /^\s*-?\s*host:\s*["']?([^"'\s]+)/m.exec(
+        p.manifests?.find((m) => m.kind === 'Ingress')?.yaml ?? '',
+      )?.[1];
+      expect(w.gitlab.deployments.environment(w.project.id, 'test')?.externalUrl ?? null).toBe(
+        ingressHost === undefined
+          ? null
+          : expect.stringMatching(new RegExp(`^https?://${ingressHost.replace(/\./g, '\\.')}$`)),
+      );
+      const withDeployment = await eventually(async () => {
+        const r = await w.ferry.ferry.ctx.store.get(p.id);
+        return r?.gitlabDeployments?.[0]?.status === 'success' ? r : undefined;
+      });
+      expect(withDeployment.gitlabDeployments?.[0]?.id).toBe(shown[0]?.id);
 
       // The record's manifests (as GET /pipelines/:id shows them) are what was applied; the pull
       // secret's values are redacted and the registry password is nowhere in the record.

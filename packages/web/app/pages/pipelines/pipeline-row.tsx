@@ -14,6 +14,7 @@ const triggerLabel: Record<Pipeline['trigger'], string> = {
   manual: 'manual',
   retry: 'retry',
   rollback: 'rollback',
+  merge_request: 'MR check',
 };
 
 /** One pipeline in the list; the whole row opens it (links inside keep their own targets). */

@@ -19,6 +19,10 @@ export function PipelinesPage() {
     const q = searchOf(f);
     navigate(`${location === '/' ? '/pipelines' : location}${q === '' ? '' : `?${q}`}`, { replace: true });
   };
+  // Merge request checks (test stage only, on an MR's source commit) are shown apart from the
+  // environment pipelines that deploy.
+  const environmentItems = useMemo(() => list.items.filter((p) => p.kind !== 'merge_request'), [list.items]);
+  const checks = useMemo(() => list.items.filter((p) => p.kind === 'merge_request'), [list.items]);
   const projects = useMemo(() => [...new Set(list.items.map((p) => p.project.path))].sort(), [list.items]);
   const environments = useMemo(() => [...new Set(list.items.map((p) => p.environment))].sort(), [list.items]);
 
@@ -45,7 +49,7 @@ export function PipelinesPage() {
         </div>
         {list.loading ? (
           <div class="pl-empty muted">Loading pipelines…</div>
-        ) : list.items.length === 0 ? (
+        ) : environmentItems.length === 0 ? (
           <div class="pl-empty">
             {Object.keys(filter).length > 0 ? (
               <p>No pipeline matches these filters.</p>
@@ -62,12 +66,25 @@ export function PipelinesPage() {
           </div>
         ) : (
           <ul class="pl-list">
-            {list.items.map((p) => (
+            {environmentItems.map((p) => (
               <PipelineRow key={p.id} pipeline={p} now={now} fresh={list.fresh.has(p.id)} />
             ))}
           </ul>
         )}
       </div>
+      {checks.length > 0 && (
+        <section class="panel pl-panel pl-checks" aria-label="Merge request checks">
+          <div class="page-head">
+            <h2>Merge request checks</h2>
+            <span class="muted">test stage only, on each merge request's source commit</span>
+          </div>
+          <ul class="pl-list">
+            {checks.map((p) => (
+              <PipelineRow key={p.id} pipeline={p} now={now} fresh={list.fresh.has(p.id)} />
+            ))}
+          </ul>
+        </section>
+      )}
       {list.hasMore && (
         <div class="more">
           <button type="button" class="btn" onClick={list.loadMore} disabled={list.loadingMore}>
