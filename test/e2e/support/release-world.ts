@@ -206,8 +206,9 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
           deploy: { kubeconfig: deployKubeconfig },
           namespaceLabels: { ...restrictedLabels },
           gitlab: { url: gitlab.url, token: { env: 'E2E_GITLAB_TOKEN' } },
-          // Commit statuses are the reporting suites' subject; this one is about the release.
-          reporting: { enabled: false },
+          // Reporting on: the release shows as a GitLab deployment of the sample service in `test`
+          // (the GitLab double's Deployments API); commit statuses go to the double too.
+          reporting: { retryInitial: '100ms', retryMax: '1s' },
         },
         env: { E2E_REGISTRY_PASSWORD: registryPassword, E2E_GITLAB_TOKEN: gitlab.token },
       });
