@@ -1,11 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type GitLabDouble, startGitLabDouble } from '../doubles/gitlab/index.js';
-import { buildMergeRequestHook, randomSha } from '../doubles/gitlab/webhook-payloads.js';
+import { describe, expect, it } from 'vitest';
+import { buildMergeRequestHook } from '../doubles/gitlab/webhook-payloads.js';
 import { sendWebhook } from '../doubles/gitlab/webhook-sender.js';
+import { useGitLabWorld } from '../reporting/support/gitlab-world.js';
 import { until } from '../reporting/support/pipelines.js';
-import { type ReportingFerry, startReportingFerry } from '../reporting/support/reporting-ferry.js';
+import type { ReportingFerry } from '../reporting/support/reporting-ferry.js';
 import { eventually, testWebhookSecret } from '../support/ferry.js';
-import { ScriptedRunner } from '../support/scripted-runner.js';
 
 const PROJECT = { id: 4217, pathWithNamespace: 'shop/order-service' };
 
@@ -15,40 +14,12 @@ const PROJECT = { id: 4217, pathWithNamespace: 'shop/order-service' };
  * builders (GitLab's Merge Request Hook: `oldrev` only on an update that pushed commits).
  */
 describe('merge request checks', () => {
-  let gitlab: GitLabDouble;
-  let runner: ScriptedRunner;
-  const running: ReportingFerry[] = [];
-
-  beforeEach(async () => {
-    gitlab = await startGitLabDouble();
-    gitlab.projects.addProject({
-      id: PROJECT.id,
-      path_with_namespace: PROJECT.pathWithNamespace,
-      default_branch: 'master',
-    });
-    runner = new ScriptedRunner();
-  });
-  afterEach(async () => {
-    for (const t of running.splice(0)) await t.close();
-    await gitlab.close();
-  });
-
-  async function start(config: Record<string, unknown> = {}) {
-    const t = await startReportingFerry({
-      gitlab,
-      runner,
-      ...(Object.keys(config).length ? { config } : {}),
-    });
-    running.push(t);
-    return t;
-  }
+  const w = useGitLabWorld({ id: PROJECT.id, path: PROJECT.pathWithNamespace });
+  const start = (config: Record<string, unknown> = {}) =>
+    w.start(Object.keys(config).length > 0 ? { config } : {});
   const hook = (t: ReportingFerry, payload: ReturnType<typeof buildMergeRequestHook>) =>
     sendWebhook(`${t.url}/webhooks/gitlab`, 'Merge Request Hook', payload, { token: testWebhookSecret });
-  function sourceCommit(): string {
-    const sha = randomSha();
-    gitlab.projects.setBranch(PROJECT.id, 'feature/refunds', sha);
-    return sha;
-  }
+  const sourceCommit = () => w.commit('feature/refunds');
   const mr = (action: 'open' | 'update' | 'close' | 'reopen', sha: string, oldrev?: string) =>
     buildMergeRequestHook({
       action,
@@ -75,9 +46,9 @@ describe('merge request checks', () => {
       trigger: 'merge_request',
     });
     expect(done.stages.map((s) => [s.name, s.status])).toEqual([['test', 'success']]);
-    expect(runner.runs.filter((r) => r.pipelineId === id).map((r) => r.stage)).toEqual(['test']);
+    expect(w.runner.runs.filter((r) => r.pipelineId === id).map((r) => r.stage)).toEqual(['test']);
     const seen = await eventually(async () => {
-      const names = gitlab.transitions(PROJECT.id, sha).map((tr) => `${tr.name}:${tr.to}`);
+      const names = w.gitlab.transitions(PROJECT.id, sha).map((tr) => `${tr.name}:${tr.to}`);
       return names.includes('ferry:success') ? names : undefined;
     });
     expect(seen).toEqual([
@@ -87,8 +58,8 @@ describe('merge request checks', () => {
       'ferry/test:success',
       'ferry:success',
     ]);
-    expect(gitlab.transitions(PROJECT.id, sha).every((tr) => tr.ref === 'feature/refunds')).toBe(true);
-    expect(gitlab.deployments.deployments).toEqual([]);
+    expect(w.gitlab.transitions(PROJECT.id, sha).every((tr) => tr.ref === 'feature/refunds')).toBe(true);
+    expect(w.gitlab.deployments.deployments).toEqual([]);
     // The API says which kind each pipeline is.
     const listed = await t.ferry.app.inject({ method: 'GET', url: `/api/v1/pipelines/${id}` });
     expect(listed.json()).toMatchObject({ kind: 'merge_request', stages: [{ name: 'test' }] });
@@ -101,7 +72,7 @@ describe('merge request checks', () => {
   });
 
   it('a push to the merge request supersedes its running checks; closing it cancels the rest', async () => {
-    runner.script = (req) => (req.stage === 'test' ? { ms: 30_000 } : {});
+    w.runner.script = (req) => (req.stage === 'test' ? { ms: 30_000 } : {});
     const t = await start();
     const first = sourceCommit();
     const a = ((await hook(t, mr('open', first))).json as { pipelineId: string }).pipelineId;
@@ -127,10 +98,12 @@ describe('merge request checks', () => {
     const refused = await hook(t, forked(sourceCommit()));
     expect(refused.json).toMatchObject({ result: 'ignored' });
     expect((refused.json as { reason: string }).reason).toMatch(/fork.*gitlab\.forkMergeRequests/);
-    await t.close();
-    running.splice(0);
     const open = await start({
-      gitlab: { url: gitlab.url, token: { env: 'TEST_GITLAB_TOKEN' }, forkMergeRequests: 'without-secrets' },
+      gitlab: {
+        url: w.gitlab.url,
+        token: { env: 'TEST_GITLAB_TOKEN' },
+        forkMergeRequests: 'without-secrets',
+      },
     });
     const res = await hook(open, forked(sourceCommit()));
     const id = (res.json as { pipelineId: string }).pipelineId;

@@ -1,47 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rollbackPipeline } from '../../packages/server/src/pipeline/actions.js';
-import { type GitLabDouble, startGitLabDouble } from '../doubles/gitlab/index.js';
-import { randomSha } from '../doubles/gitlab/webhook-payloads.js';
 import { eventually } from '../support/ferry.js';
-import { ScriptedRunner } from '../support/scripted-runner.js';
+import { useGitLabWorld } from './support/gitlab-world.js';
 import { merge, until } from './support/pipelines.js';
-import { type ReportingFerry, startReportingFerry } from './support/reporting-ferry.js';
 
 const PROJECT = { projectId: 4217, path: 'shop/order-service' };
+const PROJECT_REF = { id: PROJECT.projectId, path: PROJECT.path };
 
 /** GitLab's Environments page and MR widget, fed through the Deployments API of the GitLab double. */
 describe('GitLab deployments', () => {
-  let gitlab: GitLabDouble;
-  let runner: ScriptedRunner;
-  const running: ReportingFerry[] = [];
-
-  beforeEach(async () => {
-    gitlab = await startGitLabDouble();
-    gitlab.projects.addProject({
-      id: PROJECT.projectId,
-      path_with_namespace: PROJECT.path,
-      default_branch: 'master',
-    });
-    runner = new ScriptedRunner();
-  });
-  afterEach(async () => {
-    for (const t of running.splice(0)) await t.close();
-    await gitlab.close();
-  });
-
-  async function start() {
-    const t = await startReportingFerry({ gitlab, runner });
-    running.push(t);
-    return t;
-  }
-  function commit(): string {
-    const sha = randomSha();
-    gitlab.projects.setBranch(PROJECT.projectId, 'test', sha);
-    return sha;
-  }
+  const w = useGitLabWorld(PROJECT_REF);
+  const start = () => w.start();
+  const commit = () => w.commit();
   const deploymentsDone = (n: number) =>
     eventually(async () => {
-      const all = gitlab.deployments.forEnvironment(PROJECT.projectId, 'test');
+      const all = w.gitlab.deployments.forEnvironment(PROJECT.projectId, 'test');
       return all.length >= n && all.every((d) => d.status !== 'running' && d.status !== 'created')
         ? all
         : undefined;
@@ -56,7 +29,7 @@ describe('GitLab deployments', () => {
     expect(more).toEqual([]);
     expect(deployment).toMatchObject({ sha, ref: 'test', tag: false, status: 'success' });
     expect(deployment?.history).toEqual(['created', 'running', 'success']);
-    expect(gitlab.deployments.environment(PROJECT.projectId, 'test')).toMatchObject({
+    expect(w.gitlab.deployments.environment(PROJECT.projectId, 'test')).toMatchObject({
       name: 'test',
       tier: 'testing',
     });
@@ -70,7 +43,7 @@ describe('GitLab deployments', () => {
   });
 
   it('shows a failed deploy as a failed deployment', async () => {
-    runner.script = (req) =>
+    w.runner.script = (req) =>
       req.stage === 'deploy' ? { outcome: 'failed', reason: 'rollout timed out' } : {};
     const t = await start();
     const { id } = await merge(t, { ...PROJECT, sha: commit() });
@@ -107,12 +80,12 @@ describe('GitLab deployments', () => {
   });
 
   it('rides out a GitLab outage: the deployment arrives afterwards, started then finished', async () => {
-    runner.script = (req) => (req.stage === 'deploy' ? { ms: 300 } : {});
+    w.runner.script = (req) => (req.stage === 'deploy' ? { ms: 300 } : {});
     const t = await start();
-    gitlab.outage(true);
+    w.gitlab.outage(true);
     const { id } = await merge(t, { ...PROJECT, sha: commit() });
     await until(t, id, ['success']);
-    gitlab.outage(false);
+    w.gitlab.outage(false);
     expect((await deploymentsDone(1)).map((d) => d.history)).toEqual([['created', 'running', 'success']]);
   });
 });
