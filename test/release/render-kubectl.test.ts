@@ -38,7 +38,7 @@ describeWithDocker('ferry render | kubectl apply --server-side; kubectl rollout 
     await writeFile(kubeconfig, h.double.kubeconfigYaml, { mode: 0o600 });
     // The image the rendered Deployment names, built locally (IfNotPresent: nothing is pulled):
     // a server on $PORT, which the double gives every pod, for the tcp readiness probe.
-    const dockerfile = `FROM ${nodeImage}\nCMD ["node", "-e", "require('http').createServer((q, s) => s.end('ok')).listen(process.env.PORT)"]\n`;
+    const dockerfile = `FROM ${nodeImage}\n# A numeric non-root user: rendered workloads run under the restricted Pod Security Standard.\nUSER 10001\nCMD ["node", "-e", "require('http').createServer((q, s) => s.end('ok')).listen(process.env.PORT)"]\n`;
     await new Promise<void>((resolve, reject) => {
       const child = execFile('docker', ['build', '-q', '-t', image, '-'], (err) =>
         err ? reject(err) : resolve(),
