@@ -138,9 +138,14 @@ start_services() {
 
 stop_services() {
   local pid
-  # Containers the tests (or the Kubernetes double) may have left if a test run was killed.
+  # Containers a killed test run's Kubernetes double left behind: only those whose double process
+  # is gone, so a shared engine's containers of another run (another checkout) are left alone.
   if docker info >/dev/null 2>&1; then
-    docker ps -aq --filter label=ferry.k8s-double=1 --filter label=ferry.test=1 2>/dev/null | xargs -r docker rm -f >/dev/null 2>&1 || true
+    local id owner
+    docker ps -a --filter label=ferry.k8s-double --format '{{.ID}} {{.Label "ferry.k8s-double.pid"}}' 2>/dev/null |
+      while read -r id owner; do
+        { [ -z "$owner" ] || ! kill -0 "$owner" 2>/dev/null; } && docker rm -f "$id" >/dev/null 2>&1
+      done || true
   fi
   stop_postgres
   for pid in "${FERRY_STARTED_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
