@@ -6,10 +6,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildPushHook, encodeGitLabJson, randomSha } from '@ferry/doubles/gitlab';
 import { Redis } from 'ioredis';
 import { freePort } from '../packages/server/src/redis/embedded-redis.js';
-import { buildPushHook, randomSha } from '../test/doubles/gitlab/webhook-payloads.js';
-import { encodeGitLabJson } from '../test/doubles/gitlab/webhook-sender.js';
 import { runLoad } from './lib/run-load.js';
 
 const { values } = parseArgs({

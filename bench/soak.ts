@@ -10,6 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { buildPushHook, randomSha } from '@ferry/doubles/gitlab';
 import { createLogger } from '@ferry/shared';
 import { Redis } from 'ioredis';
 import type { LogStore } from '../packages/server/src/logs/log-store.js';
@@ -21,7 +22,6 @@ import type {
   StageRunner,
   StageRunRequest,
 } from '../packages/server/src/stages/stage-runner.js';
-import { buildPushHook, randomSha } from '../test/doubles/gitlab/webhook-payloads.js';
 import { testConfig, testWebhookSecret } from '../test/support/ferry.js';
 import { freshPostgresDatabase } from '../test/support/history.js';
 

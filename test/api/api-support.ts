@@ -1,9 +1,9 @@
+import type { PushHookPayload } from '@ferry/doubles/gitlab';
+import { buildPushHook, randomSha } from '@ferry/doubles/gitlab';
 import type { PipelineRecord, PipelineStatus } from '@ferry/shared';
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import type { EnvironmentRule } from '../../packages/server/src/pipeline/environment-map.js';
-import { buildPushHook, randomSha } from '../doubles/gitlab/webhook-payloads.js';
-import type { PushHookPayload } from '../doubles/gitlab/webhook-types.js';
 import {
   eventually,
   type StartTestFerryOptions,

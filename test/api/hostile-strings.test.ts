@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
+import { loadGitLabFixture } from '@ferry/doubles/gitlab';
 import type { PipelineRecord } from '@ferry/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
-import { loadGitLabFixture } from '../doubles/gitlab/fixtures.js';
 import type { TestFerry } from '../support/ferry.js';
 import { api, rule, sendPush, startApiFerry } from './api-support.js';
 

@@ -1,7 +1,7 @@
 import net from 'node:net';
+import { buildPushHook } from '@ferry/doubles/gitlab';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
-import { buildPushHook } from '../doubles/gitlab/index.js';
 import type { TestFerry } from '../support/ferry.js';
 import { testWebhookSecret } from '../support/ferry.js';
 import { apiTokens, rule, startApiFerry } from './api-support.js';

@@ -1,9 +1,8 @@
 import { PassThrough } from 'node:stream';
+import { buildPushHook, sendWebhook } from '@ferry/doubles/gitlab';
 import { isTerminalPipeline, type PipelineRecord } from '@ferry/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rollback } from '../../packages/server/src/cli/rollback.js';
-import { buildPushHook } from '../doubles/gitlab/webhook-payloads.js';
-import { sendWebhook } from '../doubles/gitlab/webhook-sender.js';
 import { eventually, startTestFerry, type TestFerry, testWebhookSecret } from '../support/ferry.js';
 
 describe('roll back: POST /api/v1/pipelines/:id/rollback and ferry rollback', () => {

@@ -1,7 +1,7 @@
+import { randomSha } from '@ferry/doubles/gitlab';
 import type { PipelineRecord } from '@ferry/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
-import { randomSha } from '../doubles/gitlab/webhook-payloads.js';
 import type { TestFerry } from '../support/ferry.js';
 import { api, apiTokens, errorCode, pushPipeline, rule, startApiFerry } from './api-support.js';
 

@@ -1,12 +1,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import type { PushHookPayload } from '@ferry/doubles/gitlab';
+import { buildPushHook, loadGitLabFixture, randomSha } from '@ferry/doubles/gitlab';
 import type { PipelineRecord, StageName } from '@ferry/shared';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
 import { apiTokens, rule, startApiFerry, until } from '../api/api-support.js';
-import { loadGitLabFixture } from '../doubles/gitlab/fixtures.js';
-import { buildPushHook, randomSha } from '../doubles/gitlab/webhook-payloads.js';
-import type { PushHookPayload } from '../doubles/gitlab/webhook-types.js';
 import { eventually, type TestFerry, testWebhookSecret } from '../support/ferry.js';
 import {
   chromiumArgs,

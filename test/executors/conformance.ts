@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { type GitServer, startGitServer, type TestRepo } from '@ferry/doubles/git';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type {
   Executor,
@@ -9,7 +10,6 @@ import type {
   StageResult,
 } from '../../packages/server/src/executors/executor.js';
 import { maskingSink } from '../../packages/server/src/logs/masking-sink.js';
-import { type GitServer, startGitServer, type TestRepo } from '../support/git-server.js';
 import { testImages } from '../support/services.js';
 
 /** What an executor under test gives the suite. */

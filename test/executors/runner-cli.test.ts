@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type GitServer, startGitServer, type TestRepo } from '@ferry/doubles/git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GitServer, startGitServer, type TestRepo } from '../support/git-server.js';
 import { ensureRunnerBuilt } from './runner-build.js';
 
 const bin = fileURLToPath(new URL('../../packages/runner/bin/ferry-runner.js', import.meta.url));

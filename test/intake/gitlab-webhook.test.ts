@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import {
+  buildMergeRequestHook,
+  buildPushHook,
+  loadGitLabFixture,
+  randomSha,
+  sendWebhook,
+} from '@ferry/doubles/gitlab';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
-import { loadGitLabFixture } from '../doubles/gitlab/fixtures.js';
-import { buildMergeRequestHook, buildPushHook, randomSha } from '../doubles/gitlab/webhook-payloads.js';
-import { sendWebhook } from '../doubles/gitlab/webhook-sender.js';
 import { startTestFerry, type TestFerry, testWebhookSecret } from '../support/ferry.js';
 
 const hostileBranch = 'test$(touch /tmp/ferry-pwned)';

@@ -1,8 +1,6 @@
+import { buildPushHook, type MergeMethod, mergeEvents, randomSha, sendWebhook } from '@ferry/doubles/gitlab';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
-import { type MergeMethod, mergeEvents } from '../doubles/gitlab/merge-events.js';
-import { buildPushHook, randomSha } from '../doubles/gitlab/webhook-payloads.js';
-import { sendWebhook } from '../doubles/gitlab/webhook-sender.js';
 import { startTestFerry, type TestFerry, testWebhookSecret } from '../support/ferry.js';
 
 /**

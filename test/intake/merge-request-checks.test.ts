@@ -1,6 +1,5 @@
+import { buildMergeRequestHook, sendWebhook } from '@ferry/doubles/gitlab';
 import { describe, expect, it } from 'vitest';
-import { buildMergeRequestHook } from '../doubles/gitlab/webhook-payloads.js';
-import { sendWebhook } from '../doubles/gitlab/webhook-sender.js';
 import { useGitLabWorld } from '../reporting/support/gitlab-world.js';
 import { until } from '../reporting/support/pipelines.js';
 import type { ReportingFerry } from '../reporting/support/reporting-ferry.js';

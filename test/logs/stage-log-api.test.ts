@@ -1,6 +1,5 @@
+import { buildPushHook, sendWebhook } from '@ferry/doubles/gitlab';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPushHook } from '../doubles/gitlab/webhook-payloads.js';
-import { sendWebhook } from '../doubles/gitlab/webhook-sender.js';
 import { startTestFerry, type TestFerry, testWebhookSecret } from '../support/ferry.js';
 
 describe('GET /api/v1/pipelines/:id/stages/:stage/log', () => {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { buildPushHook, randomSha, sendWebhook } from '@ferry/doubles/gitlab';
 import { isTerminalPipeline, type PipelineRecord } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisPipelineStore } from '../../packages/server/src/store/redis/redis-pipeline-store.js';
-import { buildPushHook, randomSha } from '../doubles/gitlab/webhook-payloads.js';
-import { sendWebhook } from '../doubles/gitlab/webhook-sender.js';
 import { eventually, testWebhookSecret } from '../support/ferry.js';
 import { type FerryProcess, spawnFerry } from '../support/ferry-process.js';
 import { connectTestRedis, testRedisUrl } from '../support/services.js';

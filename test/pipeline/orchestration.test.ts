@@ -1,9 +1,8 @@
+import { buildPushHook, randomSha, sendWebhook } from '@ferry/doubles/gitlab';
 import type { PipelineRecord, PipelineStatus } from '@ferry/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { approvePipeline, cancelPipeline } from '../../packages/server/src/pipeline/actions.js';
 import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
-import { buildPushHook, randomSha } from '../doubles/gitlab/webhook-payloads.js';
-import { sendWebhook } from '../doubles/gitlab/webhook-sender.js';
 import {
   eventually,
   type StartTestFerryOptions,

@@ -1,6 +1,6 @@
+import { type GitLabDouble, startGitLabDouble } from '@ferry/doubles/gitlab';
+import { startWeComDouble, type WeComDouble } from '@ferry/doubles/wecom';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type GitLabDouble, startGitLabDouble } from '../doubles/gitlab/index.js';
-import { startWeComDouble, type WeComDouble } from '../doubles/wecom/index.js';
 import { eventually } from '../support/ferry.js';
 import { merge, until } from './support/pipelines.js';
 import {

@@ -1,6 +1,5 @@
+import { type GitLabDouble, randomSha, startGitLabDouble } from '@ferry/doubles/gitlab';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type GitLabDouble, startGitLabDouble } from '../doubles/gitlab/index.js';
-import { randomSha } from '../doubles/gitlab/webhook-payloads.js';
 import { eventually } from '../support/ferry.js';
 import { ScriptedRunner } from '../support/scripted-runner.js';
 import { merge, until } from './support/pipelines.js';

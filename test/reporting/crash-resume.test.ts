@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import {
+  buildPushHook,
+  type GitLabDouble,
+  randomSha,
+  sendWebhook,
+  startGitLabDouble,
+} from '@ferry/doubles/gitlab';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type GitLabDouble, startGitLabDouble } from '../doubles/gitlab/index.js';
-import { buildPushHook, randomSha } from '../doubles/gitlab/webhook-payloads.js';
-import { sendWebhook } from '../doubles/gitlab/webhook-sender.js';
 import { eventually, testWebhookSecret } from '../support/ferry.js';
 import { type FerryProcess, spawnFerry } from '../support/ferry-process.js';
 import { testRedisUrl } from '../support/services.js';

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { type GitLabDouble, randomSha, startGitLabDouble } from '@ferry/doubles/gitlab';
 import { type FerryError, isFerryError, type PipelineRecord, type SpecProblem } from '@ferry/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGitLabApi } from '../../packages/server/src/gitlab/api/gitlab-api.js';
 import { GitLabOverrideSource } from '../../packages/server/src/gitlab/ferry-file-source.js';
 import { TemplatePlanSource } from '../../packages/server/src/stages/plan-source.js';
-import { type GitLabDouble, startGitLabDouble } from '../doubles/gitlab/index.js';
-import { randomSha } from '../doubles/gitlab/webhook-payloads.js';
 import { testConfig } from '../support/ferry.js';
 
 const template = {

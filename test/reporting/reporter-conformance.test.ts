@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { randomSha, startGitLabDouble } from '@ferry/doubles/gitlab';
+import { startWeComDouble } from '@ferry/doubles/wecom';
 import { createLogger, type PipelineRecord, Secret } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -19,9 +21,6 @@ import { SendWindow } from '../../packages/server/src/reporting/wecom/send-windo
 import { WeComBotClient } from '../../packages/server/src/reporting/wecom/wecom-bot-client.js';
 import { WeComReporter } from '../../packages/server/src/reporting/wecom/wecom-reporter.js';
 import { RedisPipelineStore } from '../../packages/server/src/store/redis/redis-pipeline-store.js';
-import { startGitLabDouble } from '../doubles/gitlab/index.js';
-import { randomSha } from '../doubles/gitlab/webhook-payloads.js';
-import { startWeComDouble } from '../doubles/wecom/index.js';
 import { testConfig } from '../support/ferry.js';
 import { connectTestRedis } from '../support/services.js';
 

@@ -1,5 +1,5 @@
+import { startWeComDouble, type WeComDouble } from '@ferry/doubles/wecom';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startWeComDouble, type WeComDouble } from '../doubles/wecom/index.js';
 import { TestClock } from './support/manual-clock.js';
 import { merge, until } from './support/pipelines.js';
 import { type ReportingFerry, startReportingFerry } from './support/reporting-ferry.js';

@@ -1,3 +1,5 @@
+import { loadGitLabFixture } from '@ferry/doubles/gitlab';
+import { type DeliveredMessage, startWeComDouble, type WeComDouble } from '@ferry/doubles/wecom';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { approvePipeline, cancelPipeline } from '../../packages/server/src/pipeline/actions.js';
 import type {
@@ -5,8 +7,6 @@ import type {
   StageRunner,
   StageRunRequest,
 } from '../../packages/server/src/stages/stage-runner.js';
-import { loadGitLabFixture } from '../doubles/gitlab/index.js';
-import { type DeliveredMessage, startWeComDouble, type WeComDouble } from '../doubles/wecom/index.js';
 import { eventually } from '../support/ferry.js';
 import { ScriptedRunner } from '../support/scripted-runner.js';
 import { merge, until } from './support/pipelines.js';

@@ -1,8 +1,7 @@
+import { buildPushHook, sendWebhook } from '@ferry/doubles/gitlab';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkRedis } from '../../packages/server/src/redis/check-redis.js';
-import { buildPushHook } from '../doubles/gitlab/webhook-payloads.js';
-import { sendWebhook } from '../doubles/gitlab/webhook-sender.js';
 import { startTestFerry, type TestFerry, testWebhookSecret } from '../support/ferry.js';
 import { spawnFerry } from '../support/ferry-process.js';
 import { type RedisProcess, startRedisProcess } from '../support/redis-process.js';

@@ -1,5 +1,4 @@
-import { buildMergeRequestHook, buildPushHook } from '../../doubles/gitlab/webhook-payloads.js';
-import { sendWebhook } from '../../doubles/gitlab/webhook-sender.js';
+import { buildMergeRequestHook, buildPushHook, sendWebhook } from '@ferry/doubles/gitlab';
 import { testWebhookSecret } from '../../support/ferry.js';
 import { fileAt, type ReleaseWorld } from './release-world.js';
 

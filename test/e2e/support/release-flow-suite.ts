@@ -5,12 +5,12 @@
  * pushed image) — then the ways it must fail, each with a clear reason in the stage log and the API,
  * and the previous version still serving.
  */
+
+import { buildMergeRequestHook, buildPushHook, sendWebhook } from '@ferry/doubles/gitlab';
 import type { DeploymentManifest, PipelineRecord, StageName } from '@ferry/shared';
 import { SERVICE_NAME_MAX } from '@ferry/shared';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { buildMergeRequestHook, buildPushHook } from '../../doubles/gitlab/webhook-payloads.js';
-import { sendWebhook } from '../../doubles/gitlab/webhook-sender.js';
 import { eventually, testWebhookSecret } from '../../support/ferry.js';
 import { testRegistry } from '../../support/services.js';
 import { type Hook, mergeIntoTest as mergeFiles, merger } from './merge-into-test.js';

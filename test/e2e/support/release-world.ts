@@ -11,9 +11,10 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { type GitServer, startGitServer, type TestRepo } from '@ferry/doubles/git';
+import { type GitLabDouble, startGitLabDouble } from '@ferry/doubles/gitlab';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type Docker from 'dockerode';
-import { type GitLabDouble, startGitLabDouble } from '../../doubles/gitlab/index.js';
 import { ensureRunnerImage } from '../../executors/runner-build.js';
 import { type K8sDouble, LABEL_NAMESPACE, startK8sDouble } from '../../k8s-double/index.js';
 import { SECCOMP_PROFILE as BUILD_SECCOMP_PROFILE, baseInRegistry } from '../../release/buildah-sandbox.js';
@@ -23,7 +24,6 @@ import {
   restrictedLabels,
 } from '../../support/cluster-policy.js';
 import { startTestFerry, type TestFerry } from '../../support/ferry.js';
-import { type GitServer, startGitServer, type TestRepo } from '../../support/git-server.js';
 import { deployerIdentity, executorIdentity } from '../../support/least-privilege.js';
 import { connectTestDocker, connectTestRedis, testImages, testRegistry } from '../../support/services.js';
 import { RegistryApi } from './registry-api.js';

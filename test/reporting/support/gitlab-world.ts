@@ -1,6 +1,5 @@
+import { type GitLabDouble, randomSha, startGitLabDouble } from '@ferry/doubles/gitlab';
 import { afterEach, beforeEach } from 'vitest';
-import { type GitLabDouble, startGitLabDouble } from '../../doubles/gitlab/index.js';
-import { randomSha } from '../../doubles/gitlab/webhook-payloads.js';
 import { ScriptedRunner } from '../../support/scripted-runner.js';
 import { type ReportingFerry, type ReportingFerryOptions, startReportingFerry } from './reporting-ferry.js';
 

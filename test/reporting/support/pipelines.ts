@@ -1,7 +1,12 @@
+import {
+  buildMergeRequestHook,
+  buildPushHook,
+  type HookUserInput,
+  randomSha,
+  sendWebhook,
+} from '@ferry/doubles/gitlab';
 import type { PipelineRecord, PipelineStatus } from '@ferry/shared';
 import { expect } from 'vitest';
-import { type HookUserInput, randomSha } from '../../doubles/gitlab/webhook-payloads.js';
-import { buildMergeRequestHook, buildPushHook, sendWebhook } from '../../doubles/gitlab/webhook-sender.js';
 import { eventually, testWebhookSecret } from '../../support/ferry.js';
 import type { ReportingFerry } from './reporting-ferry.js';
 

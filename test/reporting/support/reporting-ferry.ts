@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
+import type { GitLabDouble } from '@ferry/doubles/gitlab';
+import type { WeComDouble } from '@ferry/doubles/wecom';
 import { createLogger } from '@ferry/shared';
 import {
   type EnvironmentMap,
@@ -8,8 +10,6 @@ import {
 import type { Clock } from '../../../packages/server/src/reporting/clock.js';
 import { type RunningFerry, startFerry } from '../../../packages/server/src/runtime/start-ferry.js';
 import type { StageRunner } from '../../../packages/server/src/stages/stage-runner.js';
-import type { GitLabDouble } from '../../doubles/gitlab/index.js';
-import type { WeComDouble } from '../../doubles/wecom/index.js';
 import { testConfig } from '../../support/ferry.js';
 import { testRedisUrl } from '../../support/services.js';
 

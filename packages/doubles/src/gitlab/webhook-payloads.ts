@@ -14,7 +14,7 @@ import type {
 
 /**
  * Builders for GitLab webhook bodies. Each starts from a saved fixture (real-shaped payloads,
- * see test/fixtures/gitlab/README.md) and changes only what the caller names, keeping the
+ * see packages/doubles/fixtures/gitlab/README.md) and changes only what the caller names, keeping the
  * fields GitLab derives from each other consistent (ref/branch, after/checkout_sha, project URLs,
  * commit title from message, MR state from action).
  */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { MergeRequestHookPayload, PushHookPayload } from './webhook-types.js';
 
-/** The saved GitLab webhook payloads under `test/fixtures/gitlab/`. */
+/** The saved GitLab webhook payloads under `packages/doubles/fixtures/gitlab/`. */
 export type GitLabFixtureName =
   | 'push-merge-to-test'
   | 'merge-request-merged-to-test'
@@ -32,7 +32,7 @@ export function loadGitLabFixture<N extends GitLabFixtureName>(name: N): Fixture
   return JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURE_DIR), 'utf8')) as FixtureTypes[N];
 }
 
-/** `test/fixtures/gitlab/headers.json`: the headers GitLab sends per delivery. */
+/** `packages/doubles/fixtures/gitlab/headers.json`: the headers GitLab sends per delivery. */
 export interface GitLabHeaderFixture {
   order: string[];
   static: Record<string, string>;
