@@ -1,5 +1,5 @@
 import { FaultInjector, type FaultSpec, type OutageSetting } from '../shared/fault-injector.js';
-import { startLoopbackServer } from '../shared/loopback-server.js';
+import { htmlReply, startLoopbackServer } from '../shared/loopback-server.js';
 import type { RecordedRequest } from '../shared/recorded-request.js';
 import {
   CommitStatusStore,
@@ -8,9 +8,11 @@ import {
   type StoredStatus,
 } from './commit-status-store.js';
 import { DeploymentStore } from './deployment-store.js';
+import { DOUBLE_ADMIN_PREFIX, doubleAdmin } from './double-admin.js';
 import { gitlabApiRouter, json } from './gitlab-api.js';
 import type { GitLabRole, GitLabUser } from './gitlab-users.js';
 import { ProjectStore } from './project-store.js';
+import { gitlabReceivedPage } from './received-page.js';
 
 export interface GitLabDoubleOptions {
   /** The token the returned `token` holds (default `glpat-ferry-double-token`). */
@@ -21,6 +23,8 @@ export interface GitLabDoubleOptions {
   version?: string;
   /** Clock for status timestamps (default the real one). */
   now?: () => Date;
+  /** Port on 127.0.0.1 (default: one the OS picks). */
+  port?: number;
 }
 
 export interface GitLabDouble {
@@ -86,21 +90,34 @@ export async function startGitLabDouble(options: GitLabDoubleOptions = {}): Prom
   addToken(token, options.user);
 
   let baseUrl = '';
+  const api = gitlabApiRouter({
+    projects,
+    statuses: statusStore,
+    deployments: deploymentStore,
+    userById: (id) => {
+      for (const u of tokens.values()) if (u.id === id) return u;
+      return { id, username: `user${id}`, name: `User ${id}`, role: 'developer' };
+    },
+    tokens,
+    version: options.version ?? '17.8.1',
+    baseUrl: () => baseUrl,
+    now: options.now ?? (() => new Date()),
+  });
   const server = await startLoopbackServer({
     faults,
-    router: gitlabApiRouter({
-      projects,
-      statuses: statusStore,
-      deployments: deploymentStore,
-      userById: (id) => {
-        for (const u of tokens.values()) if (u.id === id) return u;
-        return { id, username: `user${id}`, name: `User ${id}`, role: 'developer' };
-      },
-      tokens,
-      version: options.version ?? '17.8.1',
-      baseUrl: () => baseUrl,
-      now: options.now ?? (() => new Date()),
-    }),
+    ...(options.port === undefined ? {} : { port: options.port }),
+    router: (call) =>
+      call.method === 'GET' && call.path === '/'
+        ? htmlReply(
+            gitlabReceivedPage({
+              projects,
+              transitions: statusStore.transitions,
+              deployments: deploymentStore,
+            }),
+          )
+        : call.path.startsWith(DOUBLE_ADMIN_PREFIX)
+          ? doubleAdmin(call, { projects, tokens })
+          : api(call),
     faultBody: faultReply,
   });
   baseUrl = server.url;

@@ -24,6 +24,11 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
+/** A page for a person's browser (the doubles' "what I received" views). */
+export function htmlReply(html: string): Reply {
+  return { status: 200, body: html, headers: { 'content-type': 'text/html; charset=utf-8' } };
+}
+
 export type Router = (call: IncomingCall) => Reply | Promise<Reply>;
 
 export interface LoopbackServer {
@@ -42,6 +47,8 @@ export interface LoopbackOptions {
   maxBodyBytes?: number;
   /** Parse every non-empty body as JSON whatever its Content-Type (WeCom does). */
   jsonWhateverContentType?: boolean;
+  /** Port on 127.0.0.1 (default 0: one the OS picks). */
+  port?: number;
 }
 
 const DEFAULT_MAX_BODY = 25 * 1024 * 1024;
@@ -131,7 +138,7 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { FaultInjector, type FaultSpec, type OutageSetting } from '../shared/fault-injector.js';
-import { type Reply, startLoopbackServer } from '../shared/loopback-server.js';
+import { htmlReply, type Reply, startLoopbackServer } from '../shared/loopback-server.js';
 import type { RecordedRequest } from '../shared/recorded-request.js';
 import { validateRawMessage, type WeComMessage } from './message-validation.js';
 import { SlidingWindowLimiter } from './rate-limiter.js';
+import { wecomReceivedPage } from './received-page.js';
 import {
   WECOM_FREQ_OUT_OF_LIMIT,
   WECOM_INVALID_WEBHOOK_URL,
@@ -21,6 +22,8 @@ export interface WeComDoubleOptions {
   limitPerMinute?: number;
   /** Milliseconds clock; pass a `ManualClock`'s `now` to test the limit without waiting. */
   now?: () => number;
+  /** Port on 127.0.0.1 (default: one the OS picks). */
+  port?: number;
 }
 
 export interface DeliveredMessage extends WeComMessage {
@@ -71,12 +74,15 @@ export async function startWeComDouble(options: WeComDoubleOptions = {}): Promis
   const server = await startLoopbackServer({
     faults,
     jsonWhateverContentType: true,
+    ...(options.port === undefined ? {} : { port: options.port }),
     faultBody: (_spec, status) => ({
       status,
       body: `<html>\r\n<head><title>${status}</title></head>\r\n<body>\r\n<center><h1>${status}</h1></center>\r\n</body>\r\n</html>\r\n`,
       headers: { 'content-type': 'text/html' },
     }),
     router: (call) => {
+      // Not WeCom's: a page showing a person what the double accepted.
+      if (call.method === 'GET' && call.path === '/') return htmlReply(wecomReceivedPage(delivered));
       if (call.path !== SEND_PATH) return { status: 404, body: '', headers: {} };
       const ip = call.headers['x-forwarded-for'] ?? '127.0.0.1';
       const at = now();
