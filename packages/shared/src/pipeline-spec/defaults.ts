@@ -3,7 +3,7 @@
  * docs/spec.md lists these; change both together.
  */
 export const DEFAULTS = {
-  test: { timeout: '15m', cpu: '1', memory: '2Gi' },
+  test: { timeout: '15m', cpu: '1', memory: '2Gi', failFast: true, serviceReadyTimeout: '60s' },
   build: { dockerfile: 'Dockerfile', context: '.', timeout: '30m' },
   deploy: {
     port: 8080,

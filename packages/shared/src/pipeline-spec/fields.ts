@@ -28,7 +28,11 @@ export interface IssueParams {
 
 type Check<T> = (value: T) => { message: string; hint?: string; code?: SpecProblemCode } | undefined;
 
-function withCheck<S extends z.ZodType>(schema: S, code: SpecProblemCode, check: Check<z.output<S>>): S {
+export function withCheck<S extends z.ZodType>(
+  schema: S,
+  code: SpecProblemCode,
+  check: Check<z.output<S>>,
+): S {
   return schema.superRefine((value, ctx) => {
     const failure = check(value);
     if (failure) {

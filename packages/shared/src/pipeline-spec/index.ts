@@ -1,5 +1,11 @@
 // The pipeline spec: format, parsing, validation, merging, resolution and lint. docs/spec.md.
 export { BRANCH_NAME_MAX, branchNameProblem, isValidBranchName } from './branches.js';
+export {
+  COVERAGE_LINE_MAX,
+  CoverageScanner,
+  coveragePatternProblem,
+  coveragePatternSource,
+} from './coverage-pattern.js';
 export { DEFAULTS, type Priority } from './defaults.js';
 export { DURATION_PATTERN, formatDuration, parseDuration, tryParseDuration } from './durations.js';
 export {
@@ -81,6 +87,9 @@ export type {
   ProbeSpec,
   ResourcesSpec,
   StorageSpec,
+  TestCacheSpec,
+  TestJobSpec,
+  TestServiceSpec,
   TestStageSpec,
 } from './schema.js';
 export { specSchema } from './schema.js';

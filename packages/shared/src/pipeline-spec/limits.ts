@@ -13,3 +13,11 @@ export const MAX_SCRIPT_LINES = 200;
 /** Longest single string value (a script line, an env value). */
 export const MAX_STRING_LENGTH = 16 * 1024;
 export const MAX_REPLICAS = 100;
+/** Most jobs of the test stage (each is its own runner). */
+export const MAX_TEST_JOBS = 20;
+/** Most services beside one job. */
+export const MAX_SERVICES = 8;
+/** Most paths a cache keeps, and files its key is computed from. */
+export const MAX_CACHE_PATHS = 16;
+/** Longest coverage pattern. */
+export const MAX_COVERAGE_PATTERN = 1024;

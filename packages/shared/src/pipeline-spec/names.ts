@@ -217,3 +217,20 @@ export function imageTag(sha: string): string {
 export function shortSha(sha: string): string {
   return sha.slice(0, SHORT_SHA_LENGTH);
 }
+
+/** Longest test job name: it appears in runner names and in the GitLab status `ferry/test:<job>`. */
+export const TEST_JOB_NAME_MAX = 20;
+/** Longest service name (a container name beside the job, a sidecar in the runner pod). */
+export const TEST_SERVICE_NAME_MAX = 20;
+/** The job the simple form (image + script on the test stage) becomes. */
+export const DEFAULT_TEST_JOB = 'test';
+
+/** Why a test job name is not allowed, or undefined. */
+export function testJobNameProblem(name: string): string | undefined {
+  return explainNameProblem(name, TEST_JOB_NAME_MAX, 'label');
+}
+
+/** Why a service name (beside a test job) is not allowed, or undefined. */
+export function testServiceNameProblem(name: string): string | undefined {
+  return explainNameProblem(name, TEST_SERVICE_NAME_MAX, 'dns1035');
+}

@@ -58,14 +58,21 @@ export const TEMPLATED_PATHS: readonly string[] = [
     `${base}.envFrom.*.secretRef`,
     `${base}.envFrom.*.configMapRef`,
   ]),
-  'stages.test.env.*',
-  'stages.test.envFrom.*.secretRef',
-  'stages.test.envFrom.*.configMapRef',
+  ...['stages.test', 'stages.test.jobs.*'].flatMap((base) => [
+    `${base}.env.*`,
+    `${base}.envFrom.*.secretRef`,
+    `${base}.envFrom.*.configMapRef`,
+    `${base}.services.*.env.*`,
+  ]),
   'stages.build.args.*',
 ];
 
-/** Fields holding shell, where `{...}` means whatever the shell makes of it. */
-export const SHELL_PATHS: readonly string[] = ['stages.test.script.*'];
+/** Fields holding shell, arguments or a pattern, where `{...}` means what they make of it. */
+export const SHELL_PATHS: readonly string[] = ['stages.test', 'stages.test.jobs.*'].flatMap((base) => [
+  `${base}.script.*`,
+  `${base}.services.*.command.*`,
+  `${base}.coverage`,
+]);
 
 export type PathSegment = string | number;
 

@@ -48,7 +48,8 @@ export interface ResolvedEnvSource {
   readonly optional: boolean;
 }
 
-export interface ResolvedTestStage {
+/** What a test job runs: its runner's image, script, variables and limits. */
+export interface ResolvedTestRun {
   /** Clone the commit before the script (false: the script needs no source). */
   readonly checkout: boolean;
   readonly image: string;
@@ -57,6 +58,51 @@ export interface ResolvedTestStage {
   readonly env: Readonly<Record<string, string>>;
   readonly envFrom: readonly ResolvedEnvSource[];
   readonly resources: ResolvedResources;
+}
+
+/** A container beside a test job, sharing its network (reachable at 127.0.0.1). */
+export interface ResolvedTestService {
+  readonly name: string;
+  readonly image: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** Arguments replacing the image's command; null: the image's own. */
+  readonly command: readonly string[] | null;
+  /** The job's script waits until a TCP connection to 127.0.0.1:port succeeds; null: no wait. */
+  readonly ready: { readonly tcpPort: number; readonly timeoutMs: number } | null;
+}
+
+/**
+ * A job's dependency cache, per project: `name` (the spec's text key, default the job's name)
+ * and the content of `files` (empty: none) make the key; `paths` are kept, relative to the workspace.
+ */
+export interface ResolvedTestCache {
+  readonly key: { readonly name: string; readonly files: readonly string[] };
+  readonly paths: readonly string[];
+}
+
+/** One job of the test stage: its own runner, run beside the others. */
+export interface ResolvedTestJob extends ResolvedTestRun {
+  /** A DNS label; `test` for the simple form. */
+  readonly name: string;
+  readonly services: readonly ResolvedTestService[];
+  readonly cache: ResolvedTestCache | null;
+  /** Shell glob (relative to the workspace) of the JUnit XML files read after the job; null: none. */
+  readonly reports: { readonly junit: string | null };
+  /** RE2 pattern over the job log giving its coverage percentage (GitLab's slashes removed); null: none. */
+  readonly coverage: string | null;
+}
+
+/**
+ * The test stage. `jobs` is what runs: the simple form (`form: 'single'`, image + script on the
+ * stage) is one job named `test`, reported under the stage's own GitLab status; with `jobs:` each
+ * job is reported as `ferry/test:<job>`. The stage-level run fields are the simple form's job (with
+ * `jobs:`, the defaults the jobs started from); read `jobs`.
+ */
+export interface ResolvedTestStage extends ResolvedTestRun {
+  readonly form: 'single' | 'jobs';
+  readonly jobs: readonly ResolvedTestJob[];
+  /** A failing job cancels the others. */
+  readonly failFast: boolean;
 }
 
 export interface ResolvedBuildStage {

@@ -38,7 +38,9 @@ export type SpecProblemCode =
   | 'invalid-probe'
   | 'invalid-env-source'
   | 'limit-below-request'
-  | 'unknown-environment';
+  | 'unknown-environment'
+  | 'duplicate-name'
+  | 'port-clash';
 
 export type SpecSeverity = 'error' | 'warning';
 

@@ -1,7 +1,6 @@
 import { SPEC_ENVIRONMENT_UNKNOWN, SPEC_UNRESOLVABLE } from '../errors/codes/spec.js';
 import { FerryError } from '../errors/ferry-error.js';
 import { DEFAULTS, type Priority } from './defaults.js';
-import { parseDuration } from './durations.js';
 import type { SpecLocator } from './locator.js';
 import { mergeValues } from './merge.js';
 import {
@@ -17,27 +16,32 @@ import {
   serviceNameProblem,
   shortSha,
 } from './names.js';
-import { type PathSegment, type PlaceholderValues, substitutePlaceholders } from './placeholders.js';
+import type { PlaceholderValues } from './placeholders.js';
 import type {
   ResolvedDeployStage,
-  ResolvedEnvSource,
   ResolvedIngress,
   ResolvedPlan,
   ResolvedProbe,
-  ResolvedResources,
   ResolvedStorage,
 } from './plan.js';
+import {
+  given,
+  type Maybe,
+  origin,
+  type Path,
+  PlanBuilder,
+  resolveEnvFrom,
+  resolveEnvMaps,
+  resolveResources,
+} from './plan-builder.js';
 import { dedupeFindings, type Finding, findingToProblem, type SpecProblem } from './problems.js';
-import { parseQuantity } from './quantities.js';
+import { resolveTestStage } from './resolve-test.js';
 import type {
   CanarySpec,
-  EnvFromSpec,
   EnvironmentSpec,
-  EnvValue,
   FerrySpec,
   IngressSpec,
   ProbeSpec,
-  ResourcesSpec,
   StorageSpec,
 } from './schema.js';
 
@@ -66,136 +70,6 @@ export interface ResolveOutcome {
 }
 
 const SHA_RE = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-
-type Path = readonly PathSegment[];
-type Maybe<T> = T | null | undefined;
-
-/** Collects findings while building a plan; every value is checked where it came from. */
-class PlanBuilder {
-  readonly findings: Finding[] = [];
-
-  constructor(private readonly values: PlaceholderValues) {}
-
-  add(finding: Finding): void {
-    this.findings.push(finding);
-  }
-
-  required(path: Path, what: string): void {
-    this.add({ path, code: 'required', message: `${what} is required` });
-  }
-
-  sub(text: string, path: Path): string {
-    try {
-      return substitutePlaceholders(text, this.values);
-    } catch (error) {
-      this.add({
-        path,
-        code: 'unknown-placeholder',
-        message: error instanceof Error ? error.message : String(error),
-      });
-      return text;
-    }
-  }
-
-  ms(text: string, path: Path): number {
-    try {
-      return parseDuration(text);
-    } catch (error) {
-      this.add({
-        path,
-        code: 'invalid-duration',
-        message: error instanceof Error ? error.message : String(error),
-      });
-      return 0;
-    }
-  }
-
-  hasErrors(): boolean {
-    return this.findings.some((f) => (f.severity ?? 'error') === 'error');
-  }
-}
-
-function given<T>(value: Maybe<T>): value is T {
-  return value !== null && value !== undefined;
-}
-
-/** The source path of a key: the environment's when it sets it, else the stage's. */
-function origin(key: string, envBlock: Maybe<object>, envPath: Path, stagePath: Path): Path {
-  return envBlock && given((envBlock as Record<string, unknown>)[key])
-    ? [...envPath, key]
-    : [...stagePath, key];
-}
-
-function resolveEnvMaps(b: PlanBuilder, layers: readonly [Maybe<Record<string, EnvValue | null>>, Path][]) {
-  const out: Record<string, string> = {};
-  for (const [map, path] of layers) {
-    for (const [key, value] of Object.entries(map ?? {})) {
-      if (value === null) delete out[key];
-      else out[key] = typeof value === 'string' ? b.sub(value, [...path, key]) : String(value);
-    }
-  }
-  return out;
-}
-
-function resolveEnvFrom(
-  b: PlanBuilder,
-  list: Maybe<readonly EnvFromSpec[]>,
-  path: Path,
-): ResolvedEnvSource[] {
-  const out: ResolvedEnvSource[] = [];
-  (list ?? []).forEach((entry, index) => {
-    const kind = given(entry.secretRef) ? 'secret' : 'configMap';
-    const key = kind === 'secret' ? 'secretRef' : 'configMapRef';
-    const raw = entry.secretRef ?? entry.configMapRef;
-    if (!given(raw)) return;
-    const where = [...path, index, key];
-    const name = b.sub(raw, where);
-    if (!isDns1123Subdomain(name)) {
-      b.add({
-        path: where,
-        code: 'invalid-name',
-        message: `"${name}" is not a valid ${kind === 'secret' ? 'Secret' : 'ConfigMap'} name`,
-        hint: 'lowercase letters, digits, "-" and ".", at most 253 characters',
-      });
-    }
-    out.push({ kind, name, optional: entry.optional ?? false });
-  });
-  return out;
-}
-
-function resolveResources(
-  b: PlanBuilder,
-  stage: Maybe<ResourcesSpec>,
-  env: Maybe<ResourcesSpec>,
-  stagePath: Path,
-  envPath: Path,
-  defaults: { cpu: string; memory: string },
-): ResolvedResources {
-  const merged = mergeValues(stage ?? {}, env ?? {}) as ResourcesSpec;
-  const cpu = String(merged.cpu ?? defaults.cpu);
-  const memory = String(merged.memory ?? defaults.memory);
-  const cpuLimit = given(merged.cpuLimit) ? String(merged.cpuLimit) : null;
-  const memoryLimit = given(merged.memoryLimit) ? String(merged.memoryLimit) : memory;
-  const pairs: [string, string | null, string, string][] = [
-    ['cpuLimit', cpuLimit, 'cpu', cpu],
-    ['memoryLimit', memoryLimit, 'memory', memory],
-  ];
-  for (const [limitKey, limit, requestKey, request] of pairs) {
-    try {
-      if (limit !== null && parseQuantity(limit) < parseQuantity(request)) {
-        b.add({
-          path: origin(limitKey, env, envPath, stagePath),
-          code: 'limit-below-request',
-          message: `${limitKey} ${limit} is below ${requestKey} ${request}`,
-          hint: `raise ${limitKey} or lower ${requestKey}`,
-        });
-      }
-    } catch {
-      // Unparseable quantities were reported by the schema.
-    }
-  }
-  return { cpu, memory, cpuLimit, memoryLimit };
-}
 
 function resolveProbe(b: PlanBuilder, probe: ProbeSpec, port: number, path: Path): ResolvedProbe {
   const d = DEFAULTS.deploy.probe;
@@ -454,9 +328,6 @@ export function resolvePlan(spec: FerrySpec, ctx: ResolveContext): ResolveOutcom
   }
 
   const test = spec.stages?.test ?? {};
-  const testPath = ['stages', 'test'];
-  if (!given(test.image)) b.required([...testPath, 'image'], 'the test image');
-  if (!given(test.script)) b.required([...testPath, 'script'], 'the test script');
   const build = spec.stages?.build ?? {};
   const buildPath = ['stages', 'build'];
   const deploy = resolveDeploy(b, spec, environment, envPath);
@@ -475,22 +346,7 @@ export function resolvePlan(spec: FerrySpec, ctx: ResolveContext): ResolveOutcom
     names: objectNames(service),
     image: { repository: imageRepository(group, service), tag: imageTag(ctx.sha) },
     stages: enabledStages(b, test.enabled, build.enabled, spec.stages?.deploy?.enabled),
-    test: {
-      checkout: test.checkout !== false,
-      image: test.image ?? '',
-      script: [...(test.script ?? [])],
-      timeoutMs: b.ms(test.timeout ?? DEFAULTS.test.timeout, [...testPath, 'timeout']),
-      env: resolveEnvMaps(b, [[test.env, [...testPath, 'env']]]),
-      envFrom: resolveEnvFrom(b, test.envFrom, [...testPath, 'envFrom']),
-      resources: resolveResources(
-        b,
-        test.resources,
-        undefined,
-        [...testPath, 'resources'],
-        [],
-        DEFAULTS.test,
-      ),
-    },
+    test: resolveTestStage(b, test),
     build: {
       dockerfile: build.dockerfile ?? DEFAULTS.build.dockerfile,
       context: build.context ?? DEFAULTS.build.context,

@@ -17,8 +17,16 @@ import {
   storageSize,
   text,
 } from './fields.js';
-import { MAX_ENV_SOURCES, MAX_ENV_VARS, MAX_ENVIRONMENTS, MAX_REPLICAS, MAX_SCRIPT_LINES } from './limits.js';
-import { DNS1123_LABEL_PATTERN, ENVIRONMENT_NAME_MAX } from './names.js';
+import {
+  MAX_ENV_SOURCES,
+  MAX_ENV_VARS,
+  MAX_ENVIRONMENTS,
+  MAX_REPLICAS,
+  MAX_SCRIPT_LINES,
+  MAX_TEST_JOBS,
+} from './limits.js';
+import { DNS1123_LABEL_PATTERN, ENVIRONMENT_NAME_MAX, TEST_JOB_NAME_MAX } from './names.js';
+import { coveragePattern, testCache, testReports, testServices } from './test-job-fields.js';
 
 /**
  * The shape of a pipeline file. Every key is optional here, so the same schema checks the
@@ -182,36 +190,66 @@ const rollout = z
   )
   .describe('How a new version replaces the old one. A failed rollout is always rolled back.');
 
+/** The keys a test job has; on the stage they are the defaults of every job (the simple form: its one job). */
+const testJobFields = {
+  image: opt(imageRef, 'Image the tests run in, from the allowed base images, e.g. node:20.'),
+  script: opt(
+    z
+      .array(text('a shell command'), {
+        error: 'expected a list of shell commands like [npm ci, npm test]',
+      })
+      .min(1, { error: 'list at least one command' })
+      .max(MAX_SCRIPT_LINES, { error: `at most ${MAX_SCRIPT_LINES} commands` }),
+    'Shell commands run in order in the checked-out commit; the first failure fails the job. ' +
+      'Placeholders are not replaced here: use $FERRY_ENV, $FERRY_SERVICE, $FERRY_SHA, ...',
+  ),
+  timeout: opt(duration(MINUTE, 6 * HOUR), 'Stop the tests after this long (default 15m).'),
+  env: opt(envMap('for the tests'), 'Variables for the tests.'),
+  envFrom: opt(envFrom, 'Secrets/ConfigMaps for the tests.'),
+  resources: opt(resources, 'CPU and memory of the test runner (default cpu 1, memory 2Gi).'),
+  checkout: opt(
+    z.boolean({ error: 'expected true or false' }),
+    'Clone the commit before the script runs (default true); false for scripts that need no source.',
+  ),
+  services: opt(testServices, 'Services beside the tests, reachable at 127.0.0.1:<port>.'),
+  cache: opt(testCache, 'Dependency cache kept between runs.'),
+  reports: opt(testReports, 'Test reports collected after the job, even when it fails.'),
+  coverage: opt(
+    coveragePattern,
+    "Regular expression (RE2) over the job log whose first group is the coverage percentage, e.g. '/Lines\\s*:\\s*(\\d+\\.?\\d*)%/'.",
+  ),
+};
+
+const testJob = z
+  .strictObject(testJobFields, {
+    error: 'expected a job as a map like { image: node:20, script: [npm test] }',
+  })
+  .describe('One test job: its own runner, run beside the other jobs.');
+
 const testStage = z
   .strictObject(
     {
-      image: opt(imageRef, 'Image the tests run in, from the allowed base images, e.g. node:20.'),
-      script: opt(
+      ...testJobFields,
+      jobs: opt(
         z
-          .array(text('a shell command'), {
-            error: 'expected a list of shell commands like [npm ci, npm test]',
-          })
-          .min(1, { error: 'list at least one command' })
-          .max(MAX_SCRIPT_LINES, { error: `at most ${MAX_SCRIPT_LINES} commands` }),
-        'Shell commands run in order in the checked-out commit; the first failure fails the stage. ' +
-          'Placeholders are not replaced here: use $FERRY_ENV, $FERRY_SERVICE, $FERRY_SHA, ...',
+          .record(z.string(), testJob.nullable(), { error: 'expected a map of job name to job' })
+          .refine((m) => Object.keys(m).length <= MAX_TEST_JOBS, { error: `at most ${MAX_TEST_JOBS} jobs` })
+          .meta({ propertyNames: { pattern: DNS1123_LABEL_PATTERN, maxLength: TEST_JOB_NAME_MAX } }),
+        'Named jobs run in parallel, each in its own runner; the keys above are their defaults. ' +
+          'Without jobs the stage is one job named test.',
       ),
-      timeout: opt(duration(MINUTE, 6 * HOUR), 'Stop the tests after this long (default 15m).'),
-      env: opt(envMap('for the tests'), 'Variables for the tests.'),
-      envFrom: opt(envFrom, 'Secrets/ConfigMaps for the tests.'),
-      resources: opt(resources, 'CPU and memory of the test runner (default cpu 1, memory 2Gi).'),
+      failFast: opt(
+        z.boolean({ error: 'expected true or false' }),
+        'A failing job cancels the other jobs (default true).',
+      ),
       enabled: opt(
         z.boolean({ error: 'expected true or false' }),
         'Run this stage (default true). A library that is only tested sets build and deploy to false.',
       ),
-      checkout: opt(
-        z.boolean({ error: 'expected true or false' }),
-        'Clone the commit before the script runs (default true); false for scripts that need no source.',
-      ),
     },
     { error: 'expected the test stage as a map' },
   )
-  .describe('Runs the tests.');
+  .describe('Runs the tests: one job (image + script), or several named jobs in parallel.');
 
 const buildStage = z
   .strictObject(
@@ -396,6 +434,9 @@ export const specSchema = z
 export type FerrySpec = z.output<typeof specSchema>;
 export type StagesSpec = NonNullable<FerrySpec['stages']>;
 export type TestStageSpec = NonNullable<StagesSpec['test']>;
+export type TestJobSpec = NonNullable<NonNullable<TestStageSpec['jobs']>[string]>;
+export type TestServiceSpec = NonNullable<TestJobSpec['services']>[number];
+export type TestCacheSpec = NonNullable<TestJobSpec['cache']>;
 export type BuildStageSpec = NonNullable<StagesSpec['build']>;
 export type DeployStageSpec = NonNullable<StagesSpec['deploy']>;
 export type EnvironmentSpec = NonNullable<NonNullable<FerrySpec['environments']>[string]>;

@@ -5,6 +5,7 @@ import { checkEnvNames } from './env-names.js';
 import { checkEnvironments } from './environments.js';
 import { checkInlineSecrets } from './inline-secrets.js';
 import { checkPlaceholders } from './placeholders.js';
+import { checkTestJobs } from './test-jobs.js';
 
 /**
  * The rules a complete spec (the template, or the template with a project's file merged in)
@@ -16,6 +17,7 @@ export function checkRules(spec: FerrySpec): Finding[] {
     ...checkEnvironments(spec),
     ...checkEnvNames(spec),
     ...checkInlineSecrets(spec),
+    ...checkTestJobs(spec),
     ...placeholderFindings,
   ];
   // Resolving with unknown placeholders would only repeat them.

@@ -2,7 +2,7 @@ import { isShellPath } from '../placeholders.js';
 import type { Finding } from '../problems.js';
 import type { FerrySpec } from '../schema.js';
 import { secretKeyFinding, secretValueFinding } from '../secrets.js';
-import { envMaps, walkStrings } from './walk.js';
+import { envMaps, testCommandLists, walkStrings } from './walk.js';
 
 const HINT =
   'ask the operators to put it in a Kubernetes Secret and reference it by name: envFrom: [{ secretRef: <name> }]';
@@ -10,10 +10,11 @@ const HINT =
 /** Secret values never live in a pipeline file: env, build args and scripts are checked. */
 export function checkInlineSecrets(spec: FerrySpec): Finding[] {
   const findings: Finding[] = [];
-  for (const { map, path, kind } of envMaps(spec)) {
+  for (const { map, path, kind, service } of envMaps(spec)) {
     for (const [key, value] of Object.entries(map)) {
       if (value === null || value === undefined) continue;
-      const byName = secretKeyFinding(key);
+      // A test service's password (POSTGRES_PASSWORD) guards a throwaway container: only values are checked.
+      const byName = service ? undefined : secretKeyFinding(key);
       const byValue = typeof value === 'string' ? secretValueFinding(value) : undefined;
       const finding = byValue ?? byName;
       if (!finding) continue;
@@ -28,18 +29,20 @@ export function checkInlineSecrets(spec: FerrySpec): Finding[] {
       });
     }
   }
-  walkStrings(spec.stages?.test?.script ?? [], (text, rest) => {
-    const path = ['stages', 'test', 'script', ...rest];
-    if (!isShellPath(path)) return;
-    const finding = secretValueFinding(text, false);
-    if (finding) {
-      findings.push({
-        path,
-        code: 'inline-secret',
-        message: `this command looks like it holds a secret: ${finding.reason}`,
-        hint: `${HINT}, then use the variable, e.g. $DB_PASSWORD`,
-      });
-    }
-  });
+  for (const { list, path: listPath } of testCommandLists(spec)) {
+    walkStrings(list, (text, rest) => {
+      const path = [...listPath, ...rest];
+      if (!isShellPath(path)) return;
+      const finding = secretValueFinding(text, false);
+      if (finding) {
+        findings.push({
+          path,
+          code: 'inline-secret',
+          message: `this command looks like it holds a secret: ${finding.reason}`,
+          hint: `${HINT}, then use the variable, e.g. $DB_PASSWORD`,
+        });
+      }
+    });
+  }
   return findings;
 }

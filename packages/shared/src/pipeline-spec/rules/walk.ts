@@ -1,4 +1,5 @@
 import type { PathSegment } from '../placeholders.js';
+import type { FerrySpec, TestJobSpec } from '../schema.js';
 
 /** Calls `visit` for every string in `value` (map keys are not visited), depth first. */
 export function walkStrings(
@@ -16,18 +17,48 @@ export function walkStrings(
   }
 }
 
-/** The env-like maps of a spec, with their paths: stage env, environment env, build args. */
-export function envMaps(spec: {
-  stages?: {
-    test?: { env?: Record<string, unknown> | null } | null;
-    build?: { args?: Record<string, unknown> | null } | null;
-    deploy?: { env?: Record<string, unknown> | null } | null;
-  } | null;
-  environments?: Record<string, { env?: Record<string, unknown> | null } | null> | null;
-}): { map: Record<string, unknown>; path: PathSegment[]; kind: 'env' | 'build-arg' }[] {
-  const out: { map: Record<string, unknown>; path: PathSegment[]; kind: 'env' | 'build-arg' }[] = [];
-  const test = spec.stages?.test?.env;
-  if (test) out.push({ map: test, path: ['stages', 'test', 'env'], kind: 'env' });
+/** `service`: a test service's variables, which configure a throwaway container (POSTGRES_PASSWORD). */
+type EnvMap = {
+  map: Record<string, unknown>;
+  path: PathSegment[];
+  kind: 'env' | 'build-arg';
+  service?: true;
+};
+
+/** A test job's (or the test stage's) variables and its services' variables. */
+function testJobEnvMaps(job: TestJobSpec | null | undefined, path: PathSegment[]): EnvMap[] {
+  const out: EnvMap[] = [];
+  if (job?.env) out.push({ map: job.env, path: [...path, 'env'], kind: 'env' });
+  (job?.services ?? []).forEach((service, i) => {
+    if (service.env)
+      out.push({ map: service.env, path: [...path, 'services', i, 'env'], kind: 'env', service: true });
+  });
+  return out;
+}
+
+/** Every test job's (and the stage's) script and service commands, with their paths. */
+export function testCommandLists(spec: FerrySpec): { list: readonly string[]; path: PathSegment[] }[] {
+  const test = spec.stages?.test;
+  if (!test) return [];
+  const jobs: [TestJobSpec, PathSegment[]][] = [[test, ['stages', 'test']]];
+  for (const [name, job] of Object.entries(test.jobs ?? {}))
+    if (job) jobs.push([job, ['stages', 'test', 'jobs', name]]);
+  return jobs.flatMap(([job, path]) => [
+    ...(job.script ? [{ list: job.script, path: [...path, 'script'] }] : []),
+    ...(job.services ?? []).flatMap((service, i) =>
+      service.command ? [{ list: service.command, path: [...path, 'services', i, 'command'] }] : [],
+    ),
+  ]);
+}
+
+/** The env-like maps of a spec, with their paths: stage and job env, services' env, environment env, build args. */
+export function envMaps(spec: FerrySpec): EnvMap[] {
+  const out: EnvMap[] = [];
+  const test = spec.stages?.test;
+  out.push(...testJobEnvMaps(test, ['stages', 'test']));
+  for (const [name, job] of Object.entries(test?.jobs ?? {})) {
+    out.push(...testJobEnvMaps(job, ['stages', 'test', 'jobs', name]));
+  }
   const deploy = spec.stages?.deploy?.env;
   if (deploy) out.push({ map: deploy, path: ['stages', 'deploy', 'env'], kind: 'env' });
   const args = spec.stages?.build?.args;
