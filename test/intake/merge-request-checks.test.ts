@@ -1,4 +1,4 @@
-import { buildMergeRequestHook, sendWebhook } from '@ferry/doubles/gitlab';
+import { buildMergeRequestHook, DEFAULT_INSTANCE_URL, sendWebhook } from '@ferry/doubles/gitlab';
 import { describe, expect, it } from 'vitest';
 import { useGitLabWorld } from '../reporting/support/gitlab-world.js';
 import { until } from '../reporting/support/pipelines.js';
@@ -101,6 +101,7 @@ describe('merge request checks', () => {
       gitlab: {
         url: w.gitlab.url,
         token: { env: 'TEST_GITLAB_TOKEN' },
+        cloneHosts: [DEFAULT_INSTANCE_URL],
         forkMergeRequests: 'without-secrets',
       },
     });

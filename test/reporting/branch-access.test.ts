@@ -1,4 +1,4 @@
-import { type GitLabDouble, randomSha, startGitLabDouble } from '@ferry/doubles/gitlab';
+import { DEFAULT_INSTANCE_URL, type GitLabDouble, randomSha, startGitLabDouble } from '@ferry/doubles/gitlab';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../support/ferry.js';
 import { ScriptedRunner } from '../support/scripted-runner.js';
@@ -47,6 +47,7 @@ describe('the token’s access to environment branches', () => {
         gitlab: {
           url: gitlab.url,
           token: { env: 'TEST_GITLAB_TOKEN' },
+          cloneHosts: [DEFAULT_INSTANCE_URL],
           projects: {
             'shop/order-service': { webhookSecret: { env: 'FERRY_WEBHOOK_SECRET' } },
             'shop/billing': { webhookSecret: { env: 'FERRY_WEBHOOK_SECRET' } },

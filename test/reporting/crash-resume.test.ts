@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   buildPushHook,
+  DEFAULT_INSTANCE_URL,
   type GitLabDouble,
   randomSha,
   sendWebhook,
@@ -51,7 +52,7 @@ describe('reporting after a crash', () => {
         redis: { url: testRedisUrl(), keyPrefix: prefix },
         executor: { kind: 'noop', noop: { stageDuration: '600ms' } },
         limits: { lockDuration: '5s', recoveryInterval: '2s', drainTimeout: '5s' },
-        gitlab: { url: g.url, token: { env: 'TEST_GITLAB_TOKEN' } },
+        gitlab: { url: g.url, token: { env: 'TEST_GITLAB_TOKEN' }, cloneHosts: [DEFAULT_INSTANCE_URL] },
         reporting: { retryInitial: '50ms', retryMax: '500ms', leaseTtl: '3s' },
       },
       { TEST_GITLAB_TOKEN: g.token },

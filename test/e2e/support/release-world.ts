@@ -205,7 +205,8 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
           },
           deploy: { kubeconfig: deployKubeconfig },
           namespaceLabels: { ...restrictedLabels },
-          gitlab: { url: gitlab.url, token: { env: 'E2E_GITLAB_TOKEN' } },
+          // The sample repository is served by the git server beside the GitLab double (another port).
+          gitlab: { url: gitlab.url, token: { env: 'E2E_GITLAB_TOKEN' }, cloneHosts: [git.url] },
           // Reporting on: the release shows as a GitLab deployment of the sample service in `test`
           // (the GitLab double's Deployments API); commit statuses go to the double too.
           reporting: { retryInitial: '100ms', retryMax: '1s' },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import type { GitLabDouble } from '@ferry/doubles/gitlab';
+import { DEFAULT_INSTANCE_URL, type GitLabDouble } from '@ferry/doubles/gitlab';
 import type { WeComDouble } from '@ferry/doubles/wecom';
 import { createLogger } from '@ferry/shared';
 import {
@@ -69,7 +69,12 @@ export async function startReportingFerry(options: ReportingFerryOptions = {}): 
   };
   if (options.gitlab !== undefined) {
     env['TEST_GITLAB_TOKEN'] = options.gitlabToken ?? options.gitlab.token;
-    values['gitlab'] = { url: options.gitlab.url, token: { env: 'TEST_GITLAB_TOKEN' } };
+    values['gitlab'] = {
+      url: options.gitlab.url,
+      token: { env: 'TEST_GITLAB_TOKEN' },
+      // The payload builders' projects clone from the fixtures' GitLab host, not the double's port.
+      cloneHosts: [DEFAULT_INSTANCE_URL],
+    };
   }
   if (options.wecom !== undefined) {
     values['wecom'] = {

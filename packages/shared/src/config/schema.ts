@@ -243,6 +243,11 @@ export function buildConfigSchema(resolve: SecretResolver) {
           token: secretRef.optional(),
           /** The global webhook secret (X-Gitlab-Token); FERRY_WEBHOOK_SECRET overrides it. */
           webhookSecret: secretRef.optional(),
+          /**
+           * Origins (`https://git.example.com:8443`) Ferry may clone from besides `gitlab.url`'s own:
+           * a webhook naming any other host in `git_http_url` is refused (the clone sends the token).
+           */
+          cloneHosts: z.array(z.url({ protocol: /^https?$/ })).default([]),
           /** Per-project webhook secrets by project path (group/name) or numeric id. */
           projects: z.record(z.string(), z.strictObject({ webhookSecret: secretRef })).default({}),
           /**

@@ -6,11 +6,12 @@ import { isRedisUnavailable, toFerryError } from '../../app/error-handler.js';
 import type { ServerContext } from '../../app/server-context.js';
 import { parseWellFormedJson } from '../../app/well-formed-json.js';
 import { classifyMergeRequest, classifyPush } from '../../gitlab/hooks/classify.js';
+import { type CloneHostPolicy, cloneHostPolicy, refusedCloneOrigin } from '../../gitlab/hooks/clone-hosts.js';
 import { mergeRequestHookSchema, pushHookSchema } from '../../gitlab/hooks/payloads.js';
 import { tokenMatches } from '../../gitlab/hooks/token.js';
 import type { WebhookResult } from '../../metrics/metrics.js';
 import { createPipeline } from '../../pipeline/create.js';
-import type { Classification } from '../../pipeline/intent.js';
+import type { Classification, PipelineIntent } from '../../pipeline/intent.js';
 import { cancelChecks, supersedeChecks } from '../../pipeline/merge-request-checks.js';
 import { noteMerge } from '../../pipeline/note-merge.js';
 
@@ -54,6 +55,7 @@ export async function gitlabWebhookRoute(app: FastifyInstance, ctx: ServerContex
   });
 
   const count = (result: WebhookResult) => ctx.metrics.webhooks.inc({ result });
+  const cloneHosts = cloneHostPolicy(ctx.config.gitlab);
 
   app.addHook('onRequest', async (request) => {
     // Refuse unauthenticated deliveries before reading the body.
@@ -109,6 +111,7 @@ export async function gitlabWebhookRoute(app: FastifyInstance, ctx: ServerContex
             };
       return reply.code(200).send(answer);
     }
+    refuseForeignClone(classification.intent, cloneHosts, count);
     const idempotencyKey = idempotencyKeyOf(request);
     let created: Awaited<ReturnType<typeof createPipeline>>;
     try {
@@ -175,6 +178,21 @@ function authenticate(
   if (!tokenMatches(presented, expected)) {
     count('unauthorized');
     throw new FerryError(WebhookErrors.WEBHOOK_UNAUTHORIZED);
+  }
+}
+
+/** A clone URL off the configured GitLab is refused before anything is stored: no runner ever asks it. */
+function refuseForeignClone(
+  intent: PipelineIntent,
+  policy: CloneHostPolicy,
+  count: (r: WebhookResult) => void,
+): void {
+  for (const url of [intent.project.cloneUrl, intent.cloneUrl]) {
+    if (url === undefined) continue;
+    const origin = refusedCloneOrigin(url, policy);
+    if (origin === undefined) continue;
+    count('invalid');
+    throw new FerryError(WebhookErrors.WEBHOOK_CLONE_HOST_REFUSED, { origin: origin.slice(0, 200) });
   }
 }
 

@@ -26,3 +26,8 @@ export const WEBHOOK_MALFORMED_JSON = defineError(
   400,
   'The webhook body is not valid JSON: {reason}.',
 );
+export const WEBHOOK_CLONE_HOST_REFUSED = defineError(
+  'FERRY_ERR_WEBHOOK_CLONE_HOST_REFUSED',
+  422,
+  'The webhook names a clone URL on {origin}, which is not the configured GitLab: Ferry clones only from gitlab.url and gitlab.cloneHosts. Add the origin to gitlab.cloneHosts if it is yours.',
+);
