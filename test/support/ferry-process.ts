@@ -23,6 +23,7 @@ export interface FerryProcess {
 export async function spawnFerry(
   config: Record<string, unknown>,
   env: Record<string, string> = {},
+  options: { cwd?: string } = {},
 ): Promise<FerryProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'ferry-proc-'));
@@ -31,6 +32,7 @@ export async function spawnFerry(
   const child = spawn(process.execPath, [bin, 'serve', '--config', file], {
     env: { ...process.env, FERRY_PORT: String(port), FERRY_WEBHOOK_SECRET: testWebhookSecret, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
   let output = '';
   child.stdout?.on('data', (c: Buffer) => {

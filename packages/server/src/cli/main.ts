@@ -4,7 +4,7 @@ import { type DeploymentsOptions, deployments } from './deployments.js';
 import { lint } from './lint.js';
 import { renderCommand } from './render.js';
 import { rollback } from './rollback.js';
-import { type ServeRole, serve } from './serve.js';
+import { type ServeRole, serve } from './serve/serve.js';
 
 /** The `ferry` command line. Each subcommand lives in its own file and returns an exit code. */
 export function buildCli(): Command {

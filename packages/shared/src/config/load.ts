@@ -14,6 +14,11 @@ export interface LoadConfigOptions {
   file?: string;
   /** Base for relative paths (the config file's and secret files'). */
   cwd?: string;
+  /**
+   * Settings under the file's: per top-level section, the file's keys win (`ferry serve`'s
+   * first-start secrets, used only where the file and environment name none).
+   */
+  defaults?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 export interface LoadedConfig {
@@ -37,7 +42,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const cwd = options.cwd ?? process.cwd();
   const file = options.file ?? nonEmpty(env.FERRY_CONFIG);
   const path = file === undefined ? undefined : resolvePath(cwd, file);
-  const raw = path === undefined ? {} : readConfigFile(path);
+  const raw = withDefaults(path === undefined ? {} : readConfigFile(path), options.defaults ?? {});
   const input = applyEnvOverrides(raw, env);
 
   const secrets: Secret[] = [];
@@ -87,6 +92,12 @@ function readConfigFile(path: string): Record<string, unknown> {
 }
 
 type Json = Record<string, unknown>;
+
+function withDefaults(raw: Json, defaults: Readonly<Record<string, Readonly<Json>>>): Json {
+  const out: Json = { ...raw };
+  for (const [key, values] of Object.entries(defaults)) out[key] = { ...values, ...section(out, key) };
+  return out;
+}
 
 function section(root: Json, key: string): Json {
   const existing = root[key];

@@ -1,9 +1,11 @@
 import { createLogger, type FerryConfig, isFerryError, type Logger, loadConfig } from '@ferry/shared';
-import { checkRedis } from '../redis/check-redis.js';
-import { connectRedis } from '../redis/connect.js';
-import { type EmbeddedRedis, startEmbeddedRedis } from '../redis/embedded-redis.js';
-import { environmentsFromConfig } from '../runtime/environments-from-config.js';
-import { startFerry } from '../runtime/start-ferry.js';
+import { checkRedis } from '../../redis/check-redis.js';
+import { connectRedis } from '../../redis/connect.js';
+import { type EmbeddedRedis, startEmbeddedRedis } from '../../redis/embedded-redis.js';
+import { environmentsFromConfig } from '../../runtime/environments-from-config.js';
+import { startFerry } from '../../runtime/start-ferry.js';
+import { logFirstStart } from './first-start-log.js';
+import { ensureFirstStartSecrets, type FirstStartSecrets } from './first-start-secrets.js';
 
 /** `all` serves HTTP and runs pipelines; `api` only serves HTTP. Replicas of each share one Redis. */
 export type ServeRole = 'all' | 'api';
@@ -18,8 +20,20 @@ export async function serve(options: ServeOptions): Promise<number> {
   let config: FerryConfig;
   let logger: Logger;
   let secretValues: string[] = [];
+  let firstStart: FirstStartSecrets | undefined;
   try {
-    const loaded = loadConfig(options.configPath === undefined ? {} : { file: options.configPath });
+    const file = options.configPath === undefined ? {} : { file: options.configPath };
+    let loaded = loadConfig(file);
+    // The embedded default (no Redis configured: one machine, trying Ferry out) starts usable:
+    // a webhook secret and an admin token, generated once into .ferry/secrets/.
+    if (loaded.config.redis.url === undefined) {
+      firstStart = await ensureFirstStartSecrets({
+        webhookSecret: loaded.config.gitlab.webhookSecret === undefined,
+        adminToken: loaded.config.auth.tokens.length === 0 && loaded.config.auth.proxy === undefined,
+      });
+      if (Object.keys(firstStart.defaults).length > 0)
+        loaded = loadConfig({ ...file, defaults: firstStart.defaults });
+    }
     config = loaded.config;
     secretValues = loaded.secrets.map((secret) => secret.reveal());
     logger = createLogger({ level: config.log.level, name: 'ferry', secrets: loaded.secrets });
@@ -69,6 +83,7 @@ export async function serve(options: ServeOptions): Promise<number> {
     const app = ferry.app;
     await app.listen({ host: config.server.host, port: config.server.port });
     logger.info({ executor: config.executor.kind, role }, 'ferry is serving');
+    if (firstStart !== undefined) logFirstStart(logger, firstStart, config);
 
     await new Promise<void>((resolve) => {
       const onSignal = (signal: NodeJS.Signals) => {
