@@ -53,6 +53,49 @@ describe('a WeCom burst', () => {
     for (const m of messages) expect(Buffer.byteLength(m.content ?? '', 'utf8')).toBeLessThanOrEqual(4096);
   }, 120_000);
 
+  it('two bots configured with one webhook key share its 20-a-minute budget (issue 13)', async () => {
+    // WeCom counts per webhook key (https://developer.work.weixin.qq.com/document/path/91770:
+    // "每个机器人发送的消息不能超过20条/分钟"; a bot is its key), so two configured names on one key
+    // must not each spend 20.
+    const clock = new TestClock();
+    wecom = await startWeComDouble({ now: () => clock.now() });
+    const double = wecom;
+    const paths = Array.from({ length: 30 }, (_, i) => `shared/${i % 2 === 0 ? 'backend' : 'frontend'}-${i}`);
+    t = await startReportingFerry({
+      wecom,
+      clock,
+      bots: [
+        { name: 'backend', key: wecom.key, projects: paths.filter((p) => p.includes('backend')) },
+        { name: 'frontend', key: wecom.key, projects: paths.filter((p) => p.includes('frontend')) },
+      ],
+      config: { limits: { concurrency: 16 } },
+    });
+    const ferry = t;
+    const ids: string[] = [];
+    for (const [i, path] of paths.entries()) ids.push((await merge(ferry, { projectId: 7000 + i, path })).id);
+    for (const id of ids) await until(ferry, id, ['success'], 60_000);
+    const told = () => {
+      const text = double
+        .messages()
+        .map((m) => m.content ?? '')
+        .join('\n');
+      return ids.filter((id) => text.split(`/pipelines/${id})`).length - 1 === 3).length;
+    };
+    const deadline = Date.now() + 60_000;
+    while (told() < ids.length && Date.now() < deadline) {
+      clock.advance(1_000);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(told()).toBe(ids.length);
+    // 90 notices on one key: were the budget per bot name, up to 40 would go out in a minute and
+    // WeCom would answer 45009. Shared, no minute holds more than 20 and nothing is refused.
+    const answers = double.requests.map((r) => JSON.parse(r.response?.body ?? '{}') as { errcode?: number });
+    expect(answers.filter((a) => a.errcode === 45009)).toEqual([]);
+    const at = double.messages().map((m) => m.receivedAt);
+    for (const start of at)
+      expect(at.filter((x) => x >= start && x < start + 60_000).length).toBeLessThanOrEqual(20);
+  }, 120_000);
+
   it('waits and sends again when WeCom answers 45009, losing nothing', async () => {
     const clock = new TestClock();
     wecom = await startWeComDouble({ now: () => clock.now(), limitPerMinute: 4 });
