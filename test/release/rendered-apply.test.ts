@@ -3,8 +3,8 @@
  * what renderManifests produces (as `ferry render --show-secrets` prints it), into a namespace
  * that enforces the restricted Pod Security Standard with a compute quota, then `kubectl rollout
  * status`. The redacted output of `ferry render` must apply too (server-side dry run). kubectl
- * runs with --validate=false: the double serves no /openapi/v3 yet, which client-side validation
- * needs (server-side field validation then is Ignore, so unknown fields are not reported here).
+ * validates as it does by default (--validate=strict: the schemas from the double's /openapi/v3),
+ * so a field Kubernetes does not know would fail the apply; the test shows that it does.
  */
 
 import { redactSecretsForApply, releaseMetadata, renderManifests, toYaml } from '@ferry/shared';
@@ -45,14 +45,25 @@ describe('rendered manifests through kubectl', () => {
 
     const redacted = await kubectl(
       double.kubeconfigPath,
-      ['apply', '--server-side', '--dry-run=server', '--validate=false', '--field-manager=ferry', '-f', '-'],
+      ['apply', '--server-side', '--dry-run=server', '--field-manager=ferry', '-f', '-'],
       { input: toYaml(redactSecretsForApply(objects)) },
     );
     expect(redacted, redacted.stderr).toMatchObject({ code: 0 });
 
+    // Validation is really on: the same Deployment with a misspelt field is refused by kubectl.
+    const deployment = objects.find((o) => o.kind === 'Deployment')!;
+    const misspelt = { ...deployment, spec: { ...(deployment as { spec: object }).spec, replicaz: 2 } };
+    const refused = await kubectl(
+      double.kubeconfigPath,
+      ['apply', '--server-side', '--dry-run=server', '--field-manager=ferry', '-f', '-'],
+      { input: toYaml([misspelt]) },
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/unknown field "spec\.replicaz"/);
+
     const applied = await kubectl(
       double.kubeconfigPath,
-      ['apply', '--server-side', '--validate=false', '--field-manager=ferry', '-f', '-'],
+      ['apply', '--server-side', '--field-manager=ferry', '-f', '-'],
       { input: toYaml(objects) },
     );
     expect(applied, applied.stderr).toMatchObject({ code: 0 });
@@ -70,7 +81,7 @@ describe('rendered manifests through kubectl', () => {
     // Applying the same manifests again changes nothing: no new ReplicaSet, no new generation.
     const again = await kubectl(
       double.kubeconfigPath,
-      ['apply', '--server-side', '--validate=false', '--field-manager=ferry', '-f', '-'],
+      ['apply', '--server-side', '--field-manager=ferry', '-f', '-'],
       { input: toYaml(objects) },
     );
     expect(again.stdout).toContain(`deployment.apps/${service} serverside-applied`);
