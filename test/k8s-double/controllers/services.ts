@@ -1,13 +1,20 @@
 /**
- * Services: an Endpoints object per service with a selector, and a loopback TCP proxy per
- * service port (on its nodePort when it has one) that connects each new connection to a
- * ready pod, round-robin — what kube-proxy does, on 127.0.0.1.
+ * Services: an Endpoints object per service with a selector, and loopback TCP proxies per
+ * service port that connect each new connection to a ready pod, round-robin — what kube-proxy
+ * does (kubernetes v1.31 pkg/proxy: a ClusterIP Service's `clusterIP:port` reaches its
+ * endpoints, a NodePort/LoadBalancer one also `<node IP>:nodePort`):
+ * - on the Service's ClusterIP (a 127.96.x.y address: all of 127.0.0.0/8 is loopback) at the
+ *   Service's own port, so a pod reaches `clusterIP:port`, and the name, through its hosts file
+ *   (pods/hosts-file.ts), as in a cluster;
+ * - on 127.0.0.1 at its nodePort when it has one, else at a port the double allocates (tests
+ *   on the host use that one: serviceUrl).
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { rfc3339 } from '../api/clock.js';
 import { R } from '../api/resources.js';
 import type { DoubleLogger } from '../logger.js';
 import type { PortAllocator } from '../pods/ports.js';
+import { hasClusterIP } from '../pods/service-links.js';
 import type { ChangeEvent, Store } from '../store/store.js';
 import type { KubeObject } from '../types.js';
 import { QueueController } from './controller.js';
@@ -23,6 +30,8 @@ interface Proxy {
   sockets: Set<Socket>;
   /** Whether listenPort came from the allocator (and goes back to it). */
   allocated: boolean;
+  /** The listener at `clusterIP:servicePort`, when the Service has a ClusterIP. */
+  cluster?: { server: Server; address: string };
 }
 
 export class ServiceController extends QueueController {
@@ -116,6 +125,7 @@ export class ServiceController extends QueueController {
 
   private async syncProxies(key: string, svc: KubeObject): Promise<void> {
     const ports: { name?: string; port: number; nodePort?: number }[] = svc.spec?.ports ?? [];
+    const clusterIP: string | undefined = hasClusterIP(svc) ? svc.spec.clusterIP : undefined;
     const current = this.proxies.get(key) ?? [];
     const wanted = ports.map((p) => ({
       servicePort: p.port,
@@ -127,6 +137,7 @@ export class ServiceController extends QueueController {
       current.every(
         (c, i) =>
           c.servicePort === wanted[i]!.servicePort &&
+          c.cluster?.address === clusterIP &&
           (wanted[i]!.nodePort === undefined || wanted[i]!.nodePort === c.listenPort),
       );
     if (same) return;
@@ -144,19 +155,26 @@ export class ServiceController extends QueueController {
         allocated,
       };
       proxy.server.on('connection', (client) => this.forward(key, w.servicePort, client, proxy));
-      await new Promise<void>((resolve) => {
-        proxy.server.once('error', (err) => {
-          this.logger.warn(
-            { service: key, port: listenPort, err: String(err) },
-            'service proxy could not listen',
-          );
-          resolve();
-        });
-        proxy.server.listen(listenPort, '127.0.0.1', () => resolve());
-      });
+      await this.listen(key, proxy.server, '127.0.0.1', listenPort);
+      if (clusterIP !== undefined && /^127\./.test(clusterIP)) {
+        const server = createServer();
+        server.on('connection', (client) => this.forward(key, w.servicePort, client, proxy));
+        if (await this.listen(key, server, clusterIP, w.servicePort))
+          proxy.cluster = { server, address: clusterIP };
+      }
       list.push(proxy);
     }
     this.proxies.set(key, list);
+  }
+
+  private listen(key: string, server: Server, host: string, port: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      server.once('error', (err) => {
+        this.logger.warn({ service: key, host, port, err: String(err) }, 'service proxy could not listen');
+        resolve(false);
+      });
+      server.listen(port, host, () => resolve(true));
+    });
   }
 
   private forward(key: string, servicePort: number, client: Socket, proxy: Proxy): void {
@@ -190,6 +208,7 @@ export class ServiceController extends QueueController {
     for (const p of list) {
       for (const s of p.sockets) s.destroy();
       await new Promise<void>((resolve) => p.server.close(() => resolve()));
+      if (p.cluster) await new Promise<void>((resolve) => p.cluster?.server.close(() => resolve()));
       if (p.allocated) this.ports.release(p.listenPort);
     }
   }

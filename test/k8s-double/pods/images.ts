@@ -88,8 +88,15 @@ async function pull(docker: Dockerode, ref: string, auth: RegistryCredentials | 
   if (failed) throw new Error(failed.errorDetail?.message ?? failed.error);
 }
 
-const imageIdOf = (found: { id: string; digests: string[] }) =>
-  found.digests[0] ? `docker-pullable://${found.digests[0]}` : `docker://${found.id}`;
+/**
+ * The container status's imageID: the digest of the repository the image came from (an engine
+ * shared by several registries lists a digest per repository), else the first, else the local id.
+ */
+function imageIdOf(found: { id: string; digests: string[] }, ref?: ImageRef): string {
+  const repo = ref?.registry ? `${ref.registry}/${ref.repository}@` : undefined;
+  const digest = (repo && found.digests.find((d) => d.startsWith(repo))) ?? found.digests[0];
+  return digest ? `docker-pullable://${digest}` : `docker://${found.id}`;
+}
 
 /** Makes `image` available locally per `pullPolicy`, as the kubelet's image manager does. */
 export async function ensureImage(
@@ -110,7 +117,7 @@ export async function ensureImage(
   const present = await inspect(docker, image);
   if (pullPolicy === 'Never') {
     return present
-      ? { ok: true, imageID: imageIdOf(present) }
+      ? { ok: true, imageID: imageIdOf(present, ref) }
       : {
           ok: false,
           reason: 'ErrImageNeverPull',
@@ -118,14 +125,14 @@ export async function ensureImage(
         };
   }
   if (!isLoopbackRegistry(ref.registry)) {
-    if (present) return { ok: true, imageID: imageIdOf(present) };
+    if (present) return { ok: true, imageID: imageIdOf(present, ref) };
     return {
       ok: false,
       reason: 'ErrImagePull',
       message: `failed to pull and unpack image "${full}": failed to resolve reference "${full}": ${full}: not found (k8s-double: only registries on 127.0.0.1/localhost are reachable, and the local Docker engine has no such image)`,
     };
   }
-  if (present && pullPolicy === 'IfNotPresent') return { ok: true, imageID: imageIdOf(present) };
+  if (present && pullPolicy === 'IfNotPresent') return { ok: true, imageID: imageIdOf(present, ref) };
   try {
     await pull(docker, image, credentials(ref.registry!));
   } catch (err) {
@@ -143,7 +150,7 @@ export async function ensureImage(
       reason: 'ErrImagePull',
       message: `failed to pull and unpack image "${full}": image not found after pull`,
     };
-  return { ok: true, imageID: imageIdOf(pulled) };
+  return { ok: true, imageID: imageIdOf(pulled, ref) };
 }
 
 /** Credentials for `registry` from `.dockerconfigjson` / `.dockercfg` secret data (base64 values). */

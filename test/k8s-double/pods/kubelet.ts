@@ -30,6 +30,8 @@ export class Kubelet implements LogSource {
   start(): void {
     this.unsubscribe = this.deps.store.subscribe((e) => {
       if (e.def === R.pods) this.onPod(e);
+      // Service names follow Services, as cluster DNS would (hosts-file.ts).
+      if (e.def === R.services) for (const rt of this.runtimes.values()) void rt.writeHosts();
     });
     for (const pod of this.deps.store.peekAll(R.pods)) this.sync(pod);
   }

@@ -8,6 +8,20 @@ import type { PortAllocator } from './ports.js';
 
 export const PORT_ANNOTATION = 'k8s-double/port';
 export const PORTS_ANNOTATION = 'k8s-double/ports';
+/**
+ * Double-only: pods share the host's network, so two replicas cannot both listen on their
+ * containerPort. A program that reads its port from another variable than `PORT` is named here
+ * (comma-separated), and the double sets those variables to the container's port too. A real
+ * cluster ignores the annotation (each pod has its own network namespace there).
+ */
+export const PORT_ENV_ANNOTATION = 'k8s-double/port-env';
+
+export function portEnvNames(annotations: Record<string, string> | undefined): string[] {
+  return (annotations?.[PORT_ENV_ANNOTATION] ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n));
+}
 
 export class PodPorts {
   /** containerPort → host port. */

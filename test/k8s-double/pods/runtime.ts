@@ -3,7 +3,8 @@
  * containers with their restart policy, probes, the active deadline, and graceful
  * termination that stops and removes every Docker container the pod ever had.
  */
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomSuffix, rfc3339 } from '../api/clock.js';
 import type { Container, PodSpec } from '../api/kinds/pod-spec.js';
@@ -11,9 +12,11 @@ import { R } from '../api/resources.js';
 import type { KubeObject } from '../types.js';
 import { startContainerProbes } from './container-probes.js';
 import type { KubeletDeps } from './deps.js';
+import { hostsFile } from './hosts-file.js';
 import { type LaunchContext, type LaunchResult, launch } from './launch.js';
-import { PodPorts } from './pod-ports.js';
+import { PodPorts, portEnvNames } from './pod-ports.js';
 import type { Prober } from './probes.js';
+import { serviceLinkEnv } from './service-links.js';
 import {
   buildPodStatus,
   type ContainerRun,
@@ -79,6 +82,29 @@ export class PodRuntime {
 
   get podDir(): string {
     return join(this.deps.rootDir, 'pods', this.uid);
+  }
+
+  /** The pod's /etc/hosts on the host (bind-mounted into every container). */
+  private get hostsPath(): string {
+    return join(this.podDir, 'etc-hosts');
+  }
+
+  /**
+   * Writes the pod's /etc/hosts from the Services as they are now (see hosts-file.ts). Rewritten
+   * in place, so the containers' bind mount (the same inode) sees the new content.
+   */
+  async writeHosts(): Promise<void> {
+    if (this.stopping.signal.aborted || !this.dirs.has('\0hosts')) return;
+    const text = hostsFile({
+      podIP: '127.0.0.1',
+      hostname: (this.spec.hostname ?? this.name).slice(0, 63),
+      nodeHostname: hostname(),
+      namespace: this.namespace,
+      hostAliases: this.spec.hostAliases ?? [],
+      services: this.deps.store.peekAll(R.services),
+      apiServerIP: '127.0.0.1',
+    });
+    await writeFile(this.hostsPath, text, { mode: 0o644 }).catch(() => undefined);
   }
 
   /** Waiting state of a container (for log requests on a container that has not started). */
@@ -153,6 +179,9 @@ export class PodRuntime {
       });
       if (result.ok) {
         this.dirs = result.dirs;
+        this.dirs.set('\0hosts', this.hostsPath);
+        await mkdir(this.podDir, { recursive: true });
+        await this.writeHosts();
         break;
       }
       this.event(
@@ -177,16 +206,27 @@ export class PodRuntime {
       latest: () => this.latest(),
       dirs: this.dirs,
       extraEnv: (c) => {
-        const port = this.ports.forContainer(c);
+        const port = String(this.ports.forContainer(c));
+        const pod = this.latest();
+        // kubelet_pods.go getServiceEnvVarMap: the pod namespace's Services unless
+        // enableServiceLinks is false; the API server's variables always.
+        const links =
+          this.spec.enableServiceLinks === false
+            ? {}
+            : serviceLinkEnv(this.deps.store.peekAll(R.services, this.namespace));
         return {
           defaults: {
+            ...links,
             KUBERNETES_SERVICE_HOST: '127.0.0.1',
             KUBERNETES_SERVICE_PORT: String(this.deps.apiPort),
             KUBERNETES_SERVICE_PORT_HTTPS: String(this.deps.apiPort),
             KUBERNETES_PORT: `tcp://127.0.0.1:${this.deps.apiPort}`,
             HOSTNAME: this.name.slice(0, 63),
           },
-          forced: { PORT: String(port) },
+          forced: {
+            PORT: port,
+            ...Object.fromEntries(portEnvNames(pod?.metadata.annotations).map((n) => [n, port])),
+          },
         };
       },
       waiting: (reason, message) => {

@@ -169,6 +169,11 @@ export async function bindsFor(
   const sa = dirs.get('\0serviceaccount');
   const explicit = (c.volumeMounts ?? []).some((m) => m.mountPath === SERVICE_ACCOUNT_PATH);
   if (sa && !explicit) binds.push(`${sa}:${SERVICE_ACCOUNT_PATH}:ro`);
+  // The kubelet-managed /etc/hosts (hosts-file.ts), unless the container mounts its own there
+  // (the Docker engine then leaves the file alone too).
+  const hosts = dirs.get('\0hosts');
+  if (hosts && !(c.volumeMounts ?? []).some((m) => m.mountPath === '/etc/hosts'))
+    binds.push(`${hosts}:/etc/hosts:ro`);
   return binds;
 }
 
