@@ -27,9 +27,14 @@ describe('POST /webhooks/gitlab', () => {
       worker: false,
       config: {
         server: { bodyLimitBytes: 262_144 },
-        gitlab: { projects: { 'secure/app': { webhookSecret: { env: 'APP_HOOK' } } } },
+        gitlab: {
+          projects: {
+            'secure/app': { id: 3002, webhookSecret: { env: 'APP_HOOK' } },
+            '3103': { webhookSecret: { env: 'OTHER_HOOK' } },
+          },
+        },
       },
-      env: { APP_HOOK: 'project-own-secret' },
+      env: { APP_HOOK: 'project-own-secret', OTHER_HOOK: 'other-project-secret' },
       environments: new StaticEnvironmentMap([
         { environment: 'test', branch: 'test', supersede: false, priority: 10, approval: false },
         { environment: 'prod', branch: 'master', supersede: false, priority: 1, approval: true },
@@ -194,6 +199,45 @@ describe('POST /webhooks/gitlab', () => {
     const payload = buildPushHook({ branch: 'test', project: { id: 3002, pathWithNamespace: 'secure/app' } });
     expect((await sendWebhook(hook, 'Push Hook', payload, { token: testWebhookSecret })).status).toBe(401);
     expect((await sendWebhook(hook, 'Push Hook', payload, { token: 'project-own-secret' })).status).toBe(201);
+  });
+
+  it("binds a project's secret to its id: A's secret with B's id, or A's path with B's id, starts nothing for B", async () => {
+    const bId = 3103;
+    const b = await sendWebhook(
+      hook,
+      'Push Hook',
+      buildPushHook({ branch: 'test', project: { id: bId, pathWithNamespace: 'other/b' } }),
+      { token: 'other-project-secret' },
+    );
+    expect(b.status).toBe(201);
+    // A's secret, B's id, a path nobody configured: B's own secret is the one checked.
+    const aSecretBId = await sendWebhook(
+      hook,
+      'Push Hook',
+      buildPushHook({ branch: 'test', project: { id: bId, pathWithNamespace: 'unknown/x' } }),
+      { token: 'project-own-secret' },
+    );
+    expect(aSecretBId.status).toBe(401);
+    expect(aSecretBId.json).toMatchObject({ error: { code: 'FERRY_ERR_WEBHOOK_UNAUTHORIZED' } });
+    // A's secret and A's path with B's id: the path belongs to another id.
+    const aPathBId = await sendWebhook(
+      hook,
+      'Push Hook',
+      buildPushHook({ branch: 'test', project: { id: bId, pathWithNamespace: 'secure/app' } }),
+      { token: 'project-own-secret' },
+    );
+    expect(aPathBId.status).toBe(403);
+    expect(aPathBId.json).toMatchObject({ error: { code: 'FERRY_ERR_WEBHOOK_PROJECT_MISMATCH' } });
+    // A's id under another path, with A's secret: refused too (the configured path is A's).
+    const aIdOtherPath = await sendWebhook(
+      hook,
+      'Push Hook',
+      buildPushHook({ branch: 'test', project: { id: 3002, pathWithNamespace: 'secure/renamed' } }),
+      { token: 'project-own-secret' },
+    );
+    expect(aIdOtherPath.status).toBe(403);
+    const bPipelines = await store().list({ projectId: bId }, 10);
+    expect(bPipelines.items.map((p) => p.id)).toEqual([(b.json as { pipelineId: string }).pipelineId]);
   });
 
   it.each([

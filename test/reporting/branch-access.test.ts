@@ -49,8 +49,8 @@ describe('the token’s access to environment branches', () => {
           token: { env: 'TEST_GITLAB_TOKEN' },
           cloneHosts: [DEFAULT_INSTANCE_URL],
           projects: {
-            'shop/order-service': { webhookSecret: { env: 'FERRY_WEBHOOK_SECRET' } },
-            'shop/billing': { webhookSecret: { env: 'FERRY_WEBHOOK_SECRET' } },
+            'shop/order-service': { id: 4217, webhookSecret: { env: 'FERRY_WEBHOOK_SECRET' } },
+            'shop/billing': { id: 4218, webhookSecret: { env: 'FERRY_WEBHOOK_SECRET' } },
           },
         },
       },

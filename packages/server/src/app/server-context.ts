@@ -1,6 +1,7 @@
 import type { FerryConfig, Logger, Secret } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import type { AlertSink } from '../alerts/alert-sink.js';
+import type { ProjectHookSecrets } from '../gitlab/hooks/project-secrets.js';
 import type { AuditTrail } from '../history/audit/audit-trail.js';
 import type { HistoryStore } from '../history/history-store.js';
 import type { LogStore } from '../logs/log-store.js';
@@ -32,6 +33,6 @@ export interface ServerContext extends ActionDeps {
   alerts: AlertSink;
   /** Secret values of the configuration, so no request echoes one (request ids). */
   secretValues?: readonly string[];
-  /** Webhook secrets: global and per project (path or id). */
-  webhookSecrets: { global?: Secret; projects: ReadonlyMap<string, Secret> };
+  /** Webhook secrets: global and per project, bound to the project id. */
+  webhookSecrets: ProjectHookSecrets;
 }

@@ -2,6 +2,7 @@ import type { FerryConfig, Logger, Secret } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import { composeObservers } from '../alerts/observers.js';
 import type { ServerContext } from '../app/server-context.js';
+import { projectHookSecrets } from '../gitlab/hooks/project-secrets.js';
 import { buildHistory, type History } from '../history/build-history.js';
 import { RedisLogStore } from '../logs/redis/redis-log-store.js';
 import { FerryMetrics } from '../metrics/metrics.js';
@@ -77,8 +78,6 @@ export async function buildServerContext(options: BuildContextOptions): Promise<
     logs,
     metrics,
   });
-  const projects = new Map<string, Secret>();
-  for (const [key, value] of Object.entries(config.gitlab.projects)) projects.set(key, value.webhookSecret);
   const ctx: ServerContext = {
     config,
     logger,
@@ -96,10 +95,7 @@ export async function buildServerContext(options: BuildContextOptions): Promise<
     readinessChecks: [],
     alerts: reporting.alerts,
     secretValues: options.secrets ?? [],
-    webhookSecrets:
-      config.gitlab.webhookSecret === undefined
-        ? { projects }
-        : { global: config.gitlab.webhookSecret, projects },
+    webhookSecrets: projectHookSecrets(config.gitlab),
   };
   return {
     ctx,

@@ -85,6 +85,21 @@ describe('loadConfig', () => {
     ],
     ['bad redis url', 'redis: { url: "http://x" }', 'redis.url'],
     ['bad base path', 'server: { basePath: "ferry/" }', 'server.basePath'],
+    [
+      'a project secret by path without its id',
+      'gitlab: { projects: { shop/app: { webhookSecret: { env: HOME } } } }',
+      'gitlab.projects.shop/app.id: give the GitLab project id of shop/app',
+    ],
+    [
+      'one project id under two keys',
+      'gitlab: { projects: { shop/app: { id: 7, webhookSecret: { env: HOME } }, "7": { webhookSecret: { env: HOME } } } }',
+      'project id 7 is also shop/app',
+    ],
+    [
+      'a clone host that is not http(s)',
+      'gitlab: { cloneHosts: ["ssh://git.example.com"] }',
+      'gitlab.cloneHosts',
+    ],
   ])('reports %s clearly', (_name, yaml, expected) => {
     const path = tempFile('ferry.yml', yaml);
     expect(problemsOf(() => loadConfig({ env: {}, file: path })).join('\n')).toContain(expected);

@@ -248,8 +248,35 @@ export function buildConfigSchema(resolve: SecretResolver) {
            * a webhook naming any other host in `git_http_url` is refused (the clone sends the token).
            */
           cloneHosts: z.array(z.url({ protocol: /^https?$/ })).default([]),
-          /** Per-project webhook secrets by project path (group/name) or numeric id. */
-          projects: z.record(z.string(), z.strictObject({ webhookSecret: secretRef })).default({}),
+          /**
+           * Per-project webhook secrets, bound to GitLab's project id: keyed by the id, or by the
+           * path (group/name) with its `id`; a delivery whose id and path disagree with this is refused.
+           */
+          projects: z
+            .record(
+              z.string(),
+              z.strictObject({ id: z.number().int().positive().optional(), webhookSecret: secretRef }),
+            )
+            .default({})
+            .superRefine((projects, issue) => {
+              const seen = new Map<number, string>();
+              for (const [key, entry] of Object.entries(projects)) {
+                const numeric = /^\d+$/.test(key);
+                const id = entry.id ?? (numeric ? Number(key) : undefined);
+                const at = { path: [key, 'id'], input: entry.id };
+                if (id === undefined) {
+                  issue.addIssue({ code: 'custom', ...at, message: `give the GitLab project id of ${key}` });
+                } else if (numeric && id !== Number(key)) {
+                  issue.addIssue({ code: 'custom', ...at, message: `id ${id} differs from the key ${key}` });
+                } else if (seen.has(id)) {
+                  issue.addIssue({
+                    code: 'custom',
+                    ...at,
+                    message: `project id ${id} is also ${seen.get(id)}`,
+                  });
+                } else seen.set(id, key);
+              }
+            }),
           /**
            * Merge requests from forks: `refuse` (no pipeline, the webhook answer says why) or
            * `without-secrets` (the test stage runs with none of Ferry's secrets, not even the

@@ -8,6 +8,7 @@ import { parseWellFormedJson } from '../../app/well-formed-json.js';
 import { classifyMergeRequest, classifyPush } from '../../gitlab/hooks/classify.js';
 import { type CloneHostPolicy, cloneHostPolicy, refusedCloneOrigin } from '../../gitlab/hooks/clone-hosts.js';
 import { mergeRequestHookSchema, pushHookSchema } from '../../gitlab/hooks/payloads.js';
+import { secretFor } from '../../gitlab/hooks/project-secrets.js';
 import { tokenMatches } from '../../gitlab/hooks/token.js';
 import type { WebhookResult } from '../../metrics/metrics.js';
 import { createPipeline } from '../../pipeline/create.js';
@@ -166,16 +167,21 @@ function authenticate(
   const presented = request.headers['x-gitlab-token'] as string;
   const project = body.project as { path_with_namespace?: unknown; id?: unknown } | undefined;
   const path = typeof project?.path_with_namespace === 'string' ? project.path_with_namespace : undefined;
-  const id = typeof project?.id === 'number' ? String(project.id) : undefined;
-  const own =
-    (path === undefined ? undefined : ctx.webhookSecrets.projects.get(path)) ??
-    (id === undefined ? undefined : ctx.webhookSecrets.projects.get(id));
-  const expected = own ?? ctx.webhookSecrets.global;
-  if (expected === undefined) {
+  const id = typeof project?.id === 'number' ? project.id : undefined;
+  const expected = secretFor(ctx.webhookSecrets, { id, path });
+  if (expected.kind === 'mismatch') {
+    count('unauthorized');
+    throw new FerryError(WebhookErrors.WEBHOOK_PROJECT_MISMATCH, {
+      id: String(id ?? 'none'),
+      path: (path ?? 'none').slice(0, 200),
+      reason: expected.reason,
+    });
+  }
+  if (expected.kind === 'none') {
     count('unauthorized');
     throw new FerryError(WebhookErrors.WEBHOOK_NOT_CONFIGURED);
   }
-  if (!tokenMatches(presented, expected)) {
+  if (!tokenMatches(presented, expected.secret)) {
     count('unauthorized');
     throw new FerryError(WebhookErrors.WEBHOOK_UNAUTHORIZED);
   }

@@ -9,7 +9,7 @@ export const WEBHOOK_UNAUTHORIZED = defineError(
 export const WEBHOOK_NOT_CONFIGURED = defineError(
   'FERRY_ERR_WEBHOOK_NOT_CONFIGURED',
   401,
-  'Ferry has no webhook secret for this project: set FERRY_WEBHOOK_SECRET or gitlab.projects.<path>.webhookSecret.',
+  'Ferry has no webhook secret for this project: set FERRY_WEBHOOK_SECRET or gitlab.projects.<id>.webhookSecret.',
 );
 export const WEBHOOK_INVALID_PAYLOAD = defineError(
   'FERRY_ERR_WEBHOOK_INVALID_PAYLOAD',
@@ -30,4 +30,9 @@ export const WEBHOOK_CLONE_HOST_REFUSED = defineError(
   'FERRY_ERR_WEBHOOK_CLONE_HOST_REFUSED',
   422,
   'The webhook names a clone URL on {origin}, which is not the configured GitLab: Ferry clones only from gitlab.url and gitlab.cloneHosts. Add the origin to gitlab.cloneHosts if it is yours.',
+);
+export const WEBHOOK_PROJECT_MISMATCH = defineError(
+  'FERRY_ERR_WEBHOOK_PROJECT_MISMATCH',
+  403,
+  'The webhook names project id {id} with path {path}, which do not belong together in gitlab.projects ({reason}). Check that each configured project has GitLab’s id and path.',
 );
