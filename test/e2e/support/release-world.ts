@@ -163,10 +163,13 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
 
     const runnerNamespace = `ferry-runners-${suffix}`;
     if (kind === 'kubernetes') {
-      // The buildah build pod needs baseline (root in its sandbox, docs/release.md): the runners'
-      // namespaces enforce baseline and warn at restricted; test and deploy pods meet restricted.
-      await createPolicedNamespace(policyCore, runnerNamespace, buildNamespaceLabels);
-      await createPolicedNamespace(policyCore, `${runnerNamespace}-b`, buildNamespaceLabels);
+      // Test and deploy pods meet restricted, in runner namespaces that enforce it; the buildah
+      // build pod needs baseline (root in its sandbox, docs/release.md), so builds go to a build
+      // namespace of their own (executor.kubernetes.buildNamespace) that enforces baseline.
+      for (const ns of [runnerNamespace, `${runnerNamespace}-b`]) {
+        await createPolicedNamespace(policyCore, ns, restrictedLabels);
+        await createPolicedNamespace(policyCore, `${ns}-build`, buildNamespaceLabels);
+      }
     }
     // Ferry runs with the RBAC it ships, not as the admin: its executor with a token bound to
     // deploy/rbac/runner-executor.yaml, change pod with one bound to deploy/rbac/deployer*.yaml in
@@ -174,7 +177,7 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
     const identities = await mkdtemp(join(tmpdir(), 'ferry-e2e-identities-'));
     cleanups.push(() => rm(identities, { recursive: true, force: true }));
     const executorKubeconfig = (
-      await executorIdentity(double.kubeconfigYaml, [runnerNamespace, `${runnerNamespace}-b`], identities)
+      await executorIdentity(double.kubeconfigYaml, runnerNamespacesOf(runnerNamespace), identities)
     ).kubeconfigPath;
     const deployKubeconfig = (await deployerIdentity(double.kubeconfigYaml, [`${group}-test`], identities))
       .kubeconfigPath;
@@ -190,6 +193,7 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
                   kubernetes: {
                     kubeconfig: executorKubeconfig,
                     namespace,
+                    buildNamespace: `${namespace}-build`,
                     runnerImage,
                     pendingTimeout: '2m',
                   },
@@ -287,6 +291,11 @@ export function watchRunners(world: ReleaseWorld): { stop(): Promise<Set<string>
   };
 }
 
+/** The runner and build namespaces of both Ferries of a world. */
+function runnerNamespacesOf(runnerNamespace: string): string[] {
+  return [runnerNamespace, `${runnerNamespace}-b`].flatMap((ns) => [ns, `${ns}-build`]);
+}
+
 /** The runner containers and pods of this world that still exist (empty once every stage ended). */
 export async function runnerLeftovers(world: ReleaseWorld): Promise<string[]> {
   const left: string[] = [];
@@ -297,7 +306,7 @@ export async function runnerLeftovers(world: ReleaseWorld): Promise<string[]> {
     const { Volumes } = await world.docker.listVolumes({ filters });
     for (const v of Volumes ?? []) left.push(`volume ${v.Name}`);
   } else {
-    for (const namespace of [world.runnerNamespace, `${world.runnerNamespace}-b`]) {
+    for (const namespace of runnerNamespacesOf(world.runnerNamespace)) {
       const pods = await world.core.listNamespacedPod({ namespace });
       for (const p of pods.items) left.push(`pod ${namespace}/${p.metadata?.name}`);
       const secrets = await world.core.listNamespacedSecret({

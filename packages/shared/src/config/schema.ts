@@ -99,6 +99,15 @@ const kubernetesExecutorSchema = z.strictObject({
   kubeconfig: z.string().optional(),
   context: z.string().optional(),
   namespace: z.string().default('ferry-runners'),
+  /**
+   * Where build pods go when the runner namespace enforces `restricted`: buildah needs `baseline`
+   * (root inside its sandbox, docs/release.md), so builds get a namespace of their own and test and
+   * deploy pods keep `restricted`. Default: the runner namespace.
+   */
+  buildNamespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a namespace name (RFC 1123 label)')
+    .optional(),
   runnerImage: z.string().default(defaultRunnerImage),
   serviceAccount: z.string().optional(),
   nodeSelector: z.record(z.string(), z.string()).default({}),

@@ -15,7 +15,7 @@ import { openPodLog } from './log-request.js';
 import { buildRunnerPod } from './pod-spec.js';
 import { PodTracker } from './pod-tracker.js';
 import { tailRunner } from './runner-log-tail.js';
-import { RunnerNamespace } from './runner-namespace.js';
+import { RunnerNamespaces } from './runner-namespaces.js';
 import { buildRunnerSecret, ownedByPodPatch, REGISTRY_AUTH_KEY } from './secret.js';
 
 /** The alphabet of Kubernetes' generateName suffixes (no vowels, no look-alikes). */
@@ -39,7 +39,7 @@ export class KubernetesExecutor implements Executor {
   readonly #config: KubernetesExecutorConfig;
   readonly #owner: string | undefined;
   readonly #logger: ExecutorLogger;
-  readonly #namespace: RunnerNamespace;
+  readonly #namespaces: RunnerNamespaces;
   readonly #cancelGraceSeconds: number;
   readonly #terminationGraceSeconds: number;
   readonly #randomSuffix: () => string;
@@ -53,14 +53,15 @@ export class KubernetesExecutor implements Executor {
     this.#kc = options.kubeConfig ?? loadKubeConfig(options.config);
     this.#core = this.#kc.makeApiClient(CoreV1Api);
     this.#logger = options.logger ?? silentLogger;
-    this.#namespace = new RunnerNamespace(this.#core, options.config.namespace, options.namespaceLabels);
+    this.#namespaces = new RunnerNamespaces(this.#core, options.config, options.namespaceLabels);
     this.#cancelGraceSeconds = options.cancelGraceSeconds ?? 1;
     this.#terminationGraceSeconds = options.terminationGraceSeconds ?? 2;
     this.#randomSuffix = options.randomSuffix ?? randomSuffix;
   }
 
+  /** The runner namespace (build pods go to `buildNamespace` when one is configured). */
   get namespace(): string {
-    return this.#namespace.name;
+    return this.#namespaces.runners.name;
   }
 
   async prepare(job: StageJob, signal: AbortSignal): Promise<RunnerHandle> {
@@ -72,8 +73,9 @@ export class KubernetesExecutor implements Executor {
         pipelineId: job.pipelineId,
         reason: problem,
       });
-    await this.#namespace.ensure(signal);
-    const namespace = this.namespace;
+    const target = this.#namespaces.forStage(job.stage);
+    await target.ensure(signal);
+    const namespace = target.name;
     const name = runnerPodName(job.pipelineId, job.stage, this.#randomSuffix());
     const labels = runnerLabels(job);
     const annotations = runnerAnnotations(job);
@@ -125,7 +127,7 @@ export class KubernetesExecutor implements Executor {
       );
     }
     this.#prepared.delete(handle.id);
-    const namespace = this.namespace;
+    const namespace = this.#namespaces.of(handle.id);
     const created = await this.#createOnce(
       () => this.#core.createNamespacedPod({ namespace, body: prepared.pod }),
       signal,
@@ -148,7 +150,7 @@ export class KubernetesExecutor implements Executor {
   async tail(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<void> {
     const tracker = this.#tracker(handle.id);
     const follower = new ContainerLogFollower({
-      namespace: this.namespace,
+      namespace: this.#namespaces.of(handle.id),
       pod: handle.id,
       open: (query, s) => openPodLog(this.#kc, query, s),
       state: tracker,
@@ -183,23 +185,24 @@ export class KubernetesExecutor implements Executor {
   }
 
   async list(signal: AbortSignal): Promise<RunnerInfo[]> {
-    const namespace = this.namespace;
-    const selector = { namespace, labelSelector: runnerSelector(this.#owner) };
-    try {
-      const [pods, secrets] = await abortable(
-        Promise.all([this.#core.listNamespacedPod(selector), this.#core.listNamespacedSecret(selector)]),
-        signal,
-      );
-      const found = new Map<string, RunnerInfo>();
-      // A runner is its pod, or only its Secret when prepared and not started (or left half-made).
-      for (const item of [...pods.items, ...secrets.items]) {
-        const info = runnerInfoFrom(item.metadata);
-        if (info !== undefined && !found.has(info.id)) found.set(info.id, info);
+    const found = new Map<string, RunnerInfo>();
+    for (const namespace of this.#namespaces.all()) {
+      const selector = { namespace, labelSelector: runnerSelector(this.#owner) };
+      try {
+        const [pods, secrets] = await abortable(
+          Promise.all([this.#core.listNamespacedPod(selector), this.#core.listNamespacedSecret(selector)]),
+          signal,
+        );
+        // A runner is its pod, or only its Secret when prepared and not started (or left half-made).
+        for (const item of [...pods.items, ...secrets.items]) {
+          const info = runnerInfoFrom(item.metadata);
+          if (info !== undefined && !found.has(info.id)) found.set(info.id, info);
+        }
+      } catch (err) {
+        throw kubernetesError(err, { action: 'list runner pods and secrets', namespace });
       }
-      return [...found.values()];
-    } catch (err) {
-      throw kubernetesError(err, { action: 'list runner pods and secrets', namespace });
     }
+    return [...found.values()];
   }
 
   #tracker(name: string): PodTracker {
@@ -208,7 +211,7 @@ export class KubernetesExecutor implements Executor {
       tracker = new PodTracker({
         kc: this.#kc,
         core: this.#core,
-        namespace: this.namespace,
+        namespace: this.#namespaces.of(name),
         name,
         pendingTimeoutMs: this.#config.pendingTimeout,
         logger: this.#logger,
@@ -241,13 +244,13 @@ export class KubernetesExecutor implements Executor {
       );
     } catch (err) {
       if (attempts > 1 && isAlreadyExists(err)) return undefined;
-      throw kubernetesError(err, { action, namespace: this.namespace, job });
+      throw kubernetesError(err, { action, namespace: this.#namespaces.forStage(job.stage).name, job });
     }
   }
 
   /** Deletes the pod (background propagation, short grace) and its Secret; absent ones are fine. */
   async #deleteRunner(name: string, signal: AbortSignal): Promise<void> {
-    const namespace = this.namespace;
+    const namespace = this.#namespaces.of(name);
     const remove = async (what: string, call: () => Promise<unknown>) => {
       try {
         await retrying(() => abortable(call(), signal), isTransient, signal);
