@@ -1,21 +1,27 @@
-// Stages the runner image's build context: the built @ferry/runner and @ferry/shared (package.json,
-// bin, dist) and the production dependencies they need, copied from this checkout's node_modules,
-// so the image builds without any network.
-//   node scripts/lib/runner-context.mjs OUT_DIR     → OUT_DIR/node_modules/...
+// Stages an image's build context: the built workspace packages the image runs (package.json, bin,
+// dist) and the production dependencies they need, copied from this checkout's node_modules, so the
+// image builds without any network.
+//   node scripts/lib/image-context.mjs runner OUT_DIR   @ferry/runner, @ferry/shared → OUT_DIR/node_modules/...
+//   node scripts/lib/image-context.mjs server OUT_DIR   @ferry/server (with the runner code it imports,
+//                                                       and @ferry/web's dashboard build) → the same
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const out = process.argv[2];
-if (!out) {
-  console.error('usage: node scripts/lib/runner-context.mjs OUT_DIR');
+const [image, out] = process.argv.slice(2);
+const images = {
+  runner: ['runner', 'shared'],
+  // The server imports @ferry/runner's script and build helpers, and serves @ferry/web's dist/.
+  server: ['server', 'shared', 'runner', 'web'],
+};
+if (!out || !images[image]) {
+  console.error('usage: node scripts/lib/image-context.mjs runner|server OUT_DIR');
   process.exit(2);
 }
-const workspaces = {
-  '@ferry/runner': join(root, 'packages/runner'),
-  '@ferry/shared': join(root, 'packages/shared'),
-};
+const workspaces = Object.fromEntries(
+  images[image].map((name) => [`@ferry/${name}`, join(root, 'packages', name)]),
+);
 const rootModules = join(root, 'node_modules');
 
 /** Where a package directory goes in the context. */
@@ -38,6 +44,19 @@ function resolveFrom(dir, name) {
   }
 }
 
+/**
+ * What a dependency carries that nothing loads at run time: type declarations, source maps, docs, and
+ * native builds made for this machine's Node (the image compiles its own, see the Dockerfiles) or,
+ * for the Bare runtime's packages, for other platforms.
+ */
+function unneeded(rel) {
+  if (/\.(d\.[cm]?ts|map|md|markdown)$/.test(rel)) return true;
+  const parts = rel.split(sep);
+  if (parts.includes('build') && parts.includes('Release')) return true;
+  const at = parts.indexOf('prebuilds');
+  return at >= 0 && parts.length > at + 1 && parts[at + 1] !== 'linux-x64';
+}
+
 const seen = new Set();
 const queue = Object.values(workspaces);
 while (queue.length > 0) {
@@ -58,11 +77,15 @@ while (queue.length > 0) {
       // Dependencies are copied on their own, only those needed; workspaces ship only what they publish.
       if (top === 'node_modules') return false;
       if (isWorkspace) return ['package.json', 'bin', 'dist'].includes(top) && !rel.endsWith('.tsbuildinfo');
-      return true;
+      return !unneeded(rel);
     },
   });
+  // The dashboard's dependencies are bundled into its dist/ by vite: none is needed at run time.
+  if (dir === workspaces['@ferry/web']) continue;
   const deps = { ...pkg.dependencies, ...pkg.optionalDependencies, ...pkg.peerDependencies };
   for (const name of Object.keys(deps)) {
+    // Type packages are for the compiler only.
+    if (name.startsWith('@types/')) continue;
     const found = resolveFrom(dir, name);
     // Optional and peer dependencies that are not installed are not needed.
     if (found !== undefined) queue.push(found);
