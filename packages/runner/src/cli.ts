@@ -2,11 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { RunnerEnv } from '@ferry/shared/runner-env';
 import { Command } from 'commander';
+import { cacheCommand } from './cache/cache-command.js';
 import { clone } from './clone/clone.js';
 import { CloneExit } from './clone/clone-exit.js';
 import { parseCloneTarget } from './clone/clone-target.js';
 import { readToken } from './clone/read-token.js';
 import { runScript } from './run/run-script.js';
+import { servicesCommand } from './services/wait-command.js';
 import { runnerVersion } from './version.js';
 
 /**
@@ -113,6 +115,8 @@ export function buildCli(setExit: (code: number) => void, release: readonly Comm
       );
     });
 
+  program.addCommand(cacheCommand(setExit, process.stdout));
+  program.addCommand(servicesCommand(setExit, process.stdout));
   for (const command of release) program.addCommand(command);
 
   return program;
@@ -129,7 +133,7 @@ async function readCommands(file: string): Promise<string[] | undefined> {
 }
 
 /** The subcommands that need no release modules. */
-const LIGHT = new Set(['clone', 'run']);
+const LIGHT = new Set(['clone', 'run', 'cache', 'services']);
 
 async function releaseCommands(setExit: (code: number) => void): Promise<Command[]> {
   const [{ buildCommand }, { deployCommand }] = await Promise.all([

@@ -3,6 +3,8 @@
 export { BUILDERS, type Builder } from './build/build-env.js';
 export { authFileJson, readAuthFile } from './build/buildah/auth-file.js';
 export { BUILDAH_AUTH_FILE, BuildahSandbox } from './build/buildah/sandbox.js';
+export { DEFAULT_CACHE_MAX_BYTES } from './cache/cache-command.js';
+export { type CacheSpec, cacheKey, cachePathProblem } from './cache/cache-key.js';
 export { type CloneOptions, clone } from './clone/clone.js';
 export { CloneExit, cloneFailureReason } from './clone/clone-exit.js';
 export { type CloneTarget, parseCloneTarget } from './clone/clone-target.js';
@@ -17,4 +19,5 @@ export {
   scriptSizeProblem,
 } from './script/build-stage-script.js';
 export { shellQuote } from './script/shell-quote.js';
+export { parseTcpService } from './services/wait-command.js';
 export { runnerVersion } from './version.js';
