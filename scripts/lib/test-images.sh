@@ -4,6 +4,8 @@
 #   ferry-test/debian:bookworm  debootstrap minbase + git + ca-certificates
 #   ferry-test/node:20          the debian base + this machine's own node binary
 #   ferry-test/busybox:latest   scratch + Debian's busybox-static
+#   ferry-test/redis:7          the debian base + this machine's redis-server and the libraries it
+#                               needs that the base lacks (the service of the issue-17 e2e)
 set -euo pipefail
 
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
@@ -52,6 +54,28 @@ DOCKERFILE
   rm -rf "$ctx"
 }
 
+build_redis() {
+  have_image ferry-test/redis:7 && return 0
+  command -v redis-server >/dev/null || apt-get install -y redis-server >/dev/null
+  local ctx lib
+  ctx=$(mktemp -d /tmp/ferry-redis-image.XXXXXX)
+  mkdir -p "$ctx/lib"
+  cp "$(command -v redis-server)" "$ctx/redis-server"
+  # Every shared library redis-server loads (ldd), copied beside it: the base then needs nothing.
+  for lib in $(ldd "$(command -v redis-server)" | awk '/=> \//{print $3}'); do cp -L "$lib" "$ctx/lib/"; done
+  cat >"$ctx/Dockerfile" <<'DOCKERFILE'
+FROM ferry-test/debian:bookworm
+COPY lib/ /opt/redis/lib/
+COPY redis-server /usr/local/bin/redis-server
+ENV LD_LIBRARY_PATH=/opt/redis/lib
+EXPOSE 6379
+CMD ["redis-server", "--bind", "127.0.0.1", "--port", "6379", "--save", "", "--appendonly", "no"]
+DOCKERFILE
+  docker build -q -t ferry-test/redis:7 "$ctx" >/dev/null
+  rm -rf "$ctx"
+}
+
 build_busybox
 build_debian
 build_node
+build_redis

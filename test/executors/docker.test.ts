@@ -5,20 +5,8 @@ import { DockerExecutor } from '../../packages/server/src/executors/docker/index
 import type { LogSink, LogStream, StageJob } from '../../packages/server/src/executors/executor.js';
 import { connectTestDocker, testImages, testRegistry } from '../support/services.js';
 import { executorConformance } from './conformance.js';
+import { dockerLeftovers, TextSink } from './docker-support.js';
 import { ensureRunnerImage } from './runner-build.js';
-
-/** Containers and volumes of runners whose pipeline id starts with `prefix`, as the engine lists them. */
-async function dockerLeftovers(docker: Docker, prefix: string): Promise<string[]> {
-  const filters = { label: ['ferry.managed=1'] };
-  const containers = await docker.listContainers({ all: true, filters });
-  const volumes = (await docker.listVolumes({ filters })).Volumes ?? [];
-  return [
-    ...containers
-      .filter((c) => c.Labels['ferry.pipeline']?.startsWith(prefix))
-      .map((c) => `container ${c.Names.join(',')} ${c.State}`),
-    ...volumes.filter((v) => v.Labels?.['ferry.pipeline']?.startsWith(prefix)).map((v) => `volume ${v.Name}`),
-  ];
-}
 
 executorConformance('docker', async ({ pipelinePrefix }) => {
   const docker = await connectTestDocker();
@@ -29,13 +17,6 @@ executorConformance('docker', async ({ pipelinePrefix }) => {
     leftovers: () => dockerLeftovers(docker, pipelinePrefix),
   };
 });
-
-class TextSink implements LogSink {
-  text = '';
-  write(_stream: LogStream, chunk: string): void {
-    this.text += chunk;
-  }
-}
 
 describe('docker executor', () => {
   const prefix = `dock${randomBytes(3).toString('hex')}`;

@@ -57,4 +57,6 @@ export const testImages = {
   busybox: 'ferry-test/busybox:latest',
   debian: 'ferry-test/debian:bookworm',
   node: 'ferry-test/node:20',
+  /** redis-server 7 listening on 127.0.0.1:6379 of its network namespace (a job's service). */
+  redis: 'ferry-test/redis:7',
 } as const;

@@ -21,3 +21,4 @@ export {
 export { shellQuote } from './script/shell-quote.js';
 export { parseTcpService } from './services/wait-command.js';
 export { runnerVersion } from './version.js';
+export { type CacheArgsInput, cacheArgs, servicesWaitArgs } from './cache/cache-args.js';

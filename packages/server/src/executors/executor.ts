@@ -48,6 +48,38 @@ export interface StageJob {
    * Docker host or cluster.
    */
   owner?: string;
+  /**
+   * Containers beside the commands sharing their network namespace, reachable at 127.0.0.1:<port>
+   * (docker: a per-runner namespace; kubernetes: sidecars). The local executor refuses a job with
+   * services. The commands start only when every service's `readyTcp` port accepts.
+   */
+  services?: readonly ServiceJob[];
+  /** The job's dependency cache: restored after the clone, saved after a passing job when `save`. */
+  cache?: CacheJob;
+}
+
+/** One service of a job (spec `services`). */
+export interface ServiceJob {
+  /** DNS-label name, unique in the job: container names and log sections. */
+  name: string;
+  image: string;
+  env: Readonly<Record<string, string>>;
+  /** The port on 127.0.0.1 that must accept TCP connections before the commands start. */
+  readyTcp?: number;
+  /** How long the services may take to become ready, all together. */
+  readyTimeoutMs: number;
+}
+
+/** A job's cache (spec `cache`): kept per project and name, keyed by the key files' contents. */
+export interface CacheJob {
+  /** The job's name: caches of two jobs of a project never mix. */
+  name: string;
+  /** Files in the workspace whose contents make the key (package-lock.json). */
+  keyFiles: readonly string[];
+  /** Paths in the workspace kept in the cache (node_modules, .npm). */
+  paths: readonly string[];
+  /** false: restore only. A fork merge request pipeline never writes the cache. */
+  save: boolean;
 }
 
 /** An executor's handle on a prepared runner: opaque to the orchestrator, stored for recovery. */

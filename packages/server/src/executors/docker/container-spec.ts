@@ -34,10 +34,15 @@ export function volumeSpec(job: StageJob, id: string): VolumeCreateOptions {
   return { Name: id, Driver: 'local', Labels: runnerLabels(job, id) };
 }
 
-function hostConfig(id: string, options: ContainerSpecOptions): ContainerCreateOptions['HostConfig'] {
+export function hostConfig(
+  id: string,
+  options: ContainerSpecOptions,
+  networkMode = 'host',
+): ContainerCreateOptions['HostConfig'] {
   return {
-    // No bridge networks: runners share the host's network, as the Kubernetes pods do theirs.
-    NetworkMode: 'host',
+    // No bridge networks: runners share the host's network, as the Kubernetes pods do theirs; a job
+    // with services shares its runner's own namespace (`container:<id>-net`, service-specs.ts).
+    NetworkMode: networkMode,
     Mounts: [{ Type: 'volume', Source: id, Target: WORKSPACE, ReadOnly: false }],
     Init: options.init,
     // json-file keeps the whole log until the container is removed: tail never loses the head.
@@ -92,6 +97,7 @@ export function stepContainerSpec(
   job: StageJob,
   id: string,
   options: ContainerSpecOptions,
+  networkMode = 'host',
 ): ContainerCreateOptions {
   return {
     name: containerName(id, 'step'),
@@ -105,7 +111,7 @@ export function stepContainerSpec(
     AttachStdin: false,
     OpenStdin: false,
     Tty: false,
-    HostConfig: stepHostConfig(job, id, options),
+    HostConfig: stepHostConfig(job, id, options, networkMode),
   };
 }
 
@@ -114,8 +120,9 @@ function stepHostConfig(
   job: StageJob,
   id: string,
   options: ContainerSpecOptions,
+  networkMode: string,
 ): ContainerCreateOptions['HostConfig'] {
-  const host = { ...hostConfig(id, options), ...resourceLimits(job.resources) };
+  const host = { ...hostConfig(id, options, networkMode), ...resourceLimits(job.resources) };
   if (job.dockerSocket === undefined) return host;
   return {
     ...host,

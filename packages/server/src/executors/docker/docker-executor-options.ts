@@ -19,4 +19,6 @@ export interface DockerExecutorOptions {
   owner?: string;
   /** Run docker-init as PID 1 of each container (default true). */
   init?: boolean;
+  /** Size cap of each project's cache volume (config `executor.docker.cacheMaxSize`; default 2 GiB). */
+  cacheMaxBytes?: number;
 }

@@ -1,8 +1,10 @@
+import { DEFAULT_CACHE_MAX_BYTES } from '@ferry/runner';
 import { ExecutorErrors, FerryError } from '@ferry/shared';
 import Docker from 'dockerode';
 import { abortable } from '../../abort/abortable.js';
 import type { Executor, LogSink, RunnerHandle, RunnerInfo, StageJob, StageResult } from '../executor.js';
 import { LiveRuns } from '../live-runs.js';
+import { cacheVolumeSpec } from './cache-specs.js';
 import { volumeSpec } from './container-spec.js';
 import type { DockerExecutorOptions } from './docker-executor-options.js';
 import { DockerRun } from './docker-run.js';
@@ -37,6 +39,9 @@ export class DockerExecutor implements Executor {
     const id = dockerRunnerId(job);
     try {
       await this.#docker.createVolume({ ...volumeSpec(job, id), abortSignal: signal });
+      // The project's cache volume outlives runners; creating an existing volume is a no-op.
+      if (job.cache !== undefined)
+        await this.#docker.createVolume({ ...cacheVolumeSpec(job), abortSignal: signal });
     } catch (err) {
       throw this.#engineError(err);
     }
@@ -51,6 +56,7 @@ export class DockerExecutor implements Executor {
         pull: this.#options.pull ?? 'if-missing',
         ...(this.#options.registryAuth === undefined ? {} : { registryAuth: this.#options.registryAuth }),
         killGraceMs: this.#options.killGraceMs ?? 2_000,
+        cacheMaxBytes: this.#options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES,
       }),
     );
     return { id };

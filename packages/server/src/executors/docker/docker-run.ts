@@ -3,10 +3,13 @@ import type Docker from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import type { StageJob } from '../executor.js';
 import { StageRun, type StopReason } from '../stage-run.js';
+import { cacheContainerSpec } from './cache-specs.js';
 import { cloneContainerSpec, cloneStdin, envProblem, stepContainerSpec } from './container-spec.js';
 import { DockerOutput } from './docker-output.js';
 import { ensureImage, type PullPolicy, runnerImageMissing } from './images.js';
 import type { RegistryAuth } from './registry-auth.js';
+import { lastLogLines } from './service-logs.js';
+import { netContainerSpec, serviceContainerSpec, sharedNetwork, waitContainerSpec } from './service-specs.js';
 import { stepResult } from './stage-result.js';
 
 export interface DockerRunDeps {
@@ -18,6 +21,8 @@ export interface DockerRunDeps {
   pull: PullPolicy;
   registryAuth?: RegistryAuth;
   killGraceMs: number;
+  /** Size cap of a project's cache volume. */
+  cacheMaxBytes: number;
 }
 
 interface ContainerEnd {
@@ -43,6 +48,10 @@ export class DockerRun extends StageRun<DockerOutput> {
    */
   readonly #destroyed = new AbortController();
   #current: Docker.Container | undefined;
+  /** The namespace holder and the services: they run beside the steps and are stopped with them. */
+  /** The last container that ended. */
+  #last: Docker.Container | undefined;
+  readonly #beside: { name: string; container: Docker.Container }[] = [];
 
   constructor(deps: DockerRunDeps) {
     super(new DockerOutput(), deps.job.timeoutMs);
@@ -51,6 +60,7 @@ export class DockerRun extends StageRun<DockerOutput> {
 
   protected halt(why: StopReason): void {
     this.#pulls.abort();
+    void this.#killBeside();
     const container = this.#current;
     if (container === undefined) return;
     if (why === 'destroyed') {
@@ -69,7 +79,13 @@ export class DockerRun extends StageRun<DockerOutput> {
     if (problem !== undefined) return this.fail(problem);
 
     const checkout = job.checkout !== false;
-    const images = checkout ? [this.#deps.runnerImage, job.image] : [job.image];
+    const services = job.services ?? [];
+    const needsRunner = checkout || services.length > 0 || job.cache !== undefined;
+    const images = [
+      ...(needsRunner ? [this.#deps.runnerImage] : []),
+      job.image,
+      ...services.map((s) => s.image),
+    ];
     for (const image of new Set(images)) {
       const missing = await ensureImage(
         docker,
@@ -99,9 +115,140 @@ export class DockerRun extends StageRun<DockerOutput> {
         return this.finish({ status: 'failed', exitCode: clone.ExitCode ?? -1, reason });
       }
     }
-    const step = await this.#runContainer(stepContainerSpec(job, this.#deps.id, options));
-    if (step === undefined) return this.finishStopped();
-    this.finish(stepResult(step, job.resources?.memory));
+    if (!(await this.#cache('restore'))) return this.finishStopped();
+    if (services.length > 0) {
+      const problem = await this.#startServices();
+      if (problem === 'stopped') return this.#finishStopped();
+      if (problem !== undefined) {
+        await this.#stopServices();
+        return this.fail(problem);
+      }
+    }
+    const network = services.length > 0 ? sharedNetwork(this.#deps.id) : 'host';
+    const step = await this.#runContainer(stepContainerSpec(job, this.#deps.id, options, network));
+    if (step === undefined) return this.#finishStopped();
+    await this.#stopServices();
+    const result = stepResult(step, job.resources?.memory);
+    if (result.status === 'success' && job.cache?.save === true && !(await this.#cache('save'))) {
+      return this.finishStopped();
+    }
+    if (result.status === 'success' && job.cache !== undefined && !job.cache.save) {
+      this.output.system(
+        'ferry: cache not saved: this pipeline may not write the cache (a fork merge request)',
+      );
+    }
+    this.finish(result);
+  }
+
+  /** Kills the services and their namespace holder (cancel, timeout, destroy). */
+  async #killBeside(): Promise<void> {
+    await Promise.all(
+      this.#beside.map(({ container }) =>
+        container.kill().catch((err: unknown) => {
+          const status = (err as { statusCode?: number }).statusCode;
+          if (status !== 404 && status !== 409)
+            this.output.system(`ferry: cannot kill a service: ${(err as Error).message}`);
+        }),
+      ),
+    );
+  }
+
+  /** Ends a stopped run once no service runs any more: a canceled job leaves none behind. */
+  async #finishStopped(): Promise<void> {
+    await this.#killBeside();
+    this.finishStopped();
+  }
+
+  /** Runs a cache action of the job's cache, if it has one; false when the run was stopped. */
+  async #cache(action: 'restore' | 'save'): Promise<boolean> {
+    const { job, id } = this.#deps;
+    if (job.cache === undefined) return true;
+    const options = {
+      runnerImage: this.#deps.runnerImage,
+      init: this.#deps.init,
+      cacheMaxBytes: this.#deps.cacheMaxBytes,
+    };
+    const end = await this.#runContainer(cacheContainerSpec(job, id, job.cache, action, options));
+    if (end === undefined) return false;
+    // `ferry-runner cache` says what happened itself; anything else is a miss, never a failure.
+    if (end.ExitCode !== 0)
+      this.output.system(`ferry: cache ${action} ended with exit code ${end.ExitCode}; going on without`);
+    return true;
+  }
+
+  /**
+   * Starts the namespace holder and the services, then waits (in the namespace) until every
+   * service's port accepts. Undefined when they are ready, 'stopped', or why they are not, after
+   * each service's last log lines.
+   */
+  async #startServices(): Promise<string | undefined> {
+    const { job, docker, id } = this.#deps;
+    const services = job.services ?? [];
+    const options = { runnerImage: this.#deps.runnerImage, init: this.#deps.init };
+    const specs = [
+      { name: 'net', spec: netContainerSpec(job, id, options) },
+      ...services.map((s) => ({ name: s.name, spec: serviceContainerSpec(job, id, s, options) })),
+    ];
+    for (const { name, spec } of specs) {
+      const container = await docker.createContainer(spec);
+      this.#beside.push({ name, container });
+      if (this.stopReason !== undefined) return 'stopped';
+      await container.start();
+      if (this.stopReason !== undefined) return 'stopped';
+    }
+    this.output.system(
+      `ferry: services started: ${services.map((s) => `${s.name} (${s.image})`).join(', ')}`,
+    );
+    // A service that ends before it is ready will never be: the wait is stopped at once then.
+    const watch = { ready: false, ended: undefined as string | undefined };
+    for (const { name, container } of this.#beside.slice(1)) {
+      container
+        .wait()
+        .then(() => {
+          if (!watch.ready) watch.ended ??= name;
+        })
+        .catch(ignore);
+    }
+    const stopWait = setInterval(() => {
+      if (watch.ended !== undefined) this.#current?.kill().catch(ignore);
+    }, 200);
+    const wait = await this.#runContainer(waitContainerSpec(job, id, services, options)).finally(() =>
+      clearInterval(stopWait),
+    );
+    watch.ready = true;
+    const ended = watch.ended;
+    if (wait === undefined) return 'stopped';
+    if (wait.ExitCode === 0 && ended === undefined) return undefined;
+    // `services wait` names each late service as `ferry: service <name> not ready: …`.
+    const waitLines = this.#last === undefined ? [] : await lastLogLines(this.#last, 50).catch(() => []);
+    const late = new Set(
+      waitLines.flatMap((line) => /^ferry: service (\S+) not ready/.exec(line)?.[1] ?? []),
+    );
+    if (ended !== undefined) late.add(ended);
+    const names: string[] = [];
+    for (const { name, container } of this.#beside.slice(1)) {
+      if (late.size > 0 && !late.has(name)) continue;
+      const state = (await container.inspect().catch(() => undefined))?.State;
+      const exited = state !== undefined && !state.Running ? ` (exited with code ${state.ExitCode})` : '';
+      const lines = await lastLogLines(container, 20).catch(() => []);
+      this.output.system(
+        [`ferry: service ${name}${exited}, its last log lines:`, ...lines.map((l) => `  ${l}`)].join('\n'),
+      );
+      names.push(`${name}${exited}`);
+    }
+    const timeout = Math.max(...services.map((s) => s.readyTimeoutMs));
+    const when = ended === undefined ? `within ${Math.round(timeout / 1000)} s` : 'before it ended';
+    return `service${names.length === 1 ? '' : 's'} not ready ${when}: ${names.join(', ')} (last log lines above)`;
+  }
+
+  /** Stops the services and the holder; the services' logs are appended to the job's log. */
+  async #stopServices(): Promise<void> {
+    const beside = this.#beside.splice(0);
+    await Promise.all(beside.map(({ container }) => container.stop({ t: 1 }).catch(ignore)));
+    for (const { name, container } of beside.slice(1)) {
+      this.output.system(`ferry: --- log of service ${name} ---`);
+      this.output.container(container);
+    }
   }
 
   /**
@@ -128,6 +275,7 @@ export class DockerRun extends StageRun<DockerOutput> {
     }
     await container.wait({ abortSignal: this.#destroyed.signal });
     this.#current = undefined;
+    this.#last = container;
     if (this.stopReason !== undefined) return undefined;
     const info = await container.inspect();
     return info.State;

@@ -12,6 +12,8 @@ export const Label = {
   sha: 'ferry.sha',
   attempt: 'ferry.attempt',
   owner: 'ferry.owner',
+  /** The service's name, on a service container. */
+  service: 'ferry.service',
 } as const;
 
 export function runnerLabels(job: StageJob, id: string): Record<string, string> {
