@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerExecutor } from '../../packages/server/src/executors/docker/index.js';
-import type { LogSink, LogStream, StageJob } from '../../packages/server/src/executors/executor.js';
+import type { LogSink, StageJob } from '../../packages/server/src/executors/executor.js';
 import { connectTestDocker, testImages, testRegistry } from '../support/services.js';
 import { executorConformance } from './conformance.js';
 import { dockerLeftovers, TextSink } from './docker-support.js';

@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../../packages/server/src/executors/local/index.js';
 import { executorConformance } from './conformance.js';
 import { ensureRunnerBuilt } from './runner-build.js';
@@ -33,3 +34,34 @@ for (const scriptVia of ['runner', 'sh'] as const) {
     };
   });
 }
+
+describe('local executor: services', () => {
+  it('refuses a job with services with a stable code and says which executors run them', async () => {
+    await ensureRunnerBuilt();
+    const workDir = await mkdtemp(join(tmpdir(), 'ferry-local-executor-'));
+    try {
+      const executor = new LocalExecutor({ workDir });
+      const job = {
+        pipelineId: 'p-local-services',
+        stage: 'test' as const,
+        attempt: 1,
+        project: { id: 1, path: 'group/app', cloneUrl: 'http://127.0.0.1:1/none.git' },
+        ref: 'main',
+        sha: 'a'.repeat(40),
+        image: 'unused',
+        script: ['true'],
+        env: {},
+        secretEnv: {},
+        timeoutMs: 10_000,
+        checkout: false,
+        services: [{ name: 'redis', image: 'redis:7', env: {}, readyTcp: 6379, readyTimeoutMs: 1000 }],
+      };
+      const refused = executor.prepare(job, AbortSignal.timeout(10_000));
+      await expect(refused).rejects.toMatchObject({ code: 'FERRY_ERR_EXECUTOR_INVALID_JOB' });
+      await expect(refused).rejects.toThrow(/local executor runs no services.*docker or kubernetes/);
+      expect(await readdir(workDir)).toEqual([]);
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  });
+});

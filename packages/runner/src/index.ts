@@ -3,6 +3,7 @@
 export { BUILDERS, type Builder } from './build/build-env.js';
 export { authFileJson, readAuthFile } from './build/buildah/auth-file.js';
 export { BUILDAH_AUTH_FILE, BuildahSandbox } from './build/buildah/sandbox.js';
+export { type CacheArgsInput, cacheArgs, servicesWaitArgs } from './cache/cache-args.js';
 export { DEFAULT_CACHE_MAX_BYTES } from './cache/cache-command.js';
 export { type CacheSpec, cacheKey, cachePathProblem } from './cache/cache-key.js';
 export { type CloneOptions, clone } from './clone/clone.js';
@@ -21,4 +22,3 @@ export {
 export { shellQuote } from './script/shell-quote.js';
 export { parseTcpService } from './services/wait-command.js';
 export { runnerVersion } from './version.js';
-export { type CacheArgsInput, cacheArgs, servicesWaitArgs } from './cache/cache-args.js';

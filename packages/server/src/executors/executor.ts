@@ -64,6 +64,8 @@ export interface ServiceJob {
   name: string;
   image: string;
   env: Readonly<Record<string, string>>;
+  /** Arguments replacing the image's command (Docker `Cmd`, Kubernetes `args`); absent: the image's. */
+  command?: readonly string[];
   /** The port on 127.0.0.1 that must accept TCP connections before the commands start. */
   readyTcp?: number;
   /** How long the services may take to become ready, all together. */

@@ -11,6 +11,7 @@ import {
 import type { StageJob } from '../executors/executor.js';
 import { deployMeta } from './deploy-manifests.js';
 import type { RegistrySettings } from './registry-settings.js';
+import { testJobExtras } from './test-job-extras.js';
 
 export interface StageJobContext {
   /** The Ferry installation (its Redis key prefix), recorded on every runner. */
@@ -99,6 +100,8 @@ export function buildStageJob(
         timeoutMs: plan.test.timeoutMs,
         resources: { cpu: plan.test.resources.cpu, memory: plan.test.resources.memory },
         checkout: plan.test.checkout,
+        // The simple form's one job (named test) carries the stage's services and cache.
+        ...(plan.test.jobs[0] === undefined ? {} : testJobExtras(plan.test.jobs[0], pipeline)),
       };
     case 'build': {
       const common = {

@@ -42,6 +42,7 @@ export function serviceContainerSpec(
   return {
     name: containerName(id, `svc-${service.name}`),
     Image: service.image,
+    ...(service.command === undefined ? {} : { Cmd: [...service.command] }),
     Env: envList(service.env),
     Labels: { ...runnerLabels(job, id), [Label.role]: 'service', [Label.service]: service.name },
     HostConfig: { ...hostConfig(id, options, sharedNetwork(id)), Mounts: [] },

@@ -1,5 +1,6 @@
 import { mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { ExecutorErrors, FerryError } from '@ferry/shared';
 import { abortable } from '../../abort/abortable.js';
 import type { Executor, LogSink, RunnerHandle, RunnerInfo, StageJob, StageResult } from '../executor.js';
 import { LiveRuns } from '../live-runs.js';
@@ -41,6 +42,17 @@ export class LocalExecutor implements Executor {
 
   async prepare(job: StageJob, signal: AbortSignal): Promise<RunnerHandle> {
     signal.throwIfAborted();
+    if ((job.services ?? []).length > 0) {
+      // A process on the Ferry host has no network namespace of its own: a service's port there
+      // would be every job's (and the host's), the collisions services exist to avoid.
+      throw new FerryError(ExecutorErrors.EXECUTOR_INVALID_JOB, {
+        kind: 'local',
+        stage: job.stage,
+        pipelineId: job.pipelineId,
+        reason:
+          'the local executor runs no services (a job here shares the host network, so their ports would collide); use the docker or kubernetes executor (executor.kind) or remove `services`',
+      });
+    }
     this.#programChecked ??= checkRunnerProgram(this.#program);
     await this.#programChecked.catch((err: unknown) => {
       this.#programChecked = undefined;
