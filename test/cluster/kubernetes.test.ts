@@ -40,6 +40,7 @@ const config: KubernetesExecutorConfig = {
   runAsUser: 10001,
   cloneResources: { cpu: '200m', memory: '256Mi' },
   stepResources: { cpu: '200m', memory: '256Mi' },
+  serviceResources: { cpu: '200m', memory: '256Mi' },
 };
 
 async function leftovers(prefix: string): Promise<string[]> {

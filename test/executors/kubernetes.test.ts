@@ -101,6 +101,7 @@ function executorConfig(overrides: Partial<KubernetesExecutorConfig>): Kubernete
     runAsUser: 10001,
     cloneResources: { cpu: '200m', memory: '256Mi' },
     stepResources: { cpu: '1', memory: '512Mi' },
+    serviceResources: { cpu: '250m', memory: '256Mi' },
     ...overrides,
   };
 }

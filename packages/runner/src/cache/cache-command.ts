@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { type CacheSpec, cacheKey, cachePathProblem } from './cache-key.js';
@@ -11,6 +11,7 @@ interface CacheOptions {
   keyFile: string[];
   path: string[];
   maxBytes?: string;
+  afterExitFile?: string;
 }
 
 /** The default size cap of one project's cache store. */
@@ -31,6 +32,16 @@ function withSignal<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const stop = () => controller.abort();
   process.once('SIGTERM', stop).once('SIGINT', stop);
   return body(controller.signal).finally(() => process.off('SIGTERM', stop).off('SIGINT', stop));
+}
+
+/** Waits until `file` exists (the step writes it when it ends) and returns its content. */
+async function waitForExitCode(file: string, signal: AbortSignal): Promise<string> {
+  for (;;) {
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text !== undefined && text.trim() !== '') return text.trim();
+    signal.throwIfAborted();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
 }
 
 /**
@@ -80,9 +91,20 @@ export function cacheCommand(setExit: (code: number) => void, out: NodeJS.Writab
       }),
   );
 
-  add('save', 'save the paths under the current key, then evict the least recently used').action(
-    (opts: CacheOptions) =>
+  add('save', 'save the paths under the current key, then evict the least recently used')
+    .option(
+      '--after-exit-file <file>',
+      'first wait for the job to write its exit code here; save only when it is 0 (beside the step in a pod)',
+    )
+    .action((opts: CacheOptions) =>
       withSignal(async (signal) => {
+        if (opts.afterExitFile !== undefined) {
+          const code = await waitForExitCode(opts.afterExitFile, signal);
+          if (code !== '0') {
+            say(`not saved: the job did not pass (exit code ${code})`);
+            return;
+          }
+        }
         const job = await prepared(opts);
         if (job === undefined) return;
         const maxBytes = Number(opts.maxBytes ?? DEFAULT_CACHE_MAX_BYTES);
@@ -105,6 +127,6 @@ export function cacheCommand(setExit: (code: number) => void, out: NodeJS.Writab
           say(`not saved: ${(err as Error).message}`);
         }
       }),
-  );
+    );
   return cache;
 }

@@ -59,6 +59,7 @@ export async function executorFor(config: FerryConfig): Promise<Executor | undef
         owner: config.redis.keyPrefix,
         socketPath: config.executor.docker.socketPath,
         runnerImage: config.executor.docker.runnerImage,
+        cacheMaxBytes: config.executor.docker.cacheMaxBytes,
         ...(config.registry.endpoint !== undefined &&
         config.registry.username !== undefined &&
         config.registry.password !== undefined

@@ -137,6 +137,23 @@ const kubernetesExecutorSchema = z.strictObject({
   cloneResources: computeResources.prefault({ cpu: '500m', memory: '512Mi' }),
   /** Requests = limits of a stage's container when its job has none (build and deploy run the runner image). */
   stepResources: computeResources.prefault({ cpu: '500m', memory: '512Mi' }),
+  /** Requests = limits of each service sidecar of a test job (spec `services`). */
+  serviceResources: computeResources.prefault({ cpu: '500m', memory: '512Mi' }),
+  /**
+   * Where test jobs' dependency caches are kept: a PersistentVolumeClaim in the runner namespace
+   * (ReadWriteMany when runners land on several nodes), each project in its own sub-path. Unset:
+   * caches are not kept on this executor.
+   */
+  cache: z
+    .strictObject({
+      claimName: z.string().min(1),
+      maxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(2 * 1024 ** 3),
+    })
+    .optional(),
 });
 
 /** How long one environment's finished pipelines stay in the archive. */
@@ -241,6 +258,12 @@ export function buildConfigSchema(resolve: SecretResolver) {
             .strictObject({
               socketPath: z.string().default('/var/run/docker.sock'),
               runnerImage: z.string().default(defaultRunnerImage),
+              /** Size cap of each project's cache volume (spec `cache`); the least recently used go first. */
+              cacheMaxBytes: z
+                .number()
+                .int()
+                .positive()
+                .default(2 * 1024 ** 3),
             })
             .prefault({}),
           kubernetes: kubernetesExecutorSchema.prefault({}),

@@ -95,6 +95,8 @@ export class KubernetesExecutor implements Executor {
       runAsUser: this.#config.runAsUser,
       cloneResources: this.#config.cloneResources,
       stepResources: this.#config.stepResources,
+      serviceResources: this.#config.serviceResources,
+      ...(this.#config.cache === undefined ? {} : { cache: this.#config.cache }),
     });
     const secret = buildRunnerSecret({
       name,

@@ -1,6 +1,7 @@
 import { cloneFailureReason } from '@ferry/runner';
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { StageResult } from '../executor.js';
+import { CACHE_SAVE_CONTAINER, SERVICES_WAIT_CONTAINER } from './pod-extras.js';
 import { CLONE_CONTAINER, STEP_CONTAINER } from './pod-spec.js';
 
 /** Waiting reasons that do not heal by waiting: the stage ends at once. */
@@ -65,12 +66,27 @@ function naturalEnd(pod: V1Pod, ctx: OutcomeContext): StageResult | undefined {
     return { status: 'failed', exitCode: cloned.exitCode, reason };
   }
 
+  const waited = containerStatus(pod, SERVICES_WAIT_CONTAINER)?.state?.terminated;
+  if (waited !== undefined && waited.exitCode !== 0) {
+    return {
+      status: 'failed',
+      exitCode: waited.exitCode,
+      reason: 'services not ready: the late ones and their last log lines are in the log',
+    };
+  }
+
   const step = containerStatus(pod, STEP_CONTAINER);
   const stepFatal = fatalWaiting(step);
   if (stepFatal !== undefined) return { status: 'failed', reason: stepFatal };
   const ended = step?.state?.terminated;
   if (ended !== undefined) {
-    if (ended.exitCode === 0) return { status: 'success', exitCode: 0 };
+    if (ended.exitCode === 0) {
+      // A passing step's cache is being saved beside it: the stage ends when that is done.
+      const saving = pod.spec?.containers.some((c) => c.name === CACHE_SAVE_CONTAINER) === true;
+      if (saving && !containerTerminated(pod, CACHE_SAVE_CONTAINER) && pod.status?.phase === 'Running')
+        return undefined;
+      return { status: 'success', exitCode: 0 };
+    }
     if (ended.reason === 'OOMKilled')
       return {
         status: 'failed',

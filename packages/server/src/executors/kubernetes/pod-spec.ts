@@ -17,6 +17,7 @@ import type {
 } from '@kubernetes/client-node';
 import type { StageJob } from '../executor.js';
 import { buildSandbox } from './build-sandbox.js';
+import { type PodCacheSettings, podExtras, recordExitCode } from './pod-extras.js';
 import { secretEnvVar } from './secret.js';
 
 export const WORKSPACE_DIR = '/workspace';
@@ -58,6 +59,10 @@ export interface RunnerPodContext {
   cloneResources: ComputeResources;
   /** Requests = limits of the step container when the job gives none. */
   stepResources: ComputeResources;
+  /** Requests = limits of each service sidecar (`executor.kubernetes.serviceResources`). */
+  serviceResources?: ComputeResources;
+  /** Where caches are kept (`executor.kubernetes.cache`); none: jobs' caches are not kept. */
+  cache?: PodCacheSettings;
 }
 
 export interface ComputeResources {
@@ -131,6 +136,20 @@ const scratchMounts = () => [
   { name: HOME_VOLUME, mountPath: HOME_DIR },
 ];
 
+/** A container of the runner image running `command` in the workspace (cache, services wait). */
+function runnerContainer(ctx: RunnerPodContext, name: string, command: string[]): V1Container {
+  return {
+    name,
+    image: ctx.runnerImage,
+    command,
+    workingDir: WORKSPACE_DIR,
+    env: literalEnv({ HOME: HOME_DIR, [RunnerEnv.workspace]: WORKSPACE_DIR }, new Set()),
+    volumeMounts: scratchMounts(),
+    resources: resources(ctx.cloneResources),
+    securityContext: containerSecurity(true),
+  };
+}
+
 function cloneContainer(job: StageJob, ctx: RunnerPodContext): V1Container {
   const env = cloneEnv(job);
   const secret = new Set(Object.keys(job.secretEnv).filter((name) => name in env));
@@ -149,7 +168,7 @@ function cloneContainer(job: StageJob, ctx: RunnerPodContext): V1Container {
   };
 }
 
-function stepContainer(job: StageJob, ctx: RunnerPodContext): V1Container {
+function stepContainer(job: StageJob, ctx: RunnerPodContext, recordsExit: boolean): V1Container {
   // The commands never see the clone token: it served the clone only.
   const secrets = Object.keys(job.secretEnv).filter((name) => name !== RunnerEnv.cloneToken);
   const plain = { HOME: HOME_DIR, ...trustWorkspace, ...stageVariables(job, WORKSPACE_DIR), ...job.env };
@@ -160,7 +179,16 @@ function stepContainer(job: StageJob, ctx: RunnerPodContext): V1Container {
     workingDir: WORKSPACE_DIR,
     env: [
       ...literalEnv(plain, new Set([...secrets, RunnerEnv.cloneToken, SCRIPT_ENV])),
-      ...(runsScript ? [{ name: SCRIPT_ENV, value: encodeScript(buildStageScript(job.script)) }] : []),
+      ...(runsScript
+        ? [
+            {
+              name: SCRIPT_ENV,
+              value: encodeScript(
+                `${recordsExit ? `${recordExitCode}\n` : ''}${buildStageScript(job.script)}`,
+              ),
+            },
+          ]
+        : []),
       ...secrets.map((name) => secretEnvVar(name, ctx.secretName)),
     ],
     volumeMounts: scratchMounts(),
@@ -199,10 +227,23 @@ function volumes(
 /**
  * The runner pod of a stage: an init container (runner image) clones the commit into an
  * emptyDir, the step container runs the stage image with the script and the workspace as its
- * working directory. Secret variables come from the runner's Secret, never as literals. Pure.
+ * working directory. A job's services and cache add containers (pod-extras.ts). Secret variables come from the runner's Secret, never as literals. Pure.
  */
 export function buildRunnerPod(job: StageJob, ctx: RunnerPodContext): V1Pod {
   const checkout = job.checkout ?? true;
+  const extras = podExtras(job, {
+    runnerImage: ctx.runnerImage,
+    workspaceMount: { name: WORKSPACE_VOLUME, mountPath: WORKSPACE_DIR },
+    runnerContainer: (name, command) => runnerContainer(ctx, name, command),
+    serviceResources: ctx.serviceResources ?? { cpu: '500m', memory: '512Mi' },
+    ...(ctx.cache === undefined ? {} : { cache: ctx.cache }),
+  });
+  const step = withSandbox(stepContainer(job, ctx, extras.main.length > 0), job, ctx);
+  const initContainers = [
+    ...(checkout ? [cloneContainer(job, ctx)] : []),
+    ...extras.beforeServices,
+    ...extras.init,
+  ];
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -238,9 +279,12 @@ export function buildRunnerPod(job: StageJob, ctx: RunnerPodContext): V1Pod {
               seccompProfile: { type: 'RuntimeDefault' },
             }
           : { seccompProfile: { type: 'RuntimeDefault' } },
-      ...(checkout ? { initContainers: [cloneContainer(job, ctx)] } : {}),
-      containers: [withSandbox(stepContainer(job, ctx), job, ctx)],
-      volumes: volumes(job, ctx).volumes,
+      ...(initContainers.length > 0 ? { initContainers } : {}),
+      containers: [
+        { ...step, volumeMounts: [...(step.volumeMounts ?? []), ...(extras.stepMounts ?? [])] },
+        ...extras.main,
+      ],
+      volumes: [...volumes(job, ctx).volumes, ...extras.volumes],
     },
   };
 }

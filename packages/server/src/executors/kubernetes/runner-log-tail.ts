@@ -5,7 +5,8 @@ import type { PodTracker } from './pod-tracker.js';
 
 /**
  * The stage log of a runner pod: Ferry's notices about the pod (events, waiting reasons) as they
- * come, the init container's log, then the step container's, until the stage has ended. Returns
+ * come, the init containers' logs, then the step container's (and cache-save's), then the
+ * services' (sidecars'), until the stage has ended. Returns
  * quietly when `signal` aborts.
  */
 export async function tailRunner(
@@ -24,7 +25,13 @@ export async function tailRunner(
     writeNotices();
     await tracker.until(() => tracker.synced, signal);
     const spec = tracker.pod?.spec;
-    const containers = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c) => c.name);
+    // Sidecars (services) run until the step ends: their logs come after the others'.
+    const init = spec?.initContainers ?? [];
+    const containers = [
+      ...init.filter((c) => c.restartPolicy !== 'Always'),
+      ...(spec?.containers ?? []),
+      ...init.filter((c) => c.restartPolicy === 'Always'),
+    ].map((c) => c.name);
     for (const name of containers) {
       await tracker.until(() => containerStarted(tracker.pod, name) || tracker.ended || tracker.gone, signal);
       if (!containerStarted(tracker.pod, name)) break;

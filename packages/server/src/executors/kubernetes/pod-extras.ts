@@ -1,0 +1,113 @@
+import { cacheArgs, servicesWaitArgs } from '@ferry/runner';
+import type { V1Container, V1Volume } from '@kubernetes/client-node';
+import type { StageJob } from '../executor.js';
+
+/** The native sidecar of each service: `service-<name>`. */
+export const SERVICE_PREFIX = 'service-';
+/** The init container that waits until every service's port accepts (runner image). */
+export const SERVICES_WAIT_CONTAINER = 'services-wait';
+export const CACHE_RESTORE_CONTAINER = 'cache-restore';
+/** The main container that saves the cache once the step passed (runner image). */
+export const CACHE_SAVE_CONTAINER = 'cache-save';
+export const CACHE_VOLUME = 'cache';
+export const CACHE_DIR = '/cache';
+/** Where the step leaves its exit code for the cache-save container (an emptyDir). */
+export const STATUS_VOLUME = 'status';
+export const STATUS_DIR = '/ferry-status';
+export const STEP_EXIT_FILE = `${STATUS_DIR}/exit`;
+
+/** Where the kubernetes executor keeps caches (config `executor.kubernetes.cache`). */
+export interface PodCacheSettings {
+  /** A PersistentVolumeClaim in the runner namespace; each project uses its sub-path `p<id>`. */
+  claimName: string;
+  maxBytes: number;
+}
+
+export interface PodExtrasContext {
+  runnerImage: string;
+  workspaceMount: { name: string; mountPath: string };
+  /** The security context, env and mounts every runner-image container gets. */
+  runnerContainer: (name: string, command: string[]) => V1Container;
+  /** Requests = limits of each service container. */
+  serviceResources: { cpu: string; memory: string };
+  cache?: PodCacheSettings;
+}
+
+/** A shell line run first in the step's script: its exit code lands where cache-save reads it. */
+export const recordExitCode = `trap 'printf "%s" "$?" > ${STEP_EXIT_FILE}' EXIT`;
+
+/**
+ * The sidecars, init containers and volumes a job's services and cache add to its runner pod.
+ * Pure.
+ *
+ * - Each service is a native sidecar (an init container with `restartPolicy: Always`, Kubernetes
+ *   ≥ 1.29, KEP-753): it starts before the step and shares the pod's network, so it is at
+ *   127.0.0.1:<port>; the kubelet stops it after the step (and cache-save) ended.
+ * - `services-wait` (runner image), an init container after them: the step starts only when it
+ *   ends well (`ferry-runner services wait`), and the pod fails naming the late service otherwise.
+ * - With `cache` settings: `cache-restore` (init, after the clone) and, when the job may save,
+ *   `cache-save` beside the step, waiting for the step's exit code in an emptyDir (`recordExitCode`).
+ *   Both mount the project's sub-path of the claim only, so a job never sees another project's.
+ */
+export function podExtras(
+  job: StageJob,
+  ctx: PodExtrasContext,
+): {
+  beforeServices: V1Container[];
+  init: V1Container[];
+  main: V1Container[];
+  volumes: V1Volume[];
+  stepMounts: V1Container['volumeMounts'];
+} {
+  const services = job.services ?? [];
+  const init: V1Container[] = services.map((service) => ({
+    name: `${SERVICE_PREFIX}${service.name}`,
+    image: service.image,
+    restartPolicy: 'Always',
+    ...(service.command === undefined ? {} : { args: [...service.command] }),
+    env: Object.entries(service.env).map(([name, value]) => ({ name, value: value.replaceAll('$', '$$') })),
+    resources: { requests: { ...ctx.serviceResources }, limits: { ...ctx.serviceResources } },
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+  }));
+  if (services.some((s) => s.readyTcp !== undefined)) {
+    init.push(ctx.runnerContainer(SERVICES_WAIT_CONTAINER, ['ferry-runner', ...servicesWaitArgs(services)]));
+  }
+  const beforeServices: V1Container[] = [];
+  const main: V1Container[] = [];
+  const volumes: V1Volume[] = [];
+  let stepMounts: V1Container['volumeMounts'] = [];
+  if (job.cache !== undefined && ctx.cache !== undefined) {
+    const cacheMount = { name: CACHE_VOLUME, mountPath: CACHE_DIR, subPath: `p${job.project.id}` };
+    const command = (action: 'restore' | 'save') => [
+      'ferry-runner',
+      ...cacheArgs(
+        action,
+        job.cache as NonNullable<StageJob['cache']>,
+        CACHE_DIR,
+        ctx.workspaceMount.mountPath,
+        ctx.cache?.maxBytes ?? 0,
+      ),
+    ];
+    const restore = ctx.runnerContainer(CACHE_RESTORE_CONTAINER, command('restore'));
+    beforeServices.push({ ...restore, volumeMounts: [...(restore.volumeMounts ?? []), cacheMount] });
+    volumes.push({ name: CACHE_VOLUME, persistentVolumeClaim: { claimName: ctx.cache.claimName } });
+    if (job.cache.save) {
+      const save = ctx.runnerContainer(CACHE_SAVE_CONTAINER, [
+        ...command('save'),
+        '--after-exit-file',
+        STEP_EXIT_FILE,
+      ]);
+      main.push({
+        ...save,
+        volumeMounts: [
+          ...(save.volumeMounts ?? []),
+          cacheMount,
+          { name: STATUS_VOLUME, mountPath: STATUS_DIR },
+        ],
+      });
+      volumes.push({ name: STATUS_VOLUME, emptyDir: {} });
+      stepMounts = [{ name: STATUS_VOLUME, mountPath: STATUS_DIR }];
+    }
+  }
+  return { beforeServices, init, main, volumes, stepMounts };
+}
