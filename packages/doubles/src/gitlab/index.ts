@@ -13,6 +13,7 @@ export { type GitLabFixtureName, loadGitLabFixture, loadGitLabHeaderFixture } fr
 export { type GitLabDouble, type GitLabDoubleOptions, startGitLabDouble } from './gitlab-double.js';
 export type { GitLabRole, GitLabUser } from './gitlab-users.js';
 export { type MergeEventsInput, type MergeMethod, mergeEvents } from './merge-events.js';
+export { type MergedIntoBranch, type MergeIntoBranchInput, mergeIntoBranch } from './merge-into-branch.js';
 export { type AddProjectInput, ProjectStore, type StoredProject } from './project-store.js';
 export * from './webhook-sender.js';
 export type * from './webhook-types.js';
