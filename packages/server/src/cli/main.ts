@@ -1,5 +1,6 @@
 import { ferryVersion } from '@ferry/shared';
 import { Command, Option } from 'commander';
+import { type DemoOptions, demo } from './demo.js';
 import { type DeploymentsOptions, deployments } from './deployments.js';
 import { lint } from './lint.js';
 import { renderCommand } from './render.js';
@@ -41,6 +42,17 @@ export function buildCli(): Command {
     });
 
   program.addCommand(renderCommand());
+
+  program
+    .command('demo')
+    .description('Ferry in one command: doubles of GitLab and WeCom, a sample service merged into test, live')
+    .option('--once', 'one merge, then stop: exit 0 when its pipeline succeeded')
+    .option('--linger <seconds>', 'with --once: keep everything up this long after the pipeline ends')
+    .option('-p, --port <port>', "Ferry's port on 127.0.0.1 (default: a free one)")
+    .option('--log-level <level>', "Ferry's log level (default warn)")
+    .action(async (opts: DemoOptions) => {
+      process.exitCode = await demo(opts);
+    });
 
   program
     .command('rollback')
