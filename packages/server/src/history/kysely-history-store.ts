@@ -1,6 +1,7 @@
 import { FerryError, HistoryErrors, type LogChunk, type LogLine, type PipelineRecord } from '@ferry/shared';
 import { type Kysely, Migrator, type Selectable, sql } from 'kysely';
 import type { PipelineFilter } from '../store/pipeline-store.js';
+import { assertReadableFormat, PIPELINE_RECORD_FORMAT } from '../store/record-format.js';
 import { type DeploymentEntry, type DeploymentQuery, deploymentOf } from './audit/deployment-entry.js';
 import type { DeploymentsTable, HistoryDatabase } from './database.js';
 import type {
@@ -90,7 +91,7 @@ export abstract class KyselyHistoryStore implements HistoryStore, LogArchive {
         status: record.status,
         created_at: record.createdAt,
         finished_at: record.finishedAt ?? record.createdAt,
-        record: JSON.stringify(record),
+        record: JSON.stringify({ format: PIPELINE_RECORD_FORMAT, ...record }),
         archived_at: new Date().toISOString(),
       };
       const entry = deploymentOf(record);
@@ -120,7 +121,7 @@ export abstract class KyselyHistoryStore implements HistoryStore, LogArchive {
         .select('record')
         .where('id', '=', id)
         .executeTakeFirst();
-      return row === undefined ? undefined : (JSON.parse(row.record) as PipelineRecord);
+      return row === undefined ? undefined : parseArchivedRecord(row.record);
     });
   }
 
@@ -135,7 +136,7 @@ export abstract class KyselyHistoryStore implements HistoryStore, LogArchive {
       if (beforeSeq !== undefined) query = query.where('seq', '<', beforeSeq);
       const rows = await query.orderBy('seq', 'desc').limit(limit).execute();
       return rows.map((row) => {
-        const { manifests: _, ...record } = JSON.parse(row.record) as PipelineRecord;
+        const { manifests: _, ...record } = parseArchivedRecord(row.record);
         return { seq: Number(row.seq), record: record as PipelineRecord };
       });
     });
@@ -350,6 +351,13 @@ function deploymentRow(entry: DeploymentEntry) {
     outcome: entry.outcome,
     rolled_back_to: entry.rolledBackTo ?? null,
   };
+}
+
+/** An archived record's JSON (with its `format`, absent in what Ferry 0.1.0 wrote: format 1) as the record. */
+function parseArchivedRecord(json: string): PipelineRecord {
+  const { format, ...record } = JSON.parse(json) as PipelineRecord & { format?: unknown };
+  assertReadableFormat(format, record.id);
+  return record;
 }
 
 function entryOfRow(row: Selectable<DeploymentsTable>): DeploymentEntry {

@@ -1,4 +1,5 @@
 import { type PipelineRecord, type StageRecord, stageNames } from '@ferry/shared';
+import { assertReadableFormat, PIPELINE_RECORD_FORMAT } from '../record-format.js';
 
 /** `manifests` (up to 256 KiB of YAML) is a field like `image` and `release`; lists leave it out. */
 const jsonFields = [
@@ -36,7 +37,7 @@ export const stageField = (name: string) => `stage:${name}`;
 
 /** A pipeline as the flat hash fields Redis stores (so stages and status update alone). */
 export function encodePipeline(record: PipelineRecord): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = { format: String(PIPELINE_RECORD_FORMAT) };
   for (const key of stringFields) {
     const value = record[key];
     if (value !== undefined) out[key] = String(value);
@@ -55,6 +56,7 @@ export function encodePipeline(record: PipelineRecord): Record<string, string> {
 
 /** Every field of a pipeline's hash but `manifests`: what a list reads (HMGET). */
 export const listFields: readonly string[] = [
+  'format',
   ...stringFields,
   ...jsonFields.filter((f) => f !== 'manifests'),
   'priority',
@@ -76,6 +78,7 @@ export function listHash(values: ReadonlyArray<string | null>): Record<string, s
 
 export function decodePipeline(hash: Record<string, string>): PipelineRecord | undefined {
   if (hash.id === undefined || hash.status === undefined) return undefined;
+  assertReadableFormat(hash.format, hash.id);
   const order = JSON.parse(hash.stageOrder ?? '[]') as string[];
   const stages = order
     .map((name) => hash[stageField(name)])

@@ -47,3 +47,8 @@ export const PIPELINE_NOT_ROLLBACKABLE = defineError(
   409,
   'Pipeline {id} cannot be rolled back to: {reason}. Pick a successful pipeline that built an image.',
 );
+export const PIPELINE_RECORD_FORMAT_UNSUPPORTED = defineError(
+  'FERRY_ERR_PIPELINE_RECORD_FORMAT_UNSUPPORTED',
+  500,
+  'Pipeline {id} is stored in record format {format}, and this Ferry reads formats 1 to {supported}: a newer Ferry wrote it. Run that Ferry version (or a newer one) again; a downgrade cannot read it (docs/install.md#upgrade).',
+);
