@@ -3,7 +3,8 @@
 // image builds without any network.
 //   node scripts/lib/image-context.mjs runner OUT_DIR   @ferry/runner, @ferry/shared → OUT_DIR/node_modules/...
 //   node scripts/lib/image-context.mjs server OUT_DIR   @ferry/server (with the runner code it imports,
-//                                                       and @ferry/web's dashboard build) → the same
+//                                                       and @ferry/web's dashboard build) → the same,
+//                                                       and OUT_DIR/pipelines/default.yml
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,12 +51,19 @@ function resolveFrom(dir, name) {
  * for the Bare runtime's packages, for other platforms.
  */
 function unneeded(rel) {
-  if (/\.(d\.[cm]?ts|map|md|markdown)$/.test(rel)) return true;
+  if (/\.([cm]?ts|map|md|markdown|tsbuildinfo)$/.test(rel)) return true;
   const parts = rel.split(sep);
   if (parts.includes('build') && parts.includes('Release')) return true;
   const at = parts.indexOf('prebuilds');
   return at >= 0 && parts.length > at + 1 && parts[at + 1] !== 'linux-x64';
 }
+
+/**
+ * Dependencies left out: `cpu-features`, ssh2's optional native addon (ssh2 loads it in a try and
+ * runs without it; built here for this machine's Node, it would not load in the image anyway), and
+ * `nan`, the C++ headers such addons compile with.
+ */
+const skipped = new Set(['cpu-features', 'nan']);
 
 const seen = new Set();
 const queue = Object.values(workspaces);
@@ -76,7 +84,8 @@ while (queue.length > 0) {
       const top = rel.split(sep)[0];
       // Dependencies are copied on their own, only those needed; workspaces ship only what they publish.
       if (top === 'node_modules') return false;
-      if (isWorkspace) return ['package.json', 'bin', 'dist'].includes(top) && !rel.endsWith('.tsbuildinfo');
+      // (Their compiled tests stay out too.)
+      if (isWorkspace) return ['package.json', 'bin', 'dist'].includes(top) && !unneeded(rel) && !/\.test\.js$/.test(rel);
       return !unneeded(rel);
     },
   });
@@ -84,11 +93,13 @@ while (queue.length > 0) {
   if (dir === workspaces['@ferry/web']) continue;
   const deps = { ...pkg.dependencies, ...pkg.optionalDependencies, ...pkg.peerDependencies };
   for (const name of Object.keys(deps)) {
-    // Type packages are for the compiler only.
-    if (name.startsWith('@types/')) continue;
+    // Type packages are for the compiler only; the others are not loaded at run time (see `skipped`).
+    if (name.startsWith('@types/') || skipped.has(name)) continue;
     const found = resolveFrom(dir, name);
     // Optional and peer dependencies that are not installed are not needed.
     if (found !== undefined) queue.push(found);
   }
 }
+// The server's bundled pipeline template (pipelines/default.yml, `defaultTemplatePath()`).
+if (image === 'server') cpSync(join(root, 'pipelines/default.yml'), join(out, 'pipelines/default.yml'));
 console.log(`staged ${seen.size} packages in ${out}`);
