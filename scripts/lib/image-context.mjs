@@ -85,7 +85,8 @@ while (queue.length > 0) {
       // Dependencies are copied on their own, only those needed; workspaces ship only what they publish.
       if (top === 'node_modules') return false;
       // (Their compiled tests stay out too.)
-      if (isWorkspace) return ['package.json', 'bin', 'dist'].includes(top) && !unneeded(rel) && !/\.test\.js$/.test(rel);
+      if (isWorkspace)
+        return ['package.json', 'bin', 'dist'].includes(top) && !unneeded(rel) && !/\.test\.js$/.test(rel);
       return !unneeded(rel);
     },
   });
