@@ -25,6 +25,7 @@ import { PvcController } from './controllers/pvc.js';
 import { QuotaController } from './controllers/quota.js';
 import { ReplicaSetController } from './controllers/replicaset.js';
 import { ServiceController } from './controllers/services.js';
+import { StatefulSetController } from './controllers/statefulset.js';
 import { EventRecorder } from './events.js';
 import { type FailureInjection, failureInjection } from './inject.js';
 import { type DoubleLogger, defaultLogger } from './logger.js';
@@ -232,6 +233,7 @@ export async function startK8sDouble(opts: K8sDoubleOptions = {}): Promise<K8sDo
     new NamespaceController(store, registry, caPem, logger),
     new GarbageCollector(store, registry, logger),
     new ReplicaSetController(store, registry, events, logger),
+    new StatefulSetController(store, registry, events, logger),
     new DeploymentController(store, registry, events, logger),
     new PvcController(store, registry, rootDir, logger),
     new QuotaController(store, logger),

@@ -10,7 +10,7 @@ import type { ChangeEvent, Store } from '../store/store.js';
 import type { KubeObject } from '../types.js';
 import { QueueController } from './controller.js';
 
-const owners: ResourceDef[] = [R.deployments, R.replicasets, R.pods, R.services];
+const owners: ResourceDef[] = [R.deployments, R.replicasets, R.statefulsets, R.pods, R.services];
 const dependents: ResourceDef[] = [R.replicasets, R.pods];
 
 export class GarbageCollector extends QueueController {

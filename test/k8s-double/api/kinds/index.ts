@@ -5,6 +5,7 @@ import type { KindBehaviour } from './kind.js';
 import { eventKind, genericKind, ingressKind, namespaceKind, pvcKind } from './misc.js';
 import { podKind } from './pod.js';
 import { serviceKind } from './service.js';
+import { statefulSetKind } from './stateful-set.js';
 import { deploymentKind, replicaSetKind } from './workload.js';
 
 const behaviours: Record<string, KindBehaviour> = {
@@ -17,6 +18,7 @@ const behaviours: Record<string, KindBehaviour> = {
   'core/events': eventKind,
   'apps/deployments': deploymentKind,
   'apps/replicasets': replicaSetKind,
+  'apps/statefulsets': statefulSetKind,
   'networking.k8s.io/ingresses': ingressKind,
   'rbac.authorization.k8s.io/roles': roleKind,
   'rbac.authorization.k8s.io/clusterroles': clusterRoleKind,

@@ -6,7 +6,7 @@ import type { FieldError } from '../status.js';
 import type { KindBehaviour } from './kind.js';
 import { defaultPodSpec, type PodSpec, validatePodSpec } from './pod-spec.js';
 
-function validateTemplate(obj: KubeObject, old: KubeObject | undefined): FieldError[] {
+export function validateTemplate(obj: KubeObject, old: KubeObject | undefined): FieldError[] {
   const errors: FieldError[] = [];
   const spec = obj.spec ?? {};
   if (spec.replicas !== undefined && (!Number.isInteger(spec.replicas) || spec.replicas < 0)) {
