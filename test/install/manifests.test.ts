@@ -26,9 +26,6 @@ const deployDir = join(root, 'deploy');
  * every other shipped kind must pass the dry run.
  */
 const notServedByDouble: Record<string, string> = {
-  'apps/v1/StatefulSet': 'the double has no StatefulSet resource (the bundled Redis of `single`)',
-  'policy/v1/PodDisruptionBudget': 'the double has no policy/v1 group',
-  'networking.k8s.io/v1/NetworkPolicy': 'the double serves only Ingress in networking.k8s.io',
   'monitoring.coreos.com/v1/ServiceMonitor': 'a Prometheus Operator CRD; the double serves no CRDs',
   'monitoring.coreos.com/v1/PrometheusRule': 'a Prometheus Operator CRD; the double serves no CRDs',
 };
