@@ -11,6 +11,7 @@ import type { DeploymentManifest, PipelineRecord, StageName } from '@ferry/share
 import { SERVICE_NAME_MAX } from '@ferry/shared';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { cancelPipeline } from '../../../packages/server/src/pipeline/actions.js';
 import { eventually, testWebhookSecret } from '../../support/ferry.js';
 import { testRegistry } from '../../support/services.js';
 import { type Hook, mergeIntoTest as mergeFiles, merger } from './merge-into-test.js';
@@ -23,6 +24,7 @@ import {
   watchRunners,
 } from './release-world.js';
 import {
+  buildWithStep,
   crashingRelease,
   disallowedBase,
   failingTests,
@@ -325,6 +327,58 @@ export function releaseFlowSuite(kind: ExecutorKind, hookOrder: readonly Hook[])
         await other.close();
       }
       expect(await serviceAnswers()).toEqual(['1.0.0']);
+    });
+
+    /** A build that ends early: nothing pushed (no tag of the merge, `test` unmoved), the old version serves. */
+    async function expectNothingPushed(sha: string): Promise<void> {
+      expect(await w.registry.image(registryRepo(), sha)).toBeUndefined();
+      expect((await w.registry.image(registryRepo(), 'test'))?.digest).toBe(v1?.digest);
+      expect(await serviceAnswers()).toEqual(['1.0.0']);
+    }
+
+    it('a build that fails mid-way leaves no runner, no secret and no tag behind', async () => {
+      const merged = await mergeIntoTest(
+        'Version 2.3.0, whose build step fails',
+        buildWithStep('2.3.0', 'echo "compiling assets" && exit 7'),
+      );
+      const p = await finished(merged.pipelineId);
+      expect(statuses(p), await explain(p)).toEqual({ test: 'success', build: 'failed', deploy: 'skipped' });
+      expect(await stageLog(p.id, 'build')).toContain('compiling assets');
+      await expectNothingPushed(merged.sha);
+    });
+
+    it('a build canceled while it runs leaves no runner, no secret and no tag behind', async () => {
+      const merged = await mergeIntoTest(
+        'Version 2.4.0, whose build takes long',
+        buildWithStep('2.4.0', 'echo "long step begins" && sleep 300'),
+      );
+      // Cancel once the build is really under way (its step has printed), as an operator would.
+      const deadline = Date.now() + 180_000;
+      while (!(await stageLog(merged.pipelineId, 'build')).includes('long step begins')) {
+        if (Date.now() > deadline) throw new Error('the build never reached its long step');
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await cancelPipeline(w.ferry.ferry.ctx, merged.pipelineId, 'e2e');
+      const p = await finished(merged.pipelineId);
+      expect(p.status, await explain(p)).toBe('canceled');
+      expect(stageOf(p, 'build')?.status).toBe('canceled');
+      expect(stageOf(p, 'deploy')?.status).not.toBe('success');
+      await expectNothingPushed(merged.sha);
+    });
+
+    it('a build that outlives its timeout is stopped and leaves no runner, no secret and no tag behind', async () => {
+      const merged = await mergeIntoTest(
+        'Version 2.5.0, whose build hangs',
+        buildWithStep(
+          '2.5.0',
+          'echo "hanging step begins" && sleep 600',
+          'stages:\n  build:\n    timeout: 1m\n',
+        ),
+      );
+      const p = await finished(merged.pipelineId);
+      expect(statuses(p), await explain(p)).toEqual({ test: 'success', build: 'failed', deploy: 'skipped' });
+      expect(stageOf(p, 'build')?.reason).toMatch(/time|1m/i);
+      await expectNothingPushed(merged.sha);
     });
 
     it('a rollout that never becomes ready is rolled back; the previous version keeps serving', async () => {

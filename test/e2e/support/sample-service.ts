@@ -106,3 +106,19 @@ export function disallowedBase(version: string, base: string): SampleFiles {
 export function crashingRelease(version: string): SampleFiles {
   return { ...sampleRelease(version), 'server.js': CRASHING_SERVER_JS };
 }
+
+/**
+ * A release whose Dockerfile runs `step` after the files are copied (a layer already written):
+ * a build that fails, sleeps past its timeout, or is canceled half-way through.
+ */
+export function buildWithStep(version: string, step: string, ferryYml?: string): SampleFiles {
+  const release = sampleRelease(version);
+  const lines = release.Dockerfile!.split('\n');
+  const at = lines.findIndex((l) => l.startsWith('COPY')) + 1;
+  const files: SampleFiles = {
+    ...release,
+    Dockerfile: [...lines.slice(0, at), `RUN ${step}`, ...lines.slice(at)].join('\n'),
+  };
+  if (ferryYml !== undefined) files['.ferry.yml'] = ferryYml;
+  return files;
+}

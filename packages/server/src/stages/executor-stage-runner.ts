@@ -106,7 +106,10 @@ export class ExecutorStageRunner implements StageRunner {
             runner: handle.id,
           });
         }
-        await Promise.race([tail, new Promise((r) => setTimeout(r, 5_000))]);
+        // The log may lag the runner's end (a busy node, a slow Log API): give it time to deliver
+        // the last lines, longer when the runner's result line is among them (build and deploy).
+        const tailGraceMs = kind === undefined ? 5_000 : 30_000;
+        await Promise.race([tail, new Promise((r) => setTimeout(r, tailGraceMs).unref())]);
         if (request.signal.aborted && result.status !== 'success') result = { ...result, status: 'canceled' };
         const line = results?.last();
         const read = kind === undefined || line === undefined ? undefined : parseRunnerResult(line, kind);
