@@ -87,13 +87,13 @@ describe('loadConfig', () => {
     ['bad base path', 'server: { basePath: "ferry/" }', 'server.basePath'],
     [
       'a project secret by path without its id',
-      'gitlab: { projects: { shop/app: { webhookSecret: { env: HOME } } } }',
+      'gitlab: { projects: { shop/app: { webhookSecret: { file: /etc/hostname } } } }',
       'gitlab.projects.shop/app.id: give the GitLab project id of shop/app',
     ],
     [
       'one project id under two keys',
-      'gitlab: { projects: { shop/app: { id: 7, webhookSecret: { env: HOME } }, "7": { webhookSecret: { env: HOME } } } }',
-      'project id 7 is also shop/app',
+      'gitlab: { projects: { shop/app: { id: 7, webhookSecret: { file: /etc/hostname } }, "7": { webhookSecret: { file: /etc/hostname } } } }',
+      'gitlab.projects.shop/app.id: project id 7 is configured twice (also under 7)',
     ],
     [
       'a clone host that is not http(s)',

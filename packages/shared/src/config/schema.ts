@@ -253,7 +253,13 @@ export function buildConfigSchema(resolve: SecretResolver) {
           kind: z.enum(['local', 'docker', 'kubernetes', 'noop']).default('local'),
           /** The `noop` executor runs nothing: each stage succeeds after `stageDuration` (dry runs, load tests). */
           noop: z.strictObject({ stageDuration: duration('0s') }).prefault({}),
-          local: z.strictObject({ workDir: z.string().default('.ferry/work') }).prefault({}),
+          local: z
+            .strictObject({
+              workDir: z.string().default('.ferry/work'),
+              /** When Ferry runs as root, stage scripts run as this unprivileged user (`root`: as Ferry). */
+              user: z.string().min(1).default('ferry-stage'),
+            })
+            .prefault({}),
           docker: z
             .strictObject({
               socketPath: z.string().default('/var/run/docker.sock'),
@@ -304,7 +310,7 @@ export function buildConfigSchema(resolve: SecretResolver) {
                   issue.addIssue({
                     code: 'custom',
                     ...at,
-                    message: `project id ${id} is also ${seen.get(id)}`,
+                    message: `project id ${id} is configured twice (also under ${seen.get(id)})`,
                   });
                 } else seen.set(id, key);
               }
