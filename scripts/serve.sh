@@ -22,6 +22,7 @@ fi
 FERRY_LOG_TAG=ferry
 source scripts/lib/services.sh
 ensure_node_deps
+ensure_stage_user
 npx tsc -b
 npm run build -w @ferry/web >/dev/null
 exec node packages/server/bin/ferry.js "$command" "$@"

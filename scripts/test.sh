@@ -10,6 +10,7 @@ source scripts/lib/services.sh
 
 ensure_system_packages
 ensure_node_deps
+ensure_stage_user
 trap stop_services EXIT
 start_services
 log "build (tsc -b)"

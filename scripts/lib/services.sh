@@ -32,6 +32,16 @@ ensure_system_packages() {
   apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# The unprivileged account local-executor stages run as when Ferry runs as root
+# (executor.local.user, default ferry-stage): no home, no shell, a group of its own.
+ensure_stage_user() {
+  local user=${1:-ferry-stage}
+  [ "$(id -u)" = 0 ] || return 0
+  id "$user" >/dev/null 2>&1 && return 0
+  log "creating the stage user $user (local executor stages run as it)"
+  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user"
+}
+
 ensure_node_deps() {
   local stamp=node_modules/.package-lock.json
   if [ ! -d node_modules ] || [ package-lock.json -nt "$stamp" ]; then

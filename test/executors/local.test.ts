@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LocalExecutor } from '../../packages/server/src/executors/local/index.js';
+import { LocalExecutor, resolveStageUser } from '../../packages/server/src/executors/local/index.js';
 import { executorConformance } from './conformance.js';
 import { ensureRunnerBuilt } from './runner-build.js';
 
@@ -20,12 +20,21 @@ async function processesUnder(dir: string): Promise<string[]> {
   return found;
 }
 
-for (const scriptVia of ['runner', 'sh'] as const) {
-  executorConformance(`local (script via ${scriptVia})`, async () => {
+const variants = [
+  { name: 'script via runner', scriptVia: 'runner', asStageUser: false },
+  { name: 'script via sh', scriptVia: 'sh', asStageUser: false },
+  // As `ferry serve` runs it when Ferry is root: the scripts as the unprivileged stage user.
+  { name: 'as the stage user', scriptVia: 'runner', asStageUser: true },
+] as const;
+
+for (const { name, scriptVia, asStageUser } of variants) {
+  executorConformance(`local (${name})`, async () => {
     await ensureRunnerBuilt();
     const workDir = await mkdtemp(join(tmpdir(), 'ferry-local-executor-'));
+    const runAs = asStageUser ? resolveStageUser('ferry-stage', 0) : undefined;
+    if (asStageUser && runAs === undefined) throw new Error('the stage user ferry-stage is missing');
     return {
-      executor: new LocalExecutor({ workDir, scriptVia }),
+      executor: new LocalExecutor({ workDir, scriptVia, ...(runAs === undefined ? {} : { runAs }) }),
       leftovers: async () => [
         ...(await readdir(workDir)).map((name) => `directory ${name}`),
         ...(await processesUnder(workDir)),

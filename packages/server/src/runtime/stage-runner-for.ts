@@ -50,8 +50,12 @@ export interface StageRunnerSetup {
 export async function executorFor(config: FerryConfig): Promise<Executor | undefined> {
   switch (config.executor.kind) {
     case 'local': {
-      const { LocalExecutor } = await import('../executors/local/index.js');
-      return new LocalExecutor({ workDir: config.executor.local.workDir });
+      const { LocalExecutor, resolveStageUser } = await import('../executors/local/index.js');
+      const runAs = resolveStageUser(config.executor.local.user);
+      return new LocalExecutor({
+        workDir: config.executor.local.workDir,
+        ...(runAs === undefined ? {} : { runAs }),
+      });
     }
     case 'docker': {
       const { DockerExecutor } = await import('../executors/docker/index.js');

@@ -1,3 +1,5 @@
+import type { StageUser } from './stage-user.js';
+
 export interface LocalExecutorOptions {
   /** Where runners live, one directory each (config `executor.local.workDir`). */
   workDir: string;
@@ -16,6 +18,11 @@ export interface LocalExecutorOptions {
    * so only git is spawned; `runner` spawns `ferry-runner clone`.
    */
   cloneVia?: 'runner' | 'in-process';
+  /**
+   * The unprivileged account stage scripts run as (`resolveStageUser`: Ferry is root). The clone
+   * still runs as Ferry (it holds the token); the workspace is handed to this user before the script.
+   */
+  runAs?: StageUser;
   /** Between SIGTERM and SIGKILL on cancel and timeout (default 2 s). */
   killGraceMs?: number;
 }

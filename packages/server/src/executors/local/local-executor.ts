@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm, symlink } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ExecutorErrors, FerryError } from '@ferry/shared';
 import { abortable } from '../../abort/abortable.js';
@@ -28,10 +28,12 @@ export class LocalExecutor implements Executor {
   readonly #scriptVia: 'runner' | 'sh';
   readonly #cloneVia: 'runner' | 'in-process';
   readonly #killGraceMs: number;
+  readonly #options: LocalExecutorOptions;
   readonly #runs = new LiveRuns<LocalRun>('local');
   #programChecked: Promise<void> | undefined;
 
   constructor(options: LocalExecutorOptions) {
+    this.#options = options;
     this.#workDir = resolve(options.workDir);
     this.#program = options.runnerProgram ?? defaultRunnerProgram();
     this.#node = options.node ?? process.execPath;
@@ -61,10 +63,14 @@ export class LocalExecutor implements Executor {
     const id = localRunnerId(job);
     const dirs = this.#dirs(id);
     await mkdir(this.#workDir, { recursive: true });
-    await mkdir(dirs.root, { mode: 0o700 });
-    await Promise.all(
-      [dirs.workspace, dirs.home, dirs.tmp, dirs.bin].map((dir) => mkdir(dir, { mode: 0o700 })),
-    );
+    // With a stage user the root stays Ferry's (its state file steers recovery and kills) but can be
+    // passed through; the user gets the workspace, HOME and TMPDIR before the script (LocalRun).
+    const runAs = this.#options.runAs;
+    // Passable (not listable) for the stage user, which reaches its workspace by absolute path.
+    if (runAs !== undefined) await chmod(this.#workDir, 0o711);
+    await mkdir(dirs.root, { mode: runAs === undefined ? 0o700 : 0o711 });
+    await Promise.all([dirs.workspace, dirs.home, dirs.tmp].map((dir) => mkdir(dir, { mode: 0o700 })));
+    await mkdir(dirs.bin, { mode: runAs === undefined ? 0o700 : 0o755 });
     // `ferry-runner build|deploy` (the build and deploy stages) run as in the runner image.
     await symlink(this.#program, join(dirs.bin, 'ferry-runner'));
     const state: RunnerState = {
@@ -89,6 +95,7 @@ export class LocalExecutor implements Executor {
         scriptVia: this.#scriptVia,
         cloneVia: this.#cloneVia,
         killGraceMs: this.#killGraceMs,
+        ...(this.#options.runAs === undefined ? {} : { runAs: this.#options.runAs }),
       }),
     );
     return { id };

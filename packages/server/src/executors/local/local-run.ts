@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { promisify } from 'node:util';
 import {
   buildStageScript,
   clone,
@@ -18,6 +19,9 @@ import { localBaseEnv } from './local-env.js';
 import { LocalOutput } from './local-output.js';
 import { processStartTicks, signalGroup } from './process-group.js';
 import { type RunnerState, writeRunnerState } from './runner-state.js';
+import type { StageUser } from './stage-user.js';
+
+const execFileAsync = promisify(execFile);
 
 /** A local runner's directories: its root (state, commands), the workspace, HOME and TMPDIR. */
 export interface RunnerDirs {
@@ -38,6 +42,8 @@ export interface LocalRunDeps {
   scriptVia: 'runner' | 'sh';
   cloneVia: 'runner' | 'in-process';
   killGraceMs: number;
+  /** Run the script as this unprivileged user (Ferry is root); unset: as Ferry. */
+  runAs?: StageUser;
 }
 
 /**
@@ -107,14 +113,26 @@ export class LocalRun extends StageRun<LocalOutput> {
     }
     if (this.stopReason !== undefined) return this.finishStopped();
     let argv: string[];
+    const commandsFile = join(dirs.root, 'commands.json');
     if (this.#deps.scriptVia === 'sh') {
       argv = ['/bin/sh', '-c', buildStageScript(job.script)];
     } else {
-      const commandsFile = join(dirs.root, 'commands.json');
       await writeFile(commandsFile, JSON.stringify(job.script), { mode: 0o600 });
       argv = [node, runnerProgram, 'run', '--no-new-group', '--commands-file', commandsFile];
     }
-    const code = await this.#phase(argv, { ...base, ...commandEnv(job, dirs.workspace) }, dirs.workspace);
+    const runAs = this.#deps.runAs;
+    if (runAs !== undefined) {
+      // The clone ran as Ferry; from here on the stage's files are the stage user's.
+      const owned = [dirs.workspace, dirs.home, dirs.tmp];
+      if (this.#deps.scriptVia === 'runner') owned.push(commandsFile);
+      await chownTree(owned, runAs);
+    }
+    const code = await this.#phase(
+      argv,
+      { ...base, ...commandEnv(job, dirs.workspace) },
+      dirs.workspace,
+      runAs,
+    );
     if (this.stopReason !== undefined) return this.finishStopped();
     this.finish(
       code === 0
@@ -163,9 +181,15 @@ export class LocalRun extends StageRun<LocalOutput> {
   }
 
   /** Runs one process group to its end; returns its exit code (128 + n for a signal). */
-  async #phase(argv: string[], env: Record<string, string>, cwd: string): Promise<number> {
+  async #phase(argv: string[], env: Record<string, string>, cwd: string, runAs?: StageUser): Promise<number> {
     const [bin, ...args] = argv as [string, ...string[]];
-    const child = spawn(bin, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, args, {
+      cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(runAs === undefined ? {} : { uid: runAs.uid, gid: runAs.gid }),
+    });
     const exited = exitOf(child);
     if (child.pid === undefined) {
       child.once('error', (err) => this.output.system(`ferry: cannot start ${bin}: ${err.message}`));
@@ -186,6 +210,11 @@ export class LocalRun extends StageRun<LocalOutput> {
     this.#pgid = undefined;
     return code;
   }
+}
+
+/** `chown -R` without following links (a repository's symlink never hands over a file outside it). */
+async function chownTree(paths: readonly string[], user: StageUser): Promise<void> {
+  await execFileAsync('chown', ['-R', '--no-dereference', `${user.uid}:${user.gid}`, '--', ...paths]);
 }
 
 function exitOf(child: ChildProcess): Promise<number> {

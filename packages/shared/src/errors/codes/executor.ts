@@ -33,3 +33,8 @@ export const EXECUTOR_ALREADY_STARTED = defineError(
   409,
   'Runner {id} was already started; prepare a new runner to run the stage again.',
 );
+export const EXECUTOR_STAGE_USER_MISSING = defineError(
+  'FERRY_ERR_EXECUTOR_STAGE_USER_MISSING',
+  500,
+  'Ferry runs as root, so the local executor runs stages as the unprivileged user {user}, which does not exist: create it (useradd --system --user-group --no-create-home --shell /usr/sbin/nologin {user}; `npm run serve` does this) or set executor.local.user.',
+);
