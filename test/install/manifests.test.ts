@@ -101,6 +101,11 @@ async function dryRun(label: string, objects: Obj[]): Promise<void> {
     });
     expect(ns, ns.stderr).toMatchObject({ code: 0 });
   }
+  for (const kind of Object.keys(notServedByDouble)) {
+    expect(served.has(kind), `${kind} is served by the double now: drop it from notServedByDouble`).toBe(
+      false,
+    );
+  }
   const servable = objects.filter((o) => served.has(kindKey(o)));
   const unserved = objects.filter((o) => !served.has(kindKey(o)));
   for (const o of unserved) {
