@@ -4,6 +4,37 @@ import { TestClock } from './support/manual-clock.js';
 import { merge, until } from './support/pipelines.js';
 import { type ReportingFerry, startReportingFerry } from './support/reporting-ferry.js';
 
+/** How many of `ids` the double's messages name exactly three times (started, deploying, deployed). */
+function toldThrice(double: WeComDouble, ids: readonly string[]): number {
+  const text = double
+    .messages()
+    .map((m) => m.content ?? '')
+    .join('\n');
+  return ids.filter((id) => text.split(`/pipelines/${id})`).length - 1 === 3).length;
+}
+
+/** Moves the test clock a second at a time until every pipeline was told about (or 60 s passed). */
+async function advanceUntilTold(
+  clock: TestClock,
+  double: WeComDouble,
+  ids: readonly string[],
+): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (toldThrice(double, ids) < ids.length && Date.now() < deadline) {
+    clock.advance(1_000);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** WeCom's limit on its own clock: no 45009, and no 21 messages within a minute. */
+function expectWithinLimit(double: WeComDouble): void {
+  const answers = double.requests.map((r) => JSON.parse(r.response?.body ?? '{}') as { errcode?: number });
+  expect(answers.filter((a) => a.errcode === 45009)).toEqual([]);
+  const at = double.messages().map((m) => m.receivedAt);
+  for (const start of at)
+    expect(at.filter((x) => x >= start && x < start + 60_000).length).toBeLessThanOrEqual(20);
+}
+
 describe('a WeCom burst', () => {
   let wecom: WeComDouble | undefined;
   let t: ReportingFerry | undefined;
@@ -24,29 +55,13 @@ describe('a WeCom burst', () => {
     for (const id of ids) await until(ferry, id, ['success'], 60_000);
 
     // Every pipeline's link appears three times: started, deploying, deployed.
-    const told = () => {
-      const text = double
-        .messages()
-        .map((m) => m.content ?? '')
-        .join('\n');
-      return ids.filter((id) => text.split(`/pipelines/${id})`).length - 1 === 3).length;
-    };
-    const deadline = Date.now() + 60_000;
-    while (told() < ids.length && Date.now() < deadline) {
-      clock.advance(1_000);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await advanceUntilTold(clock, double, ids);
     const messages = double.messages();
     const text = messages.map((m) => m.content ?? '').join('\n');
     for (const id of ids) {
       expect(text.split(`/pipelines/${id})`).length - 1, `pipeline ${id} told three times`).toBe(3);
     }
-    // Never over WeCom's limit on its own clock: no 45009, and no 21 messages within a minute.
-    const answers = double.requests.map((r) => JSON.parse(r.response?.body ?? '{}') as { errcode?: number });
-    expect(answers.filter((a) => a.errcode === 45009)).toEqual([]);
-    const at = messages.map((m) => m.receivedAt);
-    for (const start of at)
-      expect(at.filter((x) => x >= start && x < start + 60_000).length).toBeLessThanOrEqual(20);
+    expectWithinLimit(double);
     // Coalesced: far fewer messages than notices, digests among them, each within 4096 bytes.
     expect(messages.length).toBeLessThan(60);
     expect(messages.some((m) => /^\*\*Ferry：\d+ 条流水线动态\*\*/.test(m.content ?? ''))).toBe(true);
@@ -74,26 +89,11 @@ describe('a WeCom burst', () => {
     const ids: string[] = [];
     for (const [i, path] of paths.entries()) ids.push((await merge(ferry, { projectId: 7000 + i, path })).id);
     for (const id of ids) await until(ferry, id, ['success'], 60_000);
-    const told = () => {
-      const text = double
-        .messages()
-        .map((m) => m.content ?? '')
-        .join('\n');
-      return ids.filter((id) => text.split(`/pipelines/${id})`).length - 1 === 3).length;
-    };
-    const deadline = Date.now() + 60_000;
-    while (told() < ids.length && Date.now() < deadline) {
-      clock.advance(1_000);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(told()).toBe(ids.length);
+    await advanceUntilTold(clock, double, ids);
+    expect(toldThrice(double, ids)).toBe(ids.length);
     // 90 notices on one key: were the budget per bot name, up to 40 would go out in a minute and
     // WeCom would answer 45009. Shared, no minute holds more than 20 and nothing is refused.
-    const answers = double.requests.map((r) => JSON.parse(r.response?.body ?? '{}') as { errcode?: number });
-    expect(answers.filter((a) => a.errcode === 45009)).toEqual([]);
-    const at = double.messages().map((m) => m.receivedAt);
-    for (const start of at)
-      expect(at.filter((x) => x >= start && x < start + 60_000).length).toBeLessThanOrEqual(20);
+    expectWithinLimit(double);
   }, 120_000);
 
   it('waits and sends again when WeCom answers 45009, losing nothing', async () => {
