@@ -14,6 +14,7 @@ import {
   RunnerKeys,
 } from '../../packages/server/src/executors/kubernetes/index.js';
 import { executorConformance } from '../executors/conformance.js';
+import { createPolicedNamespace, restrictedLabels } from '../support/cluster-policy.js';
 import { readClusterEnv } from './cluster-env.js';
 import { LoopbackRelay } from './loopback-relay.js';
 import { RelayedExecutor } from './relayed-executor.js';
@@ -53,6 +54,13 @@ async function leftovers(prefix: string): Promise<string[]> {
     .filter((o) => (o.metadata?.annotations?.[RunnerKeys.pipeline] ?? '').startsWith(prefix))
     .map((o) => `${o.kind ?? 'object'} ${o.metadata?.name}`);
 }
+
+// A namespace of the suite's own enforces what managed clusters do (the restricted Pod Security
+// Standard, a compute quota with its LimitRange), as the double's runs do: the runner pods must be
+// admitted there unchanged. A namespace given by FERRY_CLUSTER_NAMESPACE is used as it is.
+beforeAll(async () => {
+  if (env.ownNamespace) await createPolicedNamespace(core, env.namespace, restrictedLabels);
+});
 
 afterAll(async () => {
   if (env.ownNamespace) await core.deleteNamespace({ name: env.namespace }).catch(() => undefined);
