@@ -23,7 +23,7 @@ revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 if [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then revision="$revision-dirty"; fi
 source_url=${FERRY_SOURCE:-$(git remote get-url origin 2>/dev/null || echo unknown)}
 
-have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+source scripts/lib/local-images.sh
 
 # The official bases when present (an engine that can pull, or a mirror), else the local stand-ins.
 if [ -z "${NODE_IMAGE:-}" ]; then

@@ -16,14 +16,7 @@ major=${NODE_MAJOR:-24}
 slim=ferry-test/debian:bookworm-slim
 tag=ferry-test/node:$major-bookworm-slim
 
-have_image() { docker image inspect "$1" >/dev/null 2>&1; }
-
-apt_mirror() {
-  local m
-  m=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -v security | head -n1 || true)
-  [ -n "$m" ] || m=$(grep -hE '^deb ' /etc/apt/sources.list 2>/dev/null | awk '{print $2}' | grep -v security | head -n1 || true)
-  echo "${m:-http://deb.debian.org/debian}"
-}
+source scripts/lib/local-images.sh
 
 build_slim() {
   have_image "$slim" && return 0

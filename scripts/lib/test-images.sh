@@ -8,14 +8,7 @@
 #                               needs that the base lacks (the service of the issue-17 e2e)
 set -euo pipefail
 
-have_image() { docker image inspect "$1" >/dev/null 2>&1; }
-
-apt_mirror() {
-  local m
-  m=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -v security | head -n1 || true)
-  [ -n "$m" ] || m=$(grep -hE '^deb ' /etc/apt/sources.list 2>/dev/null | awk '{print $2}' | grep -v security | head -n1 || true)
-  echo "${m:-http://deb.debian.org/debian}"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/local-images.sh"
 
 build_debian() {
   have_image ferry-test/debian:bookworm && return 0
