@@ -293,6 +293,56 @@ describeWithDocker('kubernetes executor: what only Kubernetes has', () => {
     }
   }
 
+  it('runs services as native sidecars at 127.0.0.1 and keeps the cache in the claim, per project', async () => {
+    await core.createNamespacedPersistentVolumeClaim({
+      namespace: config.namespace,
+      body: {
+        metadata: { name: 'ferry-cache' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      },
+    });
+    const cachedExecutor = new KubernetesExecutor({
+      config: { ...config, cache: { claimName: 'ferry-cache', maxBytes: 100_000_000 } },
+      kubeConfig: identity.kc,
+    });
+    const redis = { name: 'redis', image: testImages.redis, env: {}, readyTcp: 6379, readyTimeoutMs: 30_000 };
+    const cached = (projectId: number) =>
+      job({
+        project: { id: projectId, path: `group/p${projectId}`, cloneUrl: 'http://127.0.0.1:9/group/app.git' },
+        services: [redis],
+        cache: { name: 'unit', keyFiles: [], paths: ['deps'], save: true },
+        script: [
+          "printf 'PING\\r\\n' | nc -w 2 127.0.0.1 6379",
+          'if [ -f deps/x ]; then echo reused; else mkdir -p deps && echo built > deps/x; fi',
+        ],
+      });
+    const cold = await run(cached(7), { executor: cachedExecutor });
+    const coldLog = cold.sink.text();
+    expect(cold.result, coldLog).toMatchObject({ status: 'success' });
+    expect(coldLog).toContain('ferry: service redis ready on 127.0.0.1:6379');
+    expect(coldLog).toContain('+PONG');
+    expect(coldLog).toContain('ferry: cache miss');
+    expect(coldLog).toContain('built');
+    expect(coldLog).toMatch(/ferry: cache saved: key unit-[0-9a-f]+, deps/);
+    // The service's log follows the step's.
+    expect(coldLog).toMatch(/\+PONG[\s\S]*Ready to accept connections/);
+
+    const warm = await run(cached(7), { executor: cachedExecutor });
+    expect(warm.sink.text()).toMatch(/ferry: cache hit: key unit-[0-9a-f]+/);
+    expect(warm.sink.text()).toContain('reused');
+    const other = await run(cached(8), { executor: cachedExecutor });
+    expect(other.sink.text()).toContain('ferry: cache miss');
+  });
+
+  it('fails before the script when a service never gets ready', async () => {
+    const silent = { name: 'db', image: testImages.redis, env: {}, readyTcp: 5432, readyTimeoutMs: 1_500 };
+    const { result, sink } = await run(job({ services: [silent], script: ['echo script ran'] }));
+    expect(result).toMatchObject({ status: 'failed' });
+    expect(result.reason).toContain('services not ready');
+    expect(sink.text()).toContain('ferry: service db not ready: nothing accepted on 127.0.0.1:5432');
+    expect(sink.text()).not.toContain('script ran');
+  });
+
   it('builds the pod as documented: deadline, labels, annotations, secrets by reference only', async () => {
     const secret = `s3cr3t-${randomBytes(6).toString('hex')}`;
     const stageJob = job({

@@ -58,6 +58,8 @@ export class PodRuntime {
   private readonly ports: PodPorts;
   private dirs = new Map<string, string>();
   private deadline: NodeJS.Timeout | undefined;
+  private readonly sidecars: { entry: ContainerRun; done: Promise<void> }[] = [];
+  private sidecarsStopping = false;
   private lifecycle: Promise<void> = Promise.resolve();
   private terminating: Promise<void> | undefined;
   private killNow: (() => void) | undefined;
@@ -335,7 +337,9 @@ export class PodRuntime {
   }
 
   private startProbes(entry: ContainerRun, id: string): void {
-    const c = this.spec.containers.find((x) => x.name === entry.name);
+    const c = [...this.spec.containers, ...(this.spec.initContainers ?? [])].find(
+      (x) => x.name === entry.name,
+    );
     const target = {
       docker: this.deps.docker,
       containerId: id,
@@ -361,7 +365,7 @@ export class PodRuntime {
     this.probers.delete(name);
   }
 
-  private async runMain(entry: ContainerRun): Promise<void> {
+  private async runMain(entry: ContainerRun, sidecar = false): Promise<void> {
     let delay = this.deps.timing.restartBackoffMs;
     for (;;) {
       const result = await this.attempt(entry, false);
@@ -377,9 +381,11 @@ export class PodRuntime {
       }
       entry.ready = false;
       entry.started = false;
-      const policy = this.spec.restartPolicy ?? 'Always';
+      // A sidecar restarts whatever the pod's restartPolicy (its own is Always), until the kubelet
+      // stops it after the main containers ended (kubernetes.io "Sidecar Containers", v1.29+).
+      const policy = sidecar ? 'Always' : (this.spec.restartPolicy ?? 'Always');
       const restart = policy === 'Always' || (policy === 'OnFailure' && terminated.exitCode !== 0);
-      if (this.stopping.signal.aborted || !restart) {
+      if (this.stopping.signal.aborted || (sidecar && this.sidecarsStopping) || !restart) {
         entry.state = { terminated };
         this.publish();
         return;
@@ -410,11 +416,45 @@ export class PodRuntime {
     }, seconds * 1000);
   }
 
+  /**
+   * Native sidecars (kubernetes.io "Sidecar Containers", Kubernetes v1.29+, KEP-753): an init
+   * container with `restartPolicy: Always` is started in its turn, and the kubelet goes on to the
+   * next init container once it has started (its startupProbe passed, when it has one; this double
+   * runs no startupProbe on sidecars, so: once it runs); it keeps running (restarted when it
+   * exits) beside the main containers, and is stopped after they have all ended, in the reverse
+   * order of the spec. Its exit code does not count for the pod's phase.
+   */
+  private async startSidecar(entry: ContainerRun): Promise<boolean> {
+    const done = this.runMain(entry, true);
+    this.sidecars.push({ entry, done });
+    while (!entry.started && !this.stopping.signal.aborted) {
+      if (entry.state.terminated && entry.restartCount === 0 && entry.lastState.terminated === undefined)
+        break;
+      if (!(await sleep(20, this.stopping.signal))) return false;
+    }
+    return !this.stopping.signal.aborted;
+  }
+
+  private async stopSidecars(): Promise<void> {
+    this.sidecarsStopping = true;
+    for (const { entry, done } of [...this.sidecars].reverse()) {
+      const current = this.current.get(entry.name);
+      if (current) {
+        this.event('Normal', 'Killing', `Stopping container ${entry.name}`, entry.name);
+        await this.stopContainer(current.id, this.spec.terminationGracePeriodSeconds ?? 30);
+      }
+      await done;
+    }
+  }
+
   private async live(): Promise<void> {
     if (!(await this.prepareSandbox())) return;
     this.armDeadline();
-    for (const entry of this.run.init) {
-      if (!(await this.runInit(entry))) return;
+    const initSpecs = this.spec.initContainers ?? [];
+    for (const [i, entry] of this.run.init.entries()) {
+      if (initSpecs[i]?.restartPolicy === 'Always') {
+        if (!(await this.startSidecar(entry))) return;
+      } else if (!(await this.runInit(entry))) return;
     }
     this.run.initDone = true;
     for (const entry of this.run.main)
@@ -422,6 +462,7 @@ export class PodRuntime {
         entry.state = { waiting: { reason: 'ContainerCreating' } };
     this.publish();
     await Promise.all(this.run.main.map((entry) => this.runMain(entry)));
+    await this.stopSidecars();
     clearTimeout(this.deadline);
   }
 

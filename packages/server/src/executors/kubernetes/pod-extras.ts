@@ -18,7 +18,7 @@ export const STEP_EXIT_FILE = `${STATUS_DIR}/exit`;
 
 /** Where the kubernetes executor keeps caches (config `executor.kubernetes.cache`). */
 export interface PodCacheSettings {
-  /** A PersistentVolumeClaim in the runner namespace; each project uses its sub-path `p<id>`. */
+  /** A PersistentVolumeClaim in the runner namespace; each project's store is its directory `p<id>`. */
   claimName: string;
   maxBytes: number;
 }
@@ -47,7 +47,8 @@ export const recordExitCode = `trap 'printf "%s" "$?" > ${STEP_EXIT_FILE}' EXIT`
  *   ends well (`ferry-runner services wait`), and the pod fails naming the late service otherwise.
  * - With `cache` settings: `cache-restore` (init, after the clone) and, when the job may save,
  *   `cache-save` beside the step, waiting for the step's exit code in an emptyDir (`recordExitCode`).
- *   Both mount the project's sub-path of the claim only, so a job never sees another project's.
+ *   Only these two containers (runner image, Ferry's program) mount the claim, and they use the
+ *   project's directory `p<project id>` only, so a job's script never sees another project's cache.
  */
 export function podExtras(
   job: StageJob,
@@ -77,13 +78,17 @@ export function podExtras(
   const volumes: V1Volume[] = [];
   let stepMounts: V1Container['volumeMounts'] = [];
   if (job.cache !== undefined && ctx.cache !== undefined) {
-    const cacheMount = { name: CACHE_VOLUME, mountPath: CACHE_DIR, subPath: `p${job.project.id}` };
+    // The whole claim, but only in Ferry's own cache containers (the script never mounts it), each
+    // project's store its own directory: a sub-path mount would be created root-owned by the
+    // kubelet, where the non-root runner could not write.
+    const cacheMount = { name: CACHE_VOLUME, mountPath: CACHE_DIR };
+    const store = `${CACHE_DIR}/p${job.project.id}`;
     const command = (action: 'restore' | 'save') => [
       'ferry-runner',
       ...cacheArgs(
         action,
         job.cache as NonNullable<StageJob['cache']>,
-        CACHE_DIR,
+        store,
         ctx.workspaceMount.mountPath,
         ctx.cache?.maxBytes ?? 0,
       ),
