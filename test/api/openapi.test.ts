@@ -71,6 +71,8 @@ describe('GET /api/v1/openapi.json', () => {
       'GET /api/v1/pipelines/{id}/stages/{stage}/log',
       'POST /api/v1/pipelines',
       'POST /api/v1/pipelines/{id}/approve',
+      'POST /api/v1/pipelines/{id}/canary/abort',
+      'POST /api/v1/pipelines/{id}/canary/promote',
       'POST /api/v1/pipelines/{id}/cancel',
       'POST /api/v1/pipelines/{id}/retry',
       'POST /api/v1/pipelines/{id}/rollback',

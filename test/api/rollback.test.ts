@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { buildPushHook, sendWebhook } from '@ferry/doubles/gitlab';
 import { isTerminalPipeline, type PipelineRecord } from '@ferry/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rollback } from '../../packages/server/src/cli/rollback.js';
+import { pipelineAction } from '../../packages/server/src/cli/commands/actions.js';
 import { eventually, startTestFerry, type TestFerry, testWebhookSecret } from '../support/ferry.js';
 
 describe('roll back: POST /api/v1/pipelines/:id/rollback and ferry rollback', () => {
@@ -81,19 +81,30 @@ describe('roll back: POST /api/v1/pipelines/:id/rollback and ferry rollback', ()
     expect(anonymous.status).toBe(401);
   });
 
-  it('ferry rollback asks the server and says what it queued', async () => {
+  it('ferry rollback --watch asks the server and follows the rollback pipeline to its end', async () => {
     const source = await deployedPipeline();
     const out = new PassThrough();
     let text = '';
     out.on('data', (c: Buffer) => {
       text += c.toString();
     });
-    const code = await rollback(source.id, { server: t.url }, { FERRY_TOKEN: token }, out);
-    expect(code).toBe(0);
-    expect(text).toMatch(
-      new RegExp(`^rollback pipeline [0-9a-z]+ queued \\(deploys the image of ${source.id}\\)`),
-    );
-    expect(await rollback('zzzzzzzz', { server: t.url }, { FERRY_TOKEN: token }, out)).toBe(1);
+    const io = {
+      env: { FERRY_TOKEN: token, FERRY_CLI_CONFIG: '/nonexistent/cli.json' },
+      out,
+      err: out,
+      stdin: new PassThrough(),
+      signal: new AbortController().signal,
+    };
+    // --watch follows the new pipeline to its end: exit 0 once it succeeded.
+    const code = await pipelineAction(io, 'rollback', source.id, { server: t.url, watch: true });
+    expect(code, text).toBe(0);
+    const id = /^pipeline ([0-9a-z]+) queued \(rollback of /.exec(text)?.[1] as string;
+    expect(text).toContain(`pipeline ${id}: success`);
+    expect((await (await fetch(`${t.url}/api/v1/pipelines/${id}`)).json()) as PipelineRecord).toMatchObject({
+      trigger: 'rollback',
+      rollbackOf: source.id,
+    });
+    expect(await pipelineAction(io, 'rollback', 'zzzzzzzz', { server: t.url })).toBe(4);
     expect(text).toContain('FERRY_ERR_PIPELINE_NOT_FOUND');
   });
 });

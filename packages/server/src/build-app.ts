@@ -6,6 +6,7 @@ import type { ServerContext } from './app/server-context.js';
 import { wellFormedDeep } from './app/well-formed-json.js';
 import { installHttpMetrics } from './metrics/http-metrics.js';
 import { apiRoutes } from './routes/api/index.js';
+import { badgeRoutes } from './routes/badges.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoute } from './routes/metrics.js';
@@ -53,6 +54,7 @@ export async function buildApp(ctx: ServerContext): Promise<FastifyInstance> {
     async (scoped) => {
       await healthRoutes(scoped, { redis: ctx.redis, readinessChecks: ctx.readinessChecks });
       await metricsRoute(scoped, ctx);
+      await badgeRoutes(scoped, ctx);
       await scoped.register(async (hooks) => gitlabWebhookRoute(hooks, ctx));
       await scoped.register(async (api) => apiRoutes(api, ctx), { prefix: '/api/v1' });
       await scoped.register(async (web) => dashboardRoutes(web, ctx));

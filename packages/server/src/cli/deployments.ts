@@ -1,7 +1,11 @@
 import type { DeploymentEntry } from '../history/audit/deployment-entry.js';
+import { CliFailure } from './client/cli-failure.js';
+import { resolveTarget } from './client/contexts.js';
+import { FerryApi } from './client/ferry-api.js';
 
 export interface DeploymentsOptions {
   server?: string;
+  context?: string;
   project?: string;
   environment?: string;
   since?: string;
@@ -28,14 +32,14 @@ export function deploymentLine(e: DeploymentEntry): string {
 
 /**
  * `ferry deployments`: the audit trail of a running Ferry (its API): who deployed which commit and
- * image where, when, and how it ended. FERRY_TOKEN: a viewer token when anonymous reads are off.
+ * image where, when, and how it ended. The server and token: as every client command finds them
+ * (--server, FERRY_URL, the context of `ferry login`; FERRY_TOKEN).
  */
 export async function deployments(
   options: DeploymentsOptions,
   env: Readonly<Record<string, string | undefined>> = process.env,
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<number> {
-  const server = (options.server ?? env.FERRY_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const params = new URLSearchParams();
   if (options.project !== undefined) params.set('project', options.project);
   if (options.environment !== undefined) params.set('environment', options.environment);
@@ -50,27 +54,14 @@ export async function deployments(
     params.set('since', since.toISOString());
   }
   if (options.limit !== undefined) params.set('limit', options.limit);
-  const token = env.FERRY_TOKEN;
-  let res: Response;
+  let body: { items: DeploymentEntry[]; archive?: string };
   try {
-    res = await fetch(`${server}/api/v1/deployments?${params}`, {
-      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-      signal: AbortSignal.timeout(30_000),
-    });
+    const api = new FerryApi(resolveTarget(options, env));
+    body = await api.request('GET', `/deployments?${params}`);
   } catch (err) {
-    out.write(`ferry: cannot reach ${server}: ${(err as Error).message}\n`);
-    return 1;
-  }
-  const body = (await res.json().catch(() => ({}))) as {
-    items?: DeploymentEntry[];
-    archive?: string;
-    error?: { code: string; message: string };
-  };
-  if (res.status !== 200 || body.items === undefined) {
-    out.write(
-      `ferry: ${body.error?.code ?? res.status}: ${body.error?.message ?? 'the audit trail was refused'}\n`,
-    );
-    return 1;
+    if (!(err instanceof CliFailure)) throw err;
+    out.write(`ferry: ${err.code}: ${err.message}\n`);
+    return err.exitCode;
   }
   if (options.json === true) {
     out.write(`${JSON.stringify(body)}\n`);

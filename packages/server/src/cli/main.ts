@@ -1,11 +1,11 @@
 import { ferryVersion } from '@ferry/shared';
 import { Command, Option } from 'commander';
+import { registerClientCommands } from './client-commands.js';
 import { type DemoOptions, demo } from './demo.js';
 import { type DeploymentsOptions, deployments } from './deployments.js';
 import { lint } from './lint.js';
 import { renderCommand } from './render.js';
-import { rollback } from './rollback.js';
-import { type ServeRole, serve } from './serve/serve.js';
+import type { ServeRole } from './serve/serve.js';
 
 /** The `ferry` command line. Each subcommand lives in its own file and returns an exit code. */
 export function buildCli(): Command {
@@ -26,6 +26,8 @@ export function buildCli(): Command {
         .default('all'),
     )
     .action(async (opts: { config?: string; role: ServeRole }) => {
+      // Loaded on demand: client commands start without the whole server.
+      const { serve } = await import('./serve/serve.js');
       process.exitCode = await serve({
         role: opts.role,
         ...(opts.config === undefined ? {} : { configPath: opts.config }),
@@ -55,15 +57,6 @@ export function buildCli(): Command {
     });
 
   program
-    .command('rollback')
-    .description("deploy a successful pipeline's image again (FERRY_TOKEN: a deployer token)")
-    .argument('<pipeline>', 'the id of the successful pipeline to go back to')
-    .option('-s, --server <url>', 'Ferry server (default: $FERRY_URL or http://127.0.0.1:8080)')
-    .action(async (pipeline: string, opts: { server?: string }) => {
-      process.exitCode = await rollback(pipeline, opts);
-    });
-
-  program
     .command('deployments')
     .description('the audit trail: every deploy and rollback (who, commit, image digest, when, outcome)')
     .option('-p, --project <project>', 'GitLab project id or path (group/name)')
@@ -71,10 +64,13 @@ export function buildCli(): Command {
     .option('--since <time>', 'only deployments at or after this date or ISO time')
     .option('-n, --limit <n>', 'how many, newest first (default 100)')
     .option('--json', 'print the API answer as JSON')
-    .option('-s, --server <url>', 'Ferry server (default: $FERRY_URL or http://127.0.0.1:8080)')
+    .option('-s, --server <url>', 'Ferry server (default: $FERRY_URL, else the current context)')
+    .option('--context <name>', 'a context of `ferry login`')
     .action(async (opts: DeploymentsOptions) => {
       process.exitCode = await deployments(opts);
     });
+
+  registerClientCommands(program);
 
   return program;
 }
@@ -83,7 +79,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     await buildCli().parseAsync(argv as string[], { from: 'user' });
   } catch (err) {
-    const code = (err as { exitCode?: number }).exitCode;
-    process.exitCode = typeof code === 'number' ? code : 2;
+    // Help and version exit 0; every other commander error is a usage error (docs/cli.md).
+    const { code, exitCode } = err as { code?: string; exitCode?: number };
+    process.exitCode =
+      code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help'
+        ? (exitCode ?? 0)
+        : 2;
   }
 }

@@ -16,6 +16,8 @@ export interface EnvironmentMap {
   environments(): string[];
   /** Every environment branch (start-up checks). */
   branches(): string[];
+  /** Every configured environment with its branch, in the configured order (API, dashboard, CLI). */
+  rules(): readonly EnvironmentRule[];
 }
 
 /** Production-like environments run before test merges when both wait. */
@@ -54,5 +56,9 @@ export class StaticEnvironmentMap implements EnvironmentMap {
 
   branches(): string[] {
     return [...this.#byBranch.keys()];
+  }
+
+  rules(): readonly EnvironmentRule[] {
+    return [...this.#byBranch.values()];
   }
 }

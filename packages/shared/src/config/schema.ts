@@ -387,6 +387,15 @@ export function buildConfigSchema(resolve: SecretResolver) {
           language: z.enum(['zh', 'en']).default('zh'),
         })
         .prefault({}),
+      badges: z
+        .strictObject({
+          /**
+           * `GET /badges/<project>/<env>.svg` without a token (as shields.io badges are read): the
+           * deployed commit's short sha and the last pipeline's outcome. false: 404.
+           */
+          enabled: z.boolean().default(true),
+        })
+        .prefault({}),
       auth: z
         .strictObject({
           tokens: z

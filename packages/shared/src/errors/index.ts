@@ -1,4 +1,5 @@
 export * as ApiErrors from './codes/api.js';
+export * as CliErrors from './codes/cli.js';
 export * as CommonErrors from './codes/common.js';
 export * as ConfigErrors from './codes/config.js';
 export * as ExecutorErrors from './codes/executor.js';

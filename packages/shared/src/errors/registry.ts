@@ -1,4 +1,5 @@
 import * as api from './codes/api.js';
+import * as cli from './codes/cli.js';
 import * as common from './codes/common.js';
 import * as config from './codes/config.js';
 import * as executor from './codes/executor.js';
@@ -19,6 +20,7 @@ import type { ErrorDefinition } from './define-error.js';
  */
 export const errorAreas = {
   api,
+  cli,
   common,
   config,
   executor,

@@ -6,6 +6,11 @@ import { type EnvironmentSummary, summariseEnvironments } from './environment-su
 import { filterOf } from './list-pipelines.js';
 import { closed, errorResponses, pipelineRef } from './schemas.js';
 
+interface EnvironmentsAnswer {
+  items: EnvironmentSummary[];
+  configured: { name: string; branch: string; approval: boolean }[];
+}
+
 interface EnvironmentsQuery {
   project?: string;
   environment?: string;
@@ -27,12 +32,15 @@ const keepMs = 10_000;
  * Answers "what is in staging now?".
  */
 export function environmentsRoute(app: FastifyInstance, ctx: ServerContext): void {
-  const recent = new Map<string, { at: number; answer: Promise<{ items: EnvironmentSummary[] }> }>();
-  const summarise = async (query: EnvironmentsQuery) => {
+  const recent = new Map<string, { at: number; answer: Promise<EnvironmentsAnswer> }>();
+  const summarise = async (query: EnvironmentsQuery): Promise<EnvironmentsAnswer> => {
     const latest = await scan(ctx, filterOf({ ...query, limit: 200 }));
     const items = summariseEnvironments(latest, Object.keys(ctx.config.environments), query.recent);
     await Promise.all(items.map((item) => findDeployed(ctx, item)));
-    return { items };
+    const configured = ctx.environments
+      .rules()
+      .map((r) => ({ name: r.environment, branch: r.branch, approval: r.approval }));
+    return { items, configured };
   };
   app.get<{ Querystring: EnvironmentsQuery }>(
     '/environments',
@@ -58,8 +66,22 @@ export function environmentsRoute(app: FastifyInstance, ctx: ServerContext): voi
         response: {
           200: {
             type: 'object',
-            required: ['items'],
+            required: ['items', 'configured'],
             properties: {
+              configured: {
+                description:
+                  'Every configured environment and its branch, also those no pipeline has run in yet.',
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['name', 'branch', 'approval'],
+                  properties: {
+                    name: { type: 'string' },
+                    branch: { type: 'string' },
+                    approval: { type: 'boolean' },
+                  },
+                },
+              },
               items: {
                 type: 'array',
                 items: {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { installAuth } from '../../app/auth.js';
 import type { ServerContext } from '../../app/server-context.js';
 import { approvePipelineRoute } from './approve-pipeline.js';
+import { canaryDecisionRoutes } from './canary-decision.js';
 import { cancelPipelineRoute } from './cancel-pipeline.js';
 import { deploymentsRoute } from './deployments.js';
 import { environmentsRoute } from './environments.js';
@@ -40,6 +41,7 @@ export async function apiRoutes(app: FastifyInstance, ctx: ServerContext): Promi
   retryPipelineRoute(app, ctx);
   rollbackPipelineRoute(app, ctx);
   approvePipelineRoute(app, ctx);
+  canaryDecisionRoutes(app, ctx);
   stageLogRoute(app, ctx);
   eventsRoute(app, ctx);
   environmentsRoute(app, ctx);

@@ -52,3 +52,8 @@ export const PIPELINE_RECORD_FORMAT_UNSUPPORTED = defineError(
   500,
   'Pipeline {id} is stored in record format {format}, and this Ferry reads formats 1 to {supported}: a newer Ferry wrote it. Run that Ferry version (or a newer one) again; a downgrade cannot read it (docs/install.md#upgrade).',
 );
+export const PIPELINE_NO_CANARY_STEP = defineError(
+  'FERRY_ERR_PIPELINE_NO_CANARY_STEP',
+  409,
+  'Pipeline {id} has no canary step to {decision}: {reason}.',
+);
