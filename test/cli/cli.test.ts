@@ -213,16 +213,16 @@ describe('ferry approve against a running Ferry whose prod deploys wait for appr
   });
   afterAll(async () => w?.close());
 
-  const pipelineIdOf = (out: string) => /pipeline ([0-9a-z]{6,40}) queued/.exec(out)?.[1] as string;
   async function getJson(id: string): Promise<PipelineRecord> {
     return JSON.parse((await w.cli(['get', id, '-o', 'json'])).stdout) as PipelineRecord;
   }
 
   it('approve lets a deploy waiting for approval go on; approving again is exit 5', async () => {
     await w.cli(['login', w.ferry.url], { input: `${deployerToken}\n` });
-    const sha = await w.push('master', 'echo prod tests\n');
-    const trig = await w.cli(['trigger', projectPath, '--env', 'prod', '--sha', sha]);
-    const id = pipelineIdOf(trig.stdout);
+    // The merge into master makes prod's pipeline: test, build, then the gate.
+    await w.push('master', 'echo prod tests\n');
+    const listed = await w.cli(['pipelines', '--env', 'prod', '-o', 'json']);
+    const id = (JSON.parse(listed.stdout) as { items: PipelineRecord[] }).items[0]?.id as string;
     expect(id).toBeDefined();
     await expect.poll(async () => (await getJson(id)).status, { timeout: 90_000 }).toBe('waiting_approval');
     const approve = await w.cli(['approve', id]);

@@ -4,6 +4,7 @@ import { SignInDialog } from './auth/sign-in-dialog';
 import { basePath } from './base';
 import { Header } from './components/header';
 import { SignInRequired } from './components/sign-in-required';
+import { I18nProvider } from './i18n/i18n';
 import { DeploymentsPage } from './pages/deployments/deployments-page';
 import { EnvironmentsPage } from './pages/environments/environments-page';
 import { NotFound } from './pages/not-found';
@@ -28,14 +29,16 @@ function Routes() {
 
 export function App() {
   return (
-    <Router base={basePath}>
-      <SessionProvider>
-        <Header />
-        <main class="main">
-          <Routes />
-        </main>
-        <SignInDialog />
-      </SessionProvider>
-    </Router>
+    <I18nProvider>
+      <Router base={basePath}>
+        <SessionProvider>
+          <Header />
+          <main class="main">
+            <Routes />
+          </main>
+          <SignInDialog />
+        </SessionProvider>
+      </Router>
+    </I18nProvider>
   );
 }

@@ -54,6 +54,13 @@ export interface PipelinePage {
   nextCursor?: string;
 }
 
+/** An environment Ferry is configured with (`GET /environments` → configured), with or without pipelines. */
+export interface ConfiguredEnvironment {
+  name: string;
+  branch: string;
+  approval: boolean;
+}
+
 export interface EnvironmentSummary {
   project: { id: number; path: string; webUrl: string };
   environment: string;

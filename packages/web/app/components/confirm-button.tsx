@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
+import { useI18n } from '../i18n/i18n';
 
 interface Props {
   label: string;
@@ -18,6 +19,7 @@ interface Props {
 export function ConfirmButton({ label, tone = '', disabled, reason, confirm, onRun, testId }: Props) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
+  const { t } = useI18n();
   const run = async () => {
     setBusy(true);
     try {
@@ -56,7 +58,7 @@ export function ConfirmButton({ label, tone = '', disabled, reason, confirm, onR
           <div class="muted">{confirm.body}</div>
           <div class="dialog-actions">
             <button type="button" class="btn" onClick={() => dialog.current?.close()} disabled={busy}>
-              Keep it
+              {t('confirm.keep')}
             </button>
             <button
               type="button"

@@ -1,5 +1,6 @@
 import { Link, useLocation } from 'wouter-preact';
 import { useSession } from '../auth/session';
+import { useI18n } from '../i18n/i18n';
 
 function Logo() {
   return (
@@ -33,18 +34,29 @@ export function Header() {
   const [location] = useLocation();
   const session = useSession();
   const caller = session.caller;
+  const { t, language, setLanguage } = useI18n();
   const onEnvironments = location.startsWith('/environments');
   return (
     <header class="topbar">
       <div class="topbar-inner">
-        <Link href="/" class="brand" aria-label="Ferry: pipelines">
+        <Link href="/" class="brand" aria-label={t('nav.brand')}>
           <Logo />
           <span>Ferry</span>
         </Link>
         <nav class="nav">
-          <NavLink href="/pipelines" label="Pipelines" active={!onEnvironments} />
-          <NavLink href="/environments" label="Environments" active={onEnvironments} />
+          <NavLink href="/pipelines" label={t('nav.pipelines')} active={!onEnvironments} />
+          <NavLink href="/environments" label={t('nav.environments')} active={onEnvironments} />
         </nav>
+        <button
+          type="button"
+          class="btn btn-ghost btn-sm lang-switch"
+          data-testid="language-switch"
+          lang={language === 'zh' ? 'en' : 'zh-CN'}
+          title={t('lang.switchTitle')}
+          onClick={() => setLanguage(language === 'zh' ? 'en' : 'zh')}
+        >
+          {t('lang.switch')}
+        </button>
         <div class="who">
           {caller?.authenticated ? (
             <>
@@ -52,8 +64,8 @@ export function Header() {
                 class="who-name"
                 title={
                   caller.via === 'proxy'
-                    ? `Signed in as “${caller.name}” by the sign-in proxy`
-                    : `Signed in with the token “${caller.name}”`
+                    ? t('session.byProxy', { name: caller.name ?? '' })
+                    : t('session.byToken', { name: caller.name ?? '' })
                 }
               >
                 <span class="avatar" aria-hidden="true">
@@ -71,17 +83,17 @@ export function Header() {
                   class="btn btn-ghost btn-sm"
                   onClick={() => session.setPromptSignIn(true)}
                 >
-                  Use a token
+                  {t('session.useToken')}
                 </button>
               ) : (
                 <button type="button" class="btn btn-ghost btn-sm" onClick={() => session.signOut()}>
-                  Sign out
+                  {t('session.signOut')}
                 </button>
               )}
             </>
           ) : (
             <button type="button" class="btn btn-ghost btn-sm" onClick={() => session.setPromptSignIn(true)}>
-              Sign in
+              {t('session.signIn')}
             </button>
           )}
         </div>

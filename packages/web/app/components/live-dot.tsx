@@ -1,18 +1,14 @@
+import { useI18n } from '../i18n/i18n';
 import type { LiveState } from '../live/use-transitions';
-
-const text: Record<LiveState, string> = {
-  connecting: 'Connecting…',
-  live: 'Live',
-  reconnecting: 'Reconnecting…',
-  off: 'Not live',
-};
 
 /** Whether the page is receiving updates. */
 export function LiveDot({ state }: { state: LiveState }) {
+  const { t } = useI18n();
+  const text = t(`live.${state}`);
   return (
-    <span class={`live live-${state}`} title={state === 'live' ? 'Updates as pipelines move' : text[state]}>
+    <span class={`live live-${state}`} title={state === 'live' ? t('live.title') : text}>
       <span class="live-dot" aria-hidden="true" />
-      {text[state]}
+      {text}
     </span>
   );
 }

@@ -1,8 +1,10 @@
 import type { ComponentChildren } from 'preact';
 import type { PipelineStatus, StageStatus } from '../api/types';
+import { useI18n } from '../i18n/i18n';
 
 export type AnyStatus = PipelineStatus | StageStatus;
 
+/** English labels; components use useStatusLabel() for the page's language. */
 export const statusLabel: Record<AnyStatus, string> = {
   queued: 'Queued',
   running: 'Running',
@@ -130,11 +132,18 @@ export function StatusIcon({ status, size = 16 }: { status: AnyStatus; size?: nu
   }
 }
 
+/** The label of a status in the page's language. */
+export function useStatusLabel(): (status: AnyStatus) => string {
+  const { t } = useI18n();
+  return (status) => t(`status.${status}`);
+}
+
 export function StatusBadge({ status }: { status: AnyStatus }) {
+  const label = useStatusLabel();
   return (
     <span class={`badge st-${status}`} data-status={status}>
       <StatusIcon status={status} size={14} />
-      {statusLabel[status]}
+      {label(status)}
     </span>
   );
 }

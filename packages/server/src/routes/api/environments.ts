@@ -37,9 +37,11 @@ export function environmentsRoute(app: FastifyInstance, ctx: ServerContext): voi
     const latest = await scan(ctx, filterOf({ ...query, limit: 200 }));
     const items = summariseEnvironments(latest, Object.keys(ctx.config.environments), query.recent);
     await Promise.all(items.map((item) => findDeployed(ctx, item)));
-    const configured = ctx.environments
-      .rules()
-      .map((r) => ({ name: r.environment, branch: r.branch, approval: r.approval }));
+    // One entry per environment: its first branch (an environment may take several).
+    const configured: EnvironmentsAnswer['configured'] = [];
+    for (const r of ctx.environments.rules())
+      if (!configured.some((c) => c.name === r.environment))
+        configured.push({ name: r.environment, branch: r.branch, approval: r.approval });
     return { items, configured };
   };
   app.get<{ Querystring: EnvironmentsQuery }>(

@@ -1,9 +1,10 @@
 import { Link } from 'wouter-preact';
 import { type EnvironmentSummary, isTerminal, type Pipeline } from '../../api/types';
 import { CommitLink } from '../../components/commit';
-import { StatusIcon, statusLabel } from '../../components/status-icon';
+import { StatusIcon, useStatusLabel } from '../../components/status-icon';
 import { TimeAgo } from '../../components/time-ago';
 import { safeUrl, shortSha, splitPath } from '../../format/git';
+import { useI18n } from '../../i18n/i18n';
 
 function imageText(p: Pipeline): { tag?: string; digest?: string } | undefined {
   const image = p.image;
@@ -23,6 +24,8 @@ export function EnvironmentCard({ item, now }: { item: EnvironmentSummary; now: 
   const moving = item.recent.find((p) => !isTerminal(p.status));
   const image = d === undefined ? undefined : imageText(d);
   const projectUrl = safeUrl(item.project.webUrl);
+  const statusLabel = useStatusLabel();
+  const { t } = useI18n();
   return (
     <article class="env-card" data-project={item.project.path} data-environment={item.environment}>
       <header class="env-card-head">
@@ -32,21 +35,21 @@ export function EnvironmentCard({ item, now }: { item: EnvironmentSummary; now: 
         </a>
         {d !== undefined && (
           <span class="deployed-ago">
-            deployed <TimeAgo iso={d.finishedAt ?? d.createdAt} now={now} />
+            {t('env.deployed')} <TimeAgo iso={d.finishedAt ?? d.createdAt} now={now} />
           </span>
         )}
       </header>
       {d === undefined ? (
-        <p class="muted env-none">Nothing deployed yet.</p>
+        <p class="muted env-none">{t('env.nothingDeployed')}</p>
       ) : (
         <div class="deployed" data-testid="deployed">
           <CommitLink pipeline={d} />
           <div class="deployed-meta">
             <span>
-              by <strong>{d.user.name || d.user.username}</strong>
+              {t('env.by')} <strong>{d.user.name || d.user.username}</strong>
             </span>
             <Link href={`/pipelines/${encodeURIComponent(d.id)}`} class="muted">
-              pipeline {d.id.slice(-6)}
+              {t('env.pipeline', { id: d.id.slice(-6) })}
             </Link>
           </div>
           {image !== undefined && (
@@ -63,7 +66,7 @@ export function EnvironmentCard({ item, now }: { item: EnvironmentSummary; now: 
         <Link href={`/pipelines/${encodeURIComponent(moving.id)}`} class={`moving st-${moving.status}`}>
           <StatusIcon status={moving.status} size={14} />
           <span>
-            {statusLabel[moving.status]}: {shortSha(moving.sha)}
+            {statusLabel(moving.status)}: {shortSha(moving.sha)}
           </span>
         </Link>
       )}
@@ -73,12 +76,12 @@ export function EnvironmentCard({ item, now }: { item: EnvironmentSummary; now: 
             key={p.id}
             href={`/pipelines/${encodeURIComponent(p.id)}`}
             class={`recent-dot st-${p.status}`}
-            title={`${statusLabel[p.status]} · ${shortSha(p.sha)} · ${p.user.name || p.user.username}`}
+            title={`${statusLabel(p.status)} · ${shortSha(p.sha)} · ${p.user.name || p.user.username}`}
           >
             <StatusIcon status={p.status} size={16} />
           </Link>
         ))}
-        <span class="recent-label muted">latest pipelines</span>
+        <span class="recent-label muted">{t('env.latest')}</span>
       </footer>
     </article>
   );

@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../../api/client';
-import type { EnvironmentSummary, Transition } from '../../api/types';
+import type { ConfiguredEnvironment, EnvironmentSummary, Transition } from '../../api/types';
 import { ShownAnswer, startLoad } from '../../live/load-order';
 import { type LiveState, useTransitions } from '../../live/use-transitions';
 
 export interface Environments {
   items: EnvironmentSummary[] | undefined;
+  /** Every configured environment, in the configured order, also those without pipelines. */
+  configured: ConfiguredEnvironment[];
   error: ApiError | undefined;
   live: LiveState;
 }
@@ -16,6 +18,7 @@ export interface Environments {
  */
 export function useEnvironments(): Environments {
   const [items, setItems] = useState<EnvironmentSummary[] | undefined>(undefined);
+  const [configured, setConfigured] = useState<ConfiguredEnvironment[]>([]);
   const [error, setError] = useState<ApiError | undefined>(undefined);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const shown = useRef(new ShownAnswer());
@@ -23,9 +26,12 @@ export function useEnvironments(): Environments {
   const load = useCallback(async () => {
     const n = startLoad();
     try {
-      const answer = await api<{ items: EnvironmentSummary[] }>('/environments');
+      const answer = await api<{ items: EnvironmentSummary[]; configured?: ConfiguredEnvironment[] }>(
+        '/environments',
+      );
       if (!shown.current.take(n)) return;
       setItems(answer.items);
+      setConfigured(answer.configured ?? []);
       setError(undefined);
     } catch (err) {
       if (err instanceof ApiError && shown.current.take(n)) setError(err);
@@ -48,5 +54,5 @@ export function useEnvironments(): Environments {
     [load],
   );
   const live = useTransitions(undefined, onTransition, () => void load());
-  return { items, error, live };
+  return { items, configured, error, live };
 }

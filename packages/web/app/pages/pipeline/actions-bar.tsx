@@ -5,15 +5,18 @@ import { isTerminal, type Pipeline } from '../../api/types';
 import { useSession } from '../../auth/session';
 import { ConfirmButton } from '../../components/confirm-button';
 import { shortSha } from '../../format/git';
+import { useI18n } from '../../i18n/i18n';
+import { canaryRunning } from './canary-state';
 import { useRollbackSupport } from './rollback-support';
 
 interface Created {
   pipelineId: string;
 }
 
-/** Cancel, retry, approve and roll back, as the caller's role allows. */
+/** Cancel, retry, approve, canary promote/abort and roll back, as the caller's role allows. */
 export function ActionsBar({ pipeline: p, onChanged }: { pipeline: Pipeline; onChanged(p: Pipeline): void }) {
   const session = useSession();
+  const { t } = useI18n();
   const [, navigate] = useLocation();
   const [error, setError] = useState<string | undefined>(undefined);
   const rollback = useRollbackSupport();
@@ -22,8 +25,11 @@ export function ActionsBar({ pipeline: p, onChanged }: { pipeline: Pipeline; onC
   const denied = session.canDeploy
     ? undefined
     : session.caller?.authenticated
-      ? `Your ${session.caller.via === 'proxy' ? 'role' : 'token'} (${session.caller.role}) can only read; a deployer token can act.`
-      : 'Sign in with a deployer token to act on pipelines.';
+      ? t('actions.readOnly', {
+          via: t(session.caller.via === 'proxy' ? 'actions.viaRole' : 'actions.viaToken'),
+          role: session.caller.role ?? '',
+        })
+      : t('actions.signInToAct');
 
   const act = (run: () => Promise<void>) => async () => {
     setError(undefined);
@@ -35,48 +41,84 @@ export function ActionsBar({ pipeline: p, onChanged }: { pipeline: Pipeline; onC
   };
   const waiting = p.status === 'waiting_approval' && p.approval?.approvedAt === undefined;
   const ended = isTerminal(p.status);
+  const canary = canaryRunning(p);
+  const decide = (verdict: 'promote' | 'abort') =>
+    act(async () => onChanged(await api<Pipeline>(`${path}/canary/${verdict}`, { method: 'POST' })));
 
   return (
     <div class="actions">
       <div class="actions-row">
         {waiting && (
           <ConfirmButton
-            label="Approve deploy"
+            label={t('actions.approve')}
             tone="btn-primary"
             testId="approve"
             disabled={denied !== undefined}
             reason={denied}
             confirm={{
-              title: `Deploy to ${p.environment}?`,
+              title: t('actions.approveTitle', { env: p.environment }),
               body: (
                 <p>
-                  {shortSha(p.sha)} of {p.project.path} goes to {p.environment}. You are recorded as the
-                  approver.
+                  {t('actions.approveBody', {
+                    sha: shortSha(p.sha),
+                    project: p.project.path,
+                    env: p.environment,
+                  })}
                 </p>
               ),
-              action: 'Approve and deploy',
+              action: t('actions.approveAction'),
             }}
             onRun={act(async () => onChanged(await api<Pipeline>(`${path}/approve`, { method: 'POST' })))}
           />
         )}
+        {canary && (
+          <ConfirmButton
+            label={t('actions.promote')}
+            tone="btn-primary"
+            testId="canary-promote"
+            disabled={denied !== undefined}
+            reason={denied}
+            confirm={{
+              title: t('actions.promoteTitle', { env: p.environment }),
+              body: <p>{t('actions.promoteBody')}</p>,
+              action: t('actions.promoteAction'),
+            }}
+            onRun={decide('promote')}
+          />
+        )}
+        {canary && (
+          <ConfirmButton
+            label={t('actions.abort')}
+            tone="btn-danger"
+            testId="canary-abort"
+            disabled={denied !== undefined}
+            reason={denied}
+            confirm={{
+              title: t('actions.abortTitle', { env: p.environment }),
+              body: <p>{t('actions.abortBody', { env: p.environment })}</p>,
+              action: t('actions.abortAction'),
+            }}
+            onRun={decide('abort')}
+          />
+        )}
         {!ended && (
           <ConfirmButton
-            label={p.cancelRequested ? 'Stopping' : 'Cancel'}
+            label={p.cancelRequested ? t('actions.stopping') : t('actions.cancel')}
             tone="btn-danger"
             testId="cancel"
             disabled={denied !== undefined || p.cancelRequested === true}
             reason={denied}
             confirm={{
-              title: 'Cancel this pipeline?',
-              body: <p>The running stage is stopped and its runner removed. Nothing after it runs.</p>,
-              action: 'Cancel pipeline',
+              title: t('actions.cancelTitle'),
+              body: <p>{t('actions.cancelBody')}</p>,
+              action: t('actions.cancelAction'),
             }}
             onRun={act(async () => onChanged(await api<Pipeline>(`${path}/cancel`, { method: 'POST' })))}
           />
         )}
         {ended && (
           <ConfirmButton
-            label="Retry"
+            label={t('actions.retry')}
             testId="retry"
             disabled={denied !== undefined}
             reason={denied}
@@ -87,26 +129,21 @@ export function ActionsBar({ pipeline: p, onChanged }: { pipeline: Pipeline; onC
           />
         )}
         <ConfirmButton
-          label="Roll back to this"
+          label={t('actions.rollback')}
           testId="rollback"
           disabled={!rollback || denied !== undefined || p.status !== 'success' || p.image === undefined}
           reason={
             !rollback
-              ? 'This Ferry cannot roll back yet.'
+              ? t('actions.rollbackUnsupported')
               : (denied ??
                 (p.status !== 'success' || p.image === undefined
-                  ? 'Only a successful pipeline that built an image can be deployed again.'
+                  ? t('actions.rollbackOnlySuccess')
                   : undefined))
           }
           confirm={{
-            title: `Roll ${p.environment} back to this version?`,
-            body: (
-              <p>
-                {p.environment} gets the image of this pipeline again ({p.sha.slice(0, 8)}), without testing
-                or building anything.
-              </p>
-            ),
-            action: 'Roll back',
+            title: t('actions.rollbackTitle', { env: p.environment }),
+            body: <p>{t('actions.rollbackBody', { env: p.environment, sha: p.sha.slice(0, 8) })}</p>,
+            action: t('actions.rollbackAction'),
           }}
           onRun={act(async () => {
             const created = await api<Partial<Created>>(`${path}/rollback`, { method: 'POST' });

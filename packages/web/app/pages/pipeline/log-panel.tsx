@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { download } from '../../api/client';
 import { isTerminal, type Pipeline, type StageName, type StageRecord } from '../../api/types';
-import { StatusIcon, statusLabel } from '../../components/status-icon';
+import { StatusIcon, useStatusLabel } from '../../components/status-icon';
 import { firstError } from '../../format/log-search';
 import { type StageLog, useStageLog } from '../../live/use-stage-log';
 import { LogBlock } from './log-lines';
@@ -60,6 +60,7 @@ function emptyText(stage: StageRecord, pipeline: Pipeline, log: StageLog, mode: 
 
 export function LogPanel({ pipeline, stage }: { pipeline: Pipeline; stage: StageRecord }) {
   const mode = useLogMode(stage);
+  const statusLabel = useStatusLabel();
   const log = useStageLog(pipeline.id, stage.name, mode);
   const [timestamps, setTimestamps] = usePreference('log.timestamps', false);
   const [follow, setFollow] = useState(true);
@@ -122,7 +123,7 @@ export function LogPanel({ pipeline, stage }: { pipeline: Pipeline; stage: Stage
         <div class={`log-title st-${stage.status}`}>
           <StatusIcon status={stage.status} size={16} />
           <strong>{stageTitle[stage.name]}</strong>
-          <span class="muted">{statusLabel[stage.status]}</span>
+          <span class="muted">{statusLabel(stage.status)}</span>
           {hasLines && <span class="muted log-count">{log.count.toLocaleString()} lines</span>}
           {mode === 'live' && log.streaming && stage.status === 'running' && (
             <span class="live live-live">

@@ -1,5 +1,5 @@
 import type { Pipeline, StageName } from '../../api/types';
-import { StatusIcon, statusLabel } from '../../components/status-icon';
+import { StatusIcon, useStatusLabel } from '../../components/status-icon';
 import { elapsed } from '../../format/time';
 
 const stageTitle: Record<StageName, string> = { test: 'Test', build: 'Build & push', deploy: 'Change pod' };
@@ -16,6 +16,7 @@ export function StageSteps({
   onSelect(stage: StageName): void;
   now: number;
 }) {
+  const statusLabel = useStatusLabel();
   return (
     <ol class="steps" aria-label="Stages">
       {pipeline.stages.map((s, i) => {
@@ -36,7 +37,7 @@ export function StageSteps({
               <span class="step-text">
                 <span class="step-name">{stageTitle[s.name]}</span>
                 <span class="step-meta">
-                  {waiting ? 'Awaiting approval' : statusLabel[s.status]}
+                  {statusLabel(waiting ? 'waiting_approval' : s.status)}
                   {d !== undefined && <> · {d}</>}
                   {s.attempts > 1 && <> · attempt {s.attempts}</>}
                 </span>

@@ -2,7 +2,7 @@
 import { pipelineStatuses } from '@ferry/shared/domain';
 import { useEffect, useState } from 'preact/hooks';
 import type { PipelineStatus } from '../../api/types';
-import { statusLabel } from '../../components/status-icon';
+import { useStatusLabel } from '../../components/status-icon';
 import type { ListFilter } from './list-filter';
 
 interface Props {
@@ -16,6 +16,7 @@ interface Props {
 /** Filters that live in the URL, so a filtered list is a link to share. Text applies as you pause typing. */
 export function Filters({ filter, onChange, projects, environments }: Props) {
   const [draft, setDraft] = useState(filter);
+  const statusLabel = useStatusLabel();
   useEffect(() => setDraft(filter), [filter.project, filter.environment, filter.status, filter.ref]);
 
   useEffect(() => {
@@ -75,7 +76,7 @@ export function Filters({ filter, onChange, projects, environments }: Props) {
           <option value="">Any status</option>
           {pipelineStatuses.map((s) => (
             <option key={s} value={s}>
-              {statusLabel[s]}
+              {statusLabel(s)}
             </option>
           ))}
         </select>

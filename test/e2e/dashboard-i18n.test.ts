@@ -1,0 +1,137 @@
+import { mkdirSync } from 'node:fs';
+import type { PipelineRecord } from '@ferry/shared';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
+import { apiTokens, pushPipeline, rule, startApiFerry, until } from '../api/api-support.js';
+import { eventually, type TestFerry } from '../support/ferry.js';
+import { chromiumArgs, ensureWebBuild, HeldRunner } from './dashboard-support.js';
+
+/**
+ * The dashboard in Chinese and English in a real browser (Debian's chromium with fonts-noto-cjk):
+ * the language follows the browser's (navigator.languages, set by the context's locale), the
+ * switch changes it and is remembered (localStorage). Every configured environment shows, also
+ * before its first pipeline; a running canary has Promote and Abort. Screenshots go to
+ * test-results/screenshots/ (dashboard-zh-*.png, dashboard-en-*.png).
+ */
+const shots = 'test-results/screenshots';
+
+describe('dashboard languages, environments before their first pipeline, canary buttons', () => {
+  const runner = new HeldRunner();
+  let t: TestFerry;
+  let browser: Browser;
+  let canaryId: string;
+
+  beforeAll(async () => {
+    ensureWebBuild();
+    mkdirSync(shots, { recursive: true });
+    t = await startApiFerry({
+      runner,
+      environments: new StaticEnvironmentMap([
+        rule('test', 'test'),
+        rule('staging', 'staging'),
+        rule('prod', 'master', { approval: true, priority: 1 }),
+      ]),
+    });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+    // test has a deploy; staging and prod have never had a pipeline.
+    await until(t, await pushPipeline(t, { projectId: 8801, path: 'shop/order-service', branch: 'test' }), [
+      'success',
+    ]);
+    // A pipeline whose deploy runs with a canary (held by the runner): its objects include
+    // `<service>-canary` beside `<service>`, as change pod renders them for a canary environment.
+    runner.plan = (req) => (req.pipeline.project.id === 8802 ? { hold: 'deploy' } : {});
+    canaryId = await pushPipeline(t, { projectId: 8802, path: 'shop/payment-gateway', branch: 'test' });
+    await eventually(async () => runner.isHeld(canaryId, 'deploy') || undefined);
+    await t.ferry.ctx.store.patch(canaryId, {
+      manifests: [
+        { kind: 'Deployment', name: 'payment-gateway', namespace: 'shop-test', yaml: 'kind: Deployment\n' },
+        {
+          kind: 'Deployment',
+          name: 'payment-gateway-canary',
+          namespace: 'shop-test',
+          yaml: 'kind: Deployment\n',
+        },
+      ],
+    });
+  });
+  afterAll(async () => {
+    runner.releaseAll();
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function open(
+    path: string,
+    locale: string,
+  ): Promise<{ page: Page; problems: string[]; close(): Promise<void> }> {
+    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+    await context.addInitScript({
+      content: `localStorage.setItem('ferry.token:/', ${JSON.stringify(apiTokens.deployer.value)})`,
+    });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(err.message));
+    await page.goto(`${t.url}${path}`);
+    return { page, problems, close: () => context.close() };
+  }
+
+  it('speaks Chinese to a Chinese browser, shows every configured environment, and switches to English for good', async () => {
+    const { page, problems, close } = await open('/environments', 'zh-CN');
+    await page.locator('h1', { hasText: '环境' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    expect(await page.locator('.nav-link').allTextContents()).toEqual(['流水线', '环境']);
+    expect(
+      await page.locator('.env-section').evaluateAll((s) => s.map((e) => e.getAttribute('data-environment'))),
+    ).toEqual(['test', 'staging', 'prod']);
+    const prod = page.locator('.env-section[data-environment="prod"]');
+    expect(await prod.getByTestId('environment-empty').textContent()).toBe(
+      '第一次合并到 master 后会部署到这里。',
+    );
+    expect(await prod.textContent()).toContain('需要审批');
+    await page.locator('.env-section[data-environment="test"] .env-card').first().waitFor();
+    await page.screenshot({ path: `${shots}/dashboard-zh-environments.png` });
+
+    await page.getByTestId('language-switch').click();
+    await page.locator('h1', { hasText: 'Environments' }).waitFor();
+    expect(await prod.getByTestId('environment-empty').textContent()).toBe(
+      'The first merge into master deploys here.',
+    );
+    await page.reload();
+    await page.locator('h1', { hasText: 'Environments' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.screenshot({ path: `${shots}/dashboard-en-environments.png` });
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it('speaks English to an English browser', async () => {
+    const { page, close } = await open('/environments', 'en-US');
+    await page.locator('h1', { hasText: 'Environments' }).waitFor();
+    expect(await page.getByTestId('language-switch').textContent()).toBe('中文');
+    await close();
+  });
+
+  it('offers canary Promote and Abort on a running canary, and sends the decision to the API', async () => {
+    const { page, problems, close } = await open(`/pipelines/${canaryId}`, 'zh-CN');
+    const promote = page.locator('[data-action="canary-promote"]');
+    await promote.waitFor();
+    expect(await promote.textContent()).toBe('推进灰度');
+    expect(await page.locator('[data-action="canary-abort"]').textContent()).toBe('中止灰度');
+    await page.screenshot({ path: `${shots}/dashboard-zh-canary.png` });
+    const answer = page.waitForResponse((r) =>
+      r.url().endsWith(`/api/v1/pipelines/${canaryId}/canary/promote`),
+    );
+    await promote.click();
+    await page.locator('[data-confirm="canary-promote"]').click();
+    // This Ferry has no cluster: the API answers with its error, which the page shows.
+    const res = await answer;
+    expect(res.request().method()).toBe('POST');
+    expect(res.status()).toBeGreaterThanOrEqual(400);
+    await page.locator('.actions .alert').waitFor();
+    expect(problems).toEqual([]);
+    await close();
+    const stored = (await t.ferry.ctx.store.get(canaryId)) as PipelineRecord;
+    expect(stored.status).toBe('running');
+  });
+});
