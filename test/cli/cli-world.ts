@@ -1,10 +1,10 @@
-import { type GitServer, startGitServer, type TestRepo } from '@ferry/doubles/git';
-import { buildPushHook, sendWebhook } from '@ferry/doubles/gitlab';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type GitServer, startGitServer, type TestRepo } from '@ferry/doubles/git';
+import { buildPushHook, sendWebhook } from '@ferry/doubles/gitlab';
 import { expect } from 'vitest';
 import { testWebhookSecret } from '../support/ferry.js';
 import { type FerryProcess, spawnFerry } from '../support/ferry-process.js';
