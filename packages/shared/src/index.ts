@@ -6,3 +6,4 @@ export * from './logging/index.js';
 export * from './manifests/index.js';
 export * from './pipeline-spec/index.js';
 export * from './runner-contract/index.js';
+export * from './test-reports/index.js';

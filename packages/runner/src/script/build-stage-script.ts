@@ -11,8 +11,10 @@ import { shellQuote } from './shell-quote.js';
  * Only the spec's commands go in; branch names, commit titles and other data reach the stage as
  * environment variables (FERRY_REF, FERRY_SHA, …), never as script text.
  */
-export function buildStageScript(commands: readonly string[]): string {
+export function buildStageScript(commands: readonly string[], prologue = ''): string {
   const lines = ['set -e'];
+  // Shell Ferry itself adds before the commands (a trap that sends the test reports on exit).
+  if (prologue !== '') lines.push(prologue);
   for (const command of commands) {
     lines.push(`printf '%s\\n' ${shellQuote(`$ ${command}`)}`);
     lines.push(`eval ${shellQuote(command)}`);

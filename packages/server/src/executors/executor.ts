@@ -1,4 +1,4 @@
-import type { StageName } from '@ferry/shared';
+import type { ResolvedTestJob, StageName } from '@ferry/shared';
 import type { LogSink } from '../logs/log-sink.js';
 
 export type { LogSink, LogStream } from '../logs/log-sink.js';
@@ -56,6 +56,13 @@ export interface StageJob {
   services?: readonly ServiceJob[];
   /** The job's dependency cache: restored after the clone, saved after a passing job when `save`. */
   cache?: CacheJob;
+  /**
+   * The test job this runner runs (test stage only): its name, `reports` (the script's exit trap
+   * prints the files, see stage-script.ts) and `coverage` (read from the log by the stage runner).
+   * Its services and cache are `services` and `cache` above; image, script, env, resources and
+   * timeout are already the job's.
+   */
+  testJob?: Pick<ResolvedTestJob, 'name' | 'reports' | 'coverage'>;
 }
 
 /** One service of a job (spec `services`). */

@@ -7,6 +7,14 @@ export interface MaskingSink extends LogSink {
   flush(): void;
 }
 
+/** `text` with every secret value (6+ characters) masked, for texts kept outside the log (test reports). */
+export function maskText(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const value of secrets)
+    if (value.length >= 6 && out.includes(value)) out = out.split(value).join(mask);
+  return out;
+}
+
 /**
  * Masks secret values (6+ characters) before output reaches storage, also when a value is split
  * across chunks: per stream, the last `longest - 1` characters of a chunk are held back until

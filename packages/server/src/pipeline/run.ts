@@ -6,6 +6,7 @@ import {
   type PipelineStatus,
   type StageName,
   type StageRecord,
+  type TestJobRecord,
 } from '@ferry/shared';
 import type { PipelineQueue } from '../queue/pipeline-queue.js';
 import type { StageRunner } from '../stages/stage-runner.js';
@@ -104,10 +105,13 @@ async function runStage(
   log: Logger,
 ): Promise<'success' | 'failed' | 'canceled'> {
   const { store, runner } = deps;
-  if (stage.status === 'running' && stage.runnerId !== undefined) {
-    // A crashed worker's runner may still be alive: destroy it before a new attempt, so one
-    // stage never runs twice at the same time.
-    await runner.destroy(stage.runnerId, AbortSignal.timeout(60_000));
+  if (stage.status === 'running') {
+    // A crashed worker's runners (one per test job) may still be alive: destroy them before a new
+    // attempt, so one stage never runs twice at the same time.
+    const runnerIds = new Set([stage.runnerId, ...(stage.jobs ?? []).map((j) => j.runnerId)]);
+    for (const runnerId of runnerIds) {
+      if (runnerId !== undefined) await runner.destroy(runnerId, AbortSignal.timeout(60_000));
+    }
   }
   const attempt = stage.attempts + 1;
   const running: StageRecord = {
@@ -123,6 +127,7 @@ async function runStage(
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = AbortSignal.any([cancel, timeout]);
   let current = running;
+  let saving: Promise<void> = Promise.resolve();
   let outcome: { status: 'success' | 'failed' | 'canceled'; reason?: string };
   try {
     outcome = await runner.run({
@@ -131,10 +136,19 @@ async function runStage(
       attempt,
       signal,
       onStarted: async (runnerId) => {
-        current = { ...running, runnerId };
+        current = { ...current, runnerId };
         await store.putStage(pipeline.id, current);
       },
+      // Jobs end side by side: their records are written one after another, never lost to a race.
+      onJob: (job, form) => {
+        saving = saving.then(async () => {
+          current = { ...current, jobsForm: form, jobs: upsertJob(current.jobs ?? [], job) };
+          await store.putStage(pipeline.id, current);
+        });
+        return saving;
+      },
     });
+    await saving;
   } catch (err) {
     log.error({ err, stage: stage.name }, 'stage runner failed');
     outcome = { status: 'failed', reason: `runner error: ${(err as Error).message}` };
@@ -150,6 +164,11 @@ async function runStage(
   deps.observer.stageFinished(pipeline, finished);
   log.info({ stage: stage.name, status: outcome.status, reason: outcome.reason }, 'stage finished');
   return outcome.status;
+}
+
+function upsertJob(jobs: readonly TestJobRecord[], job: TestJobRecord): TestJobRecord[] {
+  const at = jobs.findIndex((j) => j.name === job.name);
+  return at === -1 ? [...jobs, job] : jobs.map((j, i) => (i === at ? job : j));
 }
 
 async function waitForApproval(deps: RunDeps, pipeline: PipelineRecord): Promise<void> {

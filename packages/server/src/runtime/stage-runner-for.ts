@@ -124,6 +124,7 @@ export async function stageRunnerFor(deps: StageRunnerDeps): Promise<StageRunner
     secrets: deps.secrets,
     ...(deps.alerts === undefined ? {} : { alerts: deps.alerts }),
     jobFor: (request) => jobs.jobFor(request),
+    testJobsFor: (request) => jobs.testJobsFor(request),
     onResult: (request, result) => results.record(request, result),
     reasonFor: (_request, result) => results.reasonFor(result),
   });

@@ -5,12 +5,16 @@ import {
   ResultLineReader,
   type RunnerResult,
   resultKindOf,
+  type TestReportSummary,
 } from '@ferry/shared';
 import type { AlertSink } from '../alerts/alert-sink.js';
 import type { Executor, RunnerHandle, StageJob, StageResult } from '../executors/executor.js';
 import type { LogStore } from '../logs/log-store.js';
-import { maskingSink } from '../logs/masking-sink.js';
+import { maskingSink, maskText } from '../logs/masking-sink.js';
+import { JobCapture } from './job-capture.js';
+import type { TestStageJobs } from './stage-jobs.js';
 import type { StageOutcome, StageRunner, StageRunRequest } from './stage-runner.js';
+import { runTestJobs } from './test-jobs-run.js';
 
 export interface ExecutorStageRunnerDeps {
   executor: Executor;
@@ -18,6 +22,8 @@ export interface ExecutorStageRunnerDeps {
   logger: Logger;
   /** The job for a stage run (from the resolved plan). Throws a FerryError when it cannot be built. */
   jobFor(request: StageRunRequest): Promise<StageJob>;
+  /** The test stage's jobs (each its own runner); without it the test stage runs `jobFor`'s one job. */
+  testJobsFor?(request: StageRunRequest): Promise<TestStageJobs>;
   /** Secret values Ferry holds (configuration); masked in every stage log with the job's own. */
   secrets: readonly string[];
   /** How long cleanup (destroy) may take. */
@@ -42,23 +48,49 @@ export class ExecutorStageRunner implements StageRunner {
   }
 
   async run(request: StageRunRequest): Promise<StageOutcome> {
-    const { executor, logs, logger } = this.#deps;
-    const writer = logs.writer(request.pipeline.id, request.stage);
-    let job: StageJob;
+    let jobs: TestStageJobs;
     try {
-      job = await this.#deps.jobFor(request);
+      jobs =
+        request.stage === 'test' && this.#deps.testJobsFor !== undefined
+          ? await this.#deps.testJobsFor(request)
+          : { form: 'single', failFast: true, jobs: [await this.#deps.jobFor(request)] };
     } catch (err) {
       const reason = isFerryError(err)
         ? `${err.code}: ${err.message}`
         : `cannot prepare the stage: ${String(err)}`;
+      const writer = this.#deps.logs.writer(request.pipeline.id, request.stage);
       writer.system(`ferry: ${reason}`);
       await writer.close();
       return { status: 'failed', reason };
     }
+    if (request.stage !== 'test') {
+      const [job] = jobs.jobs as [StageJob];
+      return outcomeOf(await this.#runJob(request, job, request.stage, request.signal, request.onStarted));
+    }
+    return runTestJobs(request, jobs, this.#deps.logs, (job, logKey, signal, onStarted) =>
+      this.#runJob(request, job, logKey, signal, onStarted),
+    );
+  }
+
+  /**
+   * One runner: prepare, record it, start, stream the log (masked, reports and coverage taken
+   * out for a test job) into `logKey`, wait; cancel on `signal`; destroy in every outcome.
+   */
+  async #runJob(
+    request: StageRunRequest,
+    job: StageJob,
+    logKey: string,
+    signal: AbortSignal,
+    onStarted: (runnerId: string) => Promise<void>,
+  ): Promise<JobOutcome> {
+    const { executor, logs, logger } = this.#deps;
+    const writer = logs.writer(request.pipeline.id, logKey);
     // Only build and deploy run Ferry's runner; a test script's output is never read for a result.
     const kind = resultKindOf(request.stage);
     const results = kind === undefined ? undefined : new ResultLineReader();
-    const masked = maskingSink(writer, [...this.#deps.secrets, ...Object.values(job.secretEnv)]);
+    const capture = job.testJob === undefined ? undefined : new JobCapture(job);
+    const maskedLog = maskingSink(writer, [...this.#deps.secrets, ...Object.values(job.secretEnv)]);
+    const masked = capture === undefined ? maskedLog : capture.wrap(maskedLog);
     const sink: typeof masked = {
       write: (stream, chunk) => {
         if (stream === 'stdout') results?.feed(chunk);
@@ -66,13 +98,18 @@ export class ExecutorStageRunner implements StageRunner {
       },
       flush: () => masked.flush(),
     };
+    const what =
+      job.testJob === undefined || logKey === request.stage
+        ? request.stage
+        : `${request.stage} job ${job.testJob.name}`;
     writer.system(
-      `ferry: ${request.stage} of ${request.pipeline.project.path}@${request.pipeline.sha.slice(0, 12)}, attempt ${request.attempt}, ${executor.kind} executor`,
+      `ferry: ${what} of ${request.pipeline.project.path}@${request.pipeline.sha.slice(0, 12)}, attempt ${request.attempt}, ${executor.kind} executor`,
     );
     const log = logger.child({
       pipelineId: request.pipeline.id,
       stage: request.stage,
       attempt: request.attempt,
+      ...(job.testJob === undefined ? {} : { job: job.testJob.name }),
     });
     let handle: RunnerHandle | undefined;
     let result: StageResult = { status: 'failed', reason: 'the runner did not start' };
@@ -84,14 +121,14 @@ export class ExecutorStageRunner implements StageRunner {
         .cancel(handle, AbortSignal.timeout(10_000))
         .catch((err: unknown) => log.warn({ err }, 'cancel failed'));
     };
-    request.signal.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', onAbort, { once: true });
     try {
-      handle = await executor.prepare(job, request.signal);
-      await request.onStarted(handle.id);
-      if (request.signal.aborted) {
+      handle = await executor.prepare(job, signal);
+      await onStarted(handle.id);
+      if (signal.aborted) {
         result = { status: 'canceled', reason: 'canceled before start' };
       } else {
-        await executor.start(handle, request.signal);
+        await executor.start(handle, signal);
         const tail = executor.tail(handle, sink, tailStop.signal).catch((err: unknown) => {
           if (!tailStop.signal.aborted)
             writer.system(`ferry: log stream interrupted: ${(err as Error).message}`);
@@ -107,10 +144,11 @@ export class ExecutorStageRunner implements StageRunner {
           });
         }
         // The log may lag the runner's end (a busy node, a slow Log API): give it time to deliver
-        // the last lines, longer when the runner's result line is among them (build and deploy).
-        const tailGraceMs = kind === undefined ? 5_000 : 30_000;
+        // the last lines, longer when the runner's result line or a test job's reports are among them.
+        const tailGraceMs =
+          kind === undefined && (job.testJob?.reports.junit ?? null) === null ? 5_000 : 30_000;
         await Promise.race([tail, new Promise((r) => setTimeout(r, tailGraceMs).unref())]);
-        if (request.signal.aborted && result.status !== 'success') result = { ...result, status: 'canceled' };
+        if (signal.aborted && result.status !== 'success') result = { ...result, status: 'canceled' };
         const line = results?.last();
         const read = kind === undefined || line === undefined ? undefined : parseRunnerResult(line, kind);
         if (read?.kind === 'invalid') {
@@ -125,7 +163,7 @@ export class ExecutorStageRunner implements StageRunner {
         }
       }
     } catch (err) {
-      if (request.signal.aborted) {
+      if (signal.aborted) {
         result = { status: 'canceled', reason: 'canceled' };
       } else {
         const reason = isFerryError(err) ? err.message : `runner error: ${(err as Error).message}`;
@@ -133,7 +171,7 @@ export class ExecutorStageRunner implements StageRunner {
         result = { status: 'failed', reason };
       }
     } finally {
-      request.signal.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
       tailStop.abort();
       sink.flush();
       if (handle !== undefined) {
@@ -148,16 +186,37 @@ export class ExecutorStageRunner implements StageRunner {
           });
       }
       writer.system(
-        `ferry: ${request.stage} ${result.status}${result.reason === undefined ? '' : `: ${result.reason}`}`,
+        `ferry: ${what} ${result.status}${result.reason === undefined ? '' : `: ${result.reason}`}`,
       );
       await writer.close().catch((err: unknown) => log.error({ err }, 'could not store the end of the log'));
     }
-    return result.reason === undefined
-      ? { status: result.status }
-      : { status: result.status, reason: result.reason };
+    const outcome: JobOutcome = outcomeOf(result);
+    const report = capture?.report();
+    if (report !== undefined) {
+      const secrets = [...this.#deps.secrets, ...Object.values(job.secretEnv)];
+      report.failures = report.failures.map((f) => ({
+        name: maskText(f.name, secrets),
+        message: maskText(f.message, secrets),
+      }));
+      outcome.report = report;
+    }
+    if (capture?.coverage !== undefined) outcome.coverage = capture.coverage;
+    return outcome;
   }
 
   async destroy(runnerId: string, signal: AbortSignal): Promise<void> {
     await this.#deps.executor.destroy({ id: runnerId }, signal);
   }
+}
+
+/** How one runner ended, with what its log gave (test jobs). */
+export interface JobOutcome extends StageOutcome {
+  report?: TestReportSummary;
+  coverage?: number;
+}
+
+function outcomeOf(result: StageOutcome): JobOutcome {
+  return result.reason === undefined
+    ? { status: result.status }
+    : { status: result.status, reason: result.reason };
 }

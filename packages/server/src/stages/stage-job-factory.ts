@@ -6,7 +6,7 @@ import { builderFor } from './builder-choice.js';
 import { deployManifests, type PreviousImage } from './deploy-manifests.js';
 import type { PlanSource } from './plan-source.js';
 import { registryOf } from './registry-settings.js';
-import { buildStageJob, type StageJobContext } from './stage-jobs.js';
+import { buildStageJob, buildTestStageJobs, type StageJobContext, type TestStageJobs } from './stage-jobs.js';
 import type { StageRunRequest } from './stage-runner.js';
 
 export interface StageJobFactoryDeps {
@@ -43,6 +43,18 @@ export class StageJobFactory {
     // Recorded before the runner starts, so a failed or rolled-back deploy shows what it tried.
     if (request.stage === 'deploy') await this.recordManifests(request.pipeline, plan, null);
     return job;
+  }
+
+  /** The test stage's jobs, each its own runner. */
+  async testJobsFor(request: StageRunRequest): Promise<TestStageJobs> {
+    const { config, plans, runnerImage } = this.#deps;
+    const plan = await plans.planFor(request.pipeline, request.signal);
+    return buildTestStageJobs(
+      request.pipeline,
+      plan,
+      request.attempt,
+      withoutSecretsFor(request.pipeline, jobContext(config, request.pipeline.environment, runnerImage)),
+    );
   }
 
   /**

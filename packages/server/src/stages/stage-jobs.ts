@@ -4,6 +4,7 @@ import {
   type PipelineRecord,
   placeholderEnvironment,
   type ResolvedPlan,
+  type ResolvedTestJob,
   RUNNER_CONTRACT_VERSION,
   RunnerEnv,
   type StageName,
@@ -90,19 +91,11 @@ export function buildStageJob(
       secretEnv[RunnerEnv.registryPassword] = ctx.registry.password;
   }
   switch (stage) {
-    case 'test':
-      return {
-        ...base,
-        secretEnv,
-        image: plan.test.image,
-        script: [...plan.test.script],
-        env: { ...env, ...plan.test.env },
-        timeoutMs: plan.test.timeoutMs,
-        resources: { cpu: plan.test.resources.cpu, memory: plan.test.resources.memory },
-        checkout: plan.test.checkout,
-        // The simple form's one job (named test) carries the stage's services and cache.
-        ...(plan.test.jobs[0] === undefined ? {} : testJobExtras(plan.test.jobs[0], pipeline)),
-      };
+    case 'test': {
+      const [first] = plan.test.jobs;
+      if (first === undefined) throw new TypeError('a resolved test stage has at least one job');
+      return testJobOf({ ...base, secretEnv }, env, first, pipeline);
+    }
     case 'build': {
       const common = {
         ...base,
@@ -149,6 +142,50 @@ export function buildStageJob(
   }
 }
 
+/** The runner job of one test job: its image, script, variables and limits, and the job itself. Pure. */
+function testJobOf(
+  base: Omit<StageJob, 'image' | 'script' | 'env' | 'timeoutMs'>,
+  env: Readonly<Record<string, string>>,
+  job: ResolvedTestJob,
+  pipeline: Pick<PipelineRecord, 'withoutSecrets'>,
+): StageJob {
+  return {
+    ...base,
+    // Its services and cache, as the executors run them (test-job-extras.ts).
+    ...testJobExtras(job, pipeline),
+    image: job.image,
+    script: [...job.script],
+    env: { ...env, ...job.env, [RunnerEnv.testJob]: job.name },
+    timeoutMs: job.timeoutMs,
+    resources: { cpu: job.resources.cpu, memory: job.resources.memory },
+    checkout: job.checkout,
+    testJob: { name: job.name, reports: job.reports, coverage: job.coverage },
+  };
+}
+
+/** The jobs of the test stage and how they run together. */
+export interface TestStageJobs {
+  form: 'single' | 'jobs';
+  failFast: boolean;
+  jobs: StageJob[];
+}
+
+/** Every job of the test stage, each its own runner (`buildStageJob` gives the first). Pure. */
+export function buildTestStageJobs(
+  pipeline: PipelineRecord,
+  plan: ResolvedPlan,
+  attempt: number,
+  ctx: StageJobContext,
+): TestStageJobs {
+  return {
+    form: plan.test.form,
+    failFast: plan.test.failFast,
+    jobs: plan.test.jobs.map((job) =>
+      buildStageJob(pipeline, { ...plan, test: { ...plan.test, jobs: [job] } }, 'test', attempt, ctx),
+    ),
+  };
+}
+
 /**
  * The build job for buildah: no daemon, no socket; the registry credential leaves the secret
  * environment and becomes the auth file the executor mounts (REGISTRY_AUTH_FILE). Pure.
@@ -179,7 +216,13 @@ function buildahBuildJob(
 export function stageTimeoutMs(plan: ResolvedPlan, stage: StageName): number {
   switch (stage) {
     case 'test':
-      return plan.test.timeoutMs;
+      // Jobs run side by side; each may first wait for its services.
+      return Math.max(
+        plan.test.timeoutMs,
+        ...plan.test.jobs.map(
+          (job) => job.timeoutMs + job.services.reduce((sum, s) => sum + (s.ready?.timeoutMs ?? 0), 0),
+        ),
+      );
     case 'build':
       return plan.build.timeoutMs;
     case 'deploy':

@@ -1,4 +1,4 @@
-import type { PipelineRecord, StageName } from '@ferry/shared';
+import type { PipelineRecord, StageName, TestJobRecord } from '@ferry/shared';
 
 export interface StageRunRequest {
   pipeline: PipelineRecord;
@@ -9,6 +9,11 @@ export interface StageRunRequest {
   signal: AbortSignal;
   /** Called as soon as the runner exists, so a crash after it can still destroy it. */
   onStarted(runnerId: string): Promise<void>;
+  /**
+   * The test stage: a job started or ended (its runner id, status, report, coverage), to be kept
+   * on the stage record; `form` says whether the jobs are named (`ferry/test:<job>`) or the simple form.
+   */
+  onJob?(job: TestJobRecord, form: 'single' | 'jobs'): Promise<void>;
 }
 
 export interface StageOutcome {

@@ -1,3 +1,4 @@
 export * from './pipeline.js';
 export * from './stage-log.js';
+export * from './test-jobs.js';
 export * from './transitions.js';

@@ -1,3 +1,5 @@
+import type { TestJobRecord } from './test-jobs.js';
+
 /** The records Ferry stores for every pipeline, and their states. */
 
 export const stageNames = ['test', 'build', 'deploy'] as const;
@@ -60,6 +62,13 @@ export interface StageRecord {
   runnerId?: string;
   startedAt?: string;
   finishedAt?: string;
+  /**
+   * The test stage's jobs (absent on other stages and on records from before jobs): `single` is
+   * the simple form, one job named `test` reported under the stage's own status; `jobs` are named
+   * jobs reported as `ferry/test:<job>`.
+   */
+  jobsForm?: 'single' | 'jobs';
+  jobs?: TestJobRecord[];
 }
 
 export interface ApprovalRecord {

@@ -27,6 +27,10 @@ export const RunnerEnv = {
   /** The stage script, base64-encoded, that a container's shell decodes and evaluates. */
   script: 'FERRY_SCRIPT',
 
+  // Test only.
+  /** The test job's name (`test` for the simple form). */
+  testJob: 'FERRY_JOB',
+
   // Build and deploy (`ferry-runner build|deploy`).
   /** The ResolvedPlan as JSON. */
   plan: 'FERRY_PLAN',

@@ -9,6 +9,17 @@ export {
 } from './contract-version.js';
 export { RunnerEnv, type RunnerEnvKey } from './env-keys.js';
 export {
+  type CapturedReport,
+  exitTrap,
+  MAX_REPORT_FILES,
+  MAX_REPORT_TOTAL_BYTES,
+  REPORT_FILE_SEND_BYTES,
+  REPORT_MARKER,
+  REPORTS_EXIT_HOOK,
+  ReportCapture,
+  reportsEpilogue,
+} from './report-lines.js';
+export {
   escapeOutputLine,
   formatResultLine,
   lastResultLine,

@@ -1,14 +1,8 @@
-import {
-  buildStageScript,
-  cloneEnv,
-  commandEnv,
-  containerScriptCommand,
-  encodeScript,
-  SCRIPT_ENV,
-} from '@ferry/runner';
+import { cloneEnv, commandEnv, containerScriptCommand, encodeScript, SCRIPT_ENV } from '@ferry/runner';
 import { RunnerEnv } from '@ferry/shared';
 import type { ContainerCreateOptions, VolumeCreateOptions } from 'dockerode';
 import type { StageJob } from '../executor.js';
+import { stageScript } from '../stage-script.js';
 import { Label, runnerLabels } from './labels.js';
 import { resourceLimits } from './resources.js';
 import { containerName } from './runner-names.js';
@@ -104,7 +98,7 @@ export function stepContainerSpec(
     Image: job.image,
     Entrypoint: [...containerScriptCommand],
     Cmd: [],
-    Env: envList({ ...commandEnv(job, WORKSPACE), [SCRIPT_ENV]: encodeScript(buildStageScript(job.script)) }),
+    Env: envList({ ...commandEnv(job, WORKSPACE), [SCRIPT_ENV]: encodeScript(stageScript(job)) }),
     WorkingDir: WORKSPACE,
     ...(job.dockerSocket === undefined ? {} : { User: ROOT_USER }),
     Labels: { ...runnerLabels(job, id), [Label.role]: 'step' },

@@ -1,9 +1,10 @@
-import { buildStageScript, cloneFailureReason, scriptSizeProblem } from '@ferry/runner';
+import { cloneFailureReason, scriptSizeProblem } from '@ferry/runner';
 import type Docker from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import type { StageJob } from '../executor.js';
 import { StageRun, type StopReason } from '../stage-run.js';
 import { cacheContainerSpec } from './cache-specs.js';
+import { stageScript } from '../stage-script.js';
 import { cloneContainerSpec, cloneStdin, envProblem, stepContainerSpec } from './container-spec.js';
 import { DockerOutput } from './docker-output.js';
 import { ensureImage, type PullPolicy, runnerImageMissing } from './images.js';
@@ -75,7 +76,7 @@ export class DockerRun extends StageRun<DockerOutput> {
 
   protected async drive(): Promise<void> {
     const { job, docker } = this.#deps;
-    const problem = envProblem(job) ?? scriptSizeProblem(buildStageScript(job.script));
+    const problem = envProblem(job) ?? scriptSizeProblem(stageScript(job));
     if (problem !== undefined) return this.fail(problem);
 
     const checkout = job.checkout !== false;

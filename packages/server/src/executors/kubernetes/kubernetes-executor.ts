@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { buildStageScript, scriptSizeProblem } from '@ferry/runner';
+import { scriptSizeProblem } from '@ferry/runner';
 import { ExecutorErrors, FerryError, runnerPodName } from '@ferry/shared';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { abortable } from '../../abort/abortable.js';
 import type { Executor, LogSink, RunnerHandle, RunnerInfo, StageJob, StageResult } from '../executor.js';
+import { stageScript } from '../stage-script.js';
 import { retrying } from './abort.js';
 import { describeFailure, isAlreadyExists, isNotFound, isTransient, kubernetesError } from './api-errors.js';
 import { ContainerLogFollower } from './container-log-follower.js';
@@ -65,7 +66,7 @@ export class KubernetesExecutor implements Executor {
   }
 
   async prepare(job: StageJob, signal: AbortSignal): Promise<RunnerHandle> {
-    const problem = job.script.length > 0 ? scriptSizeProblem(buildStageScript(job.script)) : undefined;
+    const problem = job.script.length > 0 ? scriptSizeProblem(stageScript(job)) : undefined;
     if (problem !== undefined)
       throw new FerryError(ExecutorErrors.EXECUTOR_INVALID_JOB, {
         kind: this.kind,

@@ -33,8 +33,8 @@ export interface PodExtrasContext {
   cache?: PodCacheSettings;
 }
 
-/** A shell line run first in the step's script: its exit code lands where cache-save reads it. */
-export const recordExitCode = `trap 'printf "%s" "$?" > ${STEP_EXIT_FILE}' EXIT`;
+/** An exit hook of the step's script (stageScript): its exit code lands where cache-save reads it. */
+export const recordExitCode = `printf "%s" "$ferry_status" > ${STEP_EXIT_FILE}`;
 
 /**
  * The sidecars, init containers and volumes a job's services and cache add to its runner pod.

@@ -1,11 +1,4 @@
-import {
-  buildStageScript,
-  cloneEnv,
-  containerScriptCommand,
-  encodeScript,
-  SCRIPT_ENV,
-  stageVariables,
-} from '@ferry/runner';
+import { cloneEnv, containerScriptCommand, encodeScript, SCRIPT_ENV, stageVariables } from '@ferry/runner';
 import { RunnerEnv } from '@ferry/shared';
 import type {
   V1Container,
@@ -16,6 +9,7 @@ import type {
   V1Volume,
 } from '@kubernetes/client-node';
 import type { StageJob } from '../executor.js';
+import { stageScript } from '../stage-script.js';
 import { buildSandbox } from './build-sandbox.js';
 import { type PodCacheSettings, podExtras, recordExitCode } from './pod-extras.js';
 import { secretEnvVar } from './secret.js';
@@ -180,14 +174,7 @@ function stepContainer(job: StageJob, ctx: RunnerPodContext, recordsExit: boolea
     env: [
       ...literalEnv(plain, new Set([...secrets, RunnerEnv.cloneToken, SCRIPT_ENV])),
       ...(runsScript
-        ? [
-            {
-              name: SCRIPT_ENV,
-              value: encodeScript(
-                `${recordsExit ? `${recordExitCode}\n` : ''}${buildStageScript(job.script)}`,
-              ),
-            },
-          ]
+        ? [{ name: SCRIPT_ENV, value: encodeScript(stageScript(job, recordsExit ? [recordExitCode] : [])) }]
         : []),
       ...secrets.map((name) => secretEnvVar(name, ctx.secretName)),
     ],

@@ -4,17 +4,11 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
-import {
-  buildStageScript,
-  clone,
-  cloneEnv,
-  cloneFailureReason,
-  commandEnv,
-  parseCloneTarget,
-} from '@ferry/runner';
+import { clone, cloneEnv, cloneFailureReason, commandEnv, parseCloneTarget } from '@ferry/runner';
 import { RunnerEnv } from '@ferry/shared';
 import type { StageJob } from '../executor.js';
 import { StageRun, type StopReason } from '../stage-run.js';
+import { stageScript } from '../stage-script.js';
 import { localBaseEnv } from './local-env.js';
 import { LocalOutput } from './local-output.js';
 import { processStartTicks, signalGroup } from './process-group.js';
@@ -115,7 +109,7 @@ export class LocalRun extends StageRun<LocalOutput> {
     let argv: string[];
     const commandsFile = join(dirs.root, 'commands.json');
     if (this.#deps.scriptVia === 'sh') {
-      argv = ['/bin/sh', '-c', buildStageScript(job.script)];
+      argv = ['/bin/sh', '-c', stageScript(job)];
     } else {
       await writeFile(commandsFile, JSON.stringify(job.script), { mode: 0o600 });
       argv = [node, runnerProgram, 'run', '--no-new-group', '--commands-file', commandsFile];

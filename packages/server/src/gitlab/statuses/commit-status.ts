@@ -3,6 +3,7 @@ import { durationText, elapsedMs } from '../../reporting/duration-text.js';
 import { clipChars, oneLine } from '../../reporting/plain-text.js';
 import type { Transition } from '../../reporting/reporter.js';
 import { rolledBackTo } from '../../reporting/rollback.js';
+import { firstFailure, jobStatusesFor, singleJobOf } from './job-statuses.js';
 
 /** The states GitLab's commit status API accepts. */
 export type GitLabState = 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped';
@@ -20,6 +21,8 @@ export interface StatusUpdate {
   description: string;
   targetUrl?: string;
   pipelineId: string;
+  /** A test job's coverage percentage (GitLab's commit status `coverage`). */
+  coverage?: number;
 }
 
 export interface StatusLinks {
@@ -67,6 +70,10 @@ export function statusUpdateFor(
     const stage = transition.stage;
     const record = pipeline.stages.find((s) => s.name === stage);
     const same = record?.status === transition.status ? record : undefined;
+    // The simple form's one job: its coverage and first failed test go on the stage's status.
+    const single = same === undefined ? undefined : singleJobOf(same);
+    const withJob = (update: StatusUpdate): StatusUpdate =>
+      single?.coverage === undefined ? update : { ...update, coverage: single.coverage };
     const took = elapsedMs(same?.startedAt, same?.finishedAt);
     const after = took === undefined ? '' : ` after ${durationText(took)}`;
     const inTime = took === undefined ? '' : ` in ${durationText(took)}`;
@@ -74,12 +81,13 @@ export function statusUpdateFor(
       case 'running':
         return base(statusName(stage), 'running', runningText(stage, env), stage);
       case 'success':
-        return base(statusName(stage), 'success', `${doneText(stage, env)}${inTime}`, stage);
+        return withJob(base(statusName(stage), 'success', `${doneText(stage, env)}${inTime}`, stage));
       case 'failed': {
         const target = rolledBackTo(same?.reason);
         const rolled = target === undefined ? '' : `, rolled back to ${target}`;
         const reason = same?.reason === undefined ? '' : `: ${same.reason}`;
-        return base(statusName(stage), 'failed', `Failed${after}${rolled}${reason}`, stage);
+        const test = single === undefined ? '' : firstFailure(single);
+        return withJob(base(statusName(stage), 'failed', `Failed${after}${rolled}${reason}${test}`, stage));
       }
       case 'canceled':
         return base(statusName(stage), 'canceled', `Canceled${after}`, stage);
@@ -122,6 +130,36 @@ export function statusUpdateFor(
     default:
       return undefined;
   }
+}
+
+/**
+ * Every status a transition asks for: the one of `statusUpdateFor`, and for the test stage's named
+ * jobs one per job (`ferry/test:<job>`, its state from the stage record, its coverage).
+ */
+export function statusUpdatesFor(
+  transition: Transition,
+  pipeline: PipelineRecord,
+  links: StatusLinks,
+): StatusUpdate[] {
+  const main = statusUpdateFor(transition, pipeline, links);
+  const updates = main === undefined ? [] : [main];
+  const url = links.pipelineUrl(pipeline.id, 'test');
+  for (const job of jobStatusesFor(transition, pipeline)) {
+    const update: StatusUpdate = {
+      projectId: pipeline.project.id,
+      project: pipeline.project.path,
+      sha: pipeline.sha,
+      ref: pipeline.ref,
+      name: job.name,
+      state: job.state,
+      description: clipChars(oneLine(job.description), GITLAB_FIELD_MAX),
+      pipelineId: pipeline.id,
+    };
+    if (url.length <= GITLAB_FIELD_MAX && /^https?:\/\//.test(url)) update.targetUrl = url;
+    if (job.coverage !== undefined) update.coverage = job.coverage;
+    updates.push(update);
+  }
+  return updates;
 }
 
 function runningText(stage: StageName, env: string): string {

@@ -3,7 +3,7 @@ import type { Delivery, DeliveryResult, Reporter, Transition } from '../../repor
 import type { ReportingMetrics } from '../../reporting/reporting-metrics.js';
 import { classifyGitLabError } from '../api/gitlab-errors.js';
 import type { GitLabVersion } from '../api/gitlab-version.js';
-import { type StatusLinks, type StatusUpdate, statusUpdateFor } from './commit-status.js';
+import { type StatusLinks, type StatusUpdate, statusUpdatesFor } from './commit-status.js';
 import type { ExternalPipelineIds } from './external-pipeline-ids.js';
 import type { GitLabStatusClient } from './gitlab-status-client.js';
 import type { LastPostedStates } from './last-posted-states.js';
@@ -38,8 +38,10 @@ export class GitLabReporter implements Reporter<StatusUpdate> {
   }
 
   async plan(transition: Transition, pipeline: PipelineRecord): Promise<Delivery<StatusUpdate>[]> {
-    const update = statusUpdateFor(transition, pipeline, this.#o.links);
-    return update === undefined ? [] : [{ channel: `${pipeline.project.id}:${pipeline.sha}`, item: update }];
+    return statusUpdatesFor(transition, pipeline, this.#o.links).map((item) => ({
+      channel: `${pipeline.project.id}:${pipeline.sha}`,
+      item,
+    }));
   }
 
   async deliver(

@@ -27,6 +27,7 @@ export class GitLabStatusClient {
       description: string;
       targetUrl?: string;
       pipelineId?: number;
+      coverage?: number;
     } = {
       name: update.name,
       ref: update.ref,
@@ -34,6 +35,7 @@ export class GitLabStatusClient {
     };
     if (update.targetUrl !== undefined) options.targetUrl = update.targetUrl;
     if (gitlabPipelineId !== undefined) options.pipelineId = gitlabPipelineId;
+    if (update.coverage !== undefined) options.coverage = update.coverage;
     const created = await abortable(
       this.#api.Commits.editStatus(update.projectId, update.sha, state, options),
       signal,

@@ -1,4 +1,13 @@
+import { type StageRecord, testJobLogKey } from '@ferry/shared';
 import type { LogStore } from '../../logs/log-store.js';
+
+/** The log that explains a failed stage: the first failed test job's own log when it has jobs. */
+export function failedLogKey(stage: Pick<StageRecord, 'name' | 'jobs' | 'jobsForm'>): string {
+  const job = stage.jobs?.find((j) => j.status === 'failed');
+  return job === undefined || stage.jobsForm === undefined
+    ? stage.name
+    : testJobLogKey(job.name, stage.jobsForm);
+}
 
 /** Most lines read while looking for the end of a log (beyond it, the tail is what was reached). */
 const MAX_SCANNED_LINES = 2_000_000;

@@ -1,4 +1,11 @@
-import type { Person, PipelineRecord, StageName, Trigger } from '@ferry/shared';
+import type {
+  Person,
+  PipelineRecord,
+  StageName,
+  StageRecord,
+  TestReportSummary,
+  Trigger,
+} from '@ferry/shared';
 import { elapsedMs } from '../duration-text.js';
 import type { Transition } from '../reporter.js';
 import { rolledBackTo, wasRolledBack } from '../rollback.js';
@@ -47,6 +54,8 @@ export interface Notice {
   canceledBy?: string;
   /** When an approval wait ends (ISO). */
   deadline?: string;
+  /** The failed test stage's test reports: counts and the first failed tests (names, messages). */
+  tests?: { counts: string; failures: { job?: string; name: string; message: string }[] };
   /** The WeCom user id of the person who merged, for `<@id>` on failures. */
   mention?: string;
   at: string;
@@ -149,6 +158,33 @@ export function buildNotice(
     if (extras.logTail !== undefined && extras.logTail.length > 0) notice.logTail = extras.logTail;
     if (extras.mention !== undefined) notice.mention = extras.mention;
     if (extras.firstError !== undefined) notice.firstError = extras.firstError;
+    const tests = failed === undefined ? undefined : failedTests(failed);
+    if (tests !== undefined) notice.tests = tests;
   }
   return notice;
+}
+
+/** Most failed tests a message names. */
+export const MAX_NOTICE_FAILURES = 5;
+
+/** The counts and first failed tests of a failed test stage's reports; undefined without reports. */
+function failedTests(stage: StageRecord): Notice['tests'] {
+  const withReports = (stage.jobs ?? []).filter((j) => j.report !== undefined);
+  if (withReports.length === 0) return undefined;
+  const named = stage.jobsForm === 'jobs';
+  let failed = 0;
+  let total = 0;
+  const failures: NonNullable<Notice['tests']>['failures'] = [];
+  for (const job of withReports) {
+    const report = job.report as TestReportSummary;
+    failed += report.failed;
+    total += report.passed + report.failed + report.skipped;
+    for (const f of report.failures) {
+      if (failures.length >= MAX_NOTICE_FAILURES) break;
+      failures.push(
+        named ? { job: job.name, name: f.name, message: f.message } : { name: f.name, message: f.message },
+      );
+    }
+  }
+  return { counts: `${failed}/${total}`, failures };
 }

@@ -5,7 +5,17 @@ import { lastLinesWithin, MARKDOWN_MAX_BYTES, truncateUtf8, utf8Bytes } from './
 import { noticeIcon, type Wording, wordingFor } from './wording.js';
 
 /** Longest user strings shown, in characters, so the fixed part of a message stays well under 4 KB. */
-const MAX = { name: 60, path: 120, ref: 100, title: 120, reason: 300, tag: 160, logLine: 200 } as const;
+const MAX = {
+  name: 60,
+  path: 120,
+  ref: 100,
+  title: 120,
+  reason: 300,
+  tag: 160,
+  logLine: 200,
+  testName: 120,
+  testMessage: 160,
+} as const;
 
 /** A `markdown` message for one notice: ≤ 4096 bytes, the log tail cut from its start to fit. */
 export function renderNotice(notice: Notice, language: Language, maxBytes = MARKDOWN_MAX_BYTES): string {
@@ -132,6 +142,7 @@ function factLines(notice: Notice, w: Wording, language: Language): string[] {
       }
       if (notice.reason !== undefined)
         lines.push(`${w.reason}${w.colon}${escapeMarkdown(notice.reason, MAX.reason)}`);
+      if (notice.tests !== undefined) lines.push(...testLines(notice.tests, w));
       break;
     }
     case 'canceled': {
@@ -177,4 +188,16 @@ function quoted(lines: string[]): string[] {
 function deadlineText(iso: string): string {
   const at = new Date(iso);
   return Number.isNaN(at.getTime()) ? '—' : `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The failed tests of a notice: counts, then one line per test (job, name, message), escaped. */
+function testLines(tests: NonNullable<Notice['tests']>, w: Wording): string[] {
+  const lines = [`${w.failedTests}${w.colon}${escapeMarkdown(tests.counts, 40)}`];
+  for (const f of tests.failures) {
+    const job = f.job === undefined ? '' : `[${escapeMarkdown(f.job, 20)}] `;
+    lines.push(
+      `✗ ${job}${escapeMarkdown(f.name, MAX.testName)}${w.colon}${escapeMarkdown(f.message, MAX.testMessage)}`,
+    );
+  }
+  return lines;
 }

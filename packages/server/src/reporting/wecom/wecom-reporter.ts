@@ -5,7 +5,7 @@ import type { Delivery, DeliveryResult, Reporter, Transition } from '../reporter
 import type { ReportingMetrics } from '../reporting-metrics.js';
 import { botsFor } from './bot-routing.js';
 import type { BotStates } from './bot-states.js';
-import { readLogExcerpt } from './log-tail.js';
+import { failedLogKey, readLogExcerpt } from './log-tail.js';
 import { buildNotice, type Notice, noticeKindFor } from './notice.js';
 import type { OnceMarks } from './once-marks.js';
 import { renderAlertText } from './render-alert.js';
@@ -83,7 +83,13 @@ export class WeComReporter implements Reporter<WeComItem> {
     const failedStage = pipeline.stages.find((s) => s.status === 'failed');
     const excerpt =
       (kind === 'failed' || kind === 'rolled_back') && failedStage !== undefined
-        ? await readLogExcerpt(this.#o.logs, pipeline.id, failedStage.name, this.#o.logTailLines, signal)
+        ? await readLogExcerpt(
+            this.#o.logs,
+            pipeline.id,
+            failedLogKey(failedStage),
+            this.#o.logTailLines,
+            signal,
+          )
         : undefined;
     if (kind === 'deploying' && !(await this.#o.once.first(`deploying:${pipeline.id}`))) return [];
     // The image the build stage recorded on the pipeline; else what the configured lookup says.

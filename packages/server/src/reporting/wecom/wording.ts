@@ -15,6 +15,8 @@ export interface Wording {
   took: string;
   image: string;
   failedStage: string;
+  /** Failed tests (of all): the counts of the test reports. */
+  failedTests: string;
   reason: string;
   rolledBackTo: string;
   needsApproval(env: string, deadline: string): string;
@@ -66,6 +68,7 @@ const zh: Wording = {
   took: '耗时',
   image: '镜像',
   failedStage: '失败阶段',
+  failedTests: '失败的测试',
   reason: '原因',
   rolledBackTo: '已回滚到',
   needsApproval: (env, deadline) => `部署到 ${env} 需要审批，截止 ${deadline}`,
@@ -100,6 +103,7 @@ const en: Wording = {
   took: 'Took',
   image: 'Image',
   failedStage: 'Failed stage',
+  failedTests: 'Failed tests',
   reason: 'Reason',
   rolledBackTo: 'Rolled back to',
   needsApproval: (env, deadline) => `Deploying to ${env} needs approval by ${deadline}`,

@@ -18,6 +18,41 @@ const shaPattern = '^[0-9a-f]{40}([0-9a-f]{24})?$';
 const time = { type: 'string', format: 'date-time' } as const;
 const text = { type: 'string' } as const;
 
+/** A test job of the test stage as the record keeps it (TestJobRecord). */
+const testJobSchema = {
+  type: 'object',
+  required: ['name', 'status'],
+  properties: {
+    name: text,
+    status: { type: 'string', enum: [...stageStatuses] },
+    reason: text,
+    runnerId: text,
+    startedAt: time,
+    finishedAt: time,
+    coverage: {
+      type: 'number',
+      description: 'Coverage percentage from the job log (its `coverage` pattern).',
+    },
+    report: {
+      type: 'object',
+      description:
+        'What its JUnit reports say: counts and the failed tests (at most 50), notes when cut or refused.',
+      required: ['passed', 'failed', 'errors', 'skipped', 'failures'],
+      properties: {
+        passed: { type: 'integer' },
+        failed: { type: 'integer' },
+        errors: { type: 'integer' },
+        skipped: { type: 'integer' },
+        failures: {
+          type: 'array',
+          items: { type: 'object', required: ['name', 'message'], properties: { name: text, message: text } },
+        },
+        notes: { type: 'array', items: text },
+      },
+    },
+  },
+} as const;
+
 /** Closes an object to the keys it lists. */
 export function closed<P extends Record<string, unknown>>(properties: P) {
   return {
@@ -92,6 +127,17 @@ export const pipelineSchema = {
           runnerId: text,
           startedAt: time,
           finishedAt: time,
+          jobsForm: {
+            type: 'string',
+            enum: ['single', 'jobs'],
+            description:
+              'Test stage: `single` is the simple form (one job named test, status `ferry/test`); `jobs` are named jobs (status `ferry/test:<job>`, log `test:<job>`).',
+          },
+          jobs: {
+            type: 'array',
+            items: testJobSchema,
+            description: 'Test stage: its jobs, run side by side.',
+          },
         },
       },
     },

@@ -1,5 +1,11 @@
 import { Readable } from 'node:stream';
-import { FerryError, PipelineErrors, stageNames } from '@ferry/shared';
+import {
+  DNS1123_LABEL_PATTERN,
+  FerryError,
+  PipelineErrors,
+  stageNames,
+  TEST_JOB_NAME_MAX,
+} from '@ferry/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../../app/server-context.js';
 import type { LogChunk } from '../../logs/log-store.js';
@@ -13,6 +19,8 @@ interface StageLogParams {
 
 interface StageLogQuery {
   format?: 'sse' | 'json' | 'text';
+  /** A named job of the test stage: its own log. */
+  job?: string;
   cursor?: string;
 }
 
@@ -34,7 +42,8 @@ export function stageLogRoute(app: FastifyInstance, ctx: ServerContext): void {
         summary: "A stage's log: live (SSE), a JSON page, or the raw text",
         description:
           'format=sse (default when Accept is text/event-stream) streams `lines` events and one `end`; ' +
-          'format=json returns one page from `cursor`; format=text downloads the whole log.',
+          'format=json returns one page from `cursor`; format=text downloads the whole log. ' +
+          "job=<name> (test stage with named jobs): that job's own log.",
         tags: ['logs'],
         params: {
           ...closed({
@@ -46,6 +55,7 @@ export function stageLogRoute(app: FastifyInstance, ctx: ServerContext): void {
         querystring: closed({
           format: { type: 'string', enum: ['sse', 'json', 'text'] },
           cursor: { type: 'string', pattern: cursorPattern },
+          job: { type: 'string', pattern: DNS1123_LABEL_PATTERN, maxLength: TEST_JOB_NAME_MAX },
         }),
         response: {
           200: {
@@ -64,9 +74,12 @@ export function stageLogRoute(app: FastifyInstance, ctx: ServerContext): void {
       },
     },
     async (request, reply) => {
-      const { id, stage } = request.params;
+      const { id } = request.params;
+      const job = request.query.job;
       if ((await ctx.store.get(id)) === undefined)
         throw new FerryError(PipelineErrors.PIPELINE_NOT_FOUND, { id });
+      // A named job's log is its own key; other stages have no jobs, so their key never matches one.
+      const stage = job === undefined ? request.params.stage : `${request.params.stage}:${job}`;
       const format =
         request.query.format ??
         (String(request.headers.accept).includes('text/event-stream') ? 'sse' : 'json');
