@@ -113,6 +113,65 @@ describe('GitLab commit statuses', () => {
     expect(last?.description).toMatch(/^Failed at test after \d+s: exit code 1$/);
   });
 
+  it('posts ferry/test:<job> for each named job, with its coverage and its first failed test', async () => {
+    const report = {
+      passed: 8,
+      failed: 1,
+      errors: 0,
+      skipped: 0,
+      failures: [{ name: 'cart › totals', message: 'expected 10.7 to be 10.8' }],
+    };
+    runner.script = (req) =>
+      req.stage === 'test'
+        ? {
+            outcome: 'failed',
+            reason: 'job unit failed: exit code 1; 1 of 9 tests failed',
+            jobs: {
+              form: 'jobs',
+              records: [
+                { name: 'lint', status: 'success', coverage: 91.5 },
+                {
+                  name: 'unit',
+                  status: 'failed',
+                  reason: 'exit code 1; 1 of 9 tests failed',
+                  report,
+                  coverage: 83.25,
+                },
+              ],
+            },
+          }
+        : {};
+    const t = await start();
+    const sha = commit();
+    const { id } = await merge(t, { ...PROJECT, sha });
+    await until(t, id, ['failed']);
+    await eventually(async () => (seen(sha).includes('ferry:failed') ? true : undefined), 15_000);
+    // name:state, so a job's own statuses have two colons; the stage's status is ferry/test as before.
+    expect(seen(sha).filter((s) => s.split(':').length === 3)).toEqual([
+      'ferry/test:lint:running',
+      'ferry/test:unit:running',
+      'ferry/test:lint:success',
+      'ferry/test:unit:failed',
+    ]);
+    expect(seen(sha)).toEqual(expect.arrayContaining(['ferry/test:running', 'ferry/test:failed']));
+    const statuses = gitlab.requests
+      .filter((r) => r.method === 'POST' && r.path.includes('/statuses/'))
+      .map(
+        (r) =>
+          JSON.parse(r.rawBody) as { name: string; state: string; coverage?: number; description?: string },
+      );
+    const unit = statuses.find((s) => s.name === 'ferry/test:unit' && s.state === 'failed');
+    expect(unit?.coverage).toBe(83.25);
+    expect(unit?.description).toMatch(
+      /^Failed: exit code 1; 1 of 9 tests failed · cart › totals: expected 10\.7 to be 10\.8$/,
+    );
+    expect(statuses.find((s) => s.name === 'ferry/test:lint' && s.state === 'success')?.coverage).toBe(91.5);
+    // The stage's own status stays, with the job that failed.
+    expect(statuses.find((s) => s.name === 'ferry/test' && s.state === 'failed')?.description).toMatch(
+      /: job unit failed: exit code 1; 1 of 9 tests failed$/,
+    );
+  });
+
   it('keeps the external pipeline GitLab made for the first status: later statuses go there, not to a newer CI pipeline', async () => {
     runner.script = (req) => (req.stage === 'test' ? { ms: 1_500 } : {});
     const t = await start();

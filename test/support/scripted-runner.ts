@@ -1,4 +1,4 @@
-import type { StageName } from '@ferry/shared';
+import type { StageName, TestJobRecord } from '@ferry/shared';
 import type {
   StageOutcome,
   StageRunner,
@@ -10,6 +10,8 @@ export interface ScriptedStage {
   ms?: number;
   outcome?: StageOutcome['status'];
   reason?: string;
+  /** Test stage jobs to report through `onJob`: each first as running, then as given (when the stage ends). */
+  jobs?: { form: 'single' | 'jobs'; records: TestJobRecord[] };
 }
 
 /**
@@ -38,6 +40,12 @@ export class ScriptedRunner implements StageRunner {
     this.runs.push(entry);
     await req.onStarted(`scripted:${req.pipeline.id}:${req.stage}:${req.attempt}`);
     const plan = this.script(req);
+    for (const job of plan.jobs?.records ?? []) {
+      await req.onJob?.(
+        { name: job.name, status: 'running', startedAt: new Date().toISOString() },
+        plan.jobs?.form ?? 'jobs',
+      );
+    }
     const finished = await new Promise<boolean>((resolve) => {
       if (req.signal.aborted) return resolve(false);
       const timer = setTimeout(() => resolve(true), plan.ms ?? 0);
@@ -51,6 +59,7 @@ export class ScriptedRunner implements StageRunner {
       entry.result = 'aborted';
       return { status: 'canceled', reason: 'aborted' };
     }
+    for (const job of plan.jobs?.records ?? []) await req.onJob?.(job, plan.jobs?.form ?? 'jobs');
     entry.result = plan.outcome ?? 'success';
     return plan.reason === undefined
       ? { status: plan.outcome ?? 'success' }
