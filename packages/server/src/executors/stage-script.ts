@@ -9,10 +9,16 @@ import type { StageJob } from './executor.js';
  * records its exit code for cache-save), each reading the status in `$ferry_status`. Every
  * executor runs this same text.
  */
-export function stageScript(job: Pick<StageJob, 'script' | 'testJob'>, exitHooks: readonly string[] = []): string {
+export function stageScript(
+  job: Pick<StageJob, 'script' | 'testJob'>,
+  exitHooks: readonly string[] = [],
+): string {
   const glob = job.testJob?.reports.junit;
   const reports = glob === null || glob === undefined ? undefined : reportsEpilogue(glob);
   const hooks = [...(reports === undefined ? [] : [REPORTS_EXIT_HOOK]), ...exitHooks];
-  const prologue = [...(reports === undefined ? [] : [reports]), ...(hooks.length === 0 ? [] : [exitTrap(hooks)])];
+  const prologue = [
+    ...(reports === undefined ? [] : [reports]),
+    ...(hooks.length === 0 ? [] : [exitTrap(hooks)]),
+  ];
   return buildStageScript(job.script, prologue.join('\n'));
 }
