@@ -23,7 +23,8 @@ import {
 } from '../test/e2e/support/release-world.js';
 import { testRunnerImage } from '../test/executors/runner-build.js';
 import { baseInRegistry, SECCOMP_PROFILE } from '../test/release/buildah-sandbox.js';
-import { testImages, testRegistry } from '../test/support/services.js';
+import { testRegistry } from '../test/support/services.js';
+import { NPM_BASE, npmBase, vendoredDependencies } from './lib/sample-dependencies.js';
 
 const exec = promisify(execFile);
 const { values } = parseArgs({
@@ -34,106 +35,6 @@ const kinds = (values.kinds ?? '')
   .filter((k): k is ExecutorKind => k === 'docker' || k === 'kubernetes');
 const root = new URL('..', import.meta.url).pathname;
 const registry = testRegistry();
-
-/** The packages the service depends on (their dependency closure is vendored too). */
-const ROOTS = [
-  'pino',
-  'yaml',
-  'commander',
-  'zod',
-  'semver',
-  'debug',
-  'mime-types',
-  'ws',
-  'picocolors',
-  'dequal',
-];
-
-async function closure(names: string[]): Promise<string[]> {
-  const seen = new Set<string>();
-  const queue = [...names];
-  while (queue.length > 0) {
-    const name = queue.pop() as string;
-    if (seen.has(name)) continue;
-    const text = await readFile(join(root, 'node_modules', name, 'package.json'), 'utf8').catch(
-      () => undefined,
-    );
-    if (text === undefined) continue;
-    seen.add(name);
-    queue.push(
-      ...Object.keys((JSON.parse(text) as { dependencies?: Record<string, string> }).dependencies ?? {}),
-    );
-  }
-  return [...seen].sort();
-}
-
-/** package.json, package-lock.json and vendor/*.tgz: an offline-installable dependency set. */
-async function vendoredDependencies(): Promise<{
-  files: Record<string, string | Uint8Array>;
-  count: number;
-}> {
-  const dir = await mkdtemp(join(tmpdir(), 'ferry-bench-vendor-'));
-  try {
-    const names = await closure(ROOTS);
-    await exec('mkdir', ['-p', join(dir, 'vendor')]);
-    for (const name of names)
-      await exec('npm', ['pack', '--ignore-scripts', '--silent', join(root, 'node_modules', name)], {
-        cwd: join(dir, 'vendor'),
-      });
-    const deps: Record<string, string> = {};
-    const files: Record<string, string | Uint8Array> = {};
-    for (const tgz of await readdir(join(dir, 'vendor'))) {
-      const { stdout } = await exec('tar', ['-xzOf', join(dir, 'vendor', tgz), 'package/package.json']);
-      deps[(JSON.parse(stdout) as { name: string }).name] = `file:vendor/${tgz}`;
-      files[`vendor/${tgz}`] = await readFile(join(dir, 'vendor', tgz));
-    }
-    const pkg = {
-      name: 'bench-service',
-      version: '1.0.0',
-      private: true,
-      scripts: { test: 'node test.js' },
-      dependencies: deps,
-    };
-    files['package.json'] = `${JSON.stringify(pkg, null, 2)}\n`;
-    await writeFile(join(dir, 'package.json'), files['package.json'] as string);
-    await exec(
-      'npm',
-      ['install', '--offline', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'],
-      {
-        cwd: dir,
-      },
-    );
-    files['package-lock.json'] = await readFile(join(dir, 'package-lock.json'), 'utf8');
-    return { files, count: names.length };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** The test node image plus this machine's npm (the test image has node only): the service's base. */
-const NPM_BASE = 'ferry-test/node-npm:20';
-
-async function npmBase(): Promise<void> {
-  if (
-    await exec('docker', ['image', 'inspect', NPM_BASE]).then(
-      () => true,
-      () => false,
-    )
-  )
-    return;
-  const dir = await mkdtemp(join(tmpdir(), 'ferry-bench-npm-'));
-  try {
-    const { stdout } = await exec('npm', ['root', '-g']);
-    await exec('cp', ['-a', join(stdout.trim(), 'npm'), join(dir, 'npm')]);
-    await writeFile(
-      join(dir, 'Dockerfile'),
-      `FROM ${testImages.node}\nCOPY npm /usr/local/lib/node_modules/npm\nRUN ln -s /usr/local/lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && npm --version\n`,
-    );
-    await exec('docker', ['build', '-q', '--network', 'host', '-t', NPM_BASE, dir]);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 const DOCKERFILE = [
   `ARG BASE=${NPM_BASE}`,

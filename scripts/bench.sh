@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks: npm run bench:intake | bench:dispatch | bench:release | bench:soak [-- --seconds N ...]. Starts a Redis (and
+# Benchmarks: npm run bench:intake | bench:dispatch | bench:release | bench:test-cache | bench:soak [-- --seconds N ...]. Starts a Redis (and
 # whatever else the bench needs) on loopback like the test command, builds, runs, stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,7 @@ start_redis
 [ "$name" = soak ] && start_postgres
 [ "$name" = dispatch ] && { start_dockerd; bash scripts/lib/test-images.sh; }
 [ "$name" = release ] && { start_dockerd; start_registry; bash scripts/lib/test-images.sh; }
+[ "$name" = test-cache ] && { start_dockerd; bash scripts/lib/test-images.sh; }
 npx tsc -b
 # The docker executor's runner image, as the tests build it (RUNNER_TAG, default ferry/runner:test).
 [ "$name" = dispatch ] && bash scripts/lib/runner-image.sh
