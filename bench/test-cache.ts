@@ -13,8 +13,9 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import Docker from 'dockerode';
 import { cacheVolumeName } from '../packages/server/src/executors/docker/cache-specs.js';
 import { DockerExecutor } from '../packages/server/src/executors/docker/index.js';
-import type { Executor, LogSink, StageJob } from '../packages/server/src/executors/executor.js';
+import type { Executor, StageJob } from '../packages/server/src/executors/executor.js';
 import { KubernetesExecutor } from '../packages/server/src/executors/kubernetes/index.js';
+import { runStageToEnd } from '../test/executors/run-stage.js';
 import { ensureRunnerImage } from '../test/executors/runner-build.js';
 import { startK8sDouble } from '../test/k8s-double/index.js';
 import { testImages } from '../test/support/services.js';
@@ -33,31 +34,10 @@ const TEST_JS = [
   '',
 ].join('\n');
 
-class TextSink implements LogSink {
-  text = '';
-  write(_stream: 'stdout' | 'stderr' | 'system', chunk: string): void {
-    this.text += chunk;
-  }
-}
-
 async function runStage(executor: Executor, job: StageJob): Promise<{ ms: number; log: string }> {
-  const signal = AbortSignal.timeout(600_000);
-  const sink = new TextSink();
-  const started = performance.now();
-  const handle = await executor.prepare(job, signal);
-  try {
-    await executor.start(handle, signal);
-    const [, result] = await Promise.all([
-      executor.tail(handle, sink, signal),
-      executor.wait(handle, signal),
-    ]);
-    const ms = performance.now() - started;
-    if (result.status !== 'success')
-      throw new Error(`the stage ${result.status}: ${result.reason}\n${sink.text}`);
-    return { ms, log: sink.text };
-  } finally {
-    await executor.destroy(handle, AbortSignal.timeout(60_000));
-  }
+  const { result, log, ms } = await runStageToEnd(executor, job, 600_000);
+  if (result.status !== 'success') throw new Error(`the stage ${result.status}: ${result.reason}\n${log}`);
+  return { ms, log };
 }
 
 const figures: Record<string, number | string> = {};

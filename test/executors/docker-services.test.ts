@@ -6,6 +6,7 @@ import { DockerExecutor } from '../../packages/server/src/executors/docker/index
 import type { StageJob } from '../../packages/server/src/executors/executor.js';
 import { connectTestDocker, testImages } from '../support/services.js';
 import { dockerLeftovers, TextSink } from './docker-support.js';
+import { runStageToEnd } from './run-stage.js';
 import { ensureRunnerImage } from './runner-build.js';
 
 /** A redis PING over the job's loopback with busybox nc: `+PONG` when the service answers. */
@@ -55,21 +56,7 @@ describe('docker executor: services and cache', () => {
 
   const redis = { name: 'redis', image: testImages.redis, env: {}, readyTcp: 6379, readyTimeoutMs: 30_000 };
 
-  async function run(stageJob: StageJob) {
-    const signal = AbortSignal.timeout(120_000);
-    const sink = new TextSink();
-    const handle = await executor.prepare(stageJob, signal);
-    try {
-      await executor.start(handle, signal);
-      const [, result] = await Promise.all([
-        executor.tail(handle, sink, signal),
-        executor.wait(handle, signal),
-      ]);
-      return { result, log: sink.text };
-    } finally {
-      await executor.destroy(handle, AbortSignal.timeout(30_000));
-    }
-  }
+  const run = (stageJob: StageJob) => runStageToEnd(executor, stageJob);
 
   it('two jobs each reach their own redis at 127.0.0.1:6379 at the same time, with no host port', async () => {
     const [a, b] = await Promise.all([run(job({ services: [redis] })), run(job({ services: [redis] }))]);
