@@ -25,12 +25,16 @@ const workspaces = Object.fromEntries(
 );
 const rootModules = join(root, 'node_modules');
 
+const packagesDir = join(root, 'packages');
+
+/** A workspace package a dependency resolves to (another one than those named, e.g. @ferry/doubles). */
+function isWorkspaceDir(dir) {
+  return dirname(dir) === packagesDir;
+}
+
 /** Where a package directory goes in the context. */
-function destination(dir) {
-  for (const [name, ws] of Object.entries(workspaces)) {
-    if (dir === ws) return join(out, 'node_modules', name);
-    if (dir.startsWith(ws + sep)) return join(out, 'node_modules', name, relative(ws, dir));
-  }
+function destination(dir, name) {
+  if (isWorkspaceDir(dir)) return join(out, 'node_modules', name);
   const rel = relative(rootModules, dir);
   if (rel.startsWith('..')) throw new Error(`${dir} is outside node_modules`);
   return join(out, 'node_modules', rel);
@@ -72,8 +76,10 @@ while (queue.length > 0) {
   if (seen.has(dir)) continue;
   seen.add(dir);
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  const isWorkspace = Object.values(workspaces).includes(dir);
-  const target = destination(dir);
+  const isWorkspace = isWorkspaceDir(dir);
+  // What a workspace publishes (its package.json `files`), and nothing else.
+  const published = ['package.json', ...(pkg.files ?? ['bin', 'dist'])];
+  const target = destination(dir, pkg.name);
   mkdirSync(target, { recursive: true });
   cpSync(dir, target, {
     recursive: true,
@@ -85,8 +91,7 @@ while (queue.length > 0) {
       // Dependencies are copied on their own, only those needed; workspaces ship only what they publish.
       if (top === 'node_modules') return false;
       // (Their compiled tests stay out too.)
-      if (isWorkspace)
-        return ['package.json', 'bin', 'dist'].includes(top) && !unneeded(rel) && !/\.test\.js$/.test(rel);
+      if (isWorkspace) return published.includes(top) && !unneeded(rel) && !/\.test\.js$/.test(rel);
       return !unneeded(rel);
     },
   });
