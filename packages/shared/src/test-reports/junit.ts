@@ -105,10 +105,12 @@ function failureOf(testcase: Node, failure: Node): TestFailure {
   return { name: clip(full, MAX_FAILURE_TEXT), message: clip(message, MAX_FAILURE_TEXT) };
 }
 
+/** Elements as nodes: an element with only text (`<failure>trace</failure>`) arrives as its string. */
 function asNodes(value: unknown): Node[] {
-  if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' && v !== null ? (v as Node) : {}));
-  if (typeof value === 'object' && value !== null) return [value as Node];
-  return value === undefined ? [] : [{}];
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map((v) =>
+    typeof v === 'object' && v !== null ? (v as Node) : { '#text': typeof v === 'string' ? v : '' },
+  );
 }
 
 function attr(node: Node, name: string): string {
