@@ -4,8 +4,8 @@
  * accepted by `kubectl apply --server-side --dry-run=server` against the Kubernetes double (its
  * admission: Pod Security `restricted` in the `ferry` namespace, field and name validation, RBAC
  * objects), the plain manifests outside kustomizations too, and the Ferry configuration files load
- * with Ferry's own loader. kubectl runs with --validate=false: the double serves no /openapi/v3
- * (client-side schema validation needs it).
+ * with Ferry's own loader. kubectl validates strictly, against the double's /openapi/v3 (a
+ * misspelt field is refused).
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -120,7 +120,7 @@ async function dryRun(label: string, objects: Obj[]): Promise<void> {
       'apply',
       '--server-side',
       '--dry-run=server',
-      '--validate=false',
+      '--validate=strict',
       '--field-manager=ferry-install',
       '-f',
       '-',
@@ -219,7 +219,7 @@ describe('deploy/ manifests', () => {
     expect(ns, ns.stderr).toMatchObject({ code: 0 });
     const out = await kubectl(
       double.kubeconfigPath,
-      ['apply', '--server-side', '--dry-run=server', '--validate=false', '-f', '-'],
+      ['apply', '--server-side', '--dry-run=server', '--validate=strict', '-f', '-'],
       { input: template.replaceAll('APP_NAMESPACE', 'payments-test') },
     );
     expect(out, out.stderr).toMatchObject({ code: 0 });
