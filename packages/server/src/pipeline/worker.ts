@@ -31,6 +31,8 @@ export class PipelineWorker {
   readonly #deps: PipelineWorkerDeps;
   readonly #recovery: NodeJS.Timeout;
   #running = true;
+  /** Pipelines this worker runs now: what a shutdown that cannot wait leaves to recovery. */
+  readonly #inFlight = new Set<string>();
 
   private constructor(deps: PipelineWorkerDeps, options: PipelineWorkerOptions) {
     this.#deps = deps;
@@ -61,6 +63,11 @@ export class PipelineWorker {
     return worker;
   }
 
+  /** The pipelines being run by this worker now. */
+  inFlight(): string[] {
+    return [...this.#inFlight];
+  }
+
   isRunning(): boolean {
     return this.#running && this.#worker.isRunning();
   }
@@ -80,9 +87,11 @@ export class PipelineWorker {
       return;
     }
     const signal = this.#deps.cancels.acquire(pipelineId);
+    this.#inFlight.add(pipelineId);
     try {
       await runPipeline(this.#deps, pipelineId, signal);
     } finally {
+      this.#inFlight.delete(pipelineId);
       this.#deps.cancels.release(pipelineId);
     }
   }

@@ -141,7 +141,8 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
       closing.abort();
       await accessCheck;
       await app.close();
-      await worker?.close(config.limits.drainTimeout);
+      // Most of drainTimeout for the pipelines; `ferry serve` ends the process at drainTimeout itself.
+      await worker?.close(Math.floor(config.limits.drainTimeout * 0.8));
       await reaper?.stop();
       await cancels?.close();
       await workerConnection.quit().catch(() => undefined);

@@ -93,11 +93,39 @@ export async function serve(options: ServeOptions): Promise<number> {
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
     });
-    await stopAll();
-    return 0;
+    return await stopWithin(config.limits.drainTimeout, stopAll, logger, () => ferry.worker?.inFlight() ?? []);
   } catch (err) {
     logger.fatal({ err }, isFerryError(err) ? `${err.code}: ${err.message}` : 'ferry could not start');
     await stopAll();
     return 1;
   }
+}
+
+/**
+ * Shutdown ends within `drainTimeout` whatever Redis does (an unreachable Redis holds every quit
+ * and close forever). Past it, the process says what it leaves to recovery and exits: the
+ * pipelines it was running keep their state in Redis, their BullMQ lock expires, and the next
+ * Ferry (or another replica) resumes them, adopting or destroying their runners.
+ */
+async function stopWithin(
+  drainTimeoutMs: number,
+  stopAll: () => Promise<void>,
+  logger: Logger,
+  inFlight: () => string[],
+): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'deadline'>((resolve) => {
+    timer = setTimeout(() => resolve('deadline'), drainTimeoutMs);
+  });
+  const ended = await Promise.race([stopAll().then(() => 'stopped' as const), deadline]);
+  clearTimeout(timer);
+  if (ended === 'stopped') return 0;
+  const left = inFlight();
+  logger.error(
+    { drainTimeoutMs, leftForRecovery: left },
+    `shutdown did not finish within limits.drainTimeout (Redis unreachable?): exiting; ${left.length} running pipeline(s) left for recovery by the next Ferry`,
+  );
+  // Open sockets (Redis reconnecting) would keep the process alive: it ends here, logs flushed.
+  logger.flush?.();
+  process.exit(1);
 }
