@@ -93,7 +93,12 @@ export async function serve(options: ServeOptions): Promise<number> {
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
     });
-    return await stopWithin(config.limits.drainTimeout, stopAll, logger, () => ferry.worker?.inFlight() ?? []);
+    return await stopWithin(
+      config.limits.drainTimeout,
+      stopAll,
+      logger,
+      () => ferry.worker?.inFlight() ?? [],
+    );
   } catch (err) {
     logger.fatal({ err }, isFerryError(err) ? `${err.code}: ${err.message}` : 'ferry could not start');
     await stopAll();
