@@ -4,7 +4,7 @@
  * files, PVCs (a directory per claim that outlives pods), hostPath, and the service account
  * token, CA and namespace at the in-cluster path.
  */
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import type { Container, PodSpec } from '../api/kinds/pod-spec.js';
 import type { KubeObject } from '../types.js';
@@ -29,7 +29,17 @@ export type VolumesResult =
   | { ok: true; dirs: Map<string, string> }
   | { ok: false; volume: string; message: string };
 
-async function writeFiles(dir: string, files: [string, Buffer][], mode: number): Promise<void> {
+/**
+ * The kubelet's SetVolumeOwnership (kubernetes v1.31 pkg/volume/volume_linux.go) for secret,
+ * configMap and projected volumes: with a pod `fsGroup`, every file's group is the fsGroup, so a
+ * mode like 0440 is readable by the pod's (non-root) user through its supplementary group.
+ */
+async function writeFiles(
+  dir: string,
+  files: [string, Buffer][],
+  mode: number,
+  fsGroup?: number,
+): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true, mode: 0o755 });
   for (const [path, content] of files) {
@@ -37,6 +47,7 @@ async function writeFiles(dir: string, files: [string, Buffer][], mode: number):
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, content, { mode });
     await chmod(target, mode);
+    if (fsGroup !== undefined) await chown(target, 0, fsGroup);
   }
 }
 
@@ -61,6 +72,7 @@ export async function prepareVolumes(
   source: VolumeSource,
 ): Promise<VolumesResult> {
   const spec = pod.spec as PodSpec;
+  const fsGroup = spec.securityContext?.fsGroup;
   const dirs = new Map<string, string>();
   for (const v of spec.volumes ?? []) {
     const dir = join(podDir, 'volumes', v.name);
@@ -83,7 +95,7 @@ export async function prepareVolumes(
       const files = selectItems(decoded, v.secret.items);
       if (typeof files === 'string')
         return { ok: false, volume: v.name, message: `references non-existent secret key: ${files}` };
-      await writeFiles(dir, files, v.secret.defaultMode ?? 0o644);
+      await writeFiles(dir, files, v.secret.defaultMode ?? 0o644, fsGroup);
       dirs.set(v.name, dir);
     } else if (v.configMap) {
       const name = v.configMap.name ?? '';
@@ -106,7 +118,7 @@ export async function prepareVolumes(
           volume: v.name,
           message: `configmap references non-existent config key: ${files}`,
         };
-      await writeFiles(dir, files, v.configMap.defaultMode ?? 0o644);
+      await writeFiles(dir, files, v.configMap.defaultMode ?? 0o644, fsGroup);
       dirs.set(v.name, dir);
     } else if (v.persistentVolumeClaim) {
       const claim = source.claimDir(v.persistentVolumeClaim.claimName);
