@@ -31,7 +31,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'test/cluster/**'],
+          exclude: ['test/e2e/**', 'test/cluster/**', 'test/install/acceptance/**'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -45,6 +45,17 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 300_000,
           hookTimeout: 300_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // npm run test:install: Ferry installed into the Kubernetes double with kubectl apply -k.
+          name: 'install',
+          include: ['test/install/acceptance/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 600_000,
+          hookTimeout: 900_000,
         },
       },
     ],
