@@ -36,8 +36,8 @@ describe('canary decisions through the API', () => {
     await eventually(async () => runner.isHeld(id, 'deploy') || undefined);
     await t.ferry.ctx.store.patch(id, {
       manifests: [
+        // As change pod records them: the main Deployment (the canary is applied per step).
         { kind: 'Deployment', name: 'payment-gateway', namespace, yaml: '' },
-        { kind: 'Deployment', name: 'payment-gateway-canary', namespace, yaml: '' },
       ],
     });
     return id;

@@ -1,4 +1,4 @@
-import { canaryName, type ManifestRecord, type PipelineRecord } from '@ferry/shared';
+import { CANARY_SUFFIX, canaryName, type ManifestRecord, type PipelineRecord } from '@ferry/shared';
 
 export type CanaryVerdict = 'promote' | 'abort';
 
@@ -8,8 +8,9 @@ export type CanaryTarget =
   | { readonly ok: false; readonly reason: string };
 
 /**
- * Where a promote or abort goes: the canary Deployment among the objects the deploy stage applies
- * (rendered into the record when it starts), while that stage runs. Pure.
+ * Where a promote or abort goes while the deploy stage runs: the canary Deployment named after the
+ * main Deployment the record holds (rendered when the stage starts). Whether it exists (a canary
+ * step runs) is the cluster's answer. Pure.
  */
 export function canaryTarget(pipeline: PipelineRecord): CanaryTarget {
   const deploy = pipeline.stages.find((s) => s.name === 'deploy');
@@ -18,10 +19,13 @@ export function canaryTarget(pipeline: PipelineRecord): CanaryTarget {
       ok: false,
       reason: `its deploy is not running (pipeline ${pipeline.status}, deploy ${deploy?.status ?? 'absent'})`,
     };
-  const deployments = (pipeline.manifests ?? []).filter((m: ManifestRecord) => m.kind === 'Deployment');
-  const canary = deployments.find((m) => deployments.some((main) => canaryName(main.name) === m.name));
-  if (canary === undefined)
-    return { ok: false, reason: 'this deploy has no canary (no canary steps, or a first deploy)' };
-  if (canary.namespace === undefined) return { ok: false, reason: 'the canary Deployment has no namespace' };
+  // The recorded objects are what the deploy applies first: the main Deployment. The canary
+  // Deployment the runner applies per step is named after it (<service>-canary).
+  const main = (pipeline.manifests ?? []).find(
+    (m: ManifestRecord) => m.kind === 'Deployment' && !m.name.endsWith(CANARY_SUFFIX),
+  );
+  if (main === undefined) return { ok: false, reason: 'its deploy records no Deployment' };
+  if (main.namespace === undefined) return { ok: false, reason: 'its Deployment has no namespace' };
+  const canary = { name: canaryName(main.name), namespace: main.namespace };
   return { ok: true, namespace: canary.namespace, name: canary.name };
 }
