@@ -379,3 +379,74 @@ describe('renderAlertText', () => {
     expect(utf8Bytes(renderAlertText(alert, 'zh'))).toBeLessThanOrEqual(2048);
   });
 });
+
+describe('failed tests in the failure message', () => {
+  const report = (failures: { name: string; message: string }[]) => ({
+    passed: 40,
+    failed: failures.length,
+    errors: 0,
+    skipped: 1,
+    failures,
+  });
+  const withJobs = pipeline(
+    { status: 'failed', finishedAt: '2025-03-14T02:01:03.000Z' },
+    {
+      test: {
+        status: 'failed',
+        reason: 'job unit failed: exit code 1; 2 of 43 tests failed, 1 skipped',
+        jobsForm: 'jobs',
+        jobs: [
+          { name: 'lint', status: 'canceled' },
+          {
+            name: 'unit',
+            status: 'failed',
+            report: report([
+              {
+                name: 'cart › **totals** [x](http://evil)',
+                message: 'expected <font>10.7</font> to be 10.8',
+              },
+              { name: 'cart › coupons', message: 'timeout' },
+            ]),
+          },
+        ],
+      },
+    },
+  );
+
+  it('names the failed tests with their job and messages, escaped as markdown', () => {
+    const notice = noticeOf('failed', withJobs);
+    expect(notice.tests).toEqual({
+      counts: '2/43',
+      failures: [
+        {
+          job: 'unit',
+          name: 'cart › **totals** [x](http://evil)',
+          message: 'expected <font>10.7</font> to be 10.8',
+        },
+        { job: 'unit', name: 'cart › coupons', message: 'timeout' },
+      ],
+    });
+    const text = renderNotice(notice, 'en');
+    expect(text).toContain('Failed tests: 2/43');
+    expect(text).toContain('✗ [unit] cart › coupons: timeout');
+    // Markup in test names and messages is shown as text, never as links, bold or colour.
+    expect(text).not.toContain('[x](http://evil)');
+    expect(text).not.toContain('<font>10.7');
+    expect(text).not.toContain('**totals**');
+  });
+
+  it('leaves the job out for the simple form and says nothing without reports', () => {
+    const single = pipeline(
+      { status: 'failed' },
+      {
+        test: {
+          status: 'failed',
+          jobsForm: 'single',
+          jobs: [{ name: 'test', status: 'failed', report: report([{ name: 'a', message: 'b' }]) }],
+        },
+      },
+    );
+    expect(noticeOf('failed', single).tests?.failures).toEqual([{ name: 'a', message: 'b' }]);
+    expect(noticeOf('failed', failed).tests).toBeUndefined();
+  });
+});
