@@ -53,11 +53,12 @@ it('npm run demo -- --once on a fresh clone: the pipeline runs live in the dashb
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  // One iterator for every wait (a for-await that breaks would close the lines).
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
   const next = async (pattern: RegExp): Promise<RegExpExecArray> => {
-    for await (const line of lines) {
-      output += `${line}\n`;
-      const match = pattern.exec(line);
+    for (let line = await lines.next(); !line.done; line = await lines.next()) {
+      output += `${line.value}\n`;
+      const match = pattern.exec(line.value);
       if (match !== null) return match;
     }
     throw new Error(`the demo ended without ${pattern}:\n${output.slice(-3000)}`);
