@@ -56,6 +56,7 @@ describe('ferry demo', () => {
       cwd: tmp,
       env: { ...process.env, TMPDIR: tmp },
       stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true, // a process group, as a terminal runs it: Ctrl-C signals the whole group
     });
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
@@ -105,11 +106,11 @@ describe('ferry demo', () => {
     expect(wecom).toContain('Greet in Chinese too');
   });
 
-  it('stops everything it started on Ctrl-C and leaves no file behind', async () => {
+  it('stops everything it started on Ctrl-C (to its whole process group) and leaves no file behind', async () => {
     const started = await descendants(child.pid as number);
     expect(started.length).toBeGreaterThan(0); // redis-server at least
     const urls = ['Ferry dashboard', 'GitLab double', 'WeCom double', 'git repository'].map(url);
-    child.kill('SIGINT');
+    process.kill(-(child.pid as number), 'SIGINT');
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).toBe(0);
     expect(started.filter(alive)).toEqual([]);

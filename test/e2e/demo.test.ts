@@ -43,12 +43,13 @@ afterAll(async () => {
 });
 
 it('npm run demo -- --once on a fresh clone: the pipeline runs live in the dashboard and succeeds', async () => {
-  const child = spawn('npm', ['run', 'demo', '--', '--once', '--linger', '120'], {
+  const child = spawn('npm', ['run', 'demo', '--', '--once', '--linger', '60'], {
     cwd: join(tmp, 'ferry'),
     env: { ...process.env, TMPDIR: join(tmp, 'tmp') },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group, so the test can stop npm and what it runs at once
   });
+  const exited = once(child, 'exit') as Promise<[number | null]>;
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -83,9 +84,9 @@ it('npm run demo -- --once on a fresh clone: the pipeline runs live in the dashb
     // Ctrl-C (to the whole group, as a terminal sends it) ends the linger: exit 0, the pipeline passed.
     await next(/Keeping it up/);
     process.kill(-(child.pid as number), 'SIGINT');
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const [code] = await exited;
     expect(code).toBe(0);
   } finally {
-    if (child.exitCode === null) process.kill(-(child.pid as number), 'SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid as number), 'SIGKILL');
   }
 }, 600_000);

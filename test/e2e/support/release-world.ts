@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type GitServer, startGitServer, type TestRepo } from '@ferry/doubles/git';
-import { type GitLabDouble, startGitLabDouble } from '@ferry/doubles/gitlab';
+import { type GitLabDouble, hostProject, startGitLabDouble } from '@ferry/doubles/gitlab';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type Docker from 'dockerode';
 import { ensureRunnerImage } from '../../executors/runner-build.js';
@@ -142,17 +142,7 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
     const policyCore = kc.makeApiClient(CoreV1Api);
     await createPolicedNamespace(policyCore, `${group}-test`);
 
-    const repo = await git.createRepo(project.path, sampleRelease('0.1.0'), 'main');
-    const main = await repo.head('main');
-    await repo.createBranch('test', 'main');
-    gitlab.projects.addProject({
-      id: project.id,
-      path_with_namespace: project.path,
-      default_branch: 'main',
-      branches: { main, test: main },
-      instanceUrl: gitlab.url,
-      httpUrlToRepo: repo.cloneUrl,
-    });
+    const repo = await hostProject({ git, gitlab, project, files: sampleRelease('0.1.0') });
 
     const templateDir = await mkdtemp(join(tmpdir(), 'ferry-e2e-template-'));
     cleanups.push(() => rm(templateDir, { recursive: true, force: true }));

@@ -12,6 +12,7 @@ export { gitlabCommitTitle } from './commit-title.js';
 export { type GitLabFixtureName, loadGitLabFixture, loadGitLabHeaderFixture } from './fixtures.js';
 export { type GitLabDouble, type GitLabDoubleOptions, startGitLabDouble } from './gitlab-double.js';
 export type { GitLabRole, GitLabUser } from './gitlab-users.js';
+export { type HostProjectInput, hostProject } from './host-project.js';
 export { type MergeEventsInput, type MergeMethod, mergeEvents } from './merge-events.js';
 export { type MergedIntoBranch, type MergeIntoBranchInput, mergeIntoBranch } from './merge-into-branch.js';
 export { type AddProjectInput, ProjectStore, type StoredProject } from './project-store.js';

@@ -5,6 +5,7 @@
  * docs/test-doubles.md. Stops on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
+import { stopOnSignal } from '../shared/stop-on-signal.js';
 import { startGitLabDouble } from './gitlab-double.js';
 
 const { values } = parseArgs({
@@ -49,12 +50,4 @@ process.stdout.write(
   ].join('\n'),
 );
 
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
-  await double.close();
-  process.exit(0);
-};
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
+stopOnSignal(() => double.close());

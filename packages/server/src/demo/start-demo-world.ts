@@ -3,13 +3,15 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type GitServer, startGitServer, type TestRepo } from '@ferry/doubles/git';
-import { type GitLabDouble, startGitLabDouble } from '@ferry/doubles/gitlab';
+import { type GitLabDouble, hostProject, startGitLabDouble } from '@ferry/doubles/gitlab';
 import { startWeComDouble, type WeComDouble } from '@ferry/doubles/wecom';
 import { createLogger, loadConfig } from '@ferry/shared';
 import { freePort, startEmbeddedRedis } from '../redis/embedded-redis.js';
 import { environmentsFromConfig } from '../runtime/environments-from-config.js';
 import { type RunningFerry, startFerry } from '../runtime/start-ferry.js';
 import { localDemoTemplate } from './sample-service.js';
+
+const STOP_BOUND_MS = 15_000;
 
 export interface DemoWorldOptions {
   /** Ferry's port on 127.0.0.1 (default: a free one). */
@@ -40,8 +42,18 @@ export interface DemoWorld {
  */
 export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<DemoWorld> {
   const stops: Array<() => Promise<unknown>> = [];
+  // Each part gets a bounded time to stop, so one that hangs never keeps the others running.
   const stop = async () => {
-    for (const s of stops.splice(0).reverse()) await s().catch(() => undefined);
+    for (const s of stops.splice(0).reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        s().catch(() => undefined),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, STOP_BOUND_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
   };
   try {
     const dir = await mkdtemp(join(tmpdir(), 'ferry-demo-'));
@@ -57,20 +69,11 @@ export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<De
     stops.push(() => git.close());
 
     const project = { id: 4201, path: 'demo/sample-service' };
-    const repo = await git.createRepo(
-      project.path,
-      { 'README.md': '# sample-service\n\nMerged into `test` by `ferry demo`.\n' },
-      'main',
-    );
-    const main = await repo.head('main');
-    await repo.createBranch('test', 'main');
-    gitlab.projects.addProject({
-      id: project.id,
-      path_with_namespace: project.path,
-      default_branch: 'main',
-      branches: { main, test: main },
-      instanceUrl: gitlab.url,
-      httpUrlToRepo: repo.cloneUrl,
+    const repo = await hostProject({
+      git,
+      gitlab,
+      project,
+      files: { 'README.md': '# sample-service\n\nMerged into `test` by `ferry demo`.\n' },
     });
 
     const templateDir = join(dir, 'pipelines');

@@ -41,7 +41,9 @@ export async function startEmbeddedRedis(options: EmbeddedRedisOptions): Promise
     '--protected-mode',
     'yes',
   ];
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and Redis
+  // must outlive Ferry's drain (Ferry stops it last), not die with the keypress.
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   await waitForReady(child, options.signal);
   return {
     url: `redis://127.0.0.1:${port}`,
