@@ -243,6 +243,7 @@ describe('deploy/ manifests', () => {
           template: {
             spec: {
               terminationGracePeriodSeconds: number;
+              enableServiceLinks?: boolean;
               containers: Array<{
                 image: string;
                 args: string[];
@@ -262,6 +263,9 @@ describe('deploy/ manifests', () => {
         const pod = d.spec.template.spec;
         const [container] = pod.containers;
         expect(container?.image).toBe(`ferry/server:${ferryVersion}`);
+        // The Service `ferry` would give the pod FERRY_PORT=tcp://<ip>:80 (kubelet envvars.go),
+        // which Ferry reads as its port: the pods must take no Service link variables.
+        expect(pod.enableServiceLinks, `${overlay}/${d.metadata.name} enableServiceLinks`).toBe(false);
         const preStop = Number(container?.lifecycle?.preStop?.exec?.command.at(-1) ?? 0);
         if (container?.args.includes('all')) {
           expect(pod.terminationGracePeriodSeconds, `${overlay}/${d.metadata.name}`).toBeGreaterThan(
