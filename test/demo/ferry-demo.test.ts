@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -52,6 +52,8 @@ describe('ferry demo', () => {
 
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'ferry-demo-test-'));
+    // As /tmp is for a user: stage scripts run as the unprivileged executor.local.user when root runs Ferry.
+    await chmod(tmp, 0o711);
     child = spawn(process.execPath, [bin, 'demo'], {
       cwd: tmp,
       env: { ...process.env, TMPDIR: tmp },

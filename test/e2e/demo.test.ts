@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -32,7 +32,10 @@ beforeAll(async () => {
   const stamp = join(tmp, 'ferry', 'node_modules', '.package-lock.json');
   await rm(stamp);
   await copyFile(join(root, 'node_modules', '.package-lock.json'), stamp);
-  await mkdir(join(tmp, 'tmp'));
+  await mkdir(join(tmp, 'tmp'), { mode: 0o711 });
+  // As /tmp is for a user: stage scripts run as the unprivileged executor.local.user when root runs Ferry.
+  await chmod(tmp, 0o711);
+  await chmod(join(tmp, 'tmp'), 0o711);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
 }, 120_000);
 

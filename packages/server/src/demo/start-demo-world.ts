@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type GitServer, startGitServer, type TestRepo } from '@ferry/doubles/git';
@@ -57,6 +57,9 @@ export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<De
   };
   try {
     const dir = await mkdtemp(join(tmpdir(), 'ferry-demo-'));
+    // Traversable (not listable): as root, the local executor runs stage scripts as the unprivileged
+    // executor.local.user, whose workspaces live below (they have their own modes).
+    await chmod(dir, 0o711);
     stops.push(() => rm(dir, { recursive: true, force: true }));
     const redis = await startEmbeddedRedis({ dataDir: join(dir, 'redis') });
     stops.push(() => redis.stop());
