@@ -1,17 +1,14 @@
 /** Deployments: rollout, a service that answers, a stuck rollout past its deadline, rollback, scale, delete. */
 import { request } from 'node:http';
 import { PatchStrategy, setHeaderOptions, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   apiError,
   containersOf,
-  deleteNamespace,
   describeWithDocker,
   type Harness,
   nodeImage,
-  requireDocker,
-  startHarness,
-  uniqueName,
+  podSuiteLifecycle,
   waitFor,
 } from './test-helpers.js';
 
@@ -92,20 +89,13 @@ async function pods(): Promise<V1Pod[]> {
 }
 
 describeWithDocker('deployments', () => {
-  beforeAll(async () => {
-    requireDocker();
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.double.close();
-  });
-  beforeEach(async () => {
-    ns = uniqueName('deploy');
-    await h.core.createNamespace({ body: { metadata: { name: ns } } });
-  });
-  afterEach(async () => {
-    await deleteNamespace(h, ns);
-    expect(await containersOf(h.double)).toEqual([]);
+  podSuiteLifecycle('deploy', {
+    harness: (x) => {
+      h = x;
+    },
+    namespace: (x) => {
+      ns = x;
+    },
   });
 
   it('rolls out, serves through the service, survives a stuck rollout, rolls back, scales, deletes', async () => {

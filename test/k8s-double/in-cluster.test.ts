@@ -5,15 +5,13 @@
  * both serve (the double's `k8s-double/port-env`).
  */
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
-  containersOf,
   deleteNamespace,
   describeWithDocker,
   type Harness,
   nodeImage,
-  requireDocker,
-  startHarness,
+  podSuiteLifecycle,
   uniqueName,
   waitFor,
 } from './test-helpers.js';
@@ -75,21 +73,13 @@ for (const [k, v] of env) console.log('env', k + '=' + v);
 }
 
 describeWithDocker('in-cluster networking', () => {
-  beforeAll(async () => {
-    requireDocker();
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.double.close();
-    if (h) expect(await h.double.leftovers()).toEqual([]);
-  });
-  beforeEach(async () => {
-    ns = uniqueName('net');
-    await h.core.createNamespace({ body: { metadata: { name: ns } } });
-  });
-  afterEach(async () => {
-    await deleteNamespace(h, ns);
-    expect(await containersOf(h.double)).toEqual([]);
+  podSuiteLifecycle('net', {
+    harness: (x) => {
+      h = x;
+    },
+    namespace: (x) => {
+      ns = x;
+    },
   });
 
   it('a pod reaches a Service by name and ClusterIP, with service link variables; replicas get their own ports', async () => {

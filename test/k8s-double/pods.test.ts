@@ -10,18 +10,15 @@ import {
   type V1PodSpec,
   type V1SecurityContext,
 } from '@kubernetes/client-node';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   apiError,
   busybox,
   containersOf,
-  deleteNamespace,
   describeWithDocker,
   type Harness,
   nodeImage,
-  requireDocker,
-  startHarness,
-  uniqueName,
+  podSuiteLifecycle,
   waitFor,
   watchUntil,
 } from './test-helpers.js';
@@ -60,21 +57,13 @@ async function logs(
 }
 
 describeWithDocker('pods on the Docker engine', () => {
-  beforeAll(async () => {
-    requireDocker();
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.double.close();
-    if (h) expect(await h.double.leftovers()).toEqual([]);
-  });
-  beforeEach(async () => {
-    ns = uniqueName('pods');
-    await h.core.createNamespace({ body: { metadata: { name: ns } } });
-  });
-  afterEach(async () => {
-    await deleteNamespace(h, ns);
-    expect(await containersOf(h.double)).toEqual([]);
+  podSuiteLifecycle('pods', {
+    harness: (x) => {
+      h = x;
+    },
+    namespace: (x) => {
+      ns = x;
+    },
   });
 
   it('runs init containers first; they share emptyDir with the main container', async () => {

@@ -3,19 +3,9 @@
  * (ordered pods `<set>-<n>`, a PVC per claim template that outlives its pod, `kubectl rollout
  * status`, a rolling update), a PodDisruptionBudget and a NetworkPolicy (stored and validated).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { kubectl, requireKubectl } from './kubectl.js';
-import {
-  containersOf,
-  deleteNamespace,
-  describeWithDocker,
-  type Harness,
-  nodeImage,
-  requireDocker,
-  startHarness,
-  uniqueName,
-  waitFor,
-} from './test-helpers.js';
+import { describeWithDocker, type Harness, nodeImage, podSuiteLifecycle, waitFor } from './test-helpers.js';
 
 let h: Harness;
 let ns: string;
@@ -63,22 +53,14 @@ spec:
 `;
 
 describeWithDocker('statefulsets, disruption budgets and network policies', () => {
-  beforeAll(async () => {
-    requireDocker();
-    requireKubectl();
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.double.close();
-    if (h) expect(await h.double.leftovers()).toEqual([]);
-  });
-  beforeEach(async () => {
-    ns = uniqueName('sts');
-    await h.core.createNamespace({ body: { metadata: { name: ns } } });
-  });
-  afterEach(async () => {
-    await deleteNamespace(h, ns);
-    expect(await containersOf(h.double)).toEqual([]);
+  beforeAll(() => requireKubectl());
+  podSuiteLifecycle('sts', {
+    harness: (x) => {
+      h = x;
+    },
+    namespace: (x) => {
+      ns = x;
+    },
   });
 
   const k = (args: string[], input?: string) =>

@@ -8,7 +8,7 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import Dockerode from 'dockerode';
-import { describe } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
 import { type K8sDouble, type K8sDoubleOptions, startK8sDouble } from './index.js';
 import { LABEL_INSTANCE, LABEL_NAMESPACE } from './pods/labels.js';
 
@@ -157,4 +157,36 @@ export async function deleteNamespace(h: Harness, namespace: string): Promise<vo
     async () => (await containersOf(h.double, namespace)).length === 0,
     30_000,
   );
+}
+
+/**
+ * The lifecycle of a suite that runs pods: one double for the suite (no container left once it is
+ * closed), a fresh namespace per test (no container left once it is deleted). `bind` receives the
+ * harness, then each test's namespace.
+ */
+export function podSuiteLifecycle(
+  prefix: string,
+  bind: { harness(h: Harness): void; namespace(ns: string): void },
+  opts: K8sDoubleOptions = {},
+): void {
+  let h: Harness | undefined;
+  let ns = '';
+  beforeAll(async () => {
+    requireDocker();
+    h = await startHarness(opts);
+    bind.harness(h);
+  });
+  afterAll(async () => {
+    await h?.double.close();
+    if (h) expect(await h.double.leftovers()).toEqual([]);
+  });
+  beforeEach(async () => {
+    ns = uniqueName(prefix);
+    await h!.core.createNamespace({ body: { metadata: { name: ns } } });
+    bind.namespace(ns);
+  });
+  afterEach(async () => {
+    await deleteNamespace(h!, ns);
+    expect(await containersOf(h!.double)).toEqual([]);
+  });
 }
