@@ -71,10 +71,35 @@ describe('statusUpdateFor', () => {
     [
       'pipeline success with its duration',
       p('success'),
-      pipeline({ status: 'success', finishedAt: '2025-03-14T02:02:04.000Z' }),
+      pipeline(
+        { status: 'success', finishedAt: '2025-03-14T02:02:04.000Z' },
+        { test: { status: 'success' }, build: { status: 'success' }, deploy: { status: 'success' } },
+      ),
       'ferry',
       'success',
       'Deployed to test in 2m 3s',
+    ],
+    [
+      'pipeline success whose deploy stage is off: not "Deployed"',
+      p('success'),
+      pipeline(
+        { status: 'success', finishedAt: '2025-03-14T02:02:04.000Z' },
+        { test: { status: 'success' }, build: { status: 'success' }, deploy: { status: 'skipped' } },
+      ),
+      'ferry',
+      'success',
+      'Image built, not deployed in 2m 3s',
+    ],
+    [
+      'pipeline success that only tested (a library, a merge request check)',
+      p('success'),
+      pipeline(
+        { status: 'success', finishedAt: '2025-03-14T02:02:04.000Z' },
+        { test: { status: 'success' }, build: { status: 'skipped' }, deploy: { status: 'skipped' } },
+      ),
+      'ferry',
+      'success',
+      'Passed, nothing deployed in 2m 3s',
     ],
     [
       'pipeline failed at a stage',

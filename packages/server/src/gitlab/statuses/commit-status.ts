@@ -110,7 +110,7 @@ export function statusUpdateFor(
     case 'waiting_approval':
       return base(statusName('deploy'), 'pending', `Waiting for approval to deploy to ${env}`, 'deploy');
     case 'success':
-      return base(statusName(), 'success', `Deployed to ${env}${inTime}`);
+      return base(statusName(), 'success', `${successText(pipeline, env)}${inTime}`);
     case 'failed': {
       const failed = pipeline.stages.find((s) => s.status === 'failed');
       const target = rolledBackTo(failed?.reason, pipeline.reason);
@@ -172,6 +172,14 @@ function doneText(stage: StageName, env: string): string {
   if (stage === 'test') return 'Passed';
   if (stage === 'build') return 'Image built';
   return `Deployed to ${env}`;
+}
+
+/** What a successful pipeline did: it says "Deployed" only when its deploy stage ran and passed. */
+function successText(pipeline: PipelineRecord, env: string): string {
+  const passed = (name: StageName) => pipeline.stages.some((s) => s.name === name && s.status === 'success');
+  if (passed('deploy')) return `Deployed to ${env}`;
+  if (passed('build')) return 'Image built, not deployed';
+  return 'Passed, nothing deployed';
 }
 
 function skippedText(pipeline: PipelineRecord): string {
