@@ -65,6 +65,12 @@ const rolledBack = pipeline(
   },
 );
 
+/** A pipeline that tested, built and deployed. */
+const deployed = pipeline(
+  { status: 'success', finishedAt: '2025-03-14T02:02:04.000Z' },
+  { test: { status: 'success' }, build: { status: 'success' }, deploy: { status: 'success' } },
+);
+
 describe('noticeKindFor', () => {
   it.each([
     ['running', pipeline(), 'started'],
@@ -151,11 +157,22 @@ describe('renderNotice', () => {
     ],
     [
       'succeeded with duration and image',
-      noticeOf('success', pipeline({ status: 'success', finishedAt: '2025-03-14T02:02:04.000Z' }), {
-        imageTag: '36dd036d',
-      }),
+      noticeOf('success', deployed, { imageTag: '36dd036d' }),
       ['**✅ 部署成功**', '<font color="info">test</font>', '> 耗时：2分3秒 · 镜像：36dd036d'],
       ['**✅ Deployed**', '> Took: 2m 3s · Image: 36dd036d'],
+    ],
+    [
+      'succeeded without a deploy (the deploy stage off): not "deployed"',
+      noticeOf(
+        'success',
+        pipeline(
+          { status: 'success', finishedAt: '2025-03-14T02:02:04.000Z' },
+          { test: { status: 'success' }, build: { status: 'success' }, deploy: { status: 'skipped' } },
+        ),
+        { imageTag: '36dd036d' },
+      ),
+      ['**✅ 通过（未部署）**', '> 耗时：2分3秒 · 镜像：36dd036d'],
+      ['**✅ Passed, not deployed**', '> Took: 2m 3s · Image: 36dd036d'],
     ],
     [
       'failed with the log tail and the merger mentioned',

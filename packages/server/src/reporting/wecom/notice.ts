@@ -49,6 +49,8 @@ export interface Notice {
   /** The first line of that log that reads like an error, when it is not among the last lines. */
   firstError?: string;
   imageTag?: string;
+  /** A success whose deploy stage did not run (off, or a merge request check): nothing was deployed. */
+  notDeployed?: boolean;
   rolledBackTo?: string;
   approvedBy?: string;
   canceledBy?: string;
@@ -141,6 +143,8 @@ export function buildNotice(
     notice.approvedBy = pipeline.approval.approvedBy;
   }
   if (kind === 'succeeded' && extras.imageTag !== undefined) notice.imageTag = extras.imageTag;
+  if (kind === 'succeeded' && !pipeline.stages.some((s) => s.name === 'deploy' && s.status === 'success'))
+    notice.notDeployed = true;
   if (kind === 'canceled') {
     const by = /^canceled by (.+)$/i.exec(pipeline.reason ?? '')?.[1];
     if (by !== undefined) notice.canceledBy = by;

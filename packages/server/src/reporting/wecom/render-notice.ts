@@ -89,7 +89,7 @@ export function renderDigestLine(notice: Notice, language: Language, maxBytes = 
   }
   const mention =
     notice.kind === 'failed' || notice.kind === 'rolled_back' ? mentionTag(notice.mention) : undefined;
-  const line = [`${noticeIcon(notice.kind)} ${w.title[notice.kind]} ${subject}`, ...details].join(' · ');
+  const line = [`${noticeIcon(notice.kind)} ${titleOf(notice, w)} ${subject}`, ...details].join(' · ');
   if (mention === undefined) return truncateUtf8(line, maxBytes);
   return `${truncateUtf8(line, maxBytes - utf8Bytes(mention) - 1)} ${mention}`;
 }
@@ -103,7 +103,14 @@ function headerLine(notice: Notice, w: Wording): string {
         : 'comment';
   const project = escapeMarkdown(notice.project, MAX.path);
   const env = escapeMarkdown(notice.environment, MAX.ref);
-  return `**${noticeIcon(notice.kind)} ${w.title[notice.kind]}** ${project} → <font color="${color}">${env}</font>`;
+  return `**${noticeIcon(notice.kind)} ${titleOf(notice, w)}** ${project} → <font color="${color}">${env}</font>`;
+}
+
+/** A notice's title; a success says "deployed" only when something was. */
+function titleOf(notice: Notice, w: Wording): string {
+  return notice.kind === 'succeeded' && notice.notDeployed === true
+    ? w.passedNotDeployed
+    : w.title[notice.kind];
 }
 
 function factLines(notice: Notice, w: Wording, language: Language): string[] {

@@ -7,6 +7,8 @@ import type { NoticeKind } from './notice.js';
  */
 export interface Wording {
   title: Readonly<Record<NoticeKind, string>>;
+  /** The title of a success that deployed nothing (the deploy stage off, a merge request check). */
+  passedNotDeployed: string;
   merged(who: string, mr: string, mrTitle: string, from: string, to: string): string;
   pushed(who: string, to: string): string;
   triggered(who: string, to: string): string;
@@ -60,6 +62,7 @@ const zh: Wording = {
     rolled_back: '部署失败，已回滚',
     canceled: '已取消',
   },
+  passedNotDeployed: '通过（未部署）',
   merged: (who, mr, mrTitle, from, to) => `${who} 合并了 ${mr} ${mrTitle}（${from} → ${to}）`,
   pushed: (who, to) => `${who} 推送到 ${to}`,
   triggered: (who, to) => `${who} 手动触发（${to}）`,
@@ -95,6 +98,7 @@ const en: Wording = {
     rolled_back: 'Failed and rolled back',
     canceled: 'Canceled',
   },
+  passedNotDeployed: 'Passed, not deployed',
   merged: (who, mr, mrTitle, from, to) => `${who} merged ${mr} ${mrTitle} (${from} → ${to})`,
   pushed: (who, to) => `${who} pushed to ${to}`,
   triggered: (who, to) => `Triggered by ${who} on ${to}`,
