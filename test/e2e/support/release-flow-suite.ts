@@ -19,6 +19,7 @@ import {
   type ExecutorKind,
   fileAt,
   type ReleaseWorld,
+  releaseManagerToken,
   runnerLeftovers,
   startReleaseWorld,
   watchRunners,
@@ -438,6 +439,56 @@ export function releaseFlowSuite(kind: ExecutorKind, hookOrder: readonly Hook[])
       expect(await serviceAnswers(longestService)).toEqual(['4.0.0']);
       // The service under its old name is untouched.
       expect(await serviceAnswers()).toEqual(['1.0.0']);
+    });
+
+    /** Posts a canary decision once the canary Deployment is there (409 until then), as a deployer. */
+    async function decide(pipelineId: string, verdict: 'promote' | 'abort'): Promise<void> {
+      const deadline = Date.now() + 240_000;
+      for (;;) {
+        const res = await fetch(`${w.ferry.url}/api/v1/pipelines/${pipelineId}/canary/${verdict}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${releaseManagerToken}`, 'content-type': 'application/json' },
+          body: '{}',
+          signal: AbortSignal.timeout(20_000),
+        });
+        if (res.status === 200) return;
+        const body = (await res.json()) as { error?: { code?: string } };
+        expect([res.status, body.error?.code]).toEqual([409, 'FERRY_ERR_PIPELINE_NO_CANARY_STEP']);
+        if (Date.now() > deadline) throw new Error(`no canary step of ${pipelineId} to ${verdict}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+
+    it('a canary in test: one promote ships it at once, one abort keeps the running version', async () => {
+      // A 30-minute pause per step: only a decision can end it within the test.
+      const canary = {
+        '.ferry.yml': 'environments:\n  test: { canary: { steps: [50, 100], pause: 30m } }\n',
+      };
+      const promoted = await mergeIntoTest('Version 5.0.0 behind a canary', {
+        ...sampleRelease('5.0.0'),
+        ...canary,
+      });
+      await decide(promoted.pipelineId, 'promote');
+      const p = await finished(promoted.pipelineId);
+      expect(p.status, await explain(p)).toBe('success');
+      const log = await stageLog(p.id, 'deploy');
+      expect(log).toContain('canary step 1/2 (50%) promoted: ferry.dev/canary-decision: promote');
+      expect(await serviceAnswers()).toEqual(['5.0.0']);
+
+      const aborted = await mergeIntoTest('Version 5.1.0 behind a canary', {
+        ...sampleRelease('5.1.0'),
+        ...canary,
+      });
+      await decide(aborted.pipelineId, 'abort');
+      const q = await finished(aborted.pipelineId);
+      expect(q.status, await explain(q)).toBe('failed');
+      expect(statuses(q)).toEqual({ test: 'success', build: 'success', deploy: 'failed' });
+      expect(await stageLog(q.id, 'deploy')).toContain('ferry.dev/canary-decision: abort');
+      // The canary is gone and the main Deployment still runs the promoted version.
+      const namespace = `${w.project.group}-test`;
+      const main = await w.apps.readNamespacedDeployment({ namespace, name: 'sample-service' });
+      expect(main.spec?.template.spec?.containers[0]?.image).toBe(p.image?.reference);
+      expect(await serviceAnswers()).toEqual(['5.0.0']);
     });
   });
 }

@@ -61,6 +61,9 @@ environments:
     priority: low
 `;
 
+/** The deployer token of the release world's Ferry (`auth.tokens`: release-manager). */
+export const releaseManagerToken = 'e2e-release-manager-token-4c7d9a';
+
 export interface ReleaseWorld {
   kind: ExecutorKind;
   docker: Docker;
@@ -204,8 +207,16 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
           // Reporting on: the release shows as a GitLab deployment of the sample service in `test`
           // (the GitLab double's Deployments API); commit statuses go to the double too.
           reporting: { retryInitial: '100ms', retryMax: '1s' },
+          // A release manager's token for the actions (canary promote and abort).
+          auth: {
+            tokens: [{ name: 'release-manager', token: { env: 'E2E_DEPLOYER_TOKEN' }, role: 'deployer' }],
+          },
         },
-        env: { E2E_REGISTRY_PASSWORD: registryPassword, E2E_GITLAB_TOKEN: gitlab.token },
+        env: {
+          E2E_REGISTRY_PASSWORD: registryPassword,
+          E2E_GITLAB_TOKEN: gitlab.token,
+          E2E_DEPLOYER_TOKEN: releaseManagerToken,
+        },
       });
     const ferry = await start();
     cleanups.push(() => ferry.close());
