@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,6 +60,9 @@ export const projectPath = 'team/cli-svc';
 /** A real `ferry serve` (local executor, the test Redis), a git server with the project, and the CLI binary. */
 export async function startCliWorld(options: { deploy?: boolean } = {}): Promise<CliWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-cli-'));
+  // Passable for the local executor's stage user (Ferry runs stages as ferry-stage when root):
+  // `ferry-runner` in the runner's bin directory below it must be reachable by that user.
+  chmodSync(dir, 0o711);
   writeFileSync(join(dir, 'default.yml'), template(options.deploy ?? false));
   const git = await startGitServer();
   const repo = await git.createRepo(

@@ -65,7 +65,10 @@ export class LocalExecutor implements Executor {
     await mkdir(this.#workDir, { recursive: true });
     // With a stage user the root stays Ferry's (its state file steers recovery and kills) but can be
     // passed through; the user gets the workspace, HOME and TMPDIR before the script (LocalRun).
-    const runAs = this.#options.runAs;
+    // Only the test stage runs the project's own commands on this host; build and deploy run
+    // Ferry's runner (Dockerfile steps run in the engine's containers), which needs the engine's
+    // socket and the stage's credentials, so those stay Ferry's.
+    const runAs = job.stage === 'test' ? this.#options.runAs : undefined;
     // Passable (not listable) for the stage user, which reaches its workspace by absolute path.
     if (runAs !== undefined) await chmod(this.#workDir, 0o711);
     await mkdir(dirs.root, { mode: runAs === undefined ? 0o700 : 0o711 });
@@ -95,7 +98,7 @@ export class LocalExecutor implements Executor {
         scriptVia: this.#scriptVia,
         cloneVia: this.#cloneVia,
         killGraceMs: this.#killGraceMs,
-        ...(this.#options.runAs === undefined ? {} : { runAs: this.#options.runAs }),
+        ...(runAs === undefined ? {} : { runAs }),
       }),
     );
     return { id };
