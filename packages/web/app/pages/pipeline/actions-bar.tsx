@@ -71,36 +71,23 @@ export function ActionsBar({ pipeline: p, onChanged }: { pipeline: Pipeline; onC
             onRun={act(async () => onChanged(await api<Pipeline>(`${path}/approve`, { method: 'POST' })))}
           />
         )}
-        {canary && (
-          <ConfirmButton
-            label={t('actions.promote')}
-            tone="btn-primary"
-            testId="canary-promote"
-            disabled={denied !== undefined}
-            reason={denied}
-            confirm={{
-              title: t('actions.promoteTitle', { env: p.environment }),
-              body: <p>{t('actions.promoteBody')}</p>,
-              action: t('actions.promoteAction'),
-            }}
-            onRun={decide('promote')}
-          />
-        )}
-        {canary && (
-          <ConfirmButton
-            label={t('actions.abort')}
-            tone="btn-danger"
-            testId="canary-abort"
-            disabled={denied !== undefined}
-            reason={denied}
-            confirm={{
-              title: t('actions.abortTitle', { env: p.environment }),
-              body: <p>{t('actions.abortBody', { env: p.environment })}</p>,
-              action: t('actions.abortAction'),
-            }}
-            onRun={decide('abort')}
-          />
-        )}
+        {canary &&
+          (['promote', 'abort'] as const).map((verdict) => (
+            <ConfirmButton
+              key={verdict}
+              label={t(`actions.${verdict}`)}
+              tone={verdict === 'promote' ? 'btn-primary' : 'btn-danger'}
+              testId={`canary-${verdict}`}
+              disabled={denied !== undefined}
+              reason={denied}
+              confirm={{
+                title: t(`actions.${verdict}Title`, { env: p.environment }),
+                body: <p>{t(`actions.${verdict}Body`, { env: p.environment })}</p>,
+                action: t(`actions.${verdict}Action`),
+              }}
+              onRun={decide(verdict)}
+            />
+          ))}
         {!ended && (
           <ConfirmButton
             label={p.cancelRequested ? t('actions.stopping') : t('actions.cancel')}
