@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StageName } from '@ferry/shared';
+import type { Page } from 'playwright-core';
 import type {
   StageOutcome,
   StageRunner,
@@ -167,6 +168,19 @@ export const recordEventStreams = `
     return new Response(page, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
 `;
+
+/**
+ * Waits until page code (an expression) is true. Polls with `page.evaluate`, which DevTools runs
+ * as a script of its own: `page.waitForFunction` builds its predicate with `eval` inside the page,
+ * and the dashboard's Content-Security-Policy (`script-src 'self'`) refuses that.
+ */
+export async function waitInPage(page: Page, expression: string, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > end) throw new Error(`page never satisfied: ${expression.slice(0, 120)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
 
 /** Page code: whether the page's event streams have received a transition of `stage` to `status`. */
 export function pageGotTransition(pipelineId: string, stage: string, status: string): string {

@@ -15,6 +15,7 @@ import {
   pageGotTransition,
   recordEventStreams,
   startPrefixProxy,
+  waitInPage,
 } from './dashboard-support.js';
 
 /**
@@ -227,19 +228,26 @@ describe('dashboard in a browser', () => {
     // events that come while the fetch is in flight must still reach the row.
     plans.set(hook.after, { hold: 'test' });
     let hostileId: (id: string) => void = () => {};
+    let routeFailure: unknown;
     const hostilePushed = new Promise<string>((resolve) => {
       hostileId = resolve;
     });
     await page.route(
       /\/api\/v1\/pipelines\/[0-9a-z]+$/,
       async (route) => {
-        const id = await hostilePushed;
-        await held(id, 'test');
-        const early = await route.fetch();
-        plans.set(hook.after, { hold: 'build' });
-        runner.release(id, 'test');
-        await page.waitForFunction(pageGotTransition(id, 'build', 'running'));
-        await route.fulfill({ response: early });
+        // A throw here would be an unhandled rejection outside the test: keep it and fail below.
+        try {
+          const id = await hostilePushed;
+          await held(id, 'test');
+          const early = await route.fetch();
+          plans.set(hook.after, { hold: 'build' });
+          runner.release(id, 'test');
+          await waitInPage(page, pageGotTransition(id, 'build', 'running'));
+          await route.fulfill({ response: early });
+        } catch (err) {
+          routeFailure = err;
+          await route.abort().catch(() => {});
+        }
       },
       { times: 1 },
     );
@@ -250,6 +258,7 @@ describe('dashboard in a browser', () => {
     expect(await page.locator('.pl-row').first().getAttribute('data-pipeline')).toBe(hostile);
     // Live: the row moves to the running build without a reload.
     await row.locator('.seg.st-running', { hasText: 'build' }).waitFor();
+    expect(routeFailure).toBeUndefined();
     const rowText = await textOf(row);
     expect(rowText).toContain(hostileBranch);
     expect(rowText).toContain('<img src=x onerror=alert(1)>');
