@@ -33,7 +33,7 @@ describe('Redis faults and settings', () => {
     );
   });
 
-  it('answers 503 (which GitLab retries) while Redis is down, and accepts again once it is back', async () => {
+  it('answers 503 (which GitLab retries) while Redis is down, says ferry_redis_up 0 in a scrape that still answers, and accepts again once it is back', async () => {
     let redis: RedisProcess = await startRedisProcess(['--maxmemory-policy', 'noeviction']);
     // Ferry closes before its Redis stops (closing a queue waits for Redis).
     cleanups.push(() => redis.stop());
@@ -46,8 +46,20 @@ describe('Redis faults and settings', () => {
     const hook = `${t.url}/webhooks/gitlab`;
     const payload = () => buildPushHook({ branch: 'test', project: { id: 77, pathWithNamespace: 'g/down' } });
     expect((await sendWebhook(hook, 'Push Hook', payload(), { token: testWebhookSecret })).status).toBe(201);
+    const scrape = async () => {
+      const res = await fetch(`${t.url}/metrics`, { signal: AbortSignal.timeout(10_000) });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const up = await scrape();
+    expect(up).toMatch(/^ferry_redis_up 1$/m);
+    expect(up).toMatch(/^ferry_pipelines\{status="queued"\} 1$/m);
 
     await redis.stop();
+    const away = await scrape();
+    expect(away).toMatch(/^ferry_redis_up 0$/m);
+    // What is read from Redis is left out of a scrape without Redis, never a stale value.
+    expect(away).not.toMatch(/^ferry_pipelines\{/m);
     const down = await sendWebhook(hook, 'Push Hook', payload(), { token: testWebhookSecret });
     expect(down.status).toBe(503);
     expect(down.json).toMatchObject({ error: { code: 'FERRY_ERR_REDIS_UNAVAILABLE' } });
@@ -64,5 +76,6 @@ describe('Redis faults and settings', () => {
       throw new Error('still 503');
     })();
     expect(back.status).toBe(201);
+    expect(await scrape()).toMatch(/^ferry_redis_up 1$/m);
   });
 });

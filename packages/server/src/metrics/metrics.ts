@@ -1,6 +1,7 @@
 import { ferryVersion, type PipelineRecord, type PipelineStatus, type StageRecord } from '@ferry/shared';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { PipelineObserver } from '../pipeline/observer.js';
+import { REDIS_PROBE_TIMEOUT_MS, withTimeout } from '../redis/ping-redis.js';
 import { buildCommit } from './build-commit.js';
 
 export type WebhookResult =
@@ -18,6 +19,8 @@ export type WebhookResult =
 export interface MetricsSources {
   queueDepth(): Promise<Record<string, number>>;
   pipelinesByStatus(): Promise<Record<PipelineStatus, number>>;
+  /** Resolves when Ferry's Redis answers a PING within the probe timeout, rejects otherwise. */
+  pingRedis(): Promise<void>;
 }
 
 export interface FerryMetricsOptions {
@@ -134,13 +137,30 @@ export class FerryMetrics implements PipelineObserver {
       registers: [this.registry],
     });
     if (sources !== undefined) {
+      // Scraped while Redis is away too: `ferry_redis_up` says 0 and the gauges read from Redis
+      // are left out of that scrape (no stale values), instead of the scrape hanging or failing.
+      new Gauge({
+        name: 'ferry_redis_up',
+        help: 'Whether this Ferry process reaches its Redis: 1 when a PING is answered within 1 s, 0 otherwise',
+        registers: [this.registry],
+        async collect() {
+          this.set(
+            await sources.pingRedis().then(
+              () => 1,
+              () => 0,
+            ),
+          );
+        },
+      });
       new Gauge({
         name: 'ferry_queue_jobs',
         help: 'Jobs in the pipeline queue, by state',
         labelNames: ['state'],
         registers: [this.registry],
         async collect() {
-          for (const [state, n] of Object.entries(await sources.queueDepth())) this.set({ state }, n);
+          this.reset();
+          const depth = await fromRedis(sources.queueDepth());
+          for (const [state, n] of Object.entries(depth ?? {})) this.set({ state }, n);
         },
       });
       new Gauge({
@@ -149,8 +169,9 @@ export class FerryMetrics implements PipelineObserver {
         labelNames: ['status'],
         registers: [this.registry],
         async collect() {
-          for (const [status, n] of Object.entries(await sources.pipelinesByStatus()))
-            this.set({ status }, n);
+          this.reset();
+          const counts = await fromRedis(sources.pipelinesByStatus());
+          for (const [status, n] of Object.entries(counts ?? {})) this.set({ status }, n);
         },
       });
     }
@@ -185,4 +206,9 @@ export class FerryMetrics implements PipelineObserver {
       }
     }
   }
+}
+
+/** A value read from Redis for a scrape, or undefined when Redis does not answer in time. */
+function fromRedis<T>(read: Promise<T>): Promise<T | undefined> {
+  return withTimeout(read, REDIS_PROBE_TIMEOUT_MS).catch(() => undefined);
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import { pingRedis } from '../redis/ping-redis.js';
 
 export interface HealthDeps {
   redis: Redis;
@@ -14,7 +15,7 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Prom
   app.get('/readyz', { logLevel: 'warn' }, async (_request, reply) => {
     const problems: string[] = [];
     try {
-      await withTimeout(deps.redis.ping(), 1_000);
+      await pingRedis(deps.redis);
     } catch (err) {
       problems.push(`redis: ${(err as Error).message}`);
     }
@@ -24,21 +25,5 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Prom
     }
     if (problems.length > 0) return reply.code(503).send({ status: 'unavailable', problems });
     return { status: 'ready' };
-  });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
   });
 }

@@ -9,6 +9,7 @@ import { FerryMetrics } from '../metrics/metrics.js';
 import type { EnvironmentMap } from '../pipeline/environment-map.js';
 import { PipelineQueue } from '../queue/pipeline-queue.js';
 import { connectRedis } from '../redis/connect.js';
+import { pingRedis } from '../redis/ping-redis.js';
 import { type BuildReportingOptions, buildReporting, type Reporting } from '../reporting/build-reporting.js';
 import { RedisPipelineStore } from '../store/redis/redis-pipeline-store.js';
 
@@ -51,7 +52,11 @@ export async function buildServerContext(options: BuildContextOptions): Promise<
     prefix: `${prefix}:bull`,
   });
   const metrics = new FerryMetrics(
-    { queueDepth: () => queue.depth(), pipelinesByStatus: () => liveStore.countByStatus() },
+    {
+      queueDepth: () => queue.depth(),
+      pipelinesByStatus: () => liveStore.countByStatus(),
+      pingRedis: () => pingRedis(redis),
+    },
     { defaultMetrics: options.defaultMetrics ?? true, executor: config.executor.kind },
   );
   const liveLogs = new RedisLogStore(redis, {
