@@ -1,10 +1,12 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+
+import { checkGitAuth, type GitAuthDecision, gitHttpBackend } from './http-backend.js';
 
 const exec = promisify(execFile);
 
@@ -20,7 +22,7 @@ export interface GitRequestRecord {
   method: string;
   path: string;
   /** What the auth check decided ('none' when the server has no token). */
-  auth: 'none' | 'accepted' | 'refused';
+  auth: GitAuthDecision;
 }
 
 export interface TestRepo {
@@ -85,7 +87,7 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const auth = checkAuth(req.headers.authorization, options.token);
+    const auth = checkGitAuth(req.headers.authorization, options.token);
     requests.push({ method: req.method ?? 'GET', path: url.pathname, auth });
     if (auth === 'refused') {
       req.resume();
@@ -96,26 +98,7 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
       res.end('HTTP Basic: Access denied\n');
       return;
     }
-    const env: NodeJS.ProcessEnv = {
-      ...gitEnv,
-      GIT_PROJECT_ROOT: reposDir,
-      GIT_HTTP_EXPORT_ALL: '1',
-      PATH_INFO: decodeURIComponent(url.pathname),
-      QUERY_STRING: url.search.slice(1),
-      REQUEST_METHOD: req.method ?? 'GET',
-      REMOTE_ADDR: req.socket.remoteAddress ?? '127.0.0.1',
-      CONTENT_TYPE: req.headers['content-type'] ?? '',
-    };
-    if (req.headers['content-length'] !== undefined) env.CONTENT_LENGTH = req.headers['content-length'];
-    if (req.headers['content-encoding'] !== undefined)
-      env.HTTP_CONTENT_ENCODING = req.headers['content-encoding'];
-    const protocol = req.headers['git-protocol'];
-    if (typeof protocol === 'string') env.GIT_PROTOCOL = protocol;
-    const child = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
-    req.pipe(child.stdin);
-    child.stdin.on('error', () => {});
-    res.on('close', () => child.kill());
-    await relayCgi(child.stdout, res);
+    await gitHttpBackend(req, res, { projectRoot: reposDir, env: gitEnv });
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -202,56 +185,4 @@ export async function startGitServer(options: GitServerOptions = {}): Promise<Gi
       await rm(root, { recursive: true, force: true });
     },
   };
-}
-
-function checkAuth(header: string | undefined, token: string | undefined): GitRequestRecord['auth'] {
-  if (token === undefined) return 'none';
-  if (header === undefined) return 'refused';
-  const [scheme, value = ''] = header.split(' ', 2);
-  if (scheme?.toLowerCase() === 'bearer') return value === token ? 'accepted' : 'refused';
-  if (scheme?.toLowerCase() === 'basic') {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    const password = decoded.slice(decoded.indexOf(':') + 1);
-    return decoded.includes(':') && password === token ? 'accepted' : 'refused';
-  }
-  return 'refused';
-}
-
-/** Relays a CGI response: header lines (with `Status:`) up to a blank line, then the body as it streams. */
-function relayCgi(out: NodeJS.ReadableStream, res: ServerResponse): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let head = Buffer.alloc(0);
-    let inBody = false;
-    out.on('data', (chunk: Buffer) => {
-      if (inBody) {
-        res.write(chunk);
-        return;
-      }
-      head = Buffer.concat([head, chunk]);
-      const crlf = head.indexOf('\r\n\r\n');
-      const lf = head.indexOf('\n\n');
-      const end = crlf !== -1 && (lf === -1 || crlf < lf) ? crlf + 4 : lf !== -1 ? lf + 2 : -1;
-      if (end === -1) return;
-      let status = 200;
-      const headers: Record<string, string> = {};
-      for (const line of head.subarray(0, end).toString('latin1').split(/\r?\n/)) {
-        const colon = line.indexOf(':');
-        if (colon <= 0) continue;
-        const key = line.slice(0, colon).trim();
-        const value = line.slice(colon + 1).trim();
-        if (key.toLowerCase() === 'status') status = Number.parseInt(value, 10) || 500;
-        else headers[key] = value;
-      }
-      res.writeHead(status, headers);
-      inBody = true;
-      const rest = head.subarray(end);
-      if (rest.length > 0) res.write(rest);
-    });
-    out.on('end', () => {
-      if (!inBody && !res.headersSent) res.writeHead(502);
-      res.end();
-      resolve();
-    });
-    out.on('error', reject);
-  });
 }

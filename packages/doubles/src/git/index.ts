@@ -5,3 +5,9 @@ export {
   startGitServer,
   type TestRepo,
 } from './git-server.js';
+export {
+  checkGitAuth,
+  type GitAuthDecision,
+  type GitHttpBackendOptions,
+  gitHttpBackend,
+} from './http-backend.js';

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { registerClientCommands } from './client-commands.js';
 import { type DemoOptions, demo } from './demo.js';
 import { type DeploymentsOptions, deployments } from './deployments.js';
+import { execCommand } from './exec/exec.js';
 import { lint } from './lint.js';
 import { renderCommand } from './render.js';
 import type { ServeRole } from './serve/serve.js';
@@ -44,6 +45,7 @@ export function buildCli(): Command {
     });
 
   program.addCommand(renderCommand());
+  program.addCommand(execCommand());
 
   program
     .command('demo')

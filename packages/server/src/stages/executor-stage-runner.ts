@@ -18,7 +18,7 @@ import { runTestJobs } from './test-jobs-run.js';
 
 export interface ExecutorStageRunnerDeps {
   executor: Executor;
-  logs: LogStore;
+  logs: Pick<LogStore, 'writer'>;
   logger: Logger;
   /** The job for a stage run (from the resolved plan). Throws a FerryError when it cannot be built. */
   jobFor(request: StageRunRequest): Promise<StageJob>;

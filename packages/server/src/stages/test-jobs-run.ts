@@ -22,7 +22,7 @@ type RunJob = (
 export async function runTestJobs(
   request: StageRunRequest,
   set: TestStageJobs,
-  logs: LogStore,
+  logs: Pick<LogStore, 'writer'>,
   runJob: RunJob,
 ): Promise<StageOutcome> {
   const failFast = new AbortController();
