@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { createLogger } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveKeys } from '../../packages/server/src/history/redis/redis-live-keys.js';
+import { LogFollowers } from '../../packages/server/src/logs/follow/log-followers.js';
 import type { LogChunk, LogLine } from '../../packages/server/src/logs/log-store.js';
 import { maskingSink } from '../../packages/server/src/logs/masking-sink.js';
 import { RedisLogStore } from '../../packages/server/src/logs/redis/redis-log-store.js';
@@ -93,12 +96,21 @@ describe('RedisLogStore on the real Redis', () => {
   });
 
   it('lets several followers see new lines live, and ends them when the log completes', async () => {
-    const s = store();
+    const prefix = `logt${randomUUID().slice(0, 6)}`;
+    const s = new RedisLogStore(redis, { prefix, capBytes: 1 << 20 });
+    const live = new LogFollowers({
+      redis,
+      logger: createLogger({ level: 'silent' }),
+      logs: s,
+      keys: liveKeys(prefix),
+      // A stage that is running: only the log's end ends the followers.
+      settled: async () => false,
+    });
     const w = s.writer('p4', 'test');
     const controllers = [new AbortController(), new AbortController(), new AbortController()];
     const seen = controllers.map(() => [] as Array<{ x: string; at: number }>);
     const followers = controllers.map(async (c, i) => {
-      for await (const chunk of s.follow('p4', 'test', c.signal)) {
+      for await (const chunk of live.follow('p4', 'test', c.signal)) {
         for (const line of chunk.lines) seen[i]!.push({ x: line.x, at: Date.now() });
       }
     });
@@ -111,6 +123,7 @@ describe('RedisLogStore on the real Redis', () => {
     }
     await w.close();
     await Promise.all(followers);
+    await live.close();
     for (const lines of seen) {
       expect(lines.map((l) => l.x)).toEqual(['live 0', 'live 1', 'live 2', 'live 3', 'live 4']);
       // Delivery delay is reported, not asserted against a wall clock (machines are noisy).

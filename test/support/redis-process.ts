@@ -27,6 +27,8 @@ export async function startRedisProcess(extraArgs: string[] = [], port?: number)
   const deadline = Date.now() + 10_000;
   for (;;) {
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    // Refused while redis-server starts: the rejected connect() says so; no "Unhandled error event" print.
+    probe.on('error', () => {});
     try {
       await probe.connect();
       await probe.ping();

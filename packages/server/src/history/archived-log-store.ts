@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { followLog } from '../logs/follow-log.js';
 import type { LogChunk, LogStore, StageLogWriter } from '../logs/log-store.js';
 import type { HistoryStore, LogArchive } from './history-store.js';
 import type { LiveKeys } from './redis/redis-live-keys.js';
@@ -48,10 +47,5 @@ export class ArchivedLogStore implements LogStore {
     const out: LogChunk = { ...chunk, droppedBytes: info.droppedBytes };
     if (info.droppedAfter !== undefined) out.droppedAfter = info.droppedAfter;
     return out;
-  }
-
-  follow(pipelineId: string, stage: string, signal: AbortSignal, cursor = '-'): AsyncIterable<LogChunk> {
-    const read = (position: string) => this.read(pipelineId, stage, position);
-    return followLog(read, this.#o.redis, this.#o.keys.log(pipelineId, stage), signal, cursor);
   }
 }

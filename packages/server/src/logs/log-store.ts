@@ -16,10 +16,11 @@ export interface StageLogWriter extends LogSink {
   close(): Promise<void>;
 }
 
-/** Stage logs: stored per stage with a cap that keeps the head and the tail, and followed live. */
+/**
+ * Stage logs: stored per stage with a cap that keeps the head and the tail. Live followers are
+ * served by `follow/log-followers.ts` (one Redis reader for all of them), which reads through this.
+ */
 export interface LogStore {
   writer(pipelineId: string, stage: string): StageLogWriter;
   read(pipelineId: string, stage: string, cursor?: string, limit?: number): Promise<LogChunk>;
-  /** Yields chunks as lines arrive until the log is complete or `signal` aborts. */
-  follow(pipelineId: string, stage: string, signal: AbortSignal, cursor?: string): AsyncIterable<LogChunk>;
 }

@@ -467,6 +467,15 @@ export function buildConfigSchema(resolve: SecretResolver) {
             .int()
             .positive()
             .default(16 * 1024 * 1024),
+          /** Live stage-log followers (SSE): per caller (token, proxy user, or anonymous address) and in all. */
+          logFollowers: z
+            .strictObject({
+              perCaller: z.number().int().positive().default(100),
+              total: z.number().int().positive().default(5000),
+              /** The Retry-After a follower past a cap is told. */
+              retryAfter: duration('10s'),
+            })
+            .prefault({}),
         })
         .prefault({}),
       history: historySchema(secretRef),

@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { followLog } from '../follow-log.js';
 import type { LogStream } from '../log-sink.js';
 import { type LogChunk, type LogLine, type LogStore, type StageLogWriter, streamCode } from '../log-store.js';
 
@@ -177,8 +176,11 @@ export class RedisLogStore implements LogStore {
         closed = true;
         flush();
         while (draining !== undefined) await draining;
+        // An empty last entry with the done mark, in one transaction: the followers' reader wakes
+        // on the entry and finds the log complete (logs/follow/).
         await redis
           .multi()
+          .xadd(keys.stream, '*', 'l', '[]')
           .hset(keys.meta, 'done', '1', 'lines', String(n))
           .expire(keys.stream, ttlSeconds)
           .expire(keys.meta, ttlSeconds)
@@ -219,10 +221,5 @@ export class RedisLogStore implements LogStore {
     const chunk: LogChunk = { lines, cursor: last, done, droppedBytes: Number(meta.dropped ?? 0) };
     if (meta.droppedAfter !== undefined) chunk.droppedAfter = Number(meta.droppedAfter);
     return chunk;
-  }
-
-  follow(pipelineId: string, stage: string, signal: AbortSignal, cursor = '-'): AsyncIterable<LogChunk> {
-    const read = (position: string) => this.read(pipelineId, stage, position);
-    return followLog(read, this.#redis, this.#key(pipelineId, stage).stream, signal, cursor);
   }
 }

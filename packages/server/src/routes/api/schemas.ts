@@ -246,6 +246,7 @@ export function errorResponses(
     409: 'The pipeline is not in a state that allows this.',
     415: 'The body is not JSON.',
     422: 'The input names something Ferry cannot run.',
+    429: 'Too many live followers for this caller or this server (FERRY_ERR_API_LOG_FOLLOWERS_LIMIT); see Retry-After.',
   };
   return Object.fromEntries(
     statuses.map((s) => [s, { $ref: 'Error#', description: described[s] ?? 'Error.' }]),

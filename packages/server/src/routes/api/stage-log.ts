@@ -1,13 +1,19 @@
 import { Readable } from 'node:stream';
 import {
+  ApiErrors,
   DNS1123_LABEL_PATTERN,
   FerryError,
   PipelineErrors,
+  type PipelineRecord,
   stageNames,
   TEST_JOB_NAME_MAX,
 } from '@ferry/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../../app/server-context.js';
+import { liveKeys } from '../../history/redis/redis-live-keys.js';
+import { FollowerCaps } from '../../logs/follow/follower-caps.js';
+import { LogFollowers } from '../../logs/follow/log-followers.js';
+import { stageSettled } from '../../logs/follow/stage-settled.js';
 import type { LogChunk } from '../../logs/log-store.js';
 import { closed, errorResponses, pipelineIdPattern } from './schemas.js';
 import { lastEventId, openSse } from './sse.js';
@@ -30,9 +36,23 @@ const cursorRegExp = new RegExp(cursorPattern);
 /**
  * `GET /pipelines/:id/stages/:stage/log`: the stage's log. Server-sent events (live, several
  * followers at once, resumable with Last-Event-ID), one JSON page, or the whole text to download
- * with a marker where the middle was dropped. The log outlives the runner.
+ * with a marker where the middle was dropped. The log outlives the runner. Every live follower of
+ * this process is served by one Redis reader (logs/follow/), within `limits.logFollowers`.
  */
 export function stageLogRoute(app: FastifyInstance, ctx: ServerContext): void {
+  const live: Live = {
+    followers: new LogFollowers({
+      redis: ctx.redis,
+      logger: ctx.logger,
+      logs: ctx.logs,
+      keys: liveKeys(ctx.config.redis.keyPrefix),
+      settled: async (id, stage) => stageSettled(await ctx.store.get(id), stage),
+    }),
+    caps: new FollowerCaps(ctx.config.limits.logFollowers),
+    retryAfterSeconds: Math.ceil(ctx.config.limits.logFollowers.retryAfter / 1000),
+  };
+  // Followers of a log that is still written never end on their own: end them so the server can close.
+  app.addHook('preClose', async () => live.followers.close());
   app.get<{ Params: StageLogParams; Querystring: StageLogQuery }>(
     '/pipelines/:id/stages/:stage/log',
     {
@@ -69,15 +89,15 @@ export function stageLogRoute(app: FastifyInstance, ctx: ServerContext): void {
               droppedAfter: { type: 'integer' },
             },
           },
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses(400, 401, 403, 404, 429),
         },
       },
     },
     async (request, reply) => {
       const { id } = request.params;
       const job = request.query.job;
-      if ((await ctx.store.get(id)) === undefined)
-        throw new FerryError(PipelineErrors.PIPELINE_NOT_FOUND, { id });
+      const record = await ctx.store.get(id);
+      if (record === undefined) throw new FerryError(PipelineErrors.PIPELINE_NOT_FOUND, { id });
       // A named job's log is its own key; other stages have no jobs, so their key never matches one.
       const stage = job === undefined ? request.params.stage : `${request.params.stage}:${job}`;
       const format =
@@ -85,7 +105,7 @@ export function stageLogRoute(app: FastifyInstance, ctx: ServerContext): void {
         (String(request.headers.accept).includes('text/event-stream') ? 'sse' : 'json');
       if (format === 'json') return ctx.logs.read(id, stage, request.query.cursor);
       if (format === 'text') return sendText(ctx, id, stage, reply);
-      return streamEvents(ctx, request, reply, id, stage);
+      return streamEvents(live, request, reply, { id, stage, record });
     },
   );
 }
@@ -130,17 +150,39 @@ async function sendText(
     .send(Readable.from(logText(ctx, id, stage)));
 }
 
+interface Live {
+  followers: LogFollowers;
+  caps: FollowerCaps;
+  retryAfterSeconds: number;
+}
+
+/** Whose followers count together: a token or proxy user by name, an anonymous client by address. */
+function callerKey(request: FastifyRequest): string {
+  const caller = request.caller;
+  return caller === null ? `anonymous:${request.ip}` : `${caller.via}:${caller.name}`;
+}
+
 async function streamEvents(
-  ctx: ServerContext,
+  live: Live,
   request: FastifyRequest<{ Querystring: StageLogQuery }>,
   reply: FastifyReply,
-  id: string,
-  stage: string,
+  log: { id: string; stage: string; record: PipelineRecord },
 ): Promise<void> {
+  const place = live.caps.acquire(callerKey(request));
+  if (!('release' in place)) {
+    void reply.header('retry-after', String(live.retryAfterSeconds));
+    throw new FerryError(ApiErrors.API_LOG_FOLLOWERS_LIMIT, {
+      scope: place.scope === 'caller' ? 'per-caller' : 'server',
+      limit: place.limit,
+      retryAfter: live.retryAfterSeconds,
+    });
+  }
   const resume = lastEventId(request, cursorRegExp);
   const stream = openSse(request, reply);
   try {
-    for await (const chunk of ctx.logs.follow(id, stage, stream.signal, resume ?? request.query.cursor)) {
+    const from = resume ?? request.query.cursor;
+    const settled = stageSettled(log.record, log.stage);
+    for await (const chunk of live.followers.follow(log.id, log.stage, stream.signal, from, settled)) {
       if (chunk.lines.length > 0) {
         stream.send(
           'lines',
@@ -156,6 +198,7 @@ async function streamEvents(
   } catch (err) {
     if (!stream.signal.aborted) request.log.warn({ err }, 'log stream failed');
   } finally {
+    place.release();
     stream.end();
   }
 }

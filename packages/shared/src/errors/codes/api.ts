@@ -27,3 +27,9 @@ export const API_INVALID_INPUT = defineError(
   400,
   'Invalid request: {reason}.',
 );
+// Live stage-log followers past a cap (limits.logFollowers); Retry-After says when to try again.
+export const API_LOG_FOLLOWERS_LIMIT = defineError(
+  'FERRY_ERR_API_LOG_FOLLOWERS_LIMIT',
+  429,
+  'Too many live log followers ({scope} limit {limit}); close one or retry after {retryAfter} s. Operators raise limits.logFollowers.',
+);

@@ -1,0 +1,298 @@
+import type { Logger, LogLine } from '@ferry/shared';
+import type { Redis } from 'ioredis';
+import type { LogChunk, LogStore } from '../log-store.js';
+import { type StreamEntry, StreamReader } from './stream-reader.js';
+
+export interface LogFollowersOptions {
+  redis: Redis;
+  logger: Logger;
+  /** Where the logs are read (live or archived) for catching up and for the end. */
+  logs: LogStore;
+  /** A stage log's stream and meta keys in Redis. */
+  keys: {
+    log(pipelineId: string, stage: string): string;
+    logMeta(pipelineId: string, stage: string): string;
+  };
+  /** Whether a stage log will get no more lines (stage ended, disabled, pipeline over: `stageSettled`). */
+  settled(pipelineId: string, stage: string): Promise<boolean>;
+  /** How often each followed log is checked for a stage that ended without closing its log (default 2 s). */
+  checkMs?: number;
+}
+
+/** What a log's channel hands each of its followers. */
+type ChannelEvent =
+  | {
+      kind: 'lines';
+      entries: Array<{ id: string; lines: LogLine[] }>;
+      droppedBytes: number;
+      droppedAfter?: number;
+    }
+  | { kind: 'end' };
+
+interface Follower {
+  push(event: ChannelEvent): void;
+}
+
+interface Channel {
+  pipelineId: string;
+  stage: string;
+  key: string;
+  metaKey: string;
+  followers: Set<Follower>;
+  /** Resolves once the reader watches the key from a known position. */
+  ready: Promise<void>;
+  checkedAt: number;
+  checking: boolean;
+}
+
+/** A follower that falls this many events behind reads from the store instead (bounded memory). */
+const maxQueued = 256;
+
+/** Stream ids compare as (milliseconds, sequence); `-` is before every entry. */
+function after(a: string, b: string): boolean {
+  if (b === '-') return true;
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am > bm || (am === bm && as > bs);
+}
+
+function parseLines(fields: string[]): LogLine[] {
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === 'l') return JSON.parse(fields[i + 1]!) as LogLine[];
+  }
+  return [];
+}
+
+/**
+ * Live followers of stage logs, served from one Redis reader for all of them: each followed log is
+ * a channel that one blocking XREAD (over every followed log, on one connection) feeds; its new
+ * entries and the log's meta are read once and fanned out in the process to every follower of that
+ * log. A follower first catches up from the store, then takes the channel's entries after its
+ * cursor. A channel ends its followers when the log is complete or its stage can no longer write
+ * (ended, disabled, pipeline over), checked every `checkMs`.
+ */
+export class LogFollowers {
+  readonly #o: LogFollowersOptions;
+  readonly #reader: StreamReader;
+  readonly #channels = new Map<string, Channel>();
+  readonly #byKey = new Map<string, Channel>();
+
+  constructor(options: LogFollowersOptions) {
+    this.#o = options;
+    this.#reader = new StreamReader({
+      redis: options.redis,
+      logger: options.logger,
+      blockMs: options.checkMs ?? 2000,
+      onEntries: (key, entries) => this.#deliver(key, entries),
+      onTick: () => this.#check(),
+    });
+  }
+
+  /** Logs followed now (channels), for tests and metrics. */
+  get followedLogs(): number {
+    return this.#channels.size;
+  }
+
+  /**
+   * Yields a stage log's chunks from `cursor` as they come, until the log is complete (the last
+   * chunk has `done`), its stage can no longer write, or `signal` aborts. `settled`: the caller
+   * just found the stage can no longer write, so the log is read to its end at once.
+   */
+  async *follow(
+    pipelineId: string,
+    stage: string,
+    signal: AbortSignal,
+    cursor = '-',
+    settled = false,
+  ): AsyncGenerator<LogChunk> {
+    let position = cursor;
+    if (settled) {
+      yield* this.#rest(pipelineId, stage, position, signal);
+      return;
+    }
+    const queue: ChannelEvent[] = [];
+    let behind = false;
+    let wake: (() => void) | undefined;
+    const follower: Follower = {
+      push(event) {
+        if (queue.length >= maxQueued && event.kind === 'lines') {
+          behind = true;
+          queue.length = 0;
+        } else {
+          queue.push(event);
+        }
+        wake?.();
+      },
+    };
+    const onAbort = () => wake?.();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const channel = this.#join(pipelineId, stage, follower);
+    try {
+      await channel.ready;
+      let catchUp = true;
+      for (;;) {
+        if (signal.aborted) return;
+        if (catchUp) {
+          catchUp = false;
+          for (;;) {
+            const chunk = await this.#o.logs.read(pipelineId, stage, position);
+            if (chunk.lines.length === 0 && !chunk.done) break;
+            position = chunk.cursor;
+            yield chunk;
+            if (chunk.done) return;
+          }
+        }
+        const event = queue.shift();
+        if (event === undefined) {
+          if (behind) {
+            behind = false;
+            catchUp = true;
+            continue;
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          wake = undefined;
+          continue;
+        }
+        if (event.kind === 'end') {
+          yield* this.#rest(pipelineId, stage, position, signal);
+          return;
+        }
+        const fresh = event.entries.filter((e) => after(e.id, position));
+        if (fresh.length === 0) continue;
+        position = fresh.at(-1)!.id;
+        const chunk: LogChunk = {
+          lines: fresh.flatMap((e) => e.lines),
+          cursor: position,
+          done: false,
+          droppedBytes: event.droppedBytes,
+        };
+        if (event.droppedAfter !== undefined) chunk.droppedAfter = event.droppedAfter;
+        yield chunk;
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.#leave(channel, follower);
+    }
+  }
+
+  /** Ends every follower (server shutdown) and closes the reader's connection. */
+  async close(): Promise<void> {
+    for (const channel of this.#channels.values()) this.#end(channel);
+    await this.#reader.close();
+  }
+
+  /** What is left of a log that will not grow: read to its last entry, then done. */
+  async *#rest(
+    pipelineId: string,
+    stage: string,
+    from: string,
+    signal: AbortSignal,
+  ): AsyncGenerator<LogChunk> {
+    let position = from;
+    for (;;) {
+      if (signal.aborted) return;
+      const chunk = await this.#o.logs.read(pipelineId, stage, position);
+      const last = chunk.lines.length === 0 || chunk.done;
+      position = chunk.cursor;
+      yield { ...chunk, done: last };
+      if (last) return;
+    }
+  }
+
+  #join(pipelineId: string, stage: string, follower: Follower): Channel {
+    const id = `${pipelineId}\n${stage}`;
+    let channel = this.#channels.get(id);
+    if (channel === undefined) {
+      const key = this.#o.keys.log(pipelineId, stage);
+      const created: Channel = {
+        pipelineId,
+        stage,
+        key,
+        metaKey: this.#o.keys.logMeta(pipelineId, stage),
+        followers: new Set(),
+        ready: Promise.resolve(),
+        checkedAt: Date.now(),
+        checking: false,
+      };
+      // The reader starts after the newest entry now: followers catch up to here from the store.
+      created.ready = this.#o.redis.xrevrange(key, '+', '-', 'COUNT', 1).then(
+        (latest) => {
+          if (this.#channels.get(id) === created) this.#reader.add(key, latest[0]?.[0] ?? '0-0');
+        },
+        (err: unknown) => {
+          this.#end(created);
+          throw err;
+        },
+      );
+      created.ready.catch(() => undefined);
+      this.#channels.set(id, created);
+      this.#byKey.set(key, created);
+      channel = created;
+    }
+    channel.followers.add(follower);
+    return channel;
+  }
+
+  #leave(channel: Channel, follower: Follower): void {
+    channel.followers.delete(follower);
+    if (channel.followers.size === 0) this.#drop(channel);
+  }
+
+  #drop(channel: Channel): void {
+    const id = `${channel.pipelineId}\n${channel.stage}`;
+    if (this.#channels.get(id) !== channel) return;
+    this.#channels.delete(id);
+    this.#byKey.delete(channel.key);
+    this.#reader.remove(channel.key);
+  }
+
+  #end(channel: Channel): void {
+    this.#drop(channel);
+    for (const follower of channel.followers) follower.push({ kind: 'end' });
+  }
+
+  #deliver(key: string, raw: StreamEntry[]): void {
+    const channel = this.#byKey.get(key);
+    if (channel === undefined) return;
+    const entries = raw.map(([id, fields]) => ({ id, lines: parseLines(fields) }));
+    // The meta (dropped bytes, done) once per read for the log, not once per follower.
+    this.#o.redis.hgetall(channel.metaKey).then(
+      (meta) => {
+        const event: ChannelEvent = { kind: 'lines', entries, droppedBytes: Number(meta.dropped ?? 0) };
+        if (meta.droppedAfter !== undefined) event.droppedAfter = Number(meta.droppedAfter);
+        for (const follower of channel.followers) follower.push(event);
+        if (meta.done === '1') this.#end(channel);
+      },
+      () => {
+        // Redis went away between the read and this: followers catch up from the store.
+        for (const follower of channel.followers) follower.push({ kind: 'lines', entries, droppedBytes: 0 });
+      },
+    );
+  }
+
+  /** Ends the channels of logs that are complete or whose stage can no longer write. */
+  #check(): void {
+    const now = Date.now();
+    const every = this.#o.checkMs ?? 2000;
+    for (const channel of this.#channels.values()) {
+      if (channel.checking || now - channel.checkedAt < every) continue;
+      channel.checking = true;
+      channel.checkedAt = now;
+      void Promise.all([
+        this.#o.redis.hget(channel.metaKey, 'done'),
+        this.#o.settled(channel.pipelineId, channel.stage),
+      ])
+        .then(([done, settled]) => {
+          if (done === '1' || settled) this.#end(channel);
+        })
+        .catch((err: unknown) => {
+          this.#o.logger.debug({ err: (err as Error).message }, 'log followers: checking a stage failed');
+        })
+        .finally(() => {
+          channel.checking = false;
+        });
+    }
+  }
+}
