@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Dockerfile and generated JavaScript text, not templates
 // bench:release — from a merge's webhook accepted to the new version answering on its Service,
 // with the docker executor (engine build) and the kubernetes executor (against the Kubernetes
 // test double; buildah in the build pod), cold (empty layer cache) and warm (a second merge that
@@ -10,8 +11,8 @@
 // answers. Targets (issue 16): warm kubernetes ≤ 1.3× its baseline; warm ≤ 0.5× cold; the
 // builder's peak memory is printed. Ends with one JSON line of every figure.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import type { PipelineRecord } from '@ferry/shared';
@@ -28,12 +29,16 @@ import { NPM_BASE, npmBase, vendoredDependencies } from './lib/sample-dependenci
 
 const exec = promisify(execFile);
 const { values } = parseArgs({
-  options: { kinds: { type: 'string', default: 'docker,kubernetes' } },
+  options: {
+    kinds: { type: 'string', default: 'docker,kubernetes' },
+    // The whole run's bound: past it the figures so far are printed (incomplete) and it exits 1.
+    'deadline-minutes': { type: 'string', default: '40' },
+  },
 });
+const deadlineMs = Number(values['deadline-minutes']) * 60_000;
 const kinds = (values.kinds ?? '')
   .split(',')
   .filter((k): k is ExecutorKind => k === 'docker' || k === 'kubernetes');
-const root = new URL('..', import.meta.url).pathname;
 const registry = testRegistry();
 
 const DOCKERFILE = [
@@ -45,6 +50,8 @@ const DOCKERFILE = [
   'RUN npm ci --offline --ignore-scripts --no-audit --no-fund',
   'COPY src ./src',
   'RUN node src/build.js',
+  // Ferry deploys with runAsNonRoot (restricted Pod Security): the kubelet checks a numeric USER.
+  'USER 10001',
   'CMD ["node", "/app/dist/server.js"]',
   '',
 ].join('\n');
@@ -71,6 +78,9 @@ function sources(version: string): Record<string, string> {
     'test.js': "if (!/^\\d+\\.\\d+\\.\\d+$/.test(require('./src/version.js'))) process.exit(1);\n",
   };
 }
+
+/** How long one merge's pipeline may take before the bench gives up on it. */
+const PIPELINE_DEADLINE_MS = 10 * 60_000;
 
 interface Figures {
   [key: string]: number | string;
@@ -124,6 +134,8 @@ async function throughFerry(
     if (p.status === 'failed' || p.status === 'canceled')
       throw new Error(`pipeline ${pipelineId} ${p.status}: ${p.reason}`);
     if (p.status === 'success') break;
+    if (performance.now() - accepted > PIPELINE_DEADLINE_MS)
+      throw new Error(`pipeline ${pipelineId} still ${p.status} after ${PIPELINE_DEADLINE_MS / 1000} s`);
     await new Promise((r) => setTimeout(r, 200));
   }
   await answers(w, version, 120_000);
@@ -161,28 +173,29 @@ async function byHand(w: ReleaseWorld, kind: ExecutorKind, iid: number, version:
     ]);
     const repo = `${registry.address}/${w.project.path}`;
     const image = `${repo}:hand-${sha}`;
+    const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
+    // The registry credential as a client config file (docker's DOCKER_CONFIG, buildah's
+    // REGISTRY_AUTH_FILE), never on a command line.
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { [registry.address]: { auth } } }));
     if (kind === 'docker') {
-      await exec('docker', [
-        'build',
-        '-q',
-        '--network',
-        'host',
-        '--cache-from',
-        `${repo}:test`,
-        '-t',
-        image,
-        join(dir, 'src'),
-      ]);
-      await exec('docker', ['push', '-q', image]);
+      const env = { ...process.env, DOCKER_CONFIG: dir };
+      await exec(
+        'docker',
+        ['build', '-q', '--network', 'host', '--cache-from', `${repo}:test`, '-t', image, join(dir, 'src')],
+        { env },
+      );
+      await exec('docker', ['push', '-q', image], { env });
     } else {
-      const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
-      await writeFile(join(dir, 'auth.json'), JSON.stringify({ auths: { [registry.address]: { auth } } }));
       const cache = `${repo}/cache`;
       await exec(
         'docker',
         [
           'run',
           '--rm',
+          // The build pod's sandbox (docs/release.md, "The build pod"): root in the container,
+          // three capabilities, no_new_privs, the shipped seccomp profile, a storage volume.
+          '--user',
+          '0:0',
           '--network',
           'host',
           '--cap-drop',
@@ -200,7 +213,7 @@ async function byHand(w: ReleaseWorld, kind: ExecutorKind, iid: number, version:
           '-v',
           `${join(dir, 'src')}:/ctx:ro`,
           '-v',
-          `${join(dir, 'auth.json')}:/auth.json:ro`,
+          `${join(dir, 'config.json')}:/auth.json:ro`,
           '-e',
           'REGISTRY_AUTH_FILE=/auth.json',
           '--mount',
@@ -257,13 +270,35 @@ async function byHand(w: ReleaseWorld, kind: ExecutorKind, iid: number, version:
   }
 }
 
-const figures: Figures = {};
+const figures: Figures = { cpus: cpus().length, load_1m_start: Number(loadavg()[0]?.toFixed(1)) };
+/** The machine's load beside every figure: the runs share its cores with whatever else runs. */
+const load = () => Number(loadavg()[0]?.toFixed(1));
+const finish = (code: number): never => {
+  figures.load_1m_end = load();
+  console.log(JSON.stringify(figures));
+  process.exit(code);
+};
+const bound = setTimeout(() => {
+  console.error(`bench:release: past its deadline (${values['deadline-minutes']} min); figures so far:`);
+  figures.incomplete = 'deadline';
+  finish(1);
+}, deadlineMs);
+bound.unref();
 const seconds = (ms: number) => Number((ms / 1000).toFixed(1));
 await npmBase();
 const { files: vendor, count } = await vendoredDependencies();
 figures.dependencies = count;
 console.log(`sample service: ${count} npm packages vendored (${Object.keys(vendor).length - 2} tarballs)`);
-for (const kind of kinds) {
+try {
+  for (const kind of kinds) await measure(kind);
+} catch (err) {
+  console.error('bench:release failed:', err);
+  figures.incomplete = err instanceof Error ? err.message.slice(0, 300) : String(err);
+  finish(1);
+}
+finish(0);
+
+async function measure(kind: ExecutorKind): Promise<void> {
   const w = await startReleaseWorld(kind);
   try {
     const base = kind === 'kubernetes' ? await baseInRegistry(w.docker, NPM_BASE) : NPM_BASE;
@@ -274,11 +309,14 @@ for (const kind of kinds) {
       Dockerfile: DOCKERFILE,
       '.ferry.yml': `stages:\n  build:\n    args: { BASE: "${base}" }\n`,
     };
+    figures[`${kind}.cold.load_1m`] = load();
     const cold = await throughFerry(w, 1, '1.0.0', files);
+    figures[`${kind}.warm.load_1m`] = load();
     const warm = await throughFerry(w, 2, '1.0.1', sources('1.0.1'));
     console.log(
       `${kind}: through Ferry cold ${seconds(cold.totalMs)} s, warm ${seconds(warm.totalMs)} s, builder peak ${cold.peakMiB ?? '-'} / ${warm.peakMiB ?? '-'} MiB`,
     );
+    figures[`${kind}.hand.load_1m`] = load();
     const hand = await byHand(w, kind, 3, '1.0.2', base);
     Object.assign(figures, {
       [`${kind}.cold_s`]: seconds(cold.totalMs),
@@ -307,5 +345,3 @@ for (const kind of kinds) {
     await w.close();
   }
 }
-console.log(JSON.stringify(figures));
-process.exit(0);
