@@ -79,6 +79,68 @@ describe('GitLab deployments', () => {
     expect(record.gitlabDeployments?.[0]?.kind).toBe('rollback');
   });
 
+  it('shows each canary step as a deployment to <env>/canary: promoted ones succeed, the aborted one is canceled', async () => {
+    let report: (step: number, state: 'running' | 'promoted' | 'aborted', by?: string) => Promise<void> =
+      async () => {};
+    w.runner.script = (req) =>
+      req.stage === 'deploy'
+        ? {
+            // What the deploy runner's progress lines make the stage runner record (ResultRecorder.progress).
+            during: async () => {
+              await report(1, 'running');
+              await report(1, 'promoted', 'the pause is over and the canary stayed ready');
+              await report(2, 'running');
+              await report(2, 'aborted', 'ferry.dev/canary-decision: abort');
+            },
+            outcome: 'failed',
+            reason: 'FERRY_ERR_RELEASE_CANARY_ABORTED: aborted at step 2/3',
+          }
+        : {};
+    const t = await start();
+    const sha = commit();
+    const { id } = await merge(t, { ...PROJECT, sha });
+    report = async (step, state, by) => {
+      await t.ferry.ctx.store.putCanaryStep(id, {
+        step,
+        of: 3,
+        percent: step * 10,
+        state,
+        ...(by === undefined ? {} : { by }),
+        at: new Date().toISOString(),
+      });
+    };
+    await until(t, id, ['failed']);
+    const canary = await eventually(async () => {
+      const all = w.gitlab.deployments.forEnvironment(PROJECT.projectId, 'test/canary');
+      return all.length === 2 && all.every((d) => d.status !== 'running') ? all : undefined;
+    });
+    expect(canary.map((d) => [d.sha, d.history])).toEqual([
+      [sha, ['created', 'running', 'success']],
+      [sha, ['created', 'running', 'canceled']],
+    ]);
+    expect(w.gitlab.deployments.environment(PROJECT.projectId, 'test/canary')).toMatchObject({
+      name: 'test/canary',
+    });
+    // The main environment shows the deploy as failed: the canary never became the release.
+    expect((await deploymentsDone(1)).map((d) => d.history)).toEqual([['created', 'running', 'failed']]);
+    const record = await eventually(async () => {
+      const p = await t.ferry.ctx.store.get(id);
+      return p?.gitlabDeployments?.filter((d) => d.kind === 'canary' && d.status !== 'running').length === 2
+        ? p
+        : undefined;
+    });
+    expect(record.canarySteps?.map((s) => [s.step, s.state])).toEqual([
+      [1, 'promoted'],
+      [2, 'aborted'],
+    ]);
+    expect(
+      record.gitlabDeployments?.filter((d) => d.kind === 'canary').map((d) => [d.step, d.status]),
+    ).toEqual([
+      [1, 'success'],
+      [2, 'canceled'],
+    ]);
+  });
+
   it('rides out a GitLab outage: the deployment arrives afterwards, started then finished', async () => {
     w.runner.script = (req) => (req.stage === 'deploy' ? { ms: 300 } : {});
     const t = await start();

@@ -12,6 +12,8 @@ export interface ScriptedStage {
   reason?: string;
   /** Test stage jobs to report through `onJob`: each first as running, then as given (when the stage ends). */
   jobs?: { form: 'single' | 'jobs'; records: TestJobRecord[] };
+  /** What the stage does once started, before its scripted time (e.g. report canary steps). */
+  during?: () => Promise<void>;
 }
 
 /**
@@ -40,6 +42,7 @@ export class ScriptedRunner implements StageRunner {
     this.runs.push(entry);
     await req.onStarted(`scripted:${req.pipeline.id}:${req.stage}:${req.attempt}`);
     const plan = this.script(req);
+    await plan.during?.();
     for (const job of plan.jobs?.records ?? []) {
       await req.onJob?.(
         { name: job.name, status: 'running', startedAt: new Date().toISOString() },

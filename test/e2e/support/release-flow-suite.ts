@@ -484,6 +484,16 @@ export function releaseFlowSuite(kind: ExecutorKind, hookOrder: readonly Hook[])
       expect(q.status, await explain(q)).toBe('failed');
       expect(statuses(q)).toEqual({ test: 'success', build: 'success', deploy: 'failed' });
       expect(await stageLog(q.id, 'deploy')).toContain('ferry.dev/canary-decision: abort');
+      // Each canary step is a GitLab deployment to test/canary, as the runner's progress lines said.
+      expect(p.canarySteps?.map((c) => [c.step, c.of, c.percent, c.state])).toEqual([[1, 2, 50, 'promoted']]);
+      const steps = await eventually(async () => {
+        const all = w.gitlab.deployments.forEnvironment(w.project.id, 'test/canary');
+        return all.length === 2 && all.every((d) => d.status !== 'running') ? all : undefined;
+      });
+      expect(steps.map((d) => [d.sha, d.history])).toEqual([
+        [promoted.sha, ['created', 'running', 'success']],
+        [aborted.sha, ['created', 'running', 'canceled']],
+      ]);
       // The canary is gone and the main Deployment still runs the promoted version.
       const namespace = `${w.project.group}-test`;
       const main = await w.apps.readNamespacedDeployment({ namespace, name: 'sample-service' });

@@ -1,6 +1,8 @@
 import {
   AnnotationKey,
   buildCanaryDeployment,
+  type CanaryStepProgress,
+  formatProgressLine,
   type ManifestInputs,
   ReleaseErrors,
   type ResolvedPlan,
@@ -46,8 +48,22 @@ export async function runCanarySteps(
   const name = plan.names.canaryDeployment;
   for (const [index, percent] of steps.entries()) {
     const label = `${index + 1}/${canary.steps.length} (${percent}%)`;
+    // The server records each step as it happens (GitLab shows it as a deployment).
+    const progress = (state: CanaryStepProgress['state'], by?: string) =>
+      out.line(
+        formatProgressLine({
+          canary: {
+            step: index + 1,
+            of: canary.steps.length,
+            percent,
+            state,
+            ...(by === undefined ? {} : { by }),
+          },
+        }),
+      );
     const manifest = buildCanaryDeployment(plan, ctx.inputs, { index, percent });
     await applyObject(c, manifest, out, signal);
+    progress('running');
     const pods = manifest.spec.replicas;
     out.line(
       `canary step ${label}: ${pods} canary pod(s) beside ${plan.deploy.replicas}, about ${trafficShare(pods, plan.deploy.replicas)}% of the traffic`,
@@ -66,7 +82,9 @@ export async function runCanarySteps(
         const rs = currentReplicaSet(failed, await replicaSetsOf(c, failed, signal));
         if (rs !== undefined) await describeFailingPods(c, rs, out, signal);
       }
-      throw aborted(ctx, label, `the canary pods did not become ready: ${ready.reason}`);
+      const reason = `the canary pods did not become ready: ${ready.reason}`;
+      progress('aborted', reason.slice(0, 500));
+      throw aborted(ctx, label, reason);
     }
     out.line(
       ctx.mode === 'manual'
@@ -89,9 +107,12 @@ export async function runCanarySteps(
       },
       decide: (d) => canaryDecision(d, ctx.mode, Date.now() - started >= canary.pauseMs),
     });
-    if (decision === undefined || decision.decision === 'abort')
+    if (decision === undefined || decision.decision === 'abort') {
+      progress('aborted', (decision?.by ?? 'aborted').slice(0, 500));
       throw aborted(ctx, label, decision?.by ?? 'aborted');
+    }
     out.line(`canary step ${label} promoted: ${decision.by}`);
+    progress('promoted', decision.by.slice(0, 500));
     await clearDecision(c, namespace, name, signal);
   }
 }

@@ -34,6 +34,7 @@ export class ArchivedPipelineStore implements PipelineStore {
     this.finish = live.finish.bind(live);
     this.patch = live.patch.bind(live);
     this.putStage = live.putStage.bind(live);
+    this.putCanaryStep = live.putCanaryStep.bind(live);
     this.releaseLane = live.releaseLane.bind(live);
     this.leaveLane = live.leaveLane.bind(live);
     this.laneHolder = live.laneHolder.bind(live);
@@ -51,6 +52,7 @@ export class ArchivedPipelineStore implements PipelineStore {
   readonly finish: PipelineStore['finish'];
   readonly patch: PipelineStore['patch'];
   readonly putStage: PipelineStore['putStage'];
+  readonly putCanaryStep: PipelineStore['putCanaryStep'];
   readonly releaseLane: PipelineStore['releaseLane'];
   readonly leaveLane: PipelineStore['leaveLane'];
   readonly laneHolder: PipelineStore['laneHolder'];

@@ -1,4 +1,4 @@
-import type { PipelineRecord, PipelineStatus, StageName, StageStatus } from '@ferry/shared';
+import type { CanaryStepRecord, PipelineRecord, PipelineStatus, StageName, StageStatus } from '@ferry/shared';
 
 /**
  * One recorded transition of a pipeline or of one of its stages, as the store appends it to the
@@ -12,6 +12,17 @@ export type Transition =
       pipelineId: string;
       stage: StageName;
       status: StageStatus;
+      at: string;
+    }
+  /** A canary step of the deploy changed state (its runner reported it). */
+  | {
+      id: string;
+      kind: 'canary';
+      pipelineId: string;
+      step: number;
+      of: number;
+      percent: number;
+      status: CanaryStepRecord['state'];
       at: string;
     };
 

@@ -126,6 +126,7 @@ export async function stageRunnerFor(deps: StageRunnerDeps): Promise<StageRunner
     jobFor: (request) => jobs.jobFor(request),
     testJobsFor: (request) => jobs.testJobsFor(request),
     onResult: (request, result) => results.record(request, result),
+    onProgress: (request, progress) => results.progress(request, progress),
     reasonFor: (_request, result) => results.reasonFor(result),
   });
   return {

@@ -3,6 +3,7 @@ import {
   type Logger,
   parseRunnerResult,
   ResultLineReader,
+  type RunnerProgress,
   type RunnerResult,
   resultKindOf,
   type TestReportSummary,
@@ -30,6 +31,8 @@ export interface ExecutorStageRunnerDeps {
   destroyTimeoutMs?: number;
   /** Called with the `::ferry-result::` a runner subcommand (build, deploy) printed, read by the runner contract. */
   onResult?(request: StageRunRequest, result: RunnerResult): Promise<void>;
+  /** Called, in order, with each `::ferry-progress::` line a runner subcommand printed (canary steps). */
+  onProgress?(request: StageRunRequest, progress: RunnerProgress): Promise<void>;
   /** Operational alerts (a runner pending too long). */
   alerts?: Pick<AlertSink, 'runnerPendingTooLong'>;
   /** The reason to give a failed stage, from its result (e.g. "rolled back to …"). */
@@ -87,7 +90,21 @@ export class ExecutorStageRunner implements StageRunner {
     const writer = logs.writer(request.pipeline.id, logKey);
     // Only build and deploy run Ferry's runner; a test script's output is never read for a result.
     const kind = resultKindOf(request.stage);
-    const results = kind === undefined ? undefined : new ResultLineReader();
+    // Progress is recorded in the order printed; a failure to record it never fails the stage.
+    let progressed: Promise<void> = Promise.resolve();
+    const onProgress = this.#deps.onProgress;
+    const results =
+      kind === undefined
+        ? undefined
+        : new ResultLineReader(
+            onProgress === undefined
+              ? undefined
+              : (progress) => {
+                  progressed = progressed
+                    .then(() => onProgress(request, progress))
+                    .catch((err: unknown) => logger.warn({ err }, 'runner progress not recorded'));
+                },
+          );
     const capture = job.testJob === undefined ? undefined : new JobCapture(job);
     const maskedLog = maskingSink(writer, [...this.#deps.secrets, ...Object.values(job.secretEnv)]);
     const masked = capture === undefined ? maskedLog : capture.wrap(maskedLog);
@@ -150,6 +167,7 @@ export class ExecutorStageRunner implements StageRunner {
         await Promise.race([tail, new Promise((r) => setTimeout(r, tailGraceMs).unref())]);
         if (signal.aborted && result.status !== 'success') result = { ...result, status: 'canceled' };
         const line = results?.last();
+        await progressed;
         const read = kind === undefined || line === undefined ? undefined : parseRunnerResult(line, kind);
         if (read?.kind === 'invalid') {
           // An older runner image or a broken line: nothing it says can be recorded, so the stage fails.

@@ -1,4 +1,4 @@
-import type { Logger, RunnerResult } from '@ferry/shared';
+import type { Logger, RunnerProgress, RunnerResult } from '@ferry/shared';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import { previousFromResult } from './deploy-manifests.js';
 import type { PlanSource } from './plan-source.js';
@@ -39,6 +39,14 @@ export class ResultRecorder {
     } catch (err) {
       logger.warn({ pipelineId: request.pipeline.id, err }, 'deploy manifests not recorded again');
     }
+  }
+
+  /** Records a canary step the deploy runner reported; the store's transition reaches GitLab. */
+  async progress(request: StageRunRequest, printed: RunnerProgress): Promise<void> {
+    await this.#deps.store.putCanaryStep(request.pipeline.id, {
+      ...printed.canary,
+      at: new Date().toISOString(),
+    });
   }
 
   /** The reason to give a failed stage, from its result ("rolled back to …", the runner's error). */

@@ -1,4 +1,5 @@
 import type {
+  CanaryStepRecord,
   MergeRequestRef,
   Person,
   PipelineRecord,
@@ -119,6 +120,11 @@ export interface PipelineStore {
   patch(id: string, patch: PipelinePatch): Promise<void>;
   /** Replaces one stage's record and records the transition. */
   putStage(id: string, stage: StageRecord): Promise<void>;
+  /**
+   * Records a canary step's state (replacing the step's earlier state) and the transition; one
+   * writer per pipeline (its deploy stage). Returns the pipeline's steps.
+   */
+  putCanaryStep(id: string, step: CanaryStepRecord): Promise<CanaryStepRecord[]>;
   /**
    * Frees the lane held by `pipelineId` and hands it to the next waiting pipeline, whose id is
    * returned (to enqueue), if any.

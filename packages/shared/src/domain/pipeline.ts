@@ -110,13 +110,31 @@ export interface ManifestRecord {
   yaml: string;
 }
 
+/** One canary step of a pipeline's deploy, as its runner reported it. */
+export interface CanaryStepRecord {
+  /** 1-based index among the spec's steps; `of` counts them (the last, 100%, is the full rollout). */
+  step: number;
+  of: number;
+  percent: number;
+  state: 'running' | 'promoted' | 'aborted';
+  /** What decided it (the pause elapsed, a decision, the pods not becoming ready). */
+  by?: string;
+  /** When Ferry recorded this state. */
+  at: string;
+}
+
 /** A deployment GitLab shows for a pipeline (Deployments API: Environments page, MR widget). */
 export interface GitLabDeploymentRecord {
   /** GitLab's deployment id. */
   id: number;
+  /** The GitLab environment: the pipeline's, or `<environment>/canary` for a canary step. */
   environment: string;
-  /** `deploy`: the pipeline's deploy; `rollback`: the automatic rollback after a failed rollout. */
-  kind: 'deploy' | 'rollback';
+  /**
+   * `deploy`: the pipeline's deploy; `rollback`: the automatic rollback after a failed rollout;
+   * `canary`: one canary step (`step`).
+   */
+  kind: 'deploy' | 'rollback' | 'canary';
+  step?: number;
   sha: string;
   status: 'running' | 'success' | 'failed' | 'canceled';
 }
@@ -155,6 +173,8 @@ export interface PipelineRecord {
   gitlabPipelineId?: number;
   /** The deployments GitLab shows for this pipeline, oldest first. */
   gitlabDeployments?: GitLabDeploymentRecord[];
+  /** The canary steps of the deploy, latest state of each, in step order. */
+  canarySteps?: CanaryStepRecord[];
   /** The queue job currently carrying this pipeline (first run, resume after approval, recovery). */
   jobId?: string;
   createdAt: string;

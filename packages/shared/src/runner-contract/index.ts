@@ -9,6 +9,15 @@ export {
 } from './contract-version.js';
 export { RunnerEnv, type RunnerEnvKey } from './env-keys.js';
 export {
+  type CanaryStepProgress,
+  CanaryStepProgressSchema,
+  formatProgressLine,
+  PROGRESS_PREFIX,
+  ProgressSchema,
+  parseProgressLine,
+  type RunnerProgress,
+} from './progress-line.js';
+export {
   type CapturedReport,
   exitTrap,
   MAX_REPORT_FILES,

@@ -24,6 +24,20 @@ const pipeline = (patch: Partial<PipelineRecord> = {}): PipelineRecord => ({
 const stage = (name: 'test' | 'deploy', status: Transition['status']): Transition =>
   ({ id: '1-0', kind: 'stage', pipelineId: 'p1', stage: name, status, at: '' }) as Transition;
 
+const canary = (step: number, status: 'running' | 'promoted' | 'aborted'): Transition => ({
+  id: '2-0',
+  kind: 'canary',
+  pipelineId: 'p1',
+  step,
+  of: 3,
+  percent: step * 10,
+  status,
+  at: '',
+});
+const steps = (by: string): Partial<PipelineRecord> => ({
+  canarySteps: [{ step: 2, of: 3, percent: 20, state: 'aborted', by, at: '' }],
+});
+
 describe('deploymentItemsFor', () => {
   it.each([
     ['deploy running', stage('deploy', 'running'), pipeline(), [['start', 'deploy', sha, undefined]]],
@@ -44,6 +58,20 @@ describe('deploymentItemsFor', () => {
         ['finish', 'rollback', 'b'.repeat(40), 'success'],
       ],
     ],
+    ['canary step running', canary(1, 'running'), pipeline(), [['start', 'canary', sha, undefined]]],
+    ['canary step promoted', canary(1, 'promoted'), pipeline(), [['finish', 'canary', sha, 'success']]],
+    [
+      'canary step aborted by a decision',
+      canary(2, 'aborted'),
+      pipeline(steps('ferry.dev/canary-decision: abort')),
+      [['finish', 'canary', sha, 'canceled']],
+    ],
+    [
+      'canary step aborted by its pods',
+      canary(2, 'aborted'),
+      pipeline(steps('only 1 of 2 canary pods are ready')),
+      [['finish', 'canary', sha, 'failed']],
+    ],
     ['the test stage', stage('test', 'running'), pipeline(), []],
     ['a pending deploy', stage('deploy', 'pending'), pipeline(), []],
   ])('%s', (_name, transition, record, expected) => {
@@ -55,6 +83,11 @@ describe('deploymentItemsFor', () => {
         'status' in i ? i.status : undefined,
       ]),
     ).toEqual(expected);
+  });
+
+  it('puts canary steps in the environment folder <env>/canary, each step its own deployment', () => {
+    const [item] = deploymentItemsFor(canary(2, 'running'), pipeline());
+    expect(item).toMatchObject({ environment: 'test/canary', step: 2, kind: 'canary' });
   });
 });
 

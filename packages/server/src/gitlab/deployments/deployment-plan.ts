@@ -1,4 +1,4 @@
-import type { GitLabDeploymentRecord, PipelineRecord } from '@ferry/shared';
+import { AnnotationKey, type GitLabDeploymentRecord, type PipelineRecord } from '@ferry/shared';
 import type { Transition } from '../../reporting/reporter.js';
 
 export type DeploymentStatus = GitLabDeploymentRecord['status'];
@@ -14,6 +14,8 @@ export type DeploymentItem =
       sha: string;
       ref: string;
       kind: GitLabDeploymentRecord['kind'];
+      /** The canary step, for kind `canary`. */
+      step?: number;
     }
   | {
       op: 'finish';
@@ -24,8 +26,14 @@ export type DeploymentItem =
       sha: string;
       ref: string;
       kind: GitLabDeploymentRecord['kind'];
+      step?: number;
       status: Exclude<DeploymentStatus, 'running'>;
     };
+
+/** The GitLab environment canary steps of `environment` are deployed to (a folder of it in GitLab). */
+export function canaryEnvironmentOf(environment: string): string {
+  return `${environment}/canary`;
+}
 
 const FULL_SHA = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
 
@@ -36,6 +44,7 @@ const FULL_SHA = /^[0-9a-f]{40}$|^[0-9a-f]{64}$/;
  * runner names the commit it went back to (GitLab then shows that commit as deployed again).
  */
 export function deploymentItemsFor(transition: Transition, pipeline: PipelineRecord): DeploymentItem[] {
+  if (transition.kind === 'canary') return canaryItemsFor(transition, pipeline);
   if (transition.kind !== 'stage' || transition.stage !== 'deploy') return [];
   const base = {
     pipelineId: pipeline.id,
@@ -59,6 +68,40 @@ export function deploymentItemsFor(transition: Transition, pipeline: PipelineRec
         items.push({ op: 'finish', ...base, kind: 'rollback', sha: back, status: 'success' });
       }
       return items;
+    }
+    default:
+      return [];
+  }
+}
+
+/**
+ * A canary step as a deployment of the pipeline's commit to `<environment>/canary`: `running` when
+ * its pods are applied, `success` when promoted, `canceled` when someone aborted it, `failed` when
+ * it was aborted because its pods were not ready. Pure.
+ */
+function canaryItemsFor(
+  transition: Extract<Transition, { kind: 'canary' }>,
+  pipeline: PipelineRecord,
+): DeploymentItem[] {
+  const base = {
+    pipelineId: pipeline.id,
+    projectId: pipeline.project.id,
+    project: pipeline.project.path,
+    environment: canaryEnvironmentOf(pipeline.environment),
+    sha: pipeline.sha,
+    ref: pipeline.ref,
+    kind: 'canary' as const,
+    step: transition.step,
+  };
+  switch (transition.status) {
+    case 'running':
+      return [{ op: 'start', ...base }];
+    case 'promoted':
+      return [{ op: 'finish', ...base, status: 'success' }];
+    case 'aborted': {
+      const by = pipeline.canarySteps?.find((s) => s.step === transition.step)?.by ?? '';
+      const decided = by.startsWith(`${AnnotationKey.canaryDecision}: abort`);
+      return [{ op: 'finish', ...base, status: decided ? 'canceled' : 'failed' }];
     }
     default:
       return [];

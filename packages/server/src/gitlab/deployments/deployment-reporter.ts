@@ -58,7 +58,14 @@ export class GitLabDeploymentReporter implements Reporter<DeploymentItem> {
       const record = await this.#o.store.get(item.pipelineId);
       const open = [...(record?.gitlabDeployments ?? [])]
         .reverse()
-        .find((d) => d.status === 'running' && d.kind === item.kind && d.sha === item.sha);
+        .find(
+          (d) =>
+            d.status === 'running' &&
+            d.kind === item.kind &&
+            d.sha === item.sha &&
+            d.environment === item.environment &&
+            d.step === item.step,
+        );
       if (item.op === 'start') {
         // A stage records `running` again when its runner is known or a crashed attempt restarts.
         if (open !== undefined) return this.#done();
@@ -68,6 +75,7 @@ export class GitLabDeploymentReporter implements Reporter<DeploymentItem> {
           id,
           environment: item.environment,
           kind: item.kind,
+          ...(item.step === undefined ? {} : { step: item.step }),
           sha: item.sha,
           status: 'running',
         });
@@ -80,6 +88,7 @@ export class GitLabDeploymentReporter implements Reporter<DeploymentItem> {
             id,
             environment: item.environment,
             kind: item.kind,
+            ...(item.step === undefined ? {} : { step: item.step }),
             sha: item.sha,
             status: item.status,
           });
@@ -132,7 +141,8 @@ export class GitLabDeploymentReporter implements Reporter<DeploymentItem> {
     signal: AbortSignal,
   ): Promise<void> {
     const key = `${item.projectId}:${item.environment}`;
-    const url = record === undefined ? undefined : externalUrlOf(record);
+    // A canary step's environment has no external URL of its own (its traffic is the main host's).
+    const url = record === undefined || item.kind === 'canary' ? undefined : externalUrlOf(record);
     let env = this.#environments.get(key);
     if (env === undefined) {
       const found = (await abortable(

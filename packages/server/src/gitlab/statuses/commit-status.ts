@@ -65,6 +65,8 @@ export function statusUpdateFor(
     return update;
   };
   const env = oneLine(pipeline.environment);
+  // Canary steps are GitLab deployments (gitlab/deployments), not commit statuses.
+  if (transition.kind === 'canary') return undefined;
 
   if (transition.kind === 'stage') {
     const stage = transition.stage;

@@ -1,4 +1,5 @@
 import {
+  type CanaryStepRecord,
   type PipelineStatus,
   pipelineStatuses,
   type StageName,
@@ -14,6 +15,7 @@ export type StreamEntry = [id: string, fields: string[]];
 const pipelineStatusSet: ReadonlySet<string> = new Set(pipelineStatuses);
 const stageStatusSet: ReadonlySet<string> = new Set(stageStatuses);
 const stageNameSet: ReadonlySet<string> = new Set(stageNames);
+const canaryStates: ReadonlySet<string> = new Set(['running', 'promoted', 'aborted']);
 
 /** The transition an events-stream entry records; undefined for entries that are not one. */
 export function toTransition([id, fields]: StreamEntry): Transition | undefined {
@@ -34,6 +36,22 @@ export function toTransition([id, fields]: StreamEntry): Transition | undefined 
     stageStatusSet.has(status)
   ) {
     return { id, kind: 'stage', pipelineId, stage: stage as StageName, status: status as StageStatus, at };
+  }
+  if (f.get('kind') === 'canary' && canaryStates.has(status)) {
+    const step = Number(f.get('step'));
+    const of = Number(f.get('of'));
+    const percent = Number(f.get('percent'));
+    if (![step, of, percent].every((n) => Number.isInteger(n) && n > 0)) return undefined;
+    return {
+      id,
+      kind: 'canary',
+      pipelineId,
+      step,
+      of,
+      percent,
+      status: status as CanaryStepRecord['state'],
+      at,
+    };
   }
   return undefined;
 }

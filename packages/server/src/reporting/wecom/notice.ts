@@ -71,6 +71,8 @@ export interface Notice {
 export function noticeKindFor(transition: Transition, pipeline: PipelineRecord): NoticeKind | undefined {
   // A merge request's checks are shown on the merge request (commit statuses), not in the group.
   if (pipeline.kind === 'merge_request') return undefined;
+  // A canary step is shown on the pipeline page and in GitLab's environments, not in the group.
+  if (transition.kind === 'canary') return undefined;
   if (transition.kind === 'stage') {
     const approved = pipeline.approval?.approvedAt !== undefined;
     return transition.stage === 'deploy' && transition.status === 'running' && !approved

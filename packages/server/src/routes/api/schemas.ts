@@ -198,9 +198,26 @@ export const pipelineSchema = {
         properties: {
           id: { type: 'integer' },
           environment: text,
-          kind: { type: 'string', enum: ['deploy', 'rollback'] },
+          kind: { type: 'string', enum: ['deploy', 'rollback', 'canary'] },
+          step: { type: 'integer', description: 'The canary step, for kind canary.' },
           sha: text,
           status: { type: 'string', enum: ['running', 'success', 'failed', 'canceled'] },
+        },
+      },
+    },
+    canarySteps: {
+      type: 'array',
+      description: "The canary steps of the deploy as its runner reported them, each step's latest state.",
+      items: {
+        type: 'object',
+        required: ['step', 'of', 'percent', 'state', 'at'],
+        properties: {
+          step: { type: 'integer' },
+          of: { type: 'integer' },
+          percent: { type: 'integer' },
+          state: { type: 'string', enum: ['running', 'promoted', 'aborted'] },
+          by: text,
+          at: time,
         },
       },
     },

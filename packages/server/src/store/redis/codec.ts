@@ -12,6 +12,7 @@ const jsonFields = [
   'manifests',
   'gitlabPipelineId',
   'gitlabDeployments',
+  'canarySteps',
 ] as const;
 const stringFields = [
   'id',

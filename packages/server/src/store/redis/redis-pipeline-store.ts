@@ -1,4 +1,5 @@
 import {
+  type CanaryStepRecord,
   isTerminalPipeline,
   type PipelineRecord,
   type PipelineStatus,
@@ -230,6 +231,42 @@ export class RedisPipelineStore implements PipelineStore {
         new Date().toISOString(),
       )
       .exec();
+  }
+
+  async putCanaryStep(id: string, step: CanaryStepRecord): Promise<CanaryStepRecord[]> {
+    const key = this.keys.pipeline(id);
+    const stored = await this.#redis.hget(key, 'canarySteps');
+    const steps = (stored === null ? [] : (JSON.parse(stored) as CanaryStepRecord[])).filter(
+      (s) => s.step !== step.step,
+    );
+    steps.push(step);
+    steps.sort((a, b) => a.step - b.step);
+    await this.#redis
+      .multi()
+      .hset(key, 'canarySteps', JSON.stringify(steps))
+      .xadd(
+        this.keys.events,
+        'MAXLEN',
+        '~',
+        '1000000',
+        '*',
+        'kind',
+        'canary',
+        'id',
+        id,
+        'step',
+        String(step.step),
+        'of',
+        String(step.of),
+        'percent',
+        String(step.percent),
+        'status',
+        step.state,
+        'at',
+        step.at,
+      )
+      .exec();
+    return steps;
   }
 
   async releaseLane(lane: string, pipelineId: string): Promise<string | undefined> {
