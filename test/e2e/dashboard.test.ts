@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { PushHookPayload } from '@ferry/doubles/gitlab';
-import { buildPushHook, loadGitLabFixture, randomSha } from '@ferry/doubles/gitlab';
+import { buildMergeRequestHook, buildPushHook, loadGitLabFixture, randomSha } from '@ferry/doubles/gitlab';
 import type { PipelineRecord, StageName } from '@ferry/shared';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -290,6 +290,50 @@ describe('dashboard in a browser', () => {
     );
 
     runner.release(next.id, 'test');
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it('shows merge request checks apart from the environment pipelines, live, with the test stage only', async () => {
+    const { page, problems, close } = await open('/pipelines');
+    await page.locator('.pl-row').nth(4).waitFor();
+    const sha = randomSha();
+    plans.set(sha, { hold: 'test' });
+    const res = await t.ferry.app.inject({
+      method: 'POST',
+      url: '/ferry/webhooks/gitlab',
+      headers: { 'x-gitlab-token': testWebhookSecret, 'x-gitlab-event': 'Merge Request Hook' },
+      payload: buildMergeRequestHook({
+        action: 'open',
+        iid: 31,
+        title: 'Refunds <b>in</b> one click',
+        sourceBranch: 'feature/one-click-refunds',
+        targetBranch: 'test',
+        lastCommit: { id: sha, message: 'Refunds <b>in</b> one click' },
+        project: { id: projectIdOf.get('shop/order-service')!, pathWithNamespace: 'shop/order-service' },
+      }) as unknown as Record<string, unknown>,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = (res.json() as { pipelineId: string }).pipelineId;
+    // It arrives live in its own section, not among the pipelines that deploy.
+    const row = page.locator(`.pl-checks .pl-row[data-pipeline="${id}"]`);
+    await row.waitFor({ timeout: 10_000 });
+    expect(await page.locator(`.pl-row[data-pipeline="${id}"]`).count()).toBe(1);
+    expect(await page.locator('.pl-checks h2').textContent()).toBeTruthy();
+    await row.locator('.seg.st-running', { hasText: 'test' }).waitFor();
+    expect(await row.locator('.seg').count()).toBe(1);
+    const text = await textOf(row);
+    expect(text).toContain('feature/one-click-refunds');
+    expect(text).toContain('Refunds <b>in</b> one click');
+    expect(await row.locator('b').count()).toBe(0);
+    await shot(page, 'dashboard-mr-checks');
+    runner.release(id, 'test');
+    await row.locator('.badge.st-success').waitFor();
+    const api = await t.ferry.app.inject({ method: 'GET', url: `/ferry/api/v1/pipelines/${id}` });
+    expect(api.json()).toMatchObject({
+      kind: 'merge_request',
+      stages: [{ name: 'test', status: 'success' }],
+    });
     expect(problems).toEqual([]);
     await close();
   });
