@@ -12,13 +12,16 @@ export interface HookAnswer {
 
 export const merger = { username: 'li.wei', name: 'Li Wei' };
 
+/** What a merge needs: the project's repository, the GitLab double that hosts it, and a Ferry. */
+export type MergeWorld = Pick<ReleaseWorld, 'repo' | 'gitlab' | 'project'> & { ferry: { url: string } };
+
 /**
  * Merges a feature branch carrying `files` into `test` (a merge commit, as GitLab merges), makes
  * the commit and its `.ferry.yml` known to the GitLab double, and sends the hooks GitLab sends, in
  * `hookOrder`. Returns the merge sha and Ferry's answers, in order.
  */
 export async function mergeIntoTest(
-  w: ReleaseWorld,
+  w: MergeWorld,
   iid: number,
   title: string,
   files: Record<string, string | Uint8Array | null>,

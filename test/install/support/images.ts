@@ -56,6 +56,36 @@ export async function buildAndPushImages(
   return { ...images, sizes: stdout.trim() };
 }
 
+/**
+ * The images an earlier run built and pushed under `tag` (FERRY_INSTALL_IMAGE_TAG, for iterating
+ * on the test itself: a build takes minutes), pulled back into the engine; throws when the registry
+ * does not hold them.
+ */
+export async function pulledImages(
+  docker: Docker,
+  registry: TestRegistry,
+  tag: string,
+): Promise<InstallImages> {
+  const prefix = `${registry.address}/ferry-install`;
+  const images = {
+    server: `${prefix}/server:${tag}`,
+    runner: `${prefix}/runner:${tag}`,
+    redis: `${prefix}/redis:7`,
+  };
+  const authconfig = {
+    username: registry.username,
+    password: registry.password,
+    serveraddress: registry.address,
+  };
+  for (const image of Object.values(images)) {
+    const stream = (await docker.pull(image, { authconfig })) as NodeJS.ReadableStream;
+    await new Promise<void>((resolve, reject) =>
+      docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+    );
+  }
+  return { ...images, sizes: `(reused ${tag})` };
+}
+
 /** A further tag of the server image (an upgrade's new version), pushed. */
 export async function retagServer(
   docker: Docker,

@@ -20,7 +20,14 @@ export interface OverlayInput {
   gitlabUrl: string;
   registry: { address: string; username: string };
   pullSecret: string;
-  /** ha: the external Redis the operator names in the Secret (nothing to patch). */
+  /** Hosts runners may clone from besides GitLab's (`gitlab.cloneHosts`): the git server. */
+  cloneHosts?: string[];
+  /** `build.allowedBaseImages`: the base images the registry holds. */
+  allowedBaseImages?: string[];
+  /**
+   * ha: the external Redis and PostgreSQL the operator names in their Secrets (nothing to patch);
+   * the archive is PostgreSQL there (replicas share it), SQLite on the data volume in `single`.
+   */
 }
 
 export function ferryConfig(input: OverlayInput): string {
@@ -41,14 +48,21 @@ export function ferryConfig(input: OverlayInput): string {
       url: input.gitlabUrl,
       token: { file: '/var/run/secrets/ferry/gitlab-token' },
       webhookSecret: { file: '/var/run/secrets/ferry/webhook-secret' },
+      ...(input.cloneHosts !== undefined ? { cloneHosts: input.cloneHosts } : {}),
     },
+    ...(input.allowedBaseImages !== undefined
+      ? { build: { allowedBaseImages: input.allowedBaseImages } }
+      : {}),
     registry: {
       endpoint: input.registry.address,
       username: input.registry.username,
       password: { file: '/var/run/secrets/ferry/registry-password' },
     },
     deploy: { kubeconfig: '/var/run/secrets/ferry-deployer/kubeconfig' },
-    history: { kind: 'sqlite', sqlite: { file: '/var/lib/ferry/history.sqlite' } },
+    history:
+      input.overlay === 'ha'
+        ? { kind: 'postgres', postgres: { url: { file: '/var/run/secrets/ferry/history-postgres-url' } } }
+        : { kind: 'sqlite', sqlite: { file: '/var/lib/ferry/history.sqlite' } },
     limits: { drainTimeout: '60s' },
     log: { level: 'info' },
   });
@@ -60,11 +74,12 @@ function kustomization(input: OverlayInput, base: string): string {
   const pull = [{ name: input.pullSecret }];
   const patches: unknown[] = [
     {
-      target: { kind: 'Deployment', name: 'ferry' },
+      // Every Ferry Deployment (`ferry`, and `ferry-api` in ha).
+      target: { kind: 'Deployment', labelSelector: 'app.kubernetes.io/name=ferry' },
       patch: stringify({
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        metadata: { name: 'ferry', namespace: 'ferry' },
+        metadata: { name: 'any', namespace: 'ferry' },
         spec: {
           template: {
             metadata: { annotations: { 'k8s-double/port-env': 'FERRY_PORT' } },
