@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks: npm run bench:intake | bench:dispatch | bench:release | bench:test-cache | bench:soak [-- --seconds N ...]. Starts a Redis (and
+# Benchmarks: npm run bench:intake | bench:dispatch | bench:release | bench:test-cache | bench:followers | bench:soak [-- --seconds N ...]. Starts a Redis (and
 # whatever else the bench needs) on loopback like the test command, builds, runs, stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
