@@ -172,6 +172,12 @@ describe('POST /webhooks/gitlab', () => {
       /starts nothing/,
     ],
     [
+      'push delivered by an instance system hook',
+      'System Hook',
+      () => buildPushHook({ branch: 'test', project: project(3050) }),
+      /X-Gitlab-Event System Hook.*starts nothing/,
+    ],
+    [
       'other event kind',
       'Pipeline Hook',
       () => loadGitLabFixture('pipeline-external'),

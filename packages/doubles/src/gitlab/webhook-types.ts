@@ -15,7 +15,10 @@ export type GitLabHookEvent =
   | 'Issue Hook'
   | 'Deployment Hook'
   | 'Release Hook'
-  | 'Wiki Page Hook';
+  | 'Wiki Page Hook'
+  // A system hook's deliveries, whatever they carry (push and merge request events included):
+  // WebHookService#build_headers, `hook_to_event` (GitLab 16.5+, MR !132167).
+  | 'System Hook';
 
 /** `project` (and `object_attributes.source/target`) as `Project#hook_attrs` builds it. */
 export interface HookProject {

@@ -77,7 +77,12 @@ export async function gitlabWebhookRoute(app: FastifyInstance, ctx: ServerContex
     }
     authenticate(ctx, request, body as Record<string, unknown>, count);
 
-    const classification = classify(ctx, body as Record<string, unknown>, count);
+    const classification = classify(
+      ctx,
+      body as Record<string, unknown>,
+      request.headers['x-gitlab-event'],
+      count,
+    );
     if (classification.kind === 'ignore') {
       count('ignored');
       return reply
@@ -202,12 +207,33 @@ function refuseForeignClone(
   }
 }
 
+/**
+ * The X-Gitlab-Event each payload kind comes with from a project's webhook. GitLab names a system
+ * hook's deliveries `System Hook` whatever they carry (push and merge request events included:
+ * WebHookService#build_headers, `hook_to_event`, GitLab 16.5+): those are an instance's events, not
+ * a project's delivery, and start nothing.
+ */
+const projectHookEvents: Readonly<Record<string, string>> = {
+  push: 'Push Hook',
+  tag_push: 'Tag Push Hook',
+  merge_request: 'Merge Request Hook',
+};
+
 function classify(
   ctx: ServerContext,
   body: Record<string, unknown>,
+  event: string | string[] | undefined,
   count: (r: WebhookResult) => void,
 ): Classification {
   const kind = body.object_kind;
+  const expected = typeof kind === 'string' ? projectHookEvents[kind] : undefined;
+  if (expected !== undefined && event !== undefined && event !== expected) {
+    const shown = String(event).slice(0, 64);
+    return {
+      kind: 'ignore',
+      reason: `a ${kind} payload sent as X-Gitlab-Event ${shown} (not ${expected}) starts nothing`,
+    };
+  }
   if (kind === 'push' || kind === 'tag_push') {
     return classifyPush(parse(pushHookSchema, body, count), ctx.environments);
   }
