@@ -145,8 +145,9 @@ export function statusUpdatesFor(
 ): StatusUpdate[] {
   const main = statusUpdateFor(transition, pipeline, links);
   const updates = main === undefined ? [] : [main];
-  const url = links.pipelineUrl(pipeline.id, 'test');
   for (const job of jobStatusesFor(transition, pipeline)) {
+    // The dashboard opens that job's log and report at `#test:<job>`.
+    const url = links.pipelineUrl(pipeline.id, `test:${job.job}`);
     const update: StatusUpdate = {
       projectId: pipeline.project.id,
       project: pipeline.project.path,

@@ -10,6 +10,9 @@ export function jobStatusName(job: string): string {
 
 /** What a job's status says: its state, description and coverage. Pure. */
 export interface JobStatus {
+  /** The job's name in the spec (`unit`). */
+  job: string;
+  /** Its status name (`ferry/test:unit`). */
   name: string;
   state: GitLabState;
   description: string;
@@ -28,7 +31,12 @@ export function jobStatusesFor(transition: Transition, pipeline: PipelineRecord)
   return (stage.jobs ?? []).flatMap((job) => {
     const state = stateOf(job);
     if (state === undefined) return [];
-    const status: JobStatus = { name: jobStatusName(job.name), state, description: jobDescription(job) };
+    const status: JobStatus = {
+      job: job.name,
+      name: jobStatusName(job.name),
+      state,
+      description: jobDescription(job),
+    };
     if (job.coverage !== undefined) status.coverage = job.coverage;
     return [status];
   });
