@@ -8,6 +8,9 @@ import type {
   StageName,
   StageRecord,
   StageStatus,
+  TestFailure,
+  TestJobRecord,
+  TestReportSummary,
   Trigger,
 } from '@ferry/shared';
 
@@ -19,6 +22,9 @@ export type {
   StageName,
   StageRecord,
   StageStatus,
+  TestFailure,
+  TestJobRecord,
+  TestReportSummary,
   Trigger,
 };
 

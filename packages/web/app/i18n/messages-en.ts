@@ -75,6 +75,16 @@ export const en = {
   'actions.viaRole': 'role',
   'actions.viaToken': 'token',
   'actions.signInToAct': 'Sign in with a deployer token to act on pipelines.',
+  'jobs.title': 'Test jobs',
+  'jobs.counts': '{passed} passed, {failed} failed, {skipped} skipped',
+  'jobs.coverage': 'coverage {value}%',
+  'report.title': 'Test report: {job}',
+  'report.titleSingle': 'Test report',
+  'report.passed': '{n} passed',
+  'report.failed': '{n} failed',
+  'report.skipped': '{n} skipped',
+  'report.failures': 'Failed tests',
+  'report.more': '{n} more failed tests are not listed (the report keeps the first 50).',
 } as const;
 
 export type MessageKey = keyof typeof en;

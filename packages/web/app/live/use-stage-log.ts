@@ -40,12 +40,23 @@ function append(blocks: Array<readonly LogLine[]>, lines: readonly LogLine[]): v
   }
 }
 
+/** The log's API path: the stage's, or with `job` a named test job's own (`?job=`). */
+export function stageLogPath(pipelineId: string, stage: StageName, job?: string): string {
+  const path = `/pipelines/${encodeURIComponent(pipelineId)}/stages/${stage}/log`;
+  return job === undefined ? `${path}?` : `${path}?job=${encodeURIComponent(job)}&`;
+}
+
 /**
- * A stage's log: the stored pages of an ended stage, or the live stream (SSE) of a running one,
- * which the server resumes after a reconnect. Updates are batched to one render per frame.
- * `mode` is `off` for a stage that has not started.
+ * A stage's log (or a named test job's): the stored pages of an ended stage, or the live stream
+ * (SSE) of a running one, which the server resumes after a reconnect. Updates are batched to one
+ * render per frame. `mode` is `off` for a stage that has not started.
  */
-export function useStageLog(pipelineId: string, stage: StageName, mode: 'off' | 'pages' | 'live'): StageLog {
+export function useStageLog(
+  pipelineId: string,
+  stage: StageName,
+  mode: 'off' | 'pages' | 'live',
+  job?: string,
+): StageLog {
   const [log, setLog] = useState<StageLog>(empty);
   const state = useRef({ blocks: [] as Array<readonly LogLine[]>, count: 0, dropped: 0, done: false });
 
@@ -75,14 +86,14 @@ export function useStageLog(pipelineId: string, stage: StageName, mode: 'off' | 
       state.current.count += chunk.lines.length;
       state.current.dropped = chunk.droppedBytes;
     };
-    const path = `/pipelines/${encodeURIComponent(pipelineId)}/stages/${stage}/log`;
+    const path = stageLogPath(pipelineId, stage, job);
 
     if (mode === 'pages') {
       void (async () => {
         let cursor: string | undefined;
         try {
           for (;;) {
-            const chunk = await api<LogChunk>(`${path}?format=json${cursor ? `&cursor=${cursor}` : ''}`, {
+            const chunk = await api<LogChunk>(`${path}format=json${cursor ? `&cursor=${cursor}` : ''}`, {
               signal: stop.signal,
             });
             take(chunk);
@@ -101,7 +112,7 @@ export function useStageLog(pipelineId: string, stage: StageName, mode: 'off' | 
     } else {
       setLog((prev) => ({ ...prev, streaming: true }));
       openEventStream(
-        path,
+        `${path}format=sse`,
         {
           onEvent(name, data) {
             if (name === 'lines') {
@@ -123,6 +134,6 @@ export function useStageLog(pipelineId: string, stage: StageName, mode: 'off' | 
       stop.abort();
       if (frame !== 0) cancelAnimationFrame(frame);
     };
-  }, [pipelineId, stage, mode]);
+  }, [pipelineId, stage, mode, job]);
   return log;
 }

@@ -1,24 +1,27 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { download } from '../../api/client';
-import { isTerminal, type Pipeline, type StageName, type StageRecord } from '../../api/types';
+import { isTerminal, type Pipeline, type StageRecord, type TestJobRecord } from '../../api/types';
 import { StatusIcon, useStatusLabel } from '../../components/status-icon';
 import { firstError } from '../../format/log-search';
-import { type StageLog, useStageLog } from '../../live/use-stage-log';
+import { type StageLog, stageLogPath, useStageLog } from '../../live/use-stage-log';
 import { LogBlock } from './log-lines';
 import { stageTitle } from './stage-steps';
 
 type Mode = 'off' | 'pages' | 'live';
 
-/** Stored pages for an ended stage, the live stream for a running one; once live, live until its end. */
-function useLogMode(stage: StageRecord): Mode {
-  const sticky = useRef<{ name: StageName; mode: Mode }>({ name: stage.name, mode: 'off' });
+/**
+ * Stored pages for an ended stage (or job), the live stream for a running one; once live, live
+ * until its end. `key` names what is shown (`test`, `test:unit`).
+ */
+function useLogMode(stage: StageRecord, key: string): Mode {
+  const sticky = useRef<{ name: string; mode: Mode }>({ name: key, mode: 'off' });
   let mode: Mode;
   if (stage.status === 'pending' || (isTerminal(stage.status) && stage.startedAt === undefined)) mode = 'off';
   else if (stage.status === 'running') mode = 'live';
   else mode = 'pages';
   const prev = sticky.current;
-  if (prev.name === stage.name && prev.mode === 'live' && mode === 'pages') mode = 'live';
-  sticky.current = { name: stage.name, mode };
+  if (prev.name === key && prev.mode === 'live' && mode === 'pages') mode = 'live';
+  sticky.current = { name: key, mode };
   return mode;
 }
 
@@ -58,10 +61,34 @@ function emptyText(stage: StageRecord, pipeline: Pipeline, log: StageLog, mode: 
   return log.done ? 'This stage wrote no output.' : 'Loading the log…';
 }
 
-export function LogPanel({ pipeline, stage }: { pipeline: Pipeline; stage: StageRecord }) {
-  const mode = useLogMode(stage);
+/** A named test job as the log panel shows it: the stage's record with the job's state. */
+function asStage(stage: StageRecord, job: TestJobRecord): StageRecord {
+  const { reason, startedAt, finishedAt } = job;
+  return {
+    name: stage.name,
+    status: job.status,
+    attempts: stage.attempts,
+    ...(reason === undefined ? {} : { reason }),
+    ...(startedAt === undefined ? {} : { startedAt }),
+    ...(finishedAt === undefined ? {} : { finishedAt }),
+  };
+}
+
+/** The log of a stage, or with `job` (the test stage's named jobs) of that job. */
+export function LogPanel({
+  pipeline,
+  stage: stageRecord,
+  job,
+}: {
+  pipeline: Pipeline;
+  stage: StageRecord;
+  job?: TestJobRecord | undefined;
+}) {
+  const stage = job === undefined ? stageRecord : asStage(stageRecord, job);
+  const key = job === undefined ? stage.name : `${stage.name}:${job.name}`;
+  const mode = useLogMode(stage, key);
   const statusLabel = useStatusLabel();
-  const log = useStageLog(pipeline.id, stage.name, mode);
+  const log = useStageLog(pipeline.id, stage.name, mode, job?.name);
   const [timestamps, setTimestamps] = usePreference('log.timestamps', false);
   const [follow, setFollow] = useState(true);
   const [highlight, setHighlight] = useState<number | undefined>(undefined);
@@ -73,7 +100,7 @@ export function LogPanel({ pipeline, stage }: { pipeline: Pipeline; stage: Stage
     setFollow(true);
     setHighlight(undefined);
     setNotice(undefined);
-  }, [pipeline.id, stage.name]);
+  }, [pipeline.id, key]);
 
   // Following: keep the newest line in view as lines arrive.
   useLayoutEffect(() => {
@@ -112,17 +139,18 @@ export function LogPanel({ pipeline, stage }: { pipeline: Pipeline; stage: Stage
 
   const downloadRaw = () =>
     download(
-      `/pipelines/${encodeURIComponent(pipeline.id)}/stages/${stage.name}/log?format=text`,
-      `${pipeline.id}-${stage.name}.log`,
+      `${stageLogPath(pipeline.id, stage.name, job?.name)}format=text`,
+      `${pipeline.id}-${key.replace(':', '-')}.log`,
     ).catch((err: Error) => setNotice(`Download failed: ${err.message}`));
 
   const hasLines = log.count > 0;
+  const title = job === undefined ? stageTitle[stage.name] : `${stageTitle[stage.name]}: ${job.name}`;
   return (
-    <section class="log-panel" aria-label={`${stageTitle[stage.name]} log`}>
+    <section class="log-panel" aria-label={`${title} log`} data-log={key}>
       <div class="log-toolbar">
         <div class={`log-title st-${stage.status}`}>
           <StatusIcon status={stage.status} size={16} />
-          <strong>{stageTitle[stage.name]}</strong>
+          <strong>{title}</strong>
           <span class="muted">{statusLabel(stage.status)}</span>
           {hasLines && <span class="muted log-count">{log.count.toLocaleString()} lines</span>}
           {mode === 'live' && log.streaming && stage.status === 'running' && (

@@ -11,12 +11,14 @@ import { ManifestsPanel } from './manifests-panel';
 import { PipelineHeader } from './pipeline-header';
 import { useStageSelection } from './stage-selection';
 import { StageSteps } from './stage-steps';
+import { TestJobsPanel, TestReportPanel } from './test-jobs-panel';
 import { usePipeline } from './use-pipeline';
 
 /** `/pipelines/:id`: the page GitLab and WeCom link to (`#<stage>` opens that stage's log). */
 export function PipelinePage({ id }: { id: string }) {
   const { pipeline, error, live, replace } = usePipeline(id);
-  const [stageName, pick] = useStageSelection(pipeline);
+  const [selection, pick] = useStageSelection(pipeline);
+  const stageName = selection.stage;
   const now = useNow(pipeline !== undefined && !isTerminal(pipeline.status));
 
   if (pipeline === undefined) {
@@ -34,6 +36,11 @@ export function PipelinePage({ id }: { id: string }) {
     );
   }
   const stage = pipeline.stages.find((s) => s.name === stageName) ?? pipeline.stages[0];
+  // The test stage's jobs: a named job has its own log; the simple form's one job has the stage's.
+  const jobs = stage?.jobs ?? [];
+  const named = stage?.jobsForm === 'jobs';
+  const job = named ? jobs.find((j) => j.name === selection.job) : undefined;
+  const reported = named ? job : jobs[0];
 
   return (
     <div class="page pipeline-page">
@@ -45,11 +52,20 @@ export function PipelinePage({ id }: { id: string }) {
             <ActionsBar pipeline={pipeline} onChanged={replace} />
           </div>
         </div>
-        <StageSteps pipeline={pipeline} selected={stageName} onSelect={pick} now={now} />
+        <StageSteps pipeline={pipeline} selected={stageName} onSelect={(s) => pick({ stage: s })} now={now} />
       </div>
       <div class="pipeline-body">
         <div class="pipeline-main">
-          {stage !== undefined && <LogPanel pipeline={pipeline} stage={stage} />}
+          {stage !== undefined && (
+            <TestJobsPanel
+              stage={stage}
+              selected={job?.name}
+              onSelect={(name) => pick({ stage: stage.name, job: name })}
+              now={now}
+            />
+          )}
+          {stage !== undefined && <TestReportPanel job={reported} showName={named} />}
+          {stage !== undefined && <LogPanel pipeline={pipeline} stage={stage} job={job} />}
           <ManifestsPanel pipeline={pipeline} />
         </div>
         <aside class="pipeline-side">
