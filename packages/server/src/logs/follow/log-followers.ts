@@ -24,8 +24,8 @@ type ChannelEvent =
   | {
       kind: 'lines';
       entries: Array<{ id: string; lines: LogLine[] }>;
-      droppedBytes: number;
-      droppedAfter?: number;
+      /** All the entries as one chunk, the same object for every follower that takes them all. */
+      chunk: LogChunk;
     }
   | { kind: 'end' };
 
@@ -54,6 +54,30 @@ function after(a: string, b: string): boolean {
   const [am = 0, as = 0] = a.split('-').map(Number);
   const [bm = 0, bs = 0] = b.split('-').map(Number);
   return am > bm || (am === bm && as > bs);
+}
+
+/**
+ * The `lines` events at the head of `queue` as one chunk of what is after `position` (undefined:
+ * none is new). A follower that is up to date gets the channel's own chunk object, shared by every
+ * such follower (the route encodes it once); one that has fallen behind gets them merged.
+ */
+function takeLines(queue: ChannelEvent[], position: string): LogChunk | undefined {
+  const taken: Array<Extract<ChannelEvent, { kind: 'lines' }>> = [];
+  while (queue[0]?.kind === 'lines') taken.push(queue.shift() as Extract<ChannelEvent, { kind: 'lines' }>);
+  const first = taken[0];
+  if (first === undefined) return undefined;
+  if (taken.length === 1 && after(first.entries[0]!.id, position)) return first.chunk;
+  const fresh = taken.flatMap((e) => e.entries).filter((e) => after(e.id, position));
+  if (fresh.length === 0) return undefined;
+  const last = taken.at(-1)!.chunk;
+  const chunk: LogChunk = {
+    lines: fresh.flatMap((e) => e.lines),
+    cursor: fresh.at(-1)!.id,
+    done: false,
+    droppedBytes: last.droppedBytes,
+  };
+  if (last.droppedAfter !== undefined) chunk.droppedAfter = last.droppedAfter;
+  return chunk;
 }
 
 function parseLines(fields: string[]): LogLine[] {
@@ -142,8 +166,7 @@ export class LogFollowers {
             if (chunk.done) return;
           }
         }
-        const event = queue.shift();
-        if (event === undefined) {
+        if (queue.length === 0) {
           if (behind) {
             behind = false;
             catchUp = true;
@@ -155,21 +178,16 @@ export class LogFollowers {
           wake = undefined;
           continue;
         }
-        if (event.kind === 'end') {
+        const chunk = takeLines(queue, position);
+        if (chunk !== undefined) {
+          position = chunk.cursor;
+          yield chunk;
+          continue;
+        }
+        if (queue[0]?.kind === 'end') {
           yield* this.#rest(pipelineId, stage, position, signal);
           return;
         }
-        const fresh = event.entries.filter((e) => after(e.id, position));
-        if (fresh.length === 0) continue;
-        position = fresh.at(-1)!.id;
-        const chunk: LogChunk = {
-          lines: fresh.flatMap((e) => e.lines),
-          cursor: position,
-          done: false,
-          droppedBytes: event.droppedBytes,
-        };
-        if (event.droppedAfter !== undefined) chunk.droppedAfter = event.droppedAfter;
-        yield chunk;
       }
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -257,18 +275,22 @@ export class LogFollowers {
     const channel = this.#byKey.get(key);
     if (channel === undefined) return;
     const entries = raw.map(([id, fields]) => ({ id, lines: parseLines(fields) }));
+    const lines = entries.flatMap((e) => e.lines);
+    const cursor = entries.at(-1)!.id;
+    const send = (chunk: LogChunk) => {
+      const event: ChannelEvent = { kind: 'lines', entries, chunk };
+      for (const follower of channel.followers) follower.push(event);
+    };
     // The meta (dropped bytes, done) once per read for the log, not once per follower.
     this.#o.redis.hgetall(channel.metaKey).then(
       (meta) => {
-        const event: ChannelEvent = { kind: 'lines', entries, droppedBytes: Number(meta.dropped ?? 0) };
-        if (meta.droppedAfter !== undefined) event.droppedAfter = Number(meta.droppedAfter);
-        for (const follower of channel.followers) follower.push(event);
+        const chunk: LogChunk = { lines, cursor, done: false, droppedBytes: Number(meta.dropped ?? 0) };
+        if (meta.droppedAfter !== undefined) chunk.droppedAfter = Number(meta.droppedAfter);
+        send(chunk);
         if (meta.done === '1') this.#end(channel);
       },
-      () => {
-        // Redis went away between the read and this: followers catch up from the store.
-        for (const follower of channel.followers) follower.push({ kind: 'lines', entries, droppedBytes: 0 });
-      },
+      // Redis went away between the read and this: the lines still go out (the dropped size is unknown).
+      () => send({ lines, cursor, done: false, droppedBytes: 0 }),
     );
   }
 

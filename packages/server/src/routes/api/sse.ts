@@ -4,6 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export interface SseStream {
   /** One event; `data` is JSON-encoded (so it is one line), `id` becomes the client's Last-Event-ID. */
   send(event: string, data: unknown, id?: string): void;
+  /** A whole frame as `frame` built it (one encoding shared by many streams). */
+  sendFrame(frame: Buffer): void;
   /** Aborted when the client goes or the server closes the stream. */
   readonly signal: AbortSignal;
   end(): void;
@@ -37,10 +39,19 @@ export function openSse(request: FastifyRequest, reply: FastifyReply, retryMs = 
     signal: stop.signal,
     send(event, data, id) {
       if (stop.signal.aborted) return;
-      res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      res.write(frame(event, data, id));
+    },
+    sendFrame(bytes) {
+      if (stop.signal.aborted) return;
+      res.write(bytes);
     },
     end,
   };
+}
+
+/** One event as sent: `data` JSON-encoded (so it is one line), `id` the client's Last-Event-ID. */
+export function frame(event: string, data: unknown, id?: string): string {
+  return `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 /** Last-Event-ID, when it has the expected shape. */

@@ -16,7 +16,7 @@ import { LogFollowers } from '../../logs/follow/log-followers.js';
 import { stageSettled } from '../../logs/follow/stage-settled.js';
 import type { LogChunk } from '../../logs/log-store.js';
 import { closed, errorResponses, pipelineIdPattern } from './schemas.js';
-import { lastEventId, openSse } from './sse.js';
+import { frame, lastEventId, openSse } from './sse.js';
 
 interface StageLogParams {
   id: string;
@@ -50,6 +50,7 @@ export function stageLogRoute(app: FastifyInstance, ctx: ServerContext): void {
     }),
     caps: new FollowerCaps(ctx.config.limits.logFollowers),
     retryAfterSeconds: Math.ceil(ctx.config.limits.logFollowers.retryAfter / 1000),
+    frames: new WeakMap(),
   };
   // Followers of a log that is still written never end on their own: end them so the server can close.
   app.addHook('preClose', async () => live.followers.close());
@@ -154,6 +155,18 @@ interface Live {
   followers: LogFollowers;
   caps: FollowerCaps;
   retryAfterSeconds: number;
+  /** A chunk's `lines` frame, encoded once for every follower the chunk goes to. */
+  frames: WeakMap<LogChunk, Buffer>;
+}
+
+function linesFrame(live: Live, chunk: LogChunk): Buffer {
+  let bytes = live.frames.get(chunk);
+  if (bytes === undefined) {
+    const data = { lines: chunk.lines, droppedBytes: chunk.droppedBytes, droppedAfter: chunk.droppedAfter };
+    bytes = Buffer.from(frame('lines', data, chunk.cursor));
+    live.frames.set(chunk, bytes);
+  }
+  return bytes;
 }
 
 /** Whose followers count together: a token or proxy user by name, an anonymous client by address. */
@@ -183,13 +196,7 @@ async function streamEvents(
     const from = resume ?? request.query.cursor;
     const settled = stageSettled(log.record, log.stage);
     for await (const chunk of live.followers.follow(log.id, log.stage, stream.signal, from, settled)) {
-      if (chunk.lines.length > 0) {
-        stream.send(
-          'lines',
-          { lines: chunk.lines, droppedBytes: chunk.droppedBytes, droppedAfter: chunk.droppedAfter },
-          chunk.cursor,
-        );
-      }
+      if (chunk.lines.length > 0) stream.sendFrame(linesFrame(live, chunk));
       if (chunk.done) {
         stream.send('end', { droppedBytes: chunk.droppedBytes });
         break;
