@@ -38,6 +38,8 @@ export interface ReportingFerryOptions {
   clock?: Clock;
   worker?: boolean;
   leaseTtlMs?: number;
+  /** More environment for the config's secret references. */
+  env?: Record<string, string>;
 }
 
 export interface ReportingFerry {
@@ -60,7 +62,7 @@ export function testEnvironments(): EnvironmentMap {
 /** A Ferry on the test Redis reporting to the GitLab and WeCom doubles, its logs captured. */
 export async function startReportingFerry(options: ReportingFerryOptions = {}): Promise<ReportingFerry> {
   const prefix = options.prefix ?? `r${randomUUID().slice(0, 8)}`;
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { ...options.env };
   const values: Record<string, unknown> = {
     executor: { kind: 'noop' },
     limits: { lockDuration: '5s', recoveryInterval: '2s', drainTimeout: '5s' },
@@ -87,7 +89,7 @@ export async function startReportingFerry(options: ReportingFerryOptions = {}): 
     };
   }
   const merged = { ...values, ...options.config, redis: { url: testRedisUrl(), keyPrefix: prefix } };
-  const { config } = testConfig(merged, env);
+  const { config, secrets } = testConfig(merged, env);
   const logs: Array<Record<string, unknown>> = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -103,6 +105,8 @@ export async function startReportingFerry(options: ReportingFerryOptions = {}): 
     redisUrl: testRedisUrl(),
     environments: options.environments ?? testEnvironments(),
     defaultMetrics: false,
+    // As `ferry serve` does: the configuration's secret values are masked and never echoed.
+    secrets,
     ...(options.runner === undefined ? {} : { runner: options.runner }),
     ...(options.worker === undefined ? {} : { worker: options.worker }),
     reporting: {
