@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { isFerryError, type PipelineRecord } from '@ferry/shared';
-import { mergeDemo, waitForPipeline } from '../demo/run-demo.js';
+import { defaultRunnerImage, isFerryError, type PipelineRecord } from '@ferry/shared';
+import { demoDeploymentState } from '../demo/demo-deployment.js';
+import { mergeDemo, rollbackDemo, waitForPipeline } from '../demo/run-demo.js';
 import { demoMerges } from '../demo/sample-service.js';
-import { type DemoWorld, startDemoWorld } from '../demo/start-demo-world.js';
+import { DEMO_DEPLOYMENT, type DemoWorld, startDemoWorld } from '../demo/start-demo-world.js';
 
 export interface DemoOptions {
   /** Run the first merge only and exit: 0 when its pipeline succeeded, 1 otherwise (for tests). */
@@ -11,7 +12,17 @@ export interface DemoOptions {
   linger?: string;
   port?: string;
   logLevel?: string;
+  /** Every step (three merges, and the rollback with a cluster), then stop: exit 0 when each did what it should. */
+  toEnd?: boolean;
+  /** Build and deploy to the cluster of this kubeconfig (the Kubernetes double, kind, ...). */
+  kubeconfig?: string;
+  runnerImage?: string;
+  testImage?: string;
+  baseImage?: string;
 }
+
+/** The image the demo's test stage runs in and the sample service's base, unless given. */
+const DEFAULT_NODE_IMAGE = 'node:20-bookworm-slim';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -32,11 +43,22 @@ export async function demo(options: DemoOptions): Promise<number> {
     world = await startDemoWorld({
       ...(options.port === undefined ? {} : { port: Number(options.port) }),
       ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+      ...(options.kubeconfig === undefined
+        ? {}
+        : {
+            cluster: {
+              kubeconfig: options.kubeconfig,
+              runnerImage: options.runnerImage ?? defaultRunnerImage,
+              testImage: options.testImage ?? DEFAULT_NODE_IMAGE,
+              baseImage: options.baseImage ?? DEFAULT_NODE_IMAGE,
+            },
+          }),
     });
     printWhere(world);
     const merges = options.once ? demoMerges.slice(0, 1) : demoMerges;
     let lastGood: PipelineRecord | undefined;
     let firstOutcome: PipelineRecord | undefined;
+    const outcomes: PipelineRecord['status'][] = [];
     for (const merge of merges) {
       const { sha, pipelineId } = await mergeDemo(world, merge, abort.signal);
       say(
@@ -48,8 +70,36 @@ export async function demo(options: DemoOptions): Promise<number> {
       const pipeline = await waitForPipeline(world.ferryUrl, pipelineId, abort.signal);
       firstOutcome ??= pipeline;
       say(`   → ${pipeline.status}${describeStages(pipeline)}`);
-      if (pipeline.status === 'success') lastGood = pipeline;
-      else explainFailure(pipeline, lastGood);
+      outcomes.push(pipeline.status);
+      if (pipeline.status === 'success') {
+        lastGood = pipeline;
+        await sayDeployment(world);
+      } else explainFailure(pipeline, lastGood, world.cluster !== undefined);
+    }
+    // With a cluster, the rollback is performed: the first release deployed again, as
+    // `ferry rollback <id>` (or the dashboard's Rollback) does, without a rebuild.
+    const firstRelease = firstOutcome?.status === 'success' ? firstOutcome : undefined;
+    if (!options.once && world.cluster !== undefined && firstRelease !== undefined) {
+      const rollbackId = await rollbackDemo(world, firstRelease.id, abort.signal);
+      say(
+        `\nRolling back to the first release (pipeline ${firstRelease.id}, ${firstRelease.sha.slice(0, 8)}), as \`ferry rollback ${firstRelease.id}\` does:`,
+      );
+      say(
+        `   pipeline ${rollbackId} runs live at ${world.ferryUrl}/pipelines/${encodeURIComponent(rollbackId)}`,
+      );
+      const rollback = await waitForPipeline(world.ferryUrl, rollbackId, abort.signal);
+      say(`   → ${rollback.status}${describeStages(rollback)}`);
+      outcomes.push(rollback.status);
+      await sayDeployment(world);
+    }
+    if (options.toEnd) {
+      const expected =
+        world.cluster === undefined ? 'success,success,failed' : 'success,success,failed,success';
+      const ok = outcomes.join(',') === expected;
+      say(
+        `\nEvery step ${ok ? 'did what it should' : `did not do what it should (${outcomes.join(', ')})`}.`,
+      );
+      return ok ? 0 : 1;
     }
     if (options.once) {
       const linger = Number(options.linger ?? 0);
@@ -99,12 +149,32 @@ function printWhere(world: DemoWorld): void {
   say(`  GitLab double     ${world.gitlab.url}/   (commit statuses and deployments Ferry sent)`);
   say(`  WeCom double      ${world.wecom.url}/   (messages to the team's group)`);
   say(`  git repository    ${world.repo.cloneUrl}   (the sample service; token-protected as on GitLab)`);
+  if (world.cluster !== undefined) {
+    say(`  registry          ${world.cluster.registry.address}   (the images Ferry builds and pushes)`);
+    say(
+      `  cluster           KUBECONFIG=${world.cluster.kubeconfig}   (deployment ${DEMO_DEPLOYMENT.namespace}/${DEMO_DEPLOYMENT.name})`,
+    );
+    say('  executor          docker: each stage in containers of the Docker engine');
+    return;
+  }
   say(
     `  executor          ${world.executor}: stages run as processes of this machine${
       existsSync('/var/run/docker.sock')
-        ? ' (a Docker engine is here, but this demo does not yet use it: see docs/demo.md)'
+        ? ' (a Docker engine is here: `--kubeconfig` builds and deploys too, see docs/demo.md)'
         : ''
     }`,
+  );
+}
+
+/** The Deployment as the cluster has it now (the image, how many replicas are ready, its revision). */
+async function sayDeployment(world: DemoWorld): Promise<void> {
+  if (world.cluster === undefined) return;
+  const state = await demoDeploymentState(world.cluster.kubeconfig);
+  const where = `${DEMO_DEPLOYMENT.namespace}/${DEMO_DEPLOYMENT.name}`;
+  say(
+    state === undefined
+      ? `   the cluster: no deployment ${where}`
+      : `   the cluster: deployment ${where} runs ${state.image} (${state.ready}/${state.replicas} ready, revision ${state.revision})`,
   );
 }
 
@@ -112,12 +182,20 @@ function describeStages(pipeline: PipelineRecord): string {
   return ` (${pipeline.stages.map((s) => `${s.name} ${s.status}`).join(', ')})`;
 }
 
-function explainFailure(pipeline: PipelineRecord, lastGood: PipelineRecord | undefined): void {
+function explainFailure(
+  pipeline: PipelineRecord,
+  lastGood: PipelineRecord | undefined,
+  cluster: boolean,
+): void {
   const failed = pipeline.stages.find((s) => s.status === 'failed');
   say(
-    `   the ${failed?.name ?? 'pipeline'} stage failed: its log is on the pipeline's page; GitLab shows the failed job, WeCom told the group`,
+    `   the ${failed?.name ?? 'pipeline'} stage failed${failed?.reason === undefined ? '' : ` (${failed.reason})`}: its log is on the pipeline's page; GitLab shows the failed job, WeCom told the group`,
   );
-  if (lastGood !== undefined)
+  if (lastGood !== undefined && cluster)
+    say(
+      `   nothing was built or deployed: what runs in test stays ${lastGood.sha.slice(0, 8)} (pipeline ${lastGood.id})`,
+    );
+  else if (lastGood !== undefined)
     say(
       `   the rollback path: what runs in test stays ${lastGood.sha.slice(0, 8)} (pipeline ${lastGood.id}); with build and deploy on, \`ferry rollback ${lastGood.id}\` (or the dashboard's Rollback) deploys that image again, and a failed rollout is rolled back by Ferry itself`,
     );

@@ -54,6 +54,14 @@ export function buildCli(): Command {
     .option('--linger <seconds>', 'with --once: keep everything up this long after the pipeline ends')
     .option('-p, --port <port>', "Ferry's port on 127.0.0.1 (default: a free one)")
     .option('--log-level <level>', "Ferry's log level (default warn)")
+    .option('--to-end', 'every step, then stop: exit 0 when each did what it should')
+    .option('--kubeconfig <file>', 'build, push and deploy too: roll the service out on this cluster')
+    .option('--runner-image <image>', "with --kubeconfig: Ferry's runner image in the Docker engine")
+    .option('--test-image <image>', 'with --kubeconfig: the test stage image (default node:20-bookworm-slim)')
+    .option(
+      '--base-image <image>',
+      "with --kubeconfig: the sample service's base image (default node:20-bookworm-slim)",
+    )
     .action(async (opts: DemoOptions) => {
       process.exitCode = await demo(opts);
     });

@@ -66,3 +66,22 @@ export async function waitForPipeline(
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/** Asks the demo's Ferry to deploy a successful pipeline's image again (`ferry rollback ID`); returns the new pipeline. */
+export async function rollbackDemo(
+  world: DemoWorld,
+  pipelineId: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  const res = await fetch(`${world.ferryUrl}/api/v1/pipelines/${encodeURIComponent(pipelineId)}/rollback`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${world.actionToken}`, 'content-type': 'application/json' },
+    body: '{}',
+    ...(signal === undefined ? {} : { signal }),
+  });
+  const body = (await res.json().catch(() => ({}))) as { id?: string; pipelineId?: string; message?: string };
+  const id = body.pipelineId ?? body.id;
+  if (res.status !== 201 || id === undefined)
+    throw new Error(`Ferry refused the rollback to ${pipelineId}: ${res.status} ${body.message ?? ''}`);
+  return id;
+}

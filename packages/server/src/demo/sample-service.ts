@@ -26,6 +26,8 @@ FROM $BASE
 WORKDIR /app
 COPY package.json greeting.js server.js ./
 EXPOSE 8080
+# Ferry deploys under Pod Security restricted: a numeric non-root user the kubelet can verify.
+USER 10001
 CMD ["node", "server.js"]
 `,
   };
@@ -59,3 +61,44 @@ environments:
     branch: test
     namespace: "{group}-test"
 `;
+
+export interface ClusterDemoImages {
+  /** The image the test stage runs in (it needs `node`). */
+  testImage: string;
+  /** The sample service's base image (its Dockerfile's BASE). */
+  baseImage: string;
+}
+
+/**
+ * The template of the demo with a cluster: test in the test image, build and push to the demo's
+ * registry, then change pod rolls the service out in `demo-test` (a readiness probe on `/`, so a
+ * rollout waits for the new version to answer). Pure.
+ */
+export function clusterDemoTemplate(images: ClusterDemoImages): string {
+  return `version: 1
+stages:
+  test:
+    image: ${JSON.stringify(images.testImage)}
+    script:
+      - node test.js
+    timeout: 5m
+    resources: { cpu: "1", memory: 512Mi }
+  build:
+    dockerfile: Dockerfile
+    context: .
+    args: { BASE: ${JSON.stringify(images.baseImage)} }
+    timeout: 10m
+  deploy:
+    port: 8080
+    replicas: 2
+    resources: { cpu: 100m, memory: 128Mi }
+    probes:
+      readiness: { http: /, period: 1s, failureThreshold: 2 }
+    rollout:
+      progressDeadline: 2m
+environments:
+  test:
+    branch: test
+    namespace: "{group}-test"
+`;
+}

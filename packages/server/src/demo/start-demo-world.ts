@@ -9,7 +9,8 @@ import { createLogger, loadConfig } from '@ferry/shared';
 import { freePort, startEmbeddedRedis } from '../redis/embedded-redis.js';
 import { environmentsFromConfig } from '../runtime/environments-from-config.js';
 import { type RunningFerry, startFerry } from '../runtime/start-ferry.js';
-import { localDemoTemplate } from './sample-service.js';
+import { type DemoRegistry, startDemoRegistry } from './demo-registry.js';
+import { type ClusterDemoImages, clusterDemoTemplate, localDemoTemplate } from './sample-service.js';
 
 const STOP_BOUND_MS = 15_000;
 
@@ -18,7 +19,22 @@ export interface DemoWorldOptions {
   port?: number;
   /** Ferry's log level (default `warn`: the demo prints what matters itself). */
   logLevel?: string;
+  /**
+   * Build and deploy too: the docker executor, a registry of the demo's own, and change pod
+   * rolling the service out on the cluster of this kubeconfig (the Kubernetes double, kind, ...).
+   */
+  cluster?: DemoClusterOptions;
 }
+
+export interface DemoClusterOptions extends ClusterDemoImages {
+  /** The kubeconfig file of the cluster the service is deployed to. */
+  kubeconfig: string;
+  /** Ferry's runner image in the Docker engine (clone, build, deploy). */
+  runnerImage: string;
+}
+
+/** The namespace and Deployment the demo's service runs as (`{group}-test`, the project's name). */
+export const DEMO_DEPLOYMENT = { namespace: 'demo-test', name: 'sample-service' } as const;
 
 export interface DemoWorld {
   ferryUrl: string;
@@ -29,7 +45,11 @@ export interface DemoWorld {
   repo: TestRepo;
   project: { id: number; path: string };
   webhookSecret: string;
-  executor: 'local';
+  executor: 'local' | 'docker';
+  /** With a cluster: the registry the images go to, and the kubeconfig the service is deployed with. */
+  cluster?: { registry: DemoRegistry; kubeconfig: string };
+  /** A deployer token of the demo's Ferry (its own actions: the rollback). A secret: never printed. */
+  actionToken: string;
   /** Stops everything it started, in reverse order, and removes its temp directory. */
   stop(): Promise<void>;
 }
@@ -81,7 +101,18 @@ export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<De
 
     const templateDir = join(dir, 'pipelines');
     await mkdir(templateDir);
-    await writeFile(join(templateDir, 'default.yml'), localDemoTemplate);
+    const cluster = options.cluster;
+    let registry: DemoRegistry | undefined;
+    if (cluster !== undefined) {
+      registry = await startDemoRegistry(join(dir, 'registry'));
+      const started = registry;
+      stops.push(() => started.stop());
+    }
+    await writeFile(
+      join(templateDir, 'default.yml'),
+      cluster === undefined ? localDemoTemplate : clusterDemoTemplate(cluster),
+    );
+    const actionToken = randomBytes(24).toString('base64url');
     const port = options.port ?? (await freePort());
     const webhookSecret = randomBytes(24).toString('base64url');
     const configFile = join(dir, 'ferry.json');
@@ -90,7 +121,19 @@ export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<De
       JSON.stringify({
         server: { host: '127.0.0.1', port },
         redis: { url: redis.url },
-        executor: { kind: 'local', local: { workDir: join(dir, 'work') } },
+        executor:
+          cluster === undefined
+            ? { kind: 'local', local: { workDir: join(dir, 'work') } }
+            : { kind: 'docker', docker: { runnerImage: cluster.runnerImage } },
+        ...(cluster === undefined || registry === undefined
+          ? {}
+          : {
+              registry: { endpoint: registry.address },
+              deploy: { kubeconfig: cluster.kubeconfig },
+              // The allowlist holds the one base the sample service builds from.
+              build: { allowedBaseImages: [cluster.baseImage] },
+            }),
+        auth: { tokens: [{ name: 'demo', token: { env: 'DEMO_ACTION_TOKEN' }, role: 'deployer' }] },
         pipelines: { templateDir },
         history: { sqlite: { file: join(dir, 'history.sqlite') } },
         gitlab: {
@@ -113,7 +156,12 @@ export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<De
     // of the demo's own (never this process's environment, never the file).
     const loaded = loadConfig({
       file: configFile,
-      env: { DEMO_GITLAB_TOKEN: gitlab.token, DEMO_WEBHOOK_SECRET: webhookSecret, DEMO_WECOM_KEY: wecom.key },
+      env: {
+        DEMO_GITLAB_TOKEN: gitlab.token,
+        DEMO_WEBHOOK_SECRET: webhookSecret,
+        DEMO_WECOM_KEY: wecom.key,
+        DEMO_ACTION_TOKEN: actionToken,
+      },
     });
     const logger = createLogger({
       level: options.logLevel ?? 'warn',
@@ -139,7 +187,11 @@ export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<De
       repo,
       project,
       webhookSecret,
-      executor: 'local',
+      executor: cluster === undefined ? 'local' : 'docker',
+      ...(cluster === undefined || registry === undefined
+        ? {}
+        : { cluster: { registry, kubeconfig: cluster.kubeconfig } }),
+      actionToken,
       stop,
     };
   } catch (err) {
