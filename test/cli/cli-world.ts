@@ -19,14 +19,21 @@ export const viewerToken = 'cli-viewer-token-0b6d2f4e9a';
  * The pipeline every commit runs: the test stage runs the repository's own `ci.sh` (so a commit
  * decides whether it passes, fails or takes its time). Build and deploy are off unless asked for:
  * then build pushes a tiny image to the test registry through the Docker engine, and deploy fails
- * (no cluster) — what the approve test needs is prod's gate between them.
+ * (no cluster) — what the approve test needs is prod's gate between them. With `jobs`, the test
+ * stage is two parallel jobs: `unit` runs `ci.sh`, `lint` only echoes.
  */
-const template = (deploy: boolean) => `version: 1
+const template = (deploy: boolean, jobs: boolean) => `version: 1
 stages:
   test:
     image: node:20
-    script: [sh ./ci.sh]
-  build: { enabled: ${deploy}, dockerfile: Dockerfile }
+${
+  jobs
+    ? `    jobs:
+      unit: { script: [sh ./ci.sh] }
+      lint: { script: [echo lint-says-fine] }
+`
+    : '    script: [sh ./ci.sh]\n'
+}  build: { enabled: ${deploy}, dockerfile: Dockerfile }
   deploy: { enabled: ${deploy}, port: 8080 }
 environments:
   test: { branch: test, namespace: "{group}-test" }
@@ -58,12 +65,12 @@ export interface CliWorld {
 export const projectPath = 'team/cli-svc';
 
 /** A real `ferry serve` (local executor, the test Redis), a git server with the project, and the CLI binary. */
-export async function startCliWorld(options: { deploy?: boolean } = {}): Promise<CliWorld> {
+export async function startCliWorld(options: { deploy?: boolean; jobs?: boolean } = {}): Promise<CliWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-cli-'));
   // Passable for the local executor's stage user (Ferry runs stages as ferry-stage when root):
   // `ferry-runner` in the runner's bin directory below it must be reachable by that user.
   chmodSync(dir, 0o711);
-  writeFileSync(join(dir, 'default.yml'), template(options.deploy ?? false));
+  writeFileSync(join(dir, 'default.yml'), template(options.deploy ?? false, options.jobs ?? false));
   const git = await startGitServer();
   const repo = await git.createRepo(
     'cli-svc',

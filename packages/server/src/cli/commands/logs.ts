@@ -18,6 +18,16 @@ import { runClient, withTarget } from './run-client.js';
 
 interface LogsOptions extends ServerChoice {
   follow?: boolean;
+  /** One job of the test stage (parallel jobs): its own log. */
+  job?: string;
+}
+
+/** One log to print: a stage's, or one job's of the test stage. */
+interface LogTarget {
+  stage: StageName;
+  job?: string;
+  /** The header shown when several logs are printed (`test`, `test:unit`). */
+  label: string;
 }
 
 interface LogPage {
@@ -45,22 +55,47 @@ export async function logs(
         value: stage,
         reason: `the stages are ${stageNames.join(', ')}`,
       });
-    const wanted = stage === undefined ? stageNames : [stage as StageName];
+    if (opts.job !== undefined && stage !== undefined && stage !== 'test')
+      throw CliFailure.of(CliErrors.CLI_INVALID_ARGUMENT, {
+        what: 'stage',
+        value: stage,
+        reason: '--job names a job of the test stage',
+      });
+    const wanted =
+      opts.job !== undefined ? ['test' as const] : stage === undefined ? stageNames : [stage as StageName];
     const print = (line: LogLine) =>
       io.out.write(`${io.out.isTTY === true ? line.x : stripVTControlCharacters(line.x)}\n`);
     let pipeline = await api.request<PipelineRecord>('GET', `/pipelines/${encodeURIComponent(id)}`);
+    let printed = 0;
     for (const name of wanted) {
       if (opts.follow === true) {
-        // A stage that has not started yet: wait for it (or for the pipeline to end without it).
-        pipeline =
-          (await waitForPipeline(api, id, (p) => statusOf(p, name) !== 'pending', io.signal)) ?? pipeline;
+        // A stage (or the job asked for) that has not started yet: wait for it, or for the
+        // pipeline to end without it.
+        const started = (p: PipelineRecord) =>
+          statusOf(p, name) !== 'pending' &&
+          (opts.job === undefined ||
+            statusOf(p, name) !== 'running' ||
+            p.stages.some(
+              (s) => s.name === name && (s.jobsForm === 'single' || s.jobs?.some((j) => j.name === opts.job)),
+            ));
+        pipeline = (await waitForPipeline(api, id, started, io.signal)) ?? pipeline;
       }
       const status = statusOf(pipeline, name);
       if (status === undefined || status === 'pending' || status === 'skipped') continue;
-      if (wanted.length > 1) io.out.write(`==> ${name} <==\n`);
-      if (opts.follow === true) await followStage(api, id, name, io, print);
-      else await readStage(api, id, name, print);
+      const targets = logTargets(pipeline, name, opts.job);
+      for (const target of targets) {
+        if (wanted.length > 1 || targets.length > 1) io.out.write(`==> ${target.label} <==\n`);
+        if (opts.follow === true) await followLog(api, id, target, io, print);
+        else await readLog(api, id, target, print);
+        printed += 1;
+      }
     }
+    if (opts.job !== undefined && printed === 0 && !io.signal.aborted)
+      throw CliFailure.of(CliErrors.CLI_INVALID_ARGUMENT, {
+        what: 'job',
+        value: opts.job,
+        reason: 'the test stage of this pipeline did not run',
+      });
     if (opts.follow !== true) return ExitCode.ok;
     if (io.signal.aborted) return 130;
     const end = isTerminalPipeline(pipeline.status)
@@ -70,38 +105,64 @@ export async function logs(
   });
 }
 
+/**
+ * The logs of one stage: the stage's own; for a test stage with named jobs, its summary and then
+ * each job's, or only the job asked for (the simple form's one job is named `test` and its log is
+ * the stage's). An unknown job is an invalid argument naming the jobs there are.
+ */
+export function logTargets(p: PipelineRecord, stage: StageName, job: string | undefined): LogTarget[] {
+  const record = p.stages.find((s) => s.name === stage);
+  const jobs = record?.jobsForm === 'jobs' ? (record.jobs ?? []).map((j) => j.name) : [];
+  if (job === undefined)
+    return [
+      { stage, label: stage },
+      ...jobs.map((name) => ({ stage, job: name, label: `${stage}:${name}` })),
+    ];
+  if (jobs.includes(job)) return [{ stage, job, label: `${stage}:${job}` }];
+  if (record?.jobsForm !== 'jobs' && job === 'test') return [{ stage, label: stage }];
+  throw CliFailure.of(CliErrors.CLI_INVALID_ARGUMENT, {
+    what: 'job',
+    value: job,
+    reason: `the test jobs of this pipeline are ${jobs.length === 0 ? 'test (the simple form)' : jobs.join(', ')}`,
+  });
+}
+
+function logPath(id: string, target: LogTarget, format: 'json' | 'sse', cursor?: string): string {
+  const q = new URLSearchParams({
+    format,
+    ...(target.job === undefined ? {} : { job: target.job }),
+    ...(cursor === undefined ? {} : { cursor }),
+  });
+  return `/pipelines/${encodeURIComponent(id)}/stages/${target.stage}/log?${q}`;
+}
+
 function statusOf(p: PipelineRecord, stage: StageName): string | undefined {
   return p.stages.find((s) => s.name === stage)?.status;
 }
 
-async function readStage(
+async function readLog(
   api: FerryApi,
   id: string,
-  stage: string,
+  target: LogTarget,
   print: (l: LogLine) => void,
 ): Promise<void> {
   let cursor: string | undefined;
   for (;;) {
-    const q = new URLSearchParams({ format: 'json', ...(cursor === undefined ? {} : { cursor }) });
-    const page = await api.request<LogPage>(
-      'GET',
-      `/pipelines/${encodeURIComponent(id)}/stages/${stage}/log?${q}`,
-    );
+    const page = await api.request<LogPage>('GET', logPath(id, target, 'json', cursor));
     for (const line of page.lines) print(line);
     if (page.done || page.lines.length === 0) return;
     cursor = page.cursor;
   }
 }
 
-async function followStage(
+async function followLog(
   api: FerryApi,
   id: string,
-  stage: string,
+  target: LogTarget,
   io: CliIo,
   print: (l: LogLine) => void,
 ): Promise<void> {
-  const path = `/pipelines/${encodeURIComponent(id)}/stages/${stage}/log?format=sse`;
-  for await (const event of api.events(path, { signal: io.signal })) {
+  for await (const event of api.events(logPath(id, target, 'sse'), { signal: io.signal })) {
     if (event.event === 'lines')
       for (const line of (JSON.parse(event.data) as { lines: LogLine[] }).lines) print(line);
     if (event.event === 'end') return;
@@ -115,7 +176,8 @@ export function registerLogs(program: Command, io: () => CliIo): void {
       .description("stage logs of a pipeline; -f follows them live (exit code: the pipeline's)")
       .argument('<id>', 'pipeline id')
       .argument('[stage]', `one stage: ${stageNames.join(', ')}`)
-      .option('-f, --follow', 'follow the logs until the pipeline ends'),
+      .option('-f, --follow', 'follow the logs until the pipeline ends')
+      .option('-j, --job <name>', 'one job of the test stage (parallel jobs): its own log'),
   ).action(async (id: string, stage: string | undefined, opts: LogsOptions) => {
     process.exitCode = await logs(io(), id, stage, opts);
   });
