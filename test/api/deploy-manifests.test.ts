@@ -24,6 +24,7 @@ import { readDeployJob } from '../../packages/runner/src/deploy/deploy-env.js';
 import type {
   Executor,
   LogSink,
+  RunnerEnd,
   RunnerHandle,
   StageJob,
   StageResult,
@@ -100,6 +101,9 @@ class ScriptedExecutor implements Executor {
   }
   async cancel(): Promise<void> {}
   async destroy(): Promise<void> {}
+  async adopt(): Promise<RunnerEnd> {
+    return { finished: false, why: 'a scripted runner is never left behind' };
+  }
   async list(): Promise<[]> {
     return [];
   }

@@ -73,9 +73,13 @@ describe(`kubernetes executor on ${kc.getCurrentCluster()?.server} (namespace ${
   });
 
   executorConformance('kubernetes (real cluster)', async ({ pipelinePrefix }) => {
-    const executor = new KubernetesExecutor({ config, kubeConfig: kc });
+    const make = () => {
+      const executor = new KubernetesExecutor({ config, kubeConfig: kc });
+      return relay === undefined ? executor : new RelayedExecutor(executor, relay);
+    };
     return {
-      executor: relay === undefined ? executor : new RelayedExecutor(executor, relay),
+      executor: make(),
+      restarted: make,
       separateStderr: false,
       stageImage: env.stageImage,
       leftovers: () => leftovers(pipelinePrefix),

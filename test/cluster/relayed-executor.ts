@@ -1,6 +1,7 @@
 import type {
   Executor,
   LogSink,
+  RunnerEnd,
   RunnerHandle,
   RunnerInfo,
   StageJob,
@@ -37,6 +38,9 @@ export class RelayedExecutor implements Executor {
   }
   destroy(handle: RunnerHandle, signal: AbortSignal): Promise<void> {
     return this.inner.destroy(handle, signal);
+  }
+  adopt(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<RunnerEnd> {
+    return this.inner.adopt(handle, sink, signal);
   }
   list(signal: AbortSignal): Promise<RunnerInfo[]> {
     return this.inner.list(signal);

@@ -26,6 +26,8 @@ export interface ConformanceTarget {
   separateStderr?: boolean;
   /** The image stage commands run in (default: the busybox test image). */
   stageImage?: string;
+  /** A new executor over the same engine and settings, as a restarted Ferry makes (adoption). */
+  restarted: () => Executor;
 }
 
 export interface ConformanceContext {
@@ -364,6 +366,44 @@ export function executorConformance(
       expect(a).not.toContain('mine-b\n');
       expect(b).toContain('mine-b\n');
       expect(b).not.toContain('mine-a\n');
+    });
+
+    it('tells a restarted Ferry how a runner ended: a finished one with its output, others unfinished', async () => {
+      const signal = AbortSignal.timeout(120_000);
+      const later = target.restarted();
+      const finished = await executor.prepare(
+        job({ script: ['echo adopted-out', 'echo adopted-err >&2', 'exit 3'] }),
+        signal,
+      );
+      const running = await executor.prepare(job({ script: ['echo started', 'sleep 30'] }), signal);
+      const unstarted = await executor.prepare(job(), signal);
+      try {
+        // Nobody tails the finished one: it runs to its end as it would after its Ferry died.
+        await executor.start(finished, signal);
+        await executor.start(running, signal);
+        const first = await executor.wait(finished, signal);
+        expect(first).toMatchObject({ status: 'failed', exitCode: 3 });
+        const sink = new RecordingSink();
+        const end = await later.adopt(finished, sink, signal);
+        expect(end).toEqual({ finished: true, result: first });
+        expect(sink.text()).toContain('adopted-out\n');
+        expect(sink.text(target.separateStderr === false ? undefined : 'stderr')).toContain('adopted-err\n');
+
+        await until(
+          async () => (await later.list(signal)).some((r) => r.id === running.id),
+          10_000,
+          'listed',
+        );
+        const nobody = new RecordingSink();
+        expect(await later.adopt(running, nobody, signal)).toMatchObject({ finished: false });
+        expect(await later.adopt(unstarted, nobody, signal)).toMatchObject({ finished: false });
+        expect(await later.adopt({ id: `${pipelinePrefix}-no-such-runner` }, nobody, signal)).toMatchObject({
+          finished: false,
+        });
+        expect(nobody.text()).not.toContain('started');
+      } finally {
+        for (const handle of [finished, running, unstarted]) await executor.destroy(handle, signal);
+      }
     });
 
     it('lists a prepared runner and destroys it, idempotently', async () => {

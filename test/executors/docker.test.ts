@@ -14,6 +14,7 @@ executorConformance('docker', async ({ pipelinePrefix }) => {
   return {
     // pull: never — nothing may be pulled here, and a missing image must fail, not wait.
     executor: new DockerExecutor({ docker, runnerImage, pull: 'never' }),
+    restarted: () => new DockerExecutor({ docker, runnerImage, pull: 'never' }),
     leftovers: () => dockerLeftovers(docker, pipelinePrefix),
   };
 });

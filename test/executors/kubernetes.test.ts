@@ -139,6 +139,7 @@ describeWithDocker('kubernetes executor', () => {
     const started = double;
     return {
       executor: new KubernetesExecutor({ config, kubeConfig: identity.kc }),
+      restarted: () => new KubernetesExecutor({ config, kubeConfig: identity.kc }),
       separateStderr: false,
       leftovers: async () => [
         ...(await started.leftovers()).map((id) => `container ${id}`),

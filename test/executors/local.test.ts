@@ -33,8 +33,10 @@ for (const { name, scriptVia, asStageUser } of variants) {
     const workDir = await mkdtemp(join(tmpdir(), 'ferry-local-executor-'));
     const runAs = asStageUser ? resolveStageUser('ferry-stage', 0) : undefined;
     if (asStageUser && runAs === undefined) throw new Error('the stage user ferry-stage is missing');
+    const make = () => new LocalExecutor({ workDir, scriptVia, ...(runAs === undefined ? {} : { runAs }) });
     return {
-      executor: new LocalExecutor({ workDir, scriptVia, ...(runAs === undefined ? {} : { runAs }) }),
+      executor: make(),
+      restarted: make,
       leftovers: async () => [
         ...(await readdir(workDir)).map((name) => `directory ${name}`),
         ...(await processesUnder(workDir)),

@@ -106,6 +106,13 @@ export interface StageResult {
   pendingTooLong?: { waitedMs: number; reason: string; events: string[] };
 }
 
+/**
+ * How a runner that no executor in this process drives ended (asked on recovery, after a crash):
+ * `finished` when it ran to its end (its output was written into the sink), otherwise why not
+ * (still running, never started, gone).
+ */
+export type RunnerEnd = { finished: true; result: StageResult } | { finished: false; why: string };
+
 /** A runner Ferry created, as found by listing (the reaper). */
 export interface RunnerInfo {
   id: string;
@@ -135,6 +142,12 @@ export interface Executor {
   cancel(handle: RunnerHandle, signal: AbortSignal): Promise<void>;
   /** Removes everything the runner had; absent runners are fine (idempotent). */
   destroy(handle: RunnerHandle, signal: AbortSignal): Promise<void>;
+  /**
+   * Asks the engine how a runner an earlier Ferry started ended (its process, container or pod,
+   * never this executor's memory): a finished one writes its whole output into `sink` and gives
+   * its result; any other is reported unfinished and left as it is (the caller destroys it).
+   */
+  adopt(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<RunnerEnd>;
   /** Every runner this executor created that still exists (for the reaper). */
   list(signal: AbortSignal): Promise<RunnerInfo[]>;
 }

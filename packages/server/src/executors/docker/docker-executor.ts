@@ -2,14 +2,24 @@ import { DEFAULT_CACHE_MAX_BYTES } from '@ferry/runner';
 import { ExecutorErrors, FerryError } from '@ferry/shared';
 import Docker from 'dockerode';
 import { abortable } from '../../abort/abortable.js';
-import type { Executor, LogSink, RunnerHandle, RunnerInfo, StageJob, StageResult } from '../executor.js';
+import type {
+  Executor,
+  LogSink,
+  RunnerEnd,
+  RunnerHandle,
+  RunnerInfo,
+  StageJob,
+  StageResult,
+} from '../executor.js';
 import { LiveRuns } from '../live-runs.js';
 import { cacheVolumeSpec } from './cache-specs.js';
 import { volumeSpec } from './container-spec.js';
 import type { DockerExecutorOptions } from './docker-executor-options.js';
 import { DockerRun } from './docker-run.js';
+import { followContainerLogs } from './follow-logs.js';
 import { Label, runnerFilter } from './labels.js';
 import { dockerRunnerId, isDockerRunnerId } from './runner-names.js';
+import { stepResult } from './stage-result.js';
 
 function statusOf(err: unknown): number | undefined {
   return (err as { statusCode?: number }).statusCode;
@@ -107,6 +117,29 @@ export class DockerExecutor implements Executor {
     }
     await this.#removeVolume(handle.id, signal);
     this.#runs.delete(handle.id);
+  }
+
+  async adopt(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<RunnerEnd> {
+    if (!isDockerRunnerId(handle.id)) return { finished: false, why: 'not a docker runner id' };
+    const containers = await this.#containers(handle.id, signal);
+    const step = containers.find((c) => c.Labels?.[Label.role] === 'step');
+    if (step === undefined) return { finished: false, why: 'its step container was never created' };
+    const state = (await this.#docker.getContainer(step.Id).inspect({ abortSignal: signal })).State;
+    // Created but never started, running, restarting, paused: not an end.
+    if (state.Status !== 'exited' && state.Status !== 'dead')
+      return { finished: false, why: `its step container is ${state.Status}` };
+    // The clone's log, then the step's (the engine keeps both until destroy removes them).
+    for (const role of ['clone', 'step']) {
+      const container = containers.find((c) => c.Labels?.[Label.role] === role);
+      if (container !== undefined)
+        await followContainerLogs(
+          this.#docker.getContainer(container.Id),
+          sink,
+          { stdout: 0, stderr: 0 },
+          signal,
+        );
+    }
+    return { finished: true, result: stepResult(state) };
   }
 
   async list(signal: AbortSignal): Promise<RunnerInfo[]> {

@@ -3,7 +3,15 @@ import { scriptSizeProblem } from '@ferry/runner';
 import { ExecutorErrors, FerryError, runnerPodName } from '@ferry/shared';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { abortable } from '../../abort/abortable.js';
-import type { Executor, LogSink, RunnerHandle, RunnerInfo, StageJob, StageResult } from '../executor.js';
+import type {
+  Executor,
+  LogSink,
+  RunnerEnd,
+  RunnerHandle,
+  RunnerInfo,
+  StageJob,
+  StageResult,
+} from '../executor.js';
 import { stageScript } from '../stage-script.js';
 import { retrying } from './abort.js';
 import { describeFailure, isAlreadyExists, isNotFound, isTransient, kubernetesError } from './api-errors.js';
@@ -13,6 +21,7 @@ import { loadKubeConfig } from './kube-config.js';
 import type { KubernetesExecutorConfig, KubernetesExecutorOptions } from './kubernetes-executor-options.js';
 import { runnerAnnotations, runnerInfoFrom, runnerLabels, runnerSelector } from './labels.js';
 import { openPodLog } from './log-request.js';
+import { podOutcome } from './pod-outcome.js';
 import { buildRunnerPod } from './pod-spec.js';
 import { PodTracker } from './pod-tracker.js';
 import { tailRunner } from './runner-log-tail.js';
@@ -185,6 +194,30 @@ export class KubernetesExecutor implements Executor {
       tracker.stop();
       this.#trackers.delete(handle.id);
     }
+  }
+
+  async adopt(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<RunnerEnd> {
+    const namespace = this.#namespaces.of(handle.id);
+    let pod: V1Pod;
+    try {
+      pod = await retrying(
+        () => abortable(this.#core.readNamespacedPod({ namespace, name: handle.id }), signal),
+        isTransient,
+        signal,
+      );
+    } catch (err) {
+      if (isNotFound(err)) return { finished: false, why: 'its pod is gone (or was never created)' };
+      throw kubernetesError(err, { action: `read pod ${handle.id}`, namespace });
+    }
+    // The step container's terminated state (exit code, OOMKilled), as `wait` reads it.
+    const result = podOutcome(pod, {
+      canceled: false,
+      timeoutSeconds: pod.spec?.activeDeadlineSeconds ?? 0,
+    });
+    if (result === undefined) return { finished: false, why: `its pod is ${pod.status?.phase ?? 'unknown'}` };
+    // A finished pod's containers keep their logs until the pod is deleted: read them all.
+    await this.tail(handle, sink, signal);
+    return { finished: true, result };
   }
 
   async list(signal: AbortSignal): Promise<RunnerInfo[]> {

@@ -2,11 +2,20 @@ import { chmod, mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ExecutorErrors, FerryError } from '@ferry/shared';
 import { abortable } from '../../abort/abortable.js';
-import type { Executor, LogSink, RunnerHandle, RunnerInfo, StageJob, StageResult } from '../executor.js';
+import type {
+  Executor,
+  LogSink,
+  RunnerEnd,
+  RunnerHandle,
+  RunnerInfo,
+  StageJob,
+  StageResult,
+} from '../executor.js';
 import { LiveRuns } from '../live-runs.js';
 import type { LocalExecutorOptions } from './local-executor-options.js';
 import { LocalRun, type RunnerDirs } from './local-run.js';
 import { killGroup } from './process-group.js';
+import { readExitCode, replayOutput, resultOfExit } from './runner-end.js';
 import { isLocalRunnerId, localRunnerId } from './runner-id.js';
 import { checkRunnerProgram, defaultRunnerProgram } from './runner-program.js';
 import { type RunnerState, readRunnerState, writeRunnerState } from './runner-state.js';
@@ -137,6 +146,16 @@ export class LocalExecutor implements Executor {
     if (state?.group !== undefined) await killGroup(state.group, signal);
     await rm(dirs.root, { recursive: true, force: true, maxRetries: 3 });
     this.#runs.delete(handle.id);
+  }
+
+  async adopt(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<RunnerEnd> {
+    if (!isLocalRunnerId(handle.id)) return { finished: false, why: 'not a local runner id' };
+    const root = this.#dirs(handle.id).root;
+    if ((await readRunnerState(root)) === undefined) return { finished: false, why: 'no such runner' };
+    const code = await readExitCode(root);
+    if (code === undefined) return { finished: false, why: 'its script never ended' };
+    await replayOutput(root, sink, signal);
+    return { finished: true, result: resultOfExit(code) };
   }
 
   async list(signal: AbortSignal): Promise<RunnerInfo[]> {

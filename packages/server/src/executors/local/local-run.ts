@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, open, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { clone, cloneEnv, cloneFailureReason, commandEnv, parseCloneTarget } from '@ferry/runner';
@@ -9,9 +9,11 @@ import { RunnerEnv } from '@ferry/shared';
 import type { StageJob } from '../executor.js';
 import { StageRun, type StopReason } from '../stage-run.js';
 import { stageScript } from '../stage-script.js';
+import { followFile } from './follow-file.js';
 import { localBaseEnv } from './local-env.js';
 import { LocalOutput } from './local-output.js';
 import { processStartTicks, signalGroup } from './process-group.js';
+import { exitFile, exitRecorder, type Phase, phaseFiles } from './runner-end.js';
 import { type RunnerState, writeRunnerState } from './runner-state.js';
 import type { StageUser } from './stage-user.js';
 
@@ -91,6 +93,7 @@ export class LocalRun extends StageRun<LocalOutput> {
       }
     } else if (job.checkout !== false) {
       const code = await this.#phase(
+        'clone',
         [node, runnerProgram, 'clone', '--dir', dirs.workspace],
         {
           ...base,
@@ -114,14 +117,20 @@ export class LocalRun extends StageRun<LocalOutput> {
       await writeFile(commandsFile, JSON.stringify(job.script), { mode: 0o600 });
       argv = [node, runnerProgram, 'run', '--no-new-group', '--commands-file', commandsFile];
     }
+    // The script's exit code lands in end/exit (exitRecorder), so a Ferry that was away when it
+    // ended can still adopt the runner (LocalExecutor.adopt).
+    const endDir = dirname(exitFile(dirs.root));
+    await mkdir(endDir, { mode: 0o700 });
+    argv = exitRecorder(exitFile(dirs.root), argv);
     const runAs = this.#deps.runAs;
     if (runAs !== undefined) {
       // The clone ran as Ferry; from here on the stage's files are the stage user's.
-      const owned = [dirs.workspace, dirs.home, dirs.tmp];
+      const owned = [dirs.workspace, dirs.home, dirs.tmp, endDir];
       if (this.#deps.scriptVia === 'runner') owned.push(commandsFile);
       await chownTree(owned, runAs);
     }
     const code = await this.#phase(
+      'script',
       argv,
       { ...base, ...commandEnv(job, dirs.workspace) },
       dirs.workspace,
@@ -174,24 +183,47 @@ export class LocalRun extends StageRun<LocalOutput> {
     }
   }
 
-  /** Runs one process group to its end; returns its exit code (128 + n for a signal). */
-  async #phase(argv: string[], env: Record<string, string>, cwd: string, runAs?: StageUser): Promise<number> {
+  /**
+   * Runs one process group to its end; returns its exit code (128 + n for a signal). Its output
+   * goes to files in the runner's directory (opened by Ferry, handed over as descriptors), read
+   * from there into the log: a stage whose Ferry dies keeps writing and ends normally, and its
+   * output is there for the Ferry that adopts it.
+   */
+  async #phase(
+    phase: Phase,
+    argv: string[],
+    env: Record<string, string>,
+    cwd: string,
+    runAs?: StageUser,
+  ): Promise<number> {
     const [bin, ...args] = argv as [string, ...string[]];
-    const child = spawn(bin, args, {
-      cwd,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(runAs === undefined ? {} : { uid: runAs.uid, gid: runAs.gid }),
+    const files = phaseFiles(this.#deps.dirs.root, phase);
+    const out = await open(files.stdout, 'a', 0o600);
+    const err = await open(files.stderr, 'a', 0o600).catch(async (e: unknown) => {
+      await out.close();
+      throw e;
     });
-    const exited = exitOf(child);
+    let child: ChildProcess;
+    let exited: Promise<number>;
+    try {
+      child = spawn(bin, args, {
+        cwd,
+        env,
+        detached: true,
+        stdio: ['ignore', out.fd, err.fd],
+        ...(runAs === undefined ? {} : { uid: runAs.uid, gid: runAs.gid }),
+      });
+      exited = exitOf(child);
+    } finally {
+      await Promise.all([out.close(), err.close()]);
+    }
     if (child.pid === undefined) {
-      child.once('error', (err) => this.output.system(`ferry: cannot start ${bin}: ${err.message}`));
+      child.once('error', (e) => this.output.system(`ferry: cannot start ${bin}: ${e.message}`));
       return exited;
     }
     const pgid = child.pid;
     this.#pgid = pgid;
-    this.output.process(child.stdout!, child.stderr!);
+    this.output.process(followFile(files.stdout, exited), followFile(files.stderr, exited));
     const startTicks = await processStartTicks(pgid);
     const group = startTicks === undefined ? { pgid } : { pgid, startTicks };
     await writeRunnerState(this.#deps.dirs.root, { ...this.#deps.state, group });
