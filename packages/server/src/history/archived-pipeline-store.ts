@@ -35,6 +35,7 @@ export class ArchivedPipelineStore implements PipelineStore {
     this.patch = live.patch.bind(live);
     this.putStage = live.putStage.bind(live);
     this.putCanaryStep = live.putCanaryStep.bind(live);
+    this.endStage = live.endStage.bind(live);
     this.releaseLane = live.releaseLane.bind(live);
     this.leaveLane = live.leaveLane.bind(live);
     this.laneHolder = live.laneHolder.bind(live);
@@ -53,6 +54,7 @@ export class ArchivedPipelineStore implements PipelineStore {
   readonly patch: PipelineStore['patch'];
   readonly putStage: PipelineStore['putStage'];
   readonly putCanaryStep: PipelineStore['putCanaryStep'];
+  readonly endStage: PipelineStore['endStage'];
   readonly releaseLane: PipelineStore['releaseLane'];
   readonly leaveLane: PipelineStore['leaveLane'];
   readonly laneHolder: PipelineStore['laneHolder'];

@@ -9,9 +9,12 @@ import {
   type TestJobRecord,
 } from '@ferry/shared';
 import type { PipelineQueue } from '../queue/pipeline-queue.js';
-import type { StageRunner } from '../stages/stage-runner.js';
+import type { StageOutcome, StageRunner } from '../stages/stage-runner.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import type { PipelineObserver } from './observer.js';
+import { applyStageEnd, settleStageEnd } from './stage-ends/settle-stage-end.js';
+import type { StageEndEntry } from './stage-ends/stage-end-entry.js';
+import type { StageEndJournal } from './stage-ends/stage-end-journal.js';
 
 export interface RunDeps {
   store: PipelineStore;
@@ -23,6 +26,8 @@ export interface RunDeps {
   approvalTimeoutMs(pipeline: PipelineRecord): number;
   /** The stages the pipeline's spec runs (others end `skipped`); undefined when unknown (run all). */
   stagesToRun?(pipeline: PipelineRecord): Promise<readonly StageName[] | undefined>;
+  /** Keeps stage ends while Redis is away (written when it returns); absent: stored directly. */
+  stageEnds?: Pick<StageEndJournal, 'end'>;
 }
 
 const live: readonly PipelineStatus[] = ['queued', 'running', 'waiting_approval'];
@@ -80,6 +85,8 @@ export async function runPipeline(deps: RunDeps, pipelineId: string, cancel: Abo
     // Read again: what earlier stages recorded (the build's image) goes into this stage's job.
     pipeline = (await store.get(pipelineId)) ?? pipeline;
     const outcome = await runStage(deps, pipeline, stage, cancel, log);
+    // Another Ferry ended this attempt (it took the pipeline over): the pipeline is its now.
+    if (outcome === 'taken') return;
     if (outcome !== 'success') {
       const reason =
         outcome === 'canceled'
@@ -103,9 +110,13 @@ async function runStage(
   stage: StageRecord,
   cancel: AbortSignal,
   log: Logger,
-): Promise<'success' | 'failed' | 'canceled'> {
+): Promise<'success' | 'failed' | 'canceled' | 'taken'> {
   const { store, runner } = deps;
   if (stage.status === 'running') {
+    // The runner of the attempt a crashed Ferry was running may have finished: then its outcome
+    // is this stage's, and the stage never runs twice.
+    const adopted = await adoptEarlier(deps, pipeline, stage, log);
+    if (adopted !== undefined) return adopted;
     // A crashed worker's runners (one per test job) may still be alive: destroy them before a new
     // attempt, so one stage never runs twice at the same time.
     const runnerIds = new Set([stage.runnerId, ...(stage.jobs ?? []).map((j) => j.runnerId)]);
@@ -128,13 +139,14 @@ async function runStage(
   const signal = AbortSignal.any([cancel, timeout]);
   let current = running;
   let saving: Promise<void> = Promise.resolve();
-  let outcome: { status: 'success' | 'failed' | 'canceled'; reason?: string };
+  let outcome: StageOutcome;
   try {
     outcome = await runner.run({
       pipeline,
       stage: stage.name,
       attempt,
       signal,
+      handOver: true,
       onStarted: async (runnerId) => {
         current = { ...current, runnerId };
         await store.putStage(pipeline.id, current);
@@ -154,15 +166,89 @@ async function runStage(
     outcome = { status: 'failed', reason: `runner error: ${(err as Error).message}` };
   }
   if (timeout.aborted && !cancel.aborted) {
-    outcome = { status: 'failed', reason: `timed out after ${formatMs(timeoutMs)}` };
+    outcome = { ...outcome, status: 'failed', reason: `timed out after ${formatMs(timeoutMs)}` };
   } else if (cancel.aborted) {
-    outcome = { status: 'canceled', reason: 'canceled' };
+    outcome = { ...outcome, status: 'canceled', reason: 'canceled' };
   }
+  return endAttempt(deps, pipeline, current, outcome, log);
+}
+
+/**
+ * Asks the stage runner how the runner of a crashed attempt ended; a finished one's outcome ends
+ * that attempt (undefined: it never finished, or there is no one runner to ask).
+ */
+async function adoptEarlier(
+  deps: RunDeps,
+  pipeline: PipelineRecord,
+  stage: StageRecord,
+  log: Logger,
+): Promise<'success' | 'failed' | 'canceled' | 'taken' | undefined> {
+  const ids = [...new Set([stage.runnerId, ...(stage.jobs ?? []).map((j) => j.runnerId)])].filter(
+    (id): id is string => id !== undefined,
+  );
+  // Named test jobs (several runners, reports per job) are run again rather than adopted.
+  const [runnerId] = ids;
+  if (
+    runnerId === undefined ||
+    ids.length !== 1 ||
+    stage.jobsForm === 'jobs' ||
+    deps.runner.adopt === undefined
+  )
+    return undefined;
+  let outcome: StageOutcome | undefined;
+  try {
+    outcome = await deps.runner.adopt({
+      pipeline,
+      stage: stage.name,
+      attempt: stage.attempts,
+      runnerId,
+      signal: AbortSignal.timeout(120_000),
+    });
+  } catch (err) {
+    log.warn(
+      { err, stage: stage.name, runner: runnerId },
+      'could not ask how the earlier runner ended: running the stage again',
+    );
+    return undefined;
+  }
+  if (outcome === undefined) return undefined;
+  log.warn(
+    { stage: stage.name, attempt: stage.attempts, runner: runnerId, status: outcome.status },
+    'adopted a runner that finished while no Ferry watched it',
+  );
+  return endAttempt(deps, pipeline, stage, outcome, log);
+}
+
+/** Ends one attempt (its running record) with an outcome, once; 'taken' when another Ferry ended it. */
+async function endAttempt(
+  deps: RunDeps,
+  pipeline: PipelineRecord,
+  current: StageRecord,
+  outcome: StageOutcome,
+  log: Logger,
+): Promise<'success' | 'failed' | 'canceled' | 'taken'> {
+  const attempt = current.attempts;
+  const stage = { name: current.name };
   const finished: StageRecord = { ...current, status: outcome.status, finishedAt: new Date().toISOString() };
   if (outcome.reason !== undefined) finished.reason = outcome.reason;
-  await store.putStage(pipeline.id, finished);
-  deps.observer.stageFinished(pipeline, finished);
-  log.info({ stage: stage.name, status: outcome.status, reason: outcome.reason }, 'stage finished');
+  else delete finished.reason;
+  const entry: StageEndEntry = {
+    version: 1,
+    pipelineId: pipeline.id,
+    stage: finished,
+    runners: outcome.runners ?? [],
+    ...(outcome.printed === undefined ? {} : { printed: outcome.printed }),
+  };
+  const ended = await (deps.stageEnds?.end(entry) ?? applyStageEnd(deps, entry));
+  await settleStageEnd(deps, entry, ended);
+  if (!ended) {
+    log.warn(
+      { stage: stage.name, attempt },
+      'this stage attempt was already ended by another Ferry: leaving the pipeline to it',
+    );
+    return 'taken';
+  }
+  log.info({ stage: stage.name, attempt, status: outcome.status, reason: outcome.reason }, 'stage finished');
   return outcome.status;
 }
 

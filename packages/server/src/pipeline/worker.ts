@@ -1,4 +1,4 @@
-import type { Logger } from '@ferry/shared';
+import { isFerryError, type Logger, PipelineErrors } from '@ferry/shared';
 import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type PipelineJobData, type PipelineJobName, pipelineQueueName } from '../queue/pipeline-queue.js';
@@ -101,6 +101,14 @@ export class PipelineWorker {
     err: Error,
   ): Promise<void> {
     if (job === undefined || job.name !== 'run') return;
+    if (isFerryError(err) && err.code === PipelineErrors.STAGE_END_PENDING.code) {
+      // The stage's end waits in the journal: the next Ferry stores it and resumes the pipeline.
+      this.#deps.logger.warn(
+        { pipelineId: job.data.pipelineId, err: err.message },
+        'pipeline left for recovery',
+      );
+      return;
+    }
     this.#deps.logger.error({ err, pipelineId: job.data.pipelineId }, 'pipeline job failed');
     const pipeline = await this.#deps.store.get(job.data.pipelineId).catch(() => undefined);
     if (pipeline === undefined) return;

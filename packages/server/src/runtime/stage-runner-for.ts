@@ -125,7 +125,7 @@ export async function stageRunnerFor(deps: StageRunnerDeps): Promise<StageRunner
     ...(deps.alerts === undefined ? {} : { alerts: deps.alerts }),
     jobFor: (request) => jobs.jobFor(request),
     testJobsFor: (request) => jobs.testJobsFor(request),
-    onResult: (request, result) => results.record(request, result),
+    onResult: (pipeline, result, signal) => results.record(pipeline, result, signal),
     onProgress: (request, progress) => results.progress(request, progress),
     reasonFor: (_request, result) => results.reasonFor(result),
   });

@@ -10,6 +10,8 @@ import type { History } from '../history/build-history.js';
 import { CancelSignals } from '../pipeline/cancel-signals.js';
 import type { EnvironmentMap } from '../pipeline/environment-map.js';
 import { reapRunners } from '../pipeline/reaper.js';
+import { applyStageEnd, settleStageEnd } from '../pipeline/stage-ends/settle-stage-end.js';
+import { StageEndJournal } from '../pipeline/stage-ends/stage-end-journal.js';
 import { PipelineWorker } from '../pipeline/worker.js';
 import { connectRedis } from '../redis/connect.js';
 import type { StageRunner } from '../stages/stage-runner.js';
@@ -76,6 +78,7 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
   let worker: PipelineWorker | undefined;
   let reaper: { stop(): Promise<void> } | undefined;
   let cancels: CancelSignals | undefined;
+  let journal: StageEndJournal | undefined;
   const redisError = (err: Error) => logger.warn({ err: err.message }, 'Redis connection error');
   const workerConnection = connectRedis(options.redisUrl, 'worker', {}, redisError);
   if (options.worker !== false) {
@@ -103,6 +106,15 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
         : {}),
     });
     const runner = options.runner ?? setup.runner;
+    const endDeps = { store: ctx.store, runner, observer: ctx.observer, logger };
+    journal = new StageEndJournal({
+      dir: config.redis.journalDir,
+      logger: logger.child({ component: 'stage-end-journal' }),
+      apply: (entry) => applyStageEnd(endDeps, entry),
+      settled: (entry, ended) => settleStageEnd(endDeps, entry, ended),
+    });
+    // What an earlier Ferry could not store goes to Redis before anything runs again.
+    await journal.replay();
     if (options.runner === undefined && setup.executor !== undefined) {
       reaper = startReaper(setup.executor, ctx, logger, config.limits.recoveryInterval);
     }
@@ -118,6 +130,7 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
         stageTimeoutMs: (pipeline, stage) => setup.timeoutMs(pipeline, stage),
         stagesToRun: (pipeline) => setup.stagesToRun(pipeline),
         approvalTimeoutMs: () => config.pipelines.approvalTimeout,
+        stageEnds: journal,
       },
       {
         connection: workerConnection,
@@ -139,6 +152,8 @@ export async function startFerry(options: StartFerryOptions): Promise<RunningFer
     accessCheck,
     async close() {
       closing.abort();
+      // Stage ends still waiting for Redis stay in the journal instead of holding the drain.
+      journal?.close();
       await accessCheck;
       await app.close();
       // Most of drainTimeout for the pipelines; `ferry serve` ends the process at drainTimeout itself.

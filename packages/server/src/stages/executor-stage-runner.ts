@@ -1,6 +1,7 @@
 import {
   isFerryError,
   type Logger,
+  type PipelineRecord,
   parseRunnerResult,
   ResultLineReader,
   type RunnerProgress,
@@ -14,7 +15,7 @@ import type { LogStore } from '../logs/log-store.js';
 import { maskingSink, maskText } from '../logs/masking-sink.js';
 import { JobCapture } from './job-capture.js';
 import type { TestStageJobs } from './stage-jobs.js';
-import type { StageOutcome, StageRunner, StageRunRequest } from './stage-runner.js';
+import type { AdoptRequest, StageOutcome, StageRunner, StageRunRequest } from './stage-runner.js';
 import { runTestJobs } from './test-jobs-run.js';
 
 export interface ExecutorStageRunnerDeps {
@@ -30,7 +31,7 @@ export interface ExecutorStageRunnerDeps {
   /** How long cleanup (destroy) may take. */
   destroyTimeoutMs?: number;
   /** Called with the `::ferry-result::` a runner subcommand (build, deploy) printed, read by the runner contract. */
-  onResult?(request: StageRunRequest, result: RunnerResult): Promise<void>;
+  onResult?(pipeline: PipelineRecord, result: RunnerResult, signal: AbortSignal): Promise<void>;
   /** Called, in order, with each `::ferry-progress::` line a runner subcommand printed (canary steps). */
   onProgress?(request: StageRunRequest, progress: RunnerProgress): Promise<void>;
   /** Operational alerts (a runner pending too long). */
@@ -66,13 +67,85 @@ export class ExecutorStageRunner implements StageRunner {
       await writer.close();
       return { status: 'failed', reason };
     }
-    if (request.stage !== 'test') {
-      const [job] = jobs.jobs as [StageJob];
-      return outcomeOf(await this.#runJob(request, job, request.stage, request.signal, request.onStarted));
-    }
-    return runTestJobs(request, jobs, this.#deps.logs, (job, logKey, signal, onStarted) =>
-      this.#runJob(request, job, logKey, signal, onStarted),
+    const handOver: HandOver | undefined = request.handOver === true ? { runners: [] } : undefined;
+    const outcome =
+      request.stage !== 'test'
+        ? outcomeOf(
+            await this.#runJob(
+              request,
+              jobs.jobs[0] as StageJob,
+              request.stage,
+              request.signal,
+              request.onStarted,
+              handOver,
+            ),
+          )
+        : await runTestJobs(request, jobs, this.#deps.logs, (job, logKey, signal, onStarted) =>
+            this.#runJob(request, job, logKey, signal, onStarted, handOver),
+          );
+    if (handOver === undefined) return outcome;
+    return {
+      ...outcome,
+      runners: handOver.runners,
+      ...(handOver.printed === undefined ? {} : { printed: handOver.printed }),
+    };
+  }
+
+  async adopt(request: AdoptRequest): Promise<StageOutcome | undefined> {
+    const { executor, logs } = this.#deps;
+    const { pipeline, stage, runnerId, signal } = request;
+    // Mask what the job would have masked: Ferry's secrets and the job's own (when it can be built).
+    const jobSecrets = await this.#deps
+      .jobFor({ pipeline, stage, attempt: request.attempt, signal, onStarted: async () => {} })
+      .then((job) => Object.values(job.secretEnv))
+      .catch(() => []);
+    const kind = resultKindOf(stage);
+    const results = kind === undefined ? undefined : new ResultLineReader();
+    const writer = logs.writer(pipeline.id, stage);
+    const masked = maskingSink(writer, [...this.#deps.secrets, ...jobSecrets]);
+    const sink: typeof masked = {
+      write: (stream, chunk) => {
+        if (stream === 'stdout') results?.feed(chunk);
+        masked.write(stream, chunk);
+      },
+      flush: () => masked.flush(),
+    };
+    writer.system(
+      `ferry: resuming after a restart: asking the ${executor.kind} executor how runner ${runnerId} (attempt ${request.attempt}) ended`,
     );
+    try {
+      const end = await executor.adopt({ id: runnerId }, sink, signal);
+      sink.flush();
+      if (!end.finished) {
+        writer.system(
+          `ferry: runner ${runnerId} never finished (${end.why}): it is removed and the stage runs again`,
+        );
+        return undefined;
+      }
+      let outcome: StageOutcome = { ...outcomeOf(end.result), runners: [runnerId] };
+      const line = results?.last();
+      const read = kind === undefined || line === undefined ? undefined : parseRunnerResult(line, kind);
+      if (read?.kind === 'invalid') {
+        outcome = { ...outcome, status: 'failed', reason: `${read.error.code}: ${read.error.message}` };
+      } else if (read?.kind === 'result') {
+        outcome.printed = read.result;
+        const reason = this.#deps.reasonFor?.(
+          { pipeline, stage, attempt: request.attempt, signal, onStarted: async () => {} },
+          read.result,
+        );
+        if (reason !== undefined && outcome.status === 'failed') outcome.reason = reason;
+      }
+      writer.system(
+        `ferry: adopted runner ${runnerId}: it finished while no Ferry watched it; ${stage} ${outcome.status}${outcome.reason === undefined ? '' : `: ${outcome.reason}`} (not run again)`,
+      );
+      return outcome;
+    } finally {
+      await writer.close().catch(() => undefined);
+    }
+  }
+
+  async record(pipeline: PipelineRecord, printed: RunnerResult, signal: AbortSignal): Promise<void> {
+    await this.#deps.onResult?.(pipeline, printed, signal);
   }
 
   /**
@@ -85,6 +158,7 @@ export class ExecutorStageRunner implements StageRunner {
     logKey: string,
     signal: AbortSignal,
     onStarted: (runnerId: string) => Promise<void>,
+    handOver: HandOver | undefined,
   ): Promise<JobOutcome> {
     const { executor, logs, logger } = this.#deps;
     const writer = logs.writer(request.pipeline.id, logKey);
@@ -175,7 +249,9 @@ export class ExecutorStageRunner implements StageRunner {
           if (result.status !== 'canceled')
             result = { ...result, status: 'failed', reason: `${read.error.code}: ${read.error.message}` };
         } else if (read?.kind === 'result') {
-          await this.#deps.onResult?.(request, read.result);
+          if (handOver === undefined)
+            await this.#deps.onResult?.(request.pipeline, read.result, request.signal);
+          else handOver.printed = read.result;
           const reason = this.#deps.reasonFor?.(request, read.result);
           if (reason !== undefined && result.status === 'failed') result = { ...result, reason };
         }
@@ -192,7 +268,10 @@ export class ExecutorStageRunner implements StageRunner {
       signal.removeEventListener('abort', onAbort);
       tailStop.abort();
       sink.flush();
-      if (handle !== undefined) {
+      if (handle !== undefined && handOver !== undefined) {
+        // Kept until the caller has stored the end: a Ferry taking over before that adopts it.
+        handOver.runners.push(handle.id);
+      } else if (handle !== undefined) {
         const runner = handle;
         await executor
           .destroy(runner, AbortSignal.timeout(this.#deps.destroyTimeoutMs ?? 60_000))
@@ -225,6 +304,12 @@ export class ExecutorStageRunner implements StageRunner {
   async destroy(runnerId: string, signal: AbortSignal): Promise<void> {
     await this.#deps.executor.destroy({ id: runnerId }, signal);
   }
+}
+
+/** What a `handOver` run leaves to its caller. */
+interface HandOver {
+  runners: string[];
+  printed?: RunnerResult;
 }
 
 /** How one runner ended, with what its log gave (test jobs). */

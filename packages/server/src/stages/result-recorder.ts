@@ -1,4 +1,4 @@
-import type { Logger, RunnerProgress, RunnerResult } from '@ferry/shared';
+import type { Logger, PipelineRecord, RunnerProgress, RunnerResult } from '@ferry/shared';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import { previousFromResult } from './deploy-manifests.js';
 import type { PlanSource } from './plan-source.js';
@@ -24,20 +24,16 @@ export class ResultRecorder {
     this.#deps = deps;
   }
 
-  async record(request: StageRunRequest, printed: RunnerResult): Promise<void> {
+  async record(pipeline: PipelineRecord, printed: RunnerResult, signal: AbortSignal): Promise<void> {
     const { store, plans, jobs, logger } = this.#deps;
-    await recordResult(store, request.pipeline.id, printed);
+    await recordResult(store, pipeline.id, printed);
     const previous = printed.kind === 'deploy' ? previousFromResult(printed.result) : undefined;
     if (previous === undefined) return;
     // The runner read what runs now: the record gets the previous-release annotations it applied.
     try {
-      await jobs.recordManifests(
-        request.pipeline,
-        await plans.planFor(request.pipeline, request.signal),
-        previous,
-      );
+      await jobs.recordManifests(pipeline, await plans.planFor(pipeline, signal), previous);
     } catch (err) {
-      logger.warn({ pipelineId: request.pipeline.id, err }, 'deploy manifests not recorded again');
+      logger.warn({ pipelineId: pipeline.id, err }, 'deploy manifests not recorded again');
     }
   }
 

@@ -1,4 +1,4 @@
-import type { PipelineRecord, StageName, TestJobRecord } from '@ferry/shared';
+import type { PipelineRecord, RunnerResult, StageName, TestJobRecord } from '@ferry/shared';
 
 export interface StageRunRequest {
   pipeline: PipelineRecord;
@@ -14,12 +14,31 @@ export interface StageRunRequest {
    * on the stage record; `form` says whether the jobs are named (`ferry/test:<job>`) or the simple form.
    */
   onJob?(job: TestJobRecord, form: 'single' | 'jobs'): Promise<void>;
+  /**
+   * The caller stores the end durably (the stage-end journal): the runner leaves what the runner
+   * printed (`printed`) unrecorded and its runners (`runners`) in place, for the caller to record
+   * (`record`) and destroy once the end is stored. Without it the runner does both itself.
+   */
+  handOver?: boolean;
+}
+
+/** A runner an earlier attempt of a stage left behind (its id from the stage record). */
+export interface AdoptRequest {
+  pipeline: PipelineRecord;
+  stage: StageName;
+  attempt: number;
+  runnerId: string;
+  signal: AbortSignal;
 }
 
 export interface StageOutcome {
   status: 'success' | 'failed' | 'canceled';
   /** For people: "exit code 1", "ImagePullBackOff: …". */
   reason?: string;
+  /** With `handOver`: what the build or deploy runner printed, not recorded yet. */
+  printed?: RunnerResult;
+  /** With `handOver`: the runners left in place, to destroy once the end is stored. */
+  runners?: string[];
 }
 
 /**
@@ -30,4 +49,13 @@ export interface StageRunner {
   run(request: StageRunRequest): Promise<StageOutcome>;
   /** Destroys a runner left by an earlier attempt (crash recovery); absent runners are fine. */
   destroy(runnerId: string, signal: AbortSignal): Promise<void>;
+  /**
+   * Crash recovery: asks how the runner an earlier attempt left ended. A finished one's output
+   * goes to the stage log and its outcome comes back as a `handOver` run's would (runner kept,
+   * printed result unrecorded); undefined when it never finished (the caller destroys it and
+   * runs the stage again).
+   */
+  adopt?(request: AdoptRequest): Promise<StageOutcome | undefined>;
+  /** Records what a build or deploy runner printed (image, rollout) on the pipeline; idempotent. */
+  record?(pipeline: PipelineRecord, printed: RunnerResult, signal: AbortSignal): Promise<void>;
 }

@@ -126,6 +126,12 @@ export interface PipelineStore {
    */
   putCanaryStep(id: string, step: CanaryStepRecord): Promise<CanaryStepRecord[]>;
   /**
+   * Records the end of one attempt of a stage (`stage.attempts`), at most once: only while the
+   * stored record holds that attempt and no end of it was recorded (by this call or a terminal
+   * `putStage`). Returns false when it wrote nothing (the end is someone else's, or stale).
+   */
+  endStage(id: string, stage: StageRecord): Promise<boolean>;
+  /**
    * Frees the lane held by `pipelineId` and hands it to the next waiting pipeline, whose id is
    * returned (to enqueue), if any.
    */

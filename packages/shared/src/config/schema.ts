@@ -242,6 +242,11 @@ export function buildConfigSchema(resolve: SecretResolver) {
             .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
             .optional(),
           dataDir: z.string().default('.ferry/redis'),
+          /**
+           * Where a finished stage's end waits (a small fsynced file) while Redis is unreachable,
+           * so a shutdown that cannot wait for Redis loses no stage outcome; the next Ferry stores it.
+           */
+          journalDir: z.string().default('.ferry/journal'),
           keyPrefix: z
             .string()
             .regex(/^[A-Za-z0-9:_-]+$/)

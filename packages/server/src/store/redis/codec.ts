@@ -35,6 +35,10 @@ const stringFields = [
 ] as const;
 
 export const stageField = (name: string) => `stage:${name}`;
+/** The attempt the stage record holds now: an end of another attempt is refused (`endStage`). */
+export const stageAttemptField = (name: string) => `stageAttempt:${name}`;
+/** Set once when an attempt of a stage ends: the same attempt never ends twice. */
+export const stageEndedField = (name: string, attempt: number) => `stageEnded:${name}:${attempt}`;
 
 /** A pipeline as the flat hash fields Redis stores (so stages and status update alone). */
 export function encodePipeline(record: PipelineRecord): Record<string, string> {

@@ -1,6 +1,7 @@
 import {
   type CanaryStepRecord,
   isTerminalPipeline,
+  isTerminalStage,
   type PipelineRecord,
   type PipelineStatus,
   pipelineStatuses,
@@ -18,15 +19,32 @@ import type {
   PipelineStore,
   StoredAnswer,
 } from '../pipeline-store.js';
-import { decodePipeline, encodePatch, encodePipeline, listFields, listHash, stageField } from './codec.js';
+import {
+  decodePipeline,
+  encodePatch,
+  encodePipeline,
+  listFields,
+  listHash,
+  stageAttemptField,
+  stageEndedField,
+  stageField,
+} from './codec.js';
 import { type StoreKeys, storeKeys } from './keys.js';
-import { admitScript, finishScript, noteMergeScript, releaseScript, transitionScript } from './scripts.js';
+import {
+  admitScript,
+  endStageScript,
+  finishScript,
+  noteMergeScript,
+  releaseScript,
+  transitionScript,
+} from './scripts.js';
 
 interface StoreCommands {
   ferryAdmit(...args: string[]): Promise<string[]>;
   ferryTransition(...args: string[]): Promise<number>;
   ferryRelease(...args: string[]): Promise<string | null>;
   ferryFinish(...args: string[]): Promise<[number, string]>;
+  ferryEndStage(...args: string[]): Promise<number>;
   ferryNoteMerge(...args: string[]): Promise<string[]>;
 }
 type ScriptedRedis = Redis & StoreCommands;
@@ -55,6 +73,7 @@ export class RedisPipelineStore implements PipelineStore {
     defineOnce(redis, 'ferryTransition', 3, transitionScript);
     defineOnce(redis, 'ferryRelease', 2, releaseScript);
     defineOnce(redis, 'ferryFinish', 5, finishScript);
+    defineOnce(redis, 'ferryEndStage', 2, endStageScript);
     this.#redis = redis as ScriptedRedis;
   }
 
@@ -210,27 +229,28 @@ export class RedisPipelineStore implements PipelineStore {
   }
 
   async putStage(id: string, stage: StageRecord): Promise<void> {
-    await this.#redis
+    const multi = this.#redis
       .multi()
       .hset(this.keys.pipeline(id), stageField(stage.name), JSON.stringify(stage))
-      .xadd(
-        this.keys.events,
-        'MAXLEN',
-        '~',
-        '1000000',
-        '*',
-        'kind',
-        'stage',
-        'id',
-        id,
-        'stage',
-        stage.name,
-        'status',
-        stage.status,
-        'at',
-        new Date().toISOString(),
-      )
-      .exec();
+      .hset(this.keys.pipeline(id), stageAttemptField(stage.name), String(stage.attempts));
+    // An attempt ended here (a pipeline's end, a cancel) can never be ended again by `endStage`.
+    if (isTerminalStage(stage.status))
+      multi.hsetnx(this.keys.pipeline(id), stageEndedField(stage.name, stage.attempts), '1');
+    await multi.xadd(this.keys.events, 'MAXLEN', '~', '1000000', '*', ...stageEvent(id, stage)).exec();
+  }
+
+  async endStage(id: string, stage: StageRecord): Promise<boolean> {
+    const ended = await this.#redis.ferryEndStage(
+      this.keys.pipeline(id),
+      this.keys.events,
+      stageField(stage.name),
+      stageAttemptField(stage.name),
+      String(stage.attempts),
+      stageEndedField(stage.name, stage.attempts),
+      JSON.stringify(stage),
+      ...stageEvent(id, stage),
+    );
+    return ended === 1;
   }
 
   async putCanaryStep(id: string, step: CanaryStepRecord): Promise<CanaryStepRecord[]> {
@@ -323,6 +343,22 @@ export class RedisPipelineStore implements PipelineStore {
     }
     return counts;
   }
+}
+
+/** The fields of a stage transition in the events stream (reporting reads them). */
+function stageEvent(id: string, stage: StageRecord): string[] {
+  return [
+    'kind',
+    'stage',
+    'id',
+    id,
+    'stage',
+    stage.name,
+    'status',
+    stage.status,
+    'at',
+    new Date().toISOString(),
+  ];
 }
 
 function matches(record: PipelineRecord, filter: PipelineFilter): boolean {

@@ -195,3 +195,21 @@ end
 redis.call('SET', KEYS[2], cjson.encode({user = ARGV[3], mergeRequest = ARGV[4]}), 'EX', tonumber(ARGV[7]))
 return {'pending'}
 `;
+
+/**
+ * endStage: KEYS = pipeline, events. ARGV = stageField, attemptField, attempt, endedField,
+ * recordJSON, then the event's field/value pairs. Writes a stage's end only if the record still
+ * holds that attempt and that attempt never ended (an end journaled while Redis was away, an
+ * adopted runner's end and a shutdown's end race; one wins). Returns 1 when it wrote, else 0.
+ */
+export const endStageScript = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local current = redis.call('HGET', KEYS[1], ARGV[2])
+if current and current ~= ARGV[3] then return 0 end
+if redis.call('HSETNX', KEYS[1], ARGV[4], '1') == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[5], ARGV[2], ARGV[3])
+local event = {}
+for i = 6, #ARGV do event[#event + 1] = ARGV[i] end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', '1000000', '*', unpack(event))
+return 1
+`;

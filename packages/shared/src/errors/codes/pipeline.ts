@@ -57,3 +57,13 @@ export const PIPELINE_NO_CANARY_STEP = defineError(
   409,
   'Pipeline {id} has no canary step to {decision}: {reason}.',
 );
+export const STAGE_END_PENDING = defineError(
+  'FERRY_ERR_STAGE_END_PENDING',
+  503,
+  'The end of stage {stage} of pipeline {id} could not be stored (Redis unreachable); it waits in the journal {file}, and the next Ferry started with the same redis.journalDir stores it before it runs anything.',
+);
+export const STAGE_END_JOURNAL_UNREADABLE = defineError(
+  'FERRY_ERR_STAGE_END_JOURNAL_UNREADABLE',
+  500,
+  'The stage-end journal entry {file} cannot be read ({reason}); it was moved aside to {file}.bad. Check which stage of which pipeline it held, and retry that pipeline if its stage shows running.',
+);
