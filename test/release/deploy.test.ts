@@ -218,6 +218,19 @@ describe('ferry-runner deploy', () => {
     expect(await answers(namespace, service)).toEqual(new Set(['v2']));
   });
 
+  it('the same release deployed again (a deploy stage repeated) changes nothing, and the log says so', async () => {
+    const before = await apps.readNamespacedDeployment({ namespace, name: service });
+    const run = await deploy(planAt(v2.sha), v2);
+    expect(run.exit).toBe(0);
+    expect(run.result).toMatchObject({ deployed: v2.reference, previous: { image: v1.reference } });
+    expect(run.stdout).toMatch(new RegExp(`Deployment ${namespace}/${service} unchanged`));
+    expect(run.stdout).not.toMatch(/ (created|configured)\n/);
+    expect(run.stdout).toContain(`nothing changed: ${v2.reference} already runs in ${namespace}/${service}`);
+    const after = await apps.readNamespacedDeployment({ namespace, name: service });
+    expect(after.metadata?.generation).toBe(before.metadata?.generation);
+    expect(after.metadata?.annotations?.['ferry.dev/previous-image']).toBe(v1.reference);
+  });
+
   it('a release that crash-loops fails without waiting for its progress deadline and is rolled back; the previous version still answers', async () => {
     const bad = await buildSampleApp(service, 'v3-crashing', true);
     const run = await deploy(withDeadline(planAt(bad.sha), LONG_DEADLINE_MS), bad);

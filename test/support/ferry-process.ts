@@ -23,7 +23,7 @@ export interface FerryProcess {
 export async function spawnFerry(
   config: Record<string, unknown>,
   env: Record<string, string> = {},
-  options: { cwd?: string } = {},
+  options: { cwd?: string; readyTimeoutMs?: number } = {},
 ): Promise<FerryProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'ferry-proc-'));
@@ -45,7 +45,7 @@ export async function spawnFerry(
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
   for (;;) {
     if (child.exitCode !== null)
       throw new Error(`ferry exited early (${child.exitCode}):\n${output.slice(-3000)}`);

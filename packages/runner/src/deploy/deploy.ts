@@ -77,13 +77,16 @@ async function applyAndRollOut(
   );
 
   let deployment: DeploymentManifest | undefined;
+  // Whether anything changed: a repeated deploy (a stage run again after a crash) applies the
+  // same objects, which server-side apply leaves as they are; the log then says it was a no-op.
+  let changed = 0;
   for (const object of objects) {
     if (object.kind === 'Deployment') {
       deployment = object;
       continue;
     }
     try {
-      await applyObject(c, object, out, signal);
+      if ((await applyObject(c, object, out, signal)).action !== 'unchanged') changed += 1;
     } catch (err) {
       // Without the right to manage namespaces, Ferry uses the one the operators created.
       if (object.kind !== 'Namespace' || !(err instanceof FerryError) || !/\b403\b/.test(err.message))
@@ -94,7 +97,7 @@ async function applyAndRollOut(
     }
   }
   if (deployment === undefined) throw new Error('renderManifests returned no Deployment');
-  await pruneUndeclared(c, plan, out, signal);
+  changed += (await pruneUndeclared(c, plan, out, signal)).deleted;
 
   const progressDeadlineMs = plan.deploy.rollout.progressDeadlineMs;
   const canary =
@@ -108,7 +111,17 @@ async function applyAndRollOut(
         ? 'no canary on a first deploy: nothing runs yet to compare with'
         : 'no canary: the image does not change or the service runs no replicas',
     );
-  if (!canary) return rollOut(c, deployment, meta, previous, progressDeadlineMs, out, signal);
+  if (!canary) {
+    let deploymentChanged = true;
+    const rolled = await rollOut(c, deployment, meta, previous, progressDeadlineMs, out, signal, (action) => {
+      deploymentChanged = action !== 'unchanged';
+    });
+    if (changed === 0 && !deploymentChanged)
+      out.line(
+        `nothing changed: ${job.image} already runs in ${plan.namespace}/${plan.service} exactly as applied (server-side apply of the same release is a no-op)`,
+      );
+    return rolled;
+  }
 
   try {
     await runCanarySteps(

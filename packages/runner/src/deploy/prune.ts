@@ -12,8 +12,9 @@ export async function pruneUndeclared(
   plan: ResolvedPlan,
   out: OutputLines,
   signal: AbortSignal,
-): Promise<void> {
+): Promise<{ deleted: number }> {
   const { namespace } = plan;
+  let deleted = 0;
   if (plan.deploy.ingress === null) {
     try {
       const ingress = await c.net.readNamespacedIngress(
@@ -23,6 +24,7 @@ export async function pruneUndeclared(
       if (ingress.metadata?.labels?.[LabelKey.managedBy] === MANAGED_BY) {
         await c.net.deleteNamespacedIngress({ name: plan.names.ingress, namespace }, callOptions(signal));
         out.line(`Ingress ${namespace}/${plan.names.ingress} deleted (the spec declares no ingress)`);
+        deleted += 1;
       }
     } catch (err) {
       if (!isNotFound(err)) throw err;
@@ -41,4 +43,5 @@ export async function pruneUndeclared(
       if (!isNotFound(err)) throw err;
     }
   }
+  return { deleted };
 }
