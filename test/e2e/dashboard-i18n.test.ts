@@ -21,6 +21,7 @@ describe('dashboard languages, environments before their first pipeline, canary 
   let t: TestFerry;
   let browser: Browser;
   let canaryId: string;
+  let doneId: string;
 
   beforeAll(async () => {
     ensureWebBuild();
@@ -35,9 +36,8 @@ describe('dashboard languages, environments before their first pipeline, canary 
     });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
     // test has a deploy; staging and prod have never had a pipeline.
-    await until(t, await pushPipeline(t, { projectId: 8801, path: 'shop/order-service', branch: 'test' }), [
-      'success',
-    ]);
+    doneId = await pushPipeline(t, { projectId: 8801, path: 'shop/order-service', branch: 'test' });
+    await until(t, doneId, ['success']);
     // A pipeline whose deploy runs with a canary (held by the runner): its objects include
     // `<service>-canary` beside `<service>`, as change pod renders them for a canary environment.
     runner.plan = (req) => (req.pipeline.project.id === 8802 ? { hold: 'deploy' } : {});
@@ -101,6 +101,48 @@ describe('dashboard languages, environments before their first pipeline, canary 
     await page.locator('h1', { hasText: 'Environments' }).waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await page.screenshot({ path: `${shots}/dashboard-en-environments.png` });
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it('shows the pipeline page in Chinese: stages, log toolbar, panels and relative times; the switch turns it English', async () => {
+    const { page, problems, close } = await open(`/pipelines/${doneId}`, 'zh-CN');
+    const toolbar = page.locator('.log-tools button');
+    await toolbar.first().waitFor();
+    expect(await toolbar.allTextContents()).toEqual(['时间戳', '跟随', '第一个错误', '下载']);
+    expect(await page.locator('.steps .step-name').allTextContents()).toEqual([
+      '测试',
+      '构建并推送',
+      '变更 Pod',
+    ]);
+    await page.locator('.step-btn[data-stage="test"]').click();
+    await page.locator('.log-title strong', { hasText: '测试' }).waitFor();
+    expect(await page.locator('.log-panel').getAttribute('aria-label')).toBe('测试日志');
+    expect(await page.locator('.pipeline-side h3').allTextContents()).toEqual(['审批', '详情']);
+    expect(await page.getByTestId('approval').textContent()).toContain('部署到 test 不需要审批。');
+    const details = page.locator('.pipeline-side dl.kv dt');
+    expect(await details.allTextContents()).toEqual(
+      expect.arrayContaining(['流水线', '排队于', '开始于', '结束于']),
+    );
+    // Relative times in Chinese: "刚刚" or "N 秒前" / "N 分钟前", never the English forms.
+    const times = await page.locator('.pipeline-page time').allTextContents();
+    expect(times.length).toBeGreaterThan(0);
+    for (const text of times) expect(text).toMatch(/^(刚刚|\d+ (秒|分钟)前)$/);
+    expect(await page.locator('.pl-header .meta').textContent()).toMatch(/排队于/);
+    await page.screenshot({ path: `${shots}/dashboard-zh-pipeline.png`, fullPage: true });
+
+    await page.getByTestId('language-switch').click();
+    await page.locator('.log-tools button', { hasText: 'Timestamps' }).waitFor();
+    expect(await toolbar.allTextContents()).toEqual(['Timestamps', 'Follow', 'First error', 'Download']);
+    expect(await page.locator('.steps .step-name').allTextContents()).toEqual([
+      'Test',
+      'Build & push',
+      'Change pod',
+    ]);
+    expect(await page.locator('.pipeline-side h3').allTextContents()).toEqual(['Approval', 'Details']);
+    for (const text of await page.locator('.pipeline-page time').allTextContents())
+      expect(text).toMatch(/^(just now|\d+ (s|min) ago)$/);
+    await page.screenshot({ path: `${shots}/dashboard-en-pipeline.png`, fullPage: true });
     expect(problems).toEqual([]);
     await close();
   });

@@ -1,4 +1,11 @@
 /** Times and durations for people: short, and exact in a tooltip. */
+import { fill } from '../i18n/language';
+import { en, type MessageKey } from '../i18n/messages-en';
+
+/** A message lookup (useI18n's `t`); English by default. */
+export type Translate = (key: MessageKey, params?: Readonly<Record<string, string | number>>) => string;
+
+const english: Translate = (key, params) => fill(en[key], params);
 
 export function ms(iso: string | undefined): number | undefined {
   if (iso === undefined) return undefined;
@@ -23,29 +30,37 @@ export function elapsed(start: string | undefined, end: string | undefined, now:
   return formatDuration((ms(end) ?? now) - from);
 }
 
-/** `just now`, `5 min ago`, `3 h ago`, `2 d ago`, then a date. */
-export function relativeTime(iso: string | undefined, now: number): string {
-  const t = ms(iso);
-  if (t === undefined) return '';
-  const s = Math.round((now - t) / 1000);
+/**
+ * `just now`, `5 min ago`, `3 h ago`, `2 d ago`, then a date; in the page's language through `t`
+ * (`刚刚`, `5 分钟前`, …) with dates in `locale`.
+ */
+export function relativeTime(
+  iso: string | undefined,
+  now: number,
+  t: Translate = english,
+  locale?: string,
+): string {
+  const at = ms(iso);
+  if (at === undefined) return '';
+  const s = Math.round((now - at) / 1000);
   // A few seconds ahead is the clock of the page lagging a tick behind the server's.
-  if (s < -60) return `in ${relativeSpan(-s)}`;
-  if (s < 10) return 'just now';
-  return `${relativeSpan(s)} ago`;
+  if (s < -60) return t('time.in', { span: relativeSpan(-s, at, t, locale) });
+  if (s < 10) return t('time.justNow');
+  return t('time.ago', { span: relativeSpan(s, at, t, locale) });
 }
 
-function relativeSpan(s: number): string {
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h`;
-  if (s < 30 * 86_400) return `${Math.floor(s / 86_400)} d`;
-  return new Date(Date.now() - s * 1000).toLocaleDateString();
+function relativeSpan(s: number, at: number, t: Translate, locale: string | undefined): string {
+  if (s < 60) return t('time.s', { n: s });
+  if (s < 3600) return t('time.min', { n: Math.floor(s / 60) });
+  if (s < 86_400) return t('time.h', { n: Math.floor(s / 3600) });
+  if (s < 30 * 86_400) return t('time.d', { n: Math.floor(s / 86_400) });
+  return new Date(at).toLocaleDateString(locale);
 }
 
 /** Full local date and time, for tooltips. */
-export function exactTime(iso: string | undefined): string {
+export function exactTime(iso: string | undefined, locale?: string): string {
   const t = ms(iso);
-  return t === undefined ? '' : new Date(t).toLocaleString();
+  return t === undefined ? '' : new Date(t).toLocaleString(locale);
 }
 
 /** `09:31:40.007` for log timestamps. */

@@ -47,7 +47,7 @@ export function I18nProvider({ children }: { children: ComponentChildren }) {
     setLanguageState(next);
   }, []);
   useEffect(() => {
-    document.documentElement.lang = language === 'zh' ? 'zh-CN' : 'en';
+    document.documentElement.lang = localeOf(language);
   }, [language]);
   const value = useMemo<I18n>(
     () => ({ language, setLanguage, t: (key, params) => fill(messages[language][key], params) }),
@@ -58,4 +58,9 @@ export function I18nProvider({ children }: { children: ComponentChildren }) {
 
 export function useI18n(): I18n {
   return useContext(I18nContext);
+}
+
+/** The BCP 47 tag of a language, for dates (`toLocaleString`) and `<html lang>`. */
+export function localeOf(language: Language): string {
+  return language === 'zh' ? 'zh-CN' : 'en';
 }

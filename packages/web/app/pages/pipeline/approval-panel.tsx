@@ -1,44 +1,49 @@
 import type { Pipeline } from '../../api/types';
-import { TimeAgo } from '../../components/time-ago';
 import { exactTime, relativeTime } from '../../format/time';
+import { localeOf, useI18n } from '../../i18n/i18n';
 
 /** The approval state: not needed, waiting (with its deadline), given (by whom, when), or missed. */
 export function ApprovalPanel({ pipeline: p, now }: { pipeline: Pipeline; now: number }) {
+  const { t, language } = useI18n();
+  const locale = localeOf(language);
+  const when = (iso: string) => relativeTime(iso, now, t, locale);
   const a = p.approval;
   let body: preact.ComponentChildren;
   let tone = 'neutral';
   if (a === undefined || !a.required) {
-    body = <p class="muted">Deploys to {p.environment} need no approval.</p>;
+    body = <p class="muted">{t('approval.notNeeded', { env: p.environment })}</p>;
   } else if (a.approvedAt !== undefined) {
     tone = 'ok';
     body = (
-      <p>
-        Approved by <strong>{a.approvedBy ?? 'someone'}</strong> <TimeAgo iso={a.approvedAt} now={now} />.
+      <p title={exactTime(a.approvedAt, locale)}>
+        {t('approval.approved', { who: a.approvedBy ?? t('approval.someone'), when: when(a.approvedAt) })}
       </p>
     );
   } else if (p.status === 'waiting_approval') {
     tone = 'wait';
     body = (
       <>
-        <p>
-          The deploy to <strong>{p.environment}</strong> waits for a deployer's approval.
-        </p>
+        <p>{t('approval.waits', { env: p.environment })}</p>
         {a.deadline !== undefined && (
-          <p class="muted">
-            Fails unapproved <time title={exactTime(a.deadline)}>{relativeTime(a.deadline, now)}</time>.
+          <p class="muted" title={exactTime(a.deadline, locale)}>
+            {t('approval.deadline', { when: when(a.deadline) })}
           </p>
         )}
       </>
     );
   } else if (p.status === 'queued' || p.status === 'running') {
-    body = <p>The deploy to {p.environment} will wait for approval after the build.</p>;
+    body = <p>{t('approval.later', { env: p.environment })}</p>;
   } else {
     tone = 'bad';
-    body = <p>Not approved: the pipeline ended before anyone approved the deploy.</p>;
+    body = <p>{t('approval.missed')}</p>;
   }
   return (
-    <section class={`side-card approval approval-${tone}`} aria-label="Approval" data-testid="approval">
-      <h3>Approval</h3>
+    <section
+      class={`side-card approval approval-${tone}`}
+      aria-label={t('approval.title')}
+      data-testid="approval"
+    >
+      <h3>{t('approval.title')}</h3>
       {body}
     </section>
   );

@@ -3,6 +3,7 @@ import { memo } from 'preact/compat';
 import type { LogLine } from '../../api/types';
 import { AnsiText } from '../../components/ansi-text';
 import { clock } from '../../format/time';
+import { useI18n } from '../../i18n/i18n';
 
 function mb(bytes: number): string {
   return bytes >= 1_048_576
@@ -12,11 +13,11 @@ function mb(bytes: number): string {
 
 /** Where the middle of a long log was dropped (the head and the tail are kept). */
 export function DropMarker({ droppedBytes }: { droppedBytes: number }) {
+  const { t } = useI18n();
   return (
     <div class="log-gap" data-testid="log-gap">
       <span>
-        ⋯ {droppedBytes > 0 ? mb(droppedBytes) : 'Output'} dropped from the middle of this log · the head and
-        the tail are kept ⋯
+        ⋯ {t('log.dropped', { size: droppedBytes > 0 ? mb(droppedBytes) : t('log.droppedOutput') })} ⋯
       </span>
     </div>
   );

@@ -3,9 +3,11 @@ import { download } from '../../api/client';
 import { isTerminal, type Pipeline, type StageRecord, type TestJobRecord } from '../../api/types';
 import { StatusIcon, useStatusLabel } from '../../components/status-icon';
 import { firstError } from '../../format/log-search';
+import type { Translate } from '../../format/time';
+import { localeOf, useI18n } from '../../i18n/i18n';
 import { type StageLog, stageLogPath, useStageLog } from '../../live/use-stage-log';
 import { LogBlock } from './log-lines';
-import { stageTitle } from './stage-steps';
+import { useStageTitle } from './stage-steps';
 
 type Mode = 'off' | 'pages' | 'live';
 
@@ -47,18 +49,24 @@ function usePreference(key: string, initial: boolean): [boolean, (v: boolean) =>
   ];
 }
 
-function emptyText(stage: StageRecord, pipeline: Pipeline, log: StageLog, mode: Mode): string {
+function emptyText(
+  stage: StageRecord,
+  pipeline: Pipeline,
+  log: StageLog,
+  mode: Mode,
+  t: Translate,
+  title: string,
+): string {
   if (mode === 'off') {
-    if (stage.status !== 'pending') return `${stageTitle[stage.name]} did not run.`;
-    if (stage.name === 'deploy' && pipeline.status === 'waiting_approval')
-      return 'The deploy waits for approval.';
+    if (stage.status !== 'pending') return t('log.didNotRun', { stage: title });
+    if (stage.name === 'deploy' && pipeline.status === 'waiting_approval') return t('log.waitsApproval');
     return isTerminal(pipeline.status)
-      ? `${stageTitle[stage.name]} did not run.`
-      : `Waiting for ${stageTitle[stage.name].toLowerCase()} to start…`;
+      ? t('log.didNotRun', { stage: title })
+      : t('log.waitingStart', { stage: title.toLowerCase() });
   }
-  if (log.error !== undefined) return `The log could not be loaded: ${log.error}`;
-  if (!log.done && mode === 'live') return 'Waiting for output…';
-  return log.done ? 'This stage wrote no output.' : 'Loading the log…';
+  if (log.error !== undefined) return t('log.loadFailed', { error: log.error });
+  if (!log.done && mode === 'live') return t('log.waitingOutput');
+  return log.done ? t('log.noOutput') : t('log.loading');
 }
 
 /** A named test job as the log panel shows it: the stage's record with the job's state. */
@@ -88,6 +96,8 @@ export function LogPanel({
   const key = job === undefined ? stage.name : `${stage.name}:${job.name}`;
   const mode = useLogMode(stage, key);
   const statusLabel = useStatusLabel();
+  const { t, language } = useI18n();
+  const stageTitle = useStageTitle();
   const log = useStageLog(pipeline.id, stage.name, mode, job?.name);
   const [timestamps, setTimestamps] = usePreference('log.timestamps', false);
   const [follow, setFollow] = useState(true);
@@ -123,7 +133,7 @@ export function LogPanel({
   const jumpToError = () => {
     const found = firstError(log.blocks.flat());
     if (found === undefined) {
-      setNotice('No line reads like an error.');
+      setNotice(t('log.noError'));
       return;
     }
     setNotice(undefined);
@@ -141,22 +151,26 @@ export function LogPanel({
     download(
       `${stageLogPath(pipeline.id, stage.name, job?.name)}format=text`,
       `${pipeline.id}-${key.replace(':', '-')}.log`,
-    ).catch((err: Error) => setNotice(`Download failed: ${err.message}`));
+    ).catch((err: Error) => setNotice(t('log.downloadFailed', { error: err.message })));
 
   const hasLines = log.count > 0;
-  const title = job === undefined ? stageTitle[stage.name] : `${stageTitle[stage.name]}: ${job.name}`;
+  const title = job === undefined ? stageTitle(stage.name) : `${stageTitle(stage.name)}: ${job.name}`;
   return (
-    <section class="log-panel" aria-label={`${title} log`} data-log={key}>
+    <section class="log-panel" aria-label={t('log.label', { stage: title })} data-log={key}>
       <div class="log-toolbar">
         <div class={`log-title st-${stage.status}`}>
           <StatusIcon status={stage.status} size={16} />
           <strong>{title}</strong>
           <span class="muted">{statusLabel(stage.status)}</span>
-          {hasLines && <span class="muted log-count">{log.count.toLocaleString()} lines</span>}
+          {hasLines && (
+            <span class="muted log-count">
+              {t('log.lines', { n: log.count.toLocaleString(localeOf(language)) })}
+            </span>
+          )}
           {mode === 'live' && log.streaming && stage.status === 'running' && (
             <span class="live live-live">
               <span class="live-dot" aria-hidden="true" />
-              streaming
+              {t('log.streaming')}
             </span>
           )}
         </div>
@@ -167,22 +181,22 @@ export function LogPanel({
             aria-pressed={timestamps}
             onClick={() => setTimestamps(!timestamps)}
           >
-            Timestamps
+            {t('log.timestamps')}
           </button>
           <button
             type="button"
             class="tool"
             aria-pressed={follow}
             onClick={() => setFollow(!follow)}
-            title="Keep the newest line in view"
+            title={t('log.followTitle')}
           >
-            Follow
+            {t('log.follow')}
           </button>
           <button type="button" class="tool" onClick={jumpToError} disabled={!hasLines}>
-            First error
+            {t('log.firstError')}
           </button>
           <button type="button" class="tool" onClick={downloadRaw} disabled={mode === 'off'}>
-            Download
+            {t('log.download')}
           </button>
         </div>
       </div>
@@ -209,7 +223,7 @@ export function LogPanel({
             );
           })
         ) : (
-          <div class="log-empty">{emptyText(stage, pipeline, log, mode)}</div>
+          <div class="log-empty">{emptyText(stage, pipeline, log, mode, t, title)}</div>
         )}
       </div>
     </section>

@@ -1,4 +1,5 @@
 import type { Pipeline, RenderedManifest } from '../../api/types';
+import { useI18n } from '../../i18n/i18n';
 
 function title(m: RenderedManifest): string {
   return `${m.kind} ${m.namespace === undefined ? m.name : `${m.namespace}/${m.name}`}`;
@@ -9,11 +10,12 @@ function title(m: RenderedManifest): string {
  * started (Secret values redacted). Shown once the record has them.
  */
 export function ManifestsPanel({ pipeline }: { pipeline: Pipeline }) {
+  const { t } = useI18n();
   const m = pipeline.manifests;
   if (m === undefined || m.length === 0) return null;
   return (
-    <section class="panel manifests" aria-label="Rendered manifests" data-testid="manifests">
-      <h3>Rendered manifests</h3>
+    <section class="panel manifests" aria-label={t('manifests.title')} data-testid="manifests">
+      <h3>{t('manifests.title')}</h3>
       {m.map((item, i) => (
         <details key={i} class="manifest">
           <summary>

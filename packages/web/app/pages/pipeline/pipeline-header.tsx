@@ -5,15 +5,32 @@ import { StatusBadge } from '../../components/status-icon';
 import { TimeAgo } from '../../components/time-ago';
 import { commitUrl, safeUrl, shortSha, titleOf } from '../../format/git';
 import { elapsed } from '../../format/time';
+import { useI18n } from '../../i18n/i18n';
+import type { MessageKey } from '../../i18n/messages-en';
+
+/** How the pipeline came to be, in the page's language (an unknown trigger as it is). */
+function triggerKey(trigger: string): MessageKey | undefined {
+  const keys: Record<string, MessageKey> = {
+    push: 'trigger.push',
+    merge: 'trigger.merge',
+    manual: 'trigger.manual',
+    retry: 'trigger.retry',
+    rollback: 'trigger.rollback',
+    merge_request: 'trigger.merge_request',
+  };
+  return keys[trigger];
+}
 
 /** What the pipeline is: project, environment, commit, who, and how it stands. */
 export function PipelineHeader({ pipeline: p, now }: { pipeline: Pipeline; now: number }) {
+  const { t } = useI18n();
   const duration = elapsed(p.startedAt, p.finishedAt, now);
+  const trigger = triggerKey(p.trigger);
   const project = safeUrl(p.project.webUrl);
   return (
     <div class="pl-header">
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <Link href="/pipelines">Pipelines</Link>
+      <nav class="crumbs" aria-label={t('header.crumbs')}>
+        <Link href="/pipelines">{t('nav.pipelines')}</Link>
         <span aria-hidden="true">/</span>
         <Link href={`/pipelines?project=${encodeURIComponent(p.project.path)}`}>{p.project.path}</Link>
         <span aria-hidden="true">/</span>
@@ -32,14 +49,15 @@ export function PipelineHeader({ pipeline: p, now }: { pipeline: Pipeline; now: 
         <BranchChip pipeline={p} />
         <span class="env-chip">{p.environment}</span>
         <span>
-          by <strong>{p.user.name || p.user.username}</strong> · {p.trigger}
+          {t('env.by')} <strong>{p.user.name || p.user.username}</strong> ·{' '}
+          {trigger === undefined ? p.trigger : t(trigger)}
         </span>
         <span>
-          queued <TimeAgo iso={p.queuedAt} now={now} />
+          {t('header.queued')} <TimeAgo iso={p.queuedAt} now={now} />
         </span>
         {duration !== undefined && (
           <span>
-            {isTerminal(p.status) ? 'took' : 'running for'} <strong>{duration}</strong>
+            {isTerminal(p.status) ? t('header.took') : t('header.runningFor')} <strong>{duration}</strong>
           </span>
         )}
         {project !== undefined && (

@@ -1,5 +1,6 @@
 import { isTerminal } from '../../api/types';
 import { LiveDot } from '../../components/live-dot';
+import { useI18n } from '../../i18n/i18n';
 import { useNow } from '../../live/use-now';
 import { NotFound } from '../not-found';
 import { ActionsBar } from './actions-bar';
@@ -20,6 +21,7 @@ export function PipelinePage({ id }: { id: string }) {
   const [selection, pick] = useStageSelection(pipeline);
   const stageName = selection.stage;
   const now = useNow(pipeline !== undefined && !isTerminal(pipeline.status));
+  const { t } = useI18n();
 
   if (pipeline === undefined) {
     if (error?.status === 404 || error?.status === 400) return <NotFound />;
@@ -30,7 +32,7 @@ export function PipelinePage({ id }: { id: string }) {
             {error.message}
           </div>
         ) : (
-          <div class="panel empty muted">Loading pipeline…</div>
+          <div class="panel empty muted">{t('pipeline.loading')}</div>
         )}
       </div>
     );

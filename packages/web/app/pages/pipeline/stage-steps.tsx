@@ -1,8 +1,13 @@
 import type { Pipeline, StageName } from '../../api/types';
 import { StatusIcon, useStatusLabel } from '../../components/status-icon';
 import { elapsed } from '../../format/time';
+import { useI18n } from '../../i18n/i18n';
 
-const stageTitle: Record<StageName, string> = { test: 'Test', build: 'Build & push', deploy: 'Change pod' };
+/** A stage's name for people, in the page's language (`Build & push`, `构建并推送`). */
+export function useStageTitle(): (stage: StageName) => string {
+  const { t } = useI18n();
+  return (stage) => t(`stage.${stage}`);
+}
 
 /** The stages as a row of steps; each opens its log. */
 export function StageSteps({
@@ -17,8 +22,10 @@ export function StageSteps({
   now: number;
 }) {
   const statusLabel = useStatusLabel();
+  const stageTitle = useStageTitle();
+  const { t } = useI18n();
   return (
-    <ol class="steps" aria-label="Stages">
+    <ol class="steps" aria-label={t('steps.label')}>
       {pipeline.stages.map((s, i) => {
         const d = elapsed(s.startedAt, s.finishedAt, now);
         const waiting =
@@ -35,11 +42,11 @@ export function StageSteps({
             >
               <StatusIcon status={waiting ? 'waiting_approval' : s.status} size={22} />
               <span class="step-text">
-                <span class="step-name">{stageTitle[s.name]}</span>
+                <span class="step-name">{stageTitle(s.name)}</span>
                 <span class="step-meta">
                   {statusLabel(waiting ? 'waiting_approval' : s.status)}
                   {d !== undefined && <> · {d}</>}
-                  {s.attempts > 1 && <> · attempt {s.attempts}</>}
+                  {s.attempts > 1 && <> · {t('steps.attempt', { n: s.attempts })}</>}
                 </span>
               </span>
             </button>
@@ -49,5 +56,3 @@ export function StageSteps({
     </ol>
   );
 }
-
-export { stageTitle };
