@@ -92,7 +92,7 @@ describe.each(setups)('test jobs on the $kind executor', ({ kind, executor: make
   });
 
   /** Runs the test stage of `ferryYml` (merged over the default template); returns the outcome and job records. */
-  async function runTests(ferryYml: string) {
+  async function runTests(ferryYml: string, allowedImages: string[] = []) {
     const loaded = loadSpec(template, { text: ferryYml, file: '.ferry.yml' });
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
     const pipeline = finishedPipeline({ id: `${kind}${randomUUID().slice(0, 8)}` });
@@ -105,6 +105,7 @@ describe.each(setups)('test jobs on the $kind executor', ({ kind, executor: make
       logs,
       logger: createLogger({ level: 'silent' }),
       secrets: [],
+      allowedImages,
       jobFor: async () => {
         throw new Error('the test stage asks testJobsFor');
       },
@@ -238,5 +239,28 @@ describe.each(setups)('test jobs on the $kind executor', ({ kind, executor: make
       status: 'success',
       report: { passed: 0, failed: 0, notes: ['r/big.xml: larger than 2 MiB, not read'] },
     });
+  });
+
+  it('fails a job whose image is not in executor.allowedImages before any runner exists', async () => {
+    const { outcome, records, logOf } = await runTests(
+      yml(
+        '      ok: { script: ["echo ok ran"] }\n' +
+          '      other: { image: "elsewhere.example/tools/node:20", script: ["echo other ran"] }\n',
+        '    failFast: false\n',
+      ),
+      [image],
+    );
+    expect(outcome.status).toBe('failed');
+    expect(records.get('ok')).toMatchObject({ status: 'success' });
+    const other = records.get('other');
+    expect(other?.status).toBe('failed');
+    expect(other?.reason).toBe(
+      `FERRY_ERR_EXECUTOR_IMAGE_NOT_ALLOWED: The job other image elsewhere.example/tools/node:20 is not allowed here (executor.allowedImages: ${image}); run it from an allowed image, or ask the operators to allow this one.`,
+    );
+    // Never prepared: no runner, nothing pulled or run.
+    expect(other?.runnerId).toBeUndefined();
+    const log = await logOf('test:other');
+    expect(log).toContain('FERRY_ERR_EXECUTOR_IMAGE_NOT_ALLOWED');
+    expect(log).not.toContain('other ran');
   });
 });

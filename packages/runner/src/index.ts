@@ -1,5 +1,6 @@
 /** The runner program's contract, for executors: script builder, environment, clone exit codes. */
 
+export { allowedBy } from './build/allowlist.js';
 export { BUILDERS, type Builder } from './build/build-env.js';
 export { authFileJson, readAuthFile } from './build/buildah/auth-file.js';
 export { BUILDAH_AUTH_FILE, BuildahSandbox } from './build/buildah/sandbox.js';

@@ -122,6 +122,7 @@ export async function stageRunnerFor(deps: StageRunnerDeps): Promise<StageRunner
     logs: deps.logs,
     logger: deps.logger,
     secrets: deps.secrets,
+    allowedImages: config.executor.allowedImages,
     ...(deps.alerts === undefined ? {} : { alerts: deps.alerts }),
     jobFor: (request) => jobs.jobFor(request),
     testJobsFor: (request) => jobs.testJobsFor(request),

@@ -13,6 +13,7 @@ import type { AlertSink } from '../alerts/alert-sink.js';
 import type { Executor, RunnerHandle, StageJob, StageResult } from '../executors/executor.js';
 import type { LogStore } from '../logs/log-store.js';
 import { maskingSink, maskText } from '../logs/masking-sink.js';
+import { imageNotAllowed } from './image-allowlist.js';
 import { JobCapture } from './job-capture.js';
 import type { TestStageJobs } from './stage-jobs.js';
 import type { AdoptRequest, StageOutcome, StageRunner, StageRunRequest } from './stage-runner.js';
@@ -28,6 +29,8 @@ export interface ExecutorStageRunnerDeps {
   testJobsFor?(request: StageRunRequest): Promise<TestStageJobs>;
   /** Secret values Ferry holds (configuration); masked in every stage log with the job's own. */
   secrets: readonly string[];
+  /** `executor.allowedImages`: the images test jobs and services may run in (empty: any). */
+  allowedImages?: readonly string[];
   /** How long cleanup (destroy) may take. */
   destroyTimeoutMs?: number;
   /** Called with the `::ferry-result::` a runner subcommand (build, deploy) printed, read by the runner contract. */
@@ -202,6 +205,13 @@ export class ExecutorStageRunner implements StageRunner {
       attempt: request.attempt,
       ...(job.testJob === undefined ? {} : { job: job.testJob.name }),
     });
+    // Checked before any runner exists: a refused image is never pulled or started.
+    const refused = imageNotAllowed(job, this.#deps.allowedImages ?? []);
+    if (refused !== undefined) {
+      writer.system(`ferry: ${refused}`);
+      await writer.close();
+      return { status: 'failed', reason: refused };
+    }
     let handle: RunnerHandle | undefined;
     let result: StageResult = { status: 'failed', reason: 'the runner did not start' };
     const tailStop = new AbortController();

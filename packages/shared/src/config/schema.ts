@@ -256,6 +256,13 @@ export function buildConfigSchema(resolve: SecretResolver) {
       executor: z
         .strictObject({
           kind: z.enum(['local', 'docker', 'kubernetes', 'noop']).default('local'),
+          /**
+           * The images test jobs and their services may run in: glob patterns as for
+           * build.allowedBaseImages (`registry.vpc:5000/ci/*`, `node:20-*`). Checked when a job
+           * starts; a job with another image fails at once (FERRY_ERR_EXECUTOR_IMAGE_NOT_ALLOWED).
+           * Empty: every image is allowed.
+           */
+          allowedImages: z.array(z.string().min(1)).default([]),
           /** The `noop` executor runs nothing: each stage succeeds after `stageDuration` (dry runs, load tests). */
           noop: z.strictObject({ stageDuration: duration('0s') }).prefault({}),
           local: z

@@ -8,6 +8,11 @@ export const EXECUTOR_RUNNER_UNKNOWN = defineError(
   404,
   'The {kind} executor has no runner {id} to {action}: it was never prepared here, or Ferry restarted since (destroy it and run the stage again).',
 );
+export const EXECUTOR_IMAGE_NOT_ALLOWED = defineError(
+  'FERRY_ERR_EXECUTOR_IMAGE_NOT_ALLOWED',
+  422,
+  'The {what} image {image} is not allowed here (executor.allowedImages: {patterns}); run it from an allowed image, or ask the operators to allow this one.',
+);
 export const EXECUTOR_INVALID_JOB = defineError(
   'FERRY_ERR_EXECUTOR_INVALID_JOB',
   422,
