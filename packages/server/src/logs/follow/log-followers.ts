@@ -17,6 +17,11 @@ export interface LogFollowersOptions {
   settled(pipelineId: string, stage: string): Promise<boolean>;
   /** How often each followed log is checked for a stage that ended without closing its log (default 2 s). */
   checkMs?: number;
+  /**
+   * New entries of a log are handed to its followers at most this often (default 200 ms), as one
+   * chunk: at thousands of followers a frame per entry per follower costs more than the delay.
+   */
+  fanoutMs?: number;
 }
 
 /** What a log's channel hands each of its followers. */
@@ -43,6 +48,9 @@ interface Channel {
   ready: Promise<void>;
   checkedAt: number;
   checking: boolean;
+  /** Entries read but not yet handed out (see `fanoutMs`), and the timer that will. */
+  pending: StreamEntry[];
+  flushing: NodeJS.Timeout | undefined;
 }
 
 /** A follower that falls this many events behind reads from the store instead (bounded memory). */
@@ -233,6 +241,8 @@ export class LogFollowers {
         ready: Promise.resolve(),
         checkedAt: Date.now(),
         checking: false,
+        pending: [],
+        flushing: undefined,
       };
       // The reader starts after the newest entry now: followers catch up to here from the store.
       created.ready = this.#o.redis.xrevrange(key, '+', '-', 'COUNT', 1).then(
@@ -259,6 +269,7 @@ export class LogFollowers {
   }
 
   #drop(channel: Channel): void {
+    clearTimeout(channel.flushing);
     const id = `${channel.pipelineId}\n${channel.stage}`;
     if (this.#channels.get(id) !== channel) return;
     this.#channels.delete(id);
@@ -274,6 +285,14 @@ export class LogFollowers {
   #deliver(key: string, raw: StreamEntry[]): void {
     const channel = this.#byKey.get(key);
     if (channel === undefined) return;
+    channel.pending.push(...raw);
+    channel.flushing ??= setTimeout(() => this.#fanOut(channel), this.#o.fanoutMs ?? 200);
+  }
+
+  #fanOut(channel: Channel): void {
+    channel.flushing = undefined;
+    const raw = channel.pending.splice(0);
+    if (raw.length === 0 || this.#byKey.get(channel.key) !== channel) return;
     const entries = raw.map(([id, fields]) => ({ id, lines: parseLines(fields) }));
     const lines = entries.flatMap((e) => e.lines);
     const cursor = entries.at(-1)!.id;
