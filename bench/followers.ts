@@ -15,6 +15,7 @@ import { buildPushHook, randomSha, sendWebhook } from '@ferry/doubles/gitlab';
 import { Redis } from 'ioredis';
 import { RedisLogStore } from '../packages/server/src/logs/redis/redis-log-store.js';
 import { freePort } from '../packages/server/src/redis/embedded-redis.js';
+import { deletePrefix } from './lib/delete-prefix.js';
 import { processMemoryMb } from './lib/processes.js';
 
 const { values } = parseArgs({
@@ -289,12 +290,7 @@ try {
     ferry.once('exit', () => resolve());
     ferry.kill('SIGTERM');
   });
-  let scan = '0';
-  do {
-    const [next, keys] = await probe.scan(scan, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
-    scan = next;
-    if (keys.length > 0) await probe.unlink(...keys);
-  } while (scan !== '0');
+  await deletePrefix(probe, prefix);
   probe.disconnect();
   writerRedis.disconnect();
 }

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { buildPushHook, encodeGitLabJson, randomSha } from '@ferry/doubles/gitlab';
 import { Redis } from 'ioredis';
 import { freePort } from '../packages/server/src/redis/embedded-redis.js';
+import { deletePrefix } from './lib/delete-prefix.js';
 import { runLoad } from './lib/run-load.js';
 
 const { values } = parseArgs({
@@ -167,12 +168,7 @@ try {
   for (const [err, exists] of (await pipe.exec()) ?? []) if (err || exists !== 1) lost++;
   const duplicated = pipelines - (distinct - lost);
   // Clean up what the bench wrote.
-  let scan = '0';
-  do {
-    const [nextScan, keys] = await redis.scan(scan, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
-    scan = nextScan;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (scan !== '0');
+  await deletePrefix(redis, prefix);
   await redis.quit();
 
   const ratio = result.rps / base.rps;

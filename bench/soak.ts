@@ -24,6 +24,7 @@ import type {
 } from '../packages/server/src/stages/stage-runner.js';
 import { testConfig, testWebhookSecret } from '../test/support/ferry.js';
 import { freshPostgresDatabase } from '../test/support/history.js';
+import { deletePrefix } from './lib/delete-prefix.js';
 
 const { values } = parseArgs({
   options: {
@@ -239,12 +240,7 @@ async function soak(kind: string) {
   };
   await ferry.close();
   // The live pipelines stay behind otherwise and would weigh on the next store's figures.
-  for (let cursor = '0'; ; ) {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-    if (cursor === '0') break;
-  }
+  await deletePrefix(redis, prefix);
   redis.disconnect();
   return result;
 }
