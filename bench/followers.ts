@@ -2,7 +2,8 @@
 // process on a real Redis): N followers of live logs (lines written all along), spread over several
 // logs and API tokens. Prints Redis' connected clients (Ferry's own), /healthz latency with the
 // followers open next to the same measure with none open in the same run (the ratio matters on a
-// noisy machine), Ferry's memory, the machine's load, and one JSON line.
+// noisy machine; measured from a process of its own, bench/lib/healthz-probe.ts, so the client's
+// event loop, busy with the followers, adds nothing), Ferry's memory, the machine's load, one JSON line.
 // Targets (issue 12): 2,000 followers, Redis clients < 20, /healthz p99 < 50 ms.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -50,26 +51,19 @@ async function redisClients(probe: Redis): Promise<{ ferry: number; total: numbe
   return { ferry: lines.length - bench, total: lines.length };
 }
 
-/** /healthz one request at a time (10 ms apart) for `ms`: latencies in ms, sorted. */
+/** /healthz latencies (ms, sorted) measured by bench/lib/healthz-probe.ts in a process of its own. */
 async function healthzLatencies(url: string, ms: number): Promise<number[]> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const out: number[] = [];
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const started = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      http
-        .get(`${url}/healthz`, { agent }, (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`${res.statusCode}`))));
-        })
-        .on('error', reject);
-    });
-    out.push(performance.now() - started);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  agent.destroy();
-  return out.sort((a, b) => a - b);
+  const probe = fileURLToPath(new URL('./lib/healthz-probe.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', probe, url, String(ms)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the /healthz probe exited ${code}`);
+  return JSON.parse(out) as number[];
 }
 
 interface OpenFollower {
