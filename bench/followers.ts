@@ -17,7 +17,7 @@ import { Redis } from 'ioredis';
 import { RedisLogStore } from '../packages/server/src/logs/redis/redis-log-store.js';
 import { freePort } from '../packages/server/src/redis/embedded-redis.js';
 import { deletePrefix } from './lib/delete-prefix.js';
-import { processMemoryMb } from './lib/processes.js';
+import { processCpuSeconds, processMemoryMb } from './lib/processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -193,7 +193,9 @@ try {
   }, 100);
 
   await healthzLatencies(url, 2000); // warm-up
+  const baseCpuStart = processCpuSeconds(ferry.pid!);
   const base = await healthzLatencies(url, seconds * 1000);
+  const baseCpu = (processCpuSeconds(ferry.pid!) - baseCpuStart) / seconds;
   const baseClients = await redisClients(probe);
   const baseMem = processMemoryMb(ferry.pid!);
   console.log(
@@ -222,7 +224,9 @@ try {
   extra.close();
   await new Promise((r) => setTimeout(r, 1000));
   const eventsBefore = followers.map((f) => f.events);
+  const cpuStart = processCpuSeconds(ferry.pid!);
   const during = await healthzLatencies(url, seconds * 1000);
+  const cpu = (processCpuSeconds(ferry.pid!) - cpuStart) / seconds;
   const clients = await redisClients(probe);
   const mem = processMemoryMb(ferry.pid!);
   const got = followers.map((f, i) => f.events - eventsBefore[i]!).sort((a, b) => a - b);
@@ -235,7 +239,7 @@ try {
       `max ${during.at(-1)!.toFixed(1)} ms (${during.length} requests); ratio p99 to 0 followers ${(p99 / baseP99).toFixed(2)}`,
   );
   console.log(
-    `Redis clients of Ferry ${clients.ferry} (all ${clients.total}, the bench's own included); Ferry RSS ` +
+    `Ferry's CPU ${cpu.toFixed(2)} cores (${baseCpu.toFixed(2)} with none); Redis clients of Ferry ${clients.ferry} (all ${clients.total}, the bench's own included); Ferry RSS ` +
       `${mem.rss.toFixed(0)} MB (peak ${mem.peak.toFixed(0)}; ${baseMem.rss.toFixed(0)} MB with none)`,
   );
   console.log(
@@ -267,6 +271,8 @@ try {
       healthz_p99_ms: Number(p99.toFixed(2)),
       baseline_healthz_p99_ms: Number(baseP99.toFixed(2)),
       ratio_p99: Number((p99 / baseP99).toFixed(2)),
+      ferry_cpu_cores: Number(cpu.toFixed(2)),
+      baseline_ferry_cpu_cores: Number(baseCpu.toFixed(2)),
       rss_mb: Math.round(mem.rss),
       baseline_rss_mb: Math.round(baseMem.rss),
       over_cap_status: extra.status,
