@@ -2,6 +2,7 @@
 
 export { allowedBy } from './build/allowlist.js';
 export { BUILDERS, type Builder } from './build/build-env.js';
+export { authFileArchive } from './build/buildah/auth-archive.js';
 export { authFileJson, readAuthFile } from './build/buildah/auth-file.js';
 export { BUILDAH_AUTH_FILE, BuildahSandbox } from './build/buildah/sandbox.js';
 export { type CacheArgsInput, cacheArgs, servicesWaitArgs } from './cache/cache-args.js';

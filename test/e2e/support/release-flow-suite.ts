@@ -16,6 +16,7 @@ import { eventually, testWebhookSecret } from '../../support/ferry.js';
 import { testRegistry } from '../../support/services.js';
 import { type Hook, mergeIntoTest as mergeFiles, merger } from './merge-into-test.js';
 import {
+  type BuilderKind,
   type ExecutorKind,
   fileAt,
   type ReleaseWorld,
@@ -43,8 +44,13 @@ const terminal = new Set(['success', 'failed', 'canceled', 'skipped']);
 /** The longest service name the spec allows (39: a canary pod name is then exactly 63). */
 const longestService = `svc-${'x'.repeat(SERVICE_NAME_MAX - 'svc--end'.length)}-end`;
 
-export function releaseFlowSuite(kind: ExecutorKind, hookOrder: readonly Hook[]): void {
-  describe(`release flow with the ${kind} executor`, () => {
+export function releaseFlowSuite(
+  kind: ExecutorKind,
+  hookOrder: readonly Hook[],
+  options: { builder?: BuilderKind } = {},
+): void {
+  const builder = options.builder ?? (kind === 'kubernetes' ? 'buildah' : 'engine');
+  describe(`release flow with the ${kind} executor (${builder} builds)`, () => {
     let w: ReleaseWorld;
     let iid = 0;
     /** The release serving in `test` once the first scenario passed. */
@@ -54,7 +60,7 @@ export function releaseFlowSuite(kind: ExecutorKind, hookOrder: readonly Hook[])
     const registryRepo = (service = 'sample-service') => `${w.project.group}/${service}`;
 
     beforeAll(async () => {
-      w = await startReleaseWorld(kind);
+      w = await startReleaseWorld(kind, { builder });
     });
 
     afterAll(async () => {
@@ -169,9 +175,10 @@ export function releaseFlowSuite(kind: ExecutorKind, hookOrder: readonly Hook[])
         expect(seen).toMatch(new RegExp(`ferry-${p.id.slice(0, 12)}[0-9a-z]*-${stage}-`));
         expect(await stageLog(p.id, stage)).toContain(`attempt 1, ${kind} executor`);
       }
-      // kubernetes: buildah built in the build pod (no daemon): its sandbox's seccomp profile is what
-      // lets buildah create its user namespace (the double runs the pod with exactly that profile).
-      if (kind === 'kubernetes') {
+      // buildah built in the build pod or container (no daemon): its sandbox's seccomp profile is
+      // what lets buildah create its user namespace (the double runs the pod with exactly that
+      // profile; the docker executor gives the container exactly that profile).
+      if (builder === 'buildah') {
         const buildLog = await stageLog(p.id, 'build');
         expect(buildLog).toMatch(/with buildah, cache \S+\/sample-service\/cache/);
         expect(buildLog).toMatch(/build container memory peak: \d+ MiB/);
@@ -348,6 +355,43 @@ export function releaseFlowSuite(kind: ExecutorKind, hookOrder: readonly Hook[])
       await expectNothingPushed(merged.sha);
     });
 
+    /**
+     * The running docker build container has the build pod's sandbox and nothing more: root with
+     * SETUID/SETGID/SETFCAP only, no_new_privs, a seccomp profile, no Docker socket, no registry
+     * password in its environment or command; the credential is a root-only file in it.
+     */
+    async function expectBuildSandbox(): Promise<void> {
+      const [info] = await w.docker.listContainers({
+        filters: {
+          label: [`ferry.project=${w.project.path}`, 'ferry.stage=build', 'ferry.role=step'],
+        },
+      });
+      expect(info, 'no running build container').toBeDefined();
+      const container = w.docker.getContainer(info?.Id ?? '');
+      const c = await container.inspect();
+      expect(c.Config.User).toBe('0:0');
+      expect(c.HostConfig.CapDrop).toEqual(['ALL']);
+      expect(c.HostConfig.CapAdd).toEqual(['SETUID', 'SETGID', 'SETFCAP']);
+      expect(c.HostConfig.Privileged).toBe(false);
+      expect(c.HostConfig.SecurityOpt).toContain('no-new-privileges');
+      expect(c.HostConfig.SecurityOpt?.some((o: string) => o.startsWith('seccomp='))).toBe(true);
+      expect(JSON.stringify(c.Mounts)).not.toContain('docker.sock');
+      const { password } = w.registry.registry;
+      expect(JSON.stringify([c.Config.Env, c.Config.Cmd, c.Config.Entrypoint, c.Path, c.Args])).not.toContain(
+        password,
+      );
+      // HEAD /containers/{id}/archive: the path's stat, base64 JSON in X-Docker-Container-Path-Stat.
+      const res = (await container.infoArchive({ path: '/run/ferry/registry/auth.json' })) as {
+        headers: Record<string, string | undefined>;
+        resume(): void;
+      };
+      res.resume();
+      const stat = JSON.parse(
+        Buffer.from(res.headers['x-docker-container-path-stat'] ?? '', 'base64').toString('utf8'),
+      ) as { mode?: number };
+      expect(((stat.mode ?? 0) & 0o777).toString(8)).toBe('400');
+    }
+
     it('a build canceled while it runs leaves no runner, no secret and no tag behind', async () => {
       const merged = await mergeIntoTest(
         'Version 2.4.0, whose build takes long',
@@ -359,6 +403,7 @@ export function releaseFlowSuite(kind: ExecutorKind, hookOrder: readonly Hook[])
         if (Date.now() > deadline) throw new Error('the build never reached its long step');
         await new Promise((r) => setTimeout(r, 250));
       }
+      if (kind === 'docker' && builder === 'buildah') await expectBuildSandbox();
       await cancelPipeline(w.ferry.ferry.ctx, merged.pipelineId, 'e2e');
       const p = await finished(merged.pipelineId);
       expect(p.status, await explain(p)).toBe('canceled');

@@ -64,8 +64,13 @@ environments:
 /** The deployer token of the release world's Ferry (`auth.tokens`: release-manager). */
 export const releaseManagerToken = 'e2e-release-manager-token-4c7d9a';
 
+/** How build stages build (`build.builder`); unset: the executor's default (engine on docker). */
+export type BuilderKind = 'engine' | 'buildah';
+
 export interface ReleaseWorld {
   kind: ExecutorKind;
+  /** buildah: the build stage runs buildah in the build sandbox (always so on kubernetes). */
+  builder: BuilderKind;
   docker: Docker;
   gitlab: GitLabDouble;
   git: GitServer;
@@ -107,7 +112,11 @@ async function requireServices(): Promise<Docker> {
   return docker;
 }
 
-export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorld> {
+export async function startReleaseWorld(
+  kind: ExecutorKind,
+  options: { builder?: BuilderKind } = {},
+): Promise<ReleaseWorld> {
+  const builder = options.builder ?? (kind === 'kubernetes' ? 'buildah' : 'engine');
   const cleanups: Array<() => Promise<unknown>> = [];
   const closeAll = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -133,11 +142,12 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
     );
     // Kubernetes builds with buildah in the build pod (no daemon): the nodes hold the build seccomp
     // profile, and the base comes from the registry (buildah pulls, never reads the engine).
+    // The docker executor with buildah reads the profile Ferry ships (executor.docker.buildSeccompProfile's
+    // default) and pulls its base from the registry too.
     let baseImage: string = testImages.node;
-    if (kind === 'kubernetes') {
+    if (kind === 'kubernetes')
       await copyFile(BUILD_SECCOMP_PROFILE, join(double.seccompRoot, 'ferry-build.json'));
-      baseImage = await baseInRegistry(docker, testImages.node);
-    }
+    if (builder === 'buildah') baseImage = await baseInRegistry(docker, testImages.node);
     const kc = new KubeConfig();
     kc.loadFromFile(double.kubeconfigPath);
     // As on operators' clusters: restricted Pod Security and compute quotas on the environment's
@@ -199,6 +209,7 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
           },
           build: {
             allowedBaseImages: ['ferry-test/*', `${registry.address}/ferry-test/*`],
+            ...(kind === 'docker' && builder === 'buildah' ? { builder } : {}),
           },
           deploy: { kubeconfig: deployKubeconfig },
           namespaceLabels: { ...restrictedLabels },
@@ -223,6 +234,7 @@ export async function startReleaseWorld(kind: ExecutorKind): Promise<ReleaseWorl
 
     return {
       kind,
+      builder,
       docker,
       gitlab,
       git,

@@ -78,6 +78,7 @@ describe('builderFor', () => {
     ['kubernetes', { dockerHost: 'tcp://d:2376' }, 'engine'],
     ['kubernetes', { dockerHost: 'tcp://d:2376', builder: 'buildah' as const }, 'buildah'],
     ['docker', {}, 'engine'],
+    ['docker', { builder: 'buildah' as const }, 'buildah'],
     ['local', {}, 'engine'],
   ])('%s %j → %s', (kind, build, expected) => {
     expect(builderFor(config(kind, build))).toBe(expected);

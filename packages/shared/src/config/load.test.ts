@@ -111,6 +111,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes build.builder buildah with the kubernetes and docker executors, refuses it with local', () => {
+    for (const kind of ['kubernetes', 'docker']) {
+      const path = tempFile('ferry.yml', `executor: { kind: ${kind} }\nbuild: { builder: buildah }\n`);
+      expect(loadConfig({ env: {}, file: path }).config.build.builder).toBe('buildah');
+    }
+    const local = tempFile('ferry.yml', 'executor: { kind: local }\nbuild: { builder: buildah }\n');
+    expect(problemsOf(() => loadConfig({ env: {}, file: local })).join('\n')).toContain('build.builder');
+  });
+
   it('refuses a non-numeric FERRY_PORT', () => {
     expect(problemsOf(() => loadConfig({ env: { FERRY_PORT: 'eighty' } })).join('\n')).toContain(
       'server.port',

@@ -282,6 +282,11 @@ export function buildConfigSchema(resolve: SecretResolver) {
                 .int()
                 .positive()
                 .default(2 * 1024 ** 3),
+              /**
+               * The seccomp profile (a JSON file) of buildah build containers (`build.builder:
+               * buildah`); unset: the one Ferry ships, deploy/seccomp/ferry-build.json.
+               */
+              buildSeccompProfile: z.string().min(1).optional(),
             })
             .prefault({}),
           kubernetes: kubernetesExecutorSchema.prefault({}),
@@ -497,10 +502,10 @@ export function buildConfigSchema(resolve: SecretResolver) {
         })
         .prefault({}),
     })
-    .refine((c) => c.build.builder !== 'buildah' || c.executor.kind === 'kubernetes', {
+    .refine((c) => c.build.builder !== 'buildah' || c.executor.kind !== 'local', {
       path: ['build', 'builder'],
       message:
-        "buildah builds run in the kubernetes executor's build pods only; the docker and local executors build with the engine",
+        'buildah builds run in a sandboxed container (kubernetes build pods, docker build containers); the local executor builds with the engine',
     });
 }
 

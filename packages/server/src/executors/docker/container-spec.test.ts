@@ -123,6 +123,43 @@ describe('docker container specs', () => {
     );
   });
 
+  it('buildah build step: the build pod sandbox — root, 3 capabilities, no_new_privs, the profile, a storage volume, no socket, no credential', () => {
+    const profile = '{"defaultAction":"SCMP_ACT_ERRNO"}';
+    const buildah = {
+      ...job,
+      stage: 'build' as const,
+      secretEnv: {},
+      buildah: { authJson: '{"auths":{"r":{"auth":"c2VjcmV0"}}}' },
+    };
+    const spec = stepContainerSpec(buildah, id, { ...options, buildSeccompProfile: profile });
+    expect(spec.User).toBe('0:0');
+    expect(spec.HostConfig).toMatchObject({
+      CapDrop: ['ALL'],
+      CapAdd: ['SETUID', 'SETGID', 'SETFCAP'],
+      SecurityOpt: ['no-new-privileges', `seccomp=${profile}`],
+      Privileged: false,
+      NetworkMode: 'host',
+    });
+    expect(spec.HostConfig?.Mounts).toEqual([
+      ...mounts,
+      {
+        Type: 'volume',
+        Source: '',
+        Target: '/var/lib/containers',
+        ReadOnly: false,
+        VolumeOptions: {
+          Labels: { ...labels, 'ferry.stage': 'build', 'ferry.role': 'build-storage' },
+          NoCopy: false,
+          DriverConfig: { Name: 'local', Options: {} },
+        },
+      },
+    ]);
+    // The credential is a file the executor unpacks into the container: not in the spec at all.
+    expect(JSON.stringify(spec)).not.toContain('c2VjcmV0');
+    expect(JSON.stringify(spec)).not.toContain('docker.sock');
+    expect(() => stepContainerSpec(buildah, id, options)).toThrow(/seccomp profile/);
+  });
+
   it('step container without resources has no limits', () => {
     const { HostConfig } = stepContainerSpec({ ...job, resources: undefined }, id, options);
     expect(HostConfig).not.toHaveProperty('Memory');

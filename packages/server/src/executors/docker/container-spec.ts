@@ -1,4 +1,11 @@
-import { cloneEnv, commandEnv, containerScriptCommand, encodeScript, SCRIPT_ENV } from '@ferry/runner';
+import {
+  BuildahSandbox,
+  cloneEnv,
+  commandEnv,
+  containerScriptCommand,
+  encodeScript,
+  SCRIPT_ENV,
+} from '@ferry/runner';
 import { RunnerEnv } from '@ferry/shared';
 import type { ContainerCreateOptions, VolumeCreateOptions } from 'dockerode';
 import type { StageJob } from '../executor.js';
@@ -22,6 +29,8 @@ export interface ContainerSpecOptions {
   runnerImage: string;
   /** Run an init (docker-init) as PID 1: signals reach the shell, zombies are reaped. */
   init: boolean;
+  /** The seccomp profile (JSON text) of a buildah build step (`job.buildah`); required for one. */
+  buildSeccompProfile?: string;
 }
 
 export function volumeSpec(job: StageJob, id: string): VolumeCreateOptions {
@@ -100,7 +109,7 @@ export function stepContainerSpec(
     Cmd: [],
     Env: envList({ ...commandEnv(job, WORKSPACE), [SCRIPT_ENV]: encodeScript(stageScript(job)) }),
     WorkingDir: WORKSPACE,
-    ...(job.dockerSocket === undefined ? {} : { User: ROOT_USER }),
+    ...(job.dockerSocket === undefined && job.buildah === undefined ? {} : { User: ROOT_USER }),
     Labels: { ...runnerLabels(job, id), [Label.role]: 'step' },
     AttachStdin: false,
     OpenStdin: false,
@@ -117,12 +126,52 @@ function stepHostConfig(
   networkMode: string,
 ): ContainerCreateOptions['HostConfig'] {
   const host = { ...hostConfig(id, options, networkMode), ...resourceLimits(job.resources) };
+  if (job.buildah !== undefined)
+    return { ...host, ...buildahSandbox(host.Mounts ?? [], runnerLabels(job, id), options) };
   if (job.dockerSocket === undefined) return host;
   return {
     ...host,
     Mounts: [
       ...(host.Mounts ?? []),
       { Type: 'bind', Source: job.dockerSocket, Target: '/var/run/docker.sock', ReadOnly: false },
+    ],
+  };
+}
+
+/**
+ * The build pod's sandbox on one Docker host (docs/release.md, "The build pod"; docs/executors.md,
+ * "Building with buildah"): root in the container with every capability dropped but SETUID, SETGID
+ * and SETFCAP, no_new_privs, the seccomp profile that adds unshare/mount/umount2/chroot to Docker's
+ * default, and an anonymous volume for buildah's storage (removed with the container, labelled). No socket,
+ * nothing privileged. The registry auth file is not a mount: the executor unpacks it into the
+ * created container (authFileArchive). Pure.
+ */
+function buildahSandbox(
+  mounts: NonNullable<NonNullable<ContainerCreateOptions['HostConfig']>['Mounts']>,
+  labels: Record<string, string>,
+  options: ContainerSpecOptions,
+): NonNullable<ContainerCreateOptions['HostConfig']> {
+  if (options.buildSeccompProfile === undefined)
+    throw new Error('a buildah build step needs the build seccomp profile');
+  return {
+    CapDrop: ['ALL'],
+    CapAdd: [...BuildahSandbox.capabilities],
+    SecurityOpt: ['no-new-privileges', `seccomp=${options.buildSeccompProfile}`],
+    Privileged: false,
+    // Labelled like the runner's other volumes, so `list` (the reaper) and people find one left behind.
+    Mounts: [
+      ...mounts,
+      {
+        Type: 'volume',
+        Source: '',
+        Target: BuildahSandbox.storageDir,
+        ReadOnly: false,
+        VolumeOptions: {
+          Labels: { ...labels, [Label.role]: 'build-storage' },
+          NoCopy: false,
+          DriverConfig: { Name: 'local', Options: {} },
+        },
+      },
     ],
   };
 }

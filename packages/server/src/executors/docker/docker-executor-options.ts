@@ -21,4 +21,9 @@ export interface DockerExecutorOptions {
   init?: boolean;
   /** Size cap of each project's cache volume (config `executor.docker.cacheMaxSize`; default 2 GiB). */
   cacheMaxBytes?: number;
+  /**
+   * The seccomp profile file of buildah build containers (config `executor.docker.buildSeccompProfile`;
+   * default: deploy/seccomp/ferry-build.json of this Ferry, see build-seccomp-profile.ts).
+   */
+  buildSeccompProfile?: string;
 }

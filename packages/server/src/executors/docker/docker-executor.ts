@@ -12,6 +12,7 @@ import type {
   StageResult,
 } from '../executor.js';
 import { LiveRuns } from '../live-runs.js';
+import { shippedBuildSeccompProfile } from './build-seccomp-profile.js';
 import { cacheVolumeSpec } from './cache-specs.js';
 import { volumeSpec } from './container-spec.js';
 import type { DockerExecutorOptions } from './docker-executor-options.js';
@@ -67,6 +68,7 @@ export class DockerExecutor implements Executor {
         ...(this.#options.registryAuth === undefined ? {} : { registryAuth: this.#options.registryAuth }),
         killGraceMs: this.#options.killGraceMs ?? 2_000,
         cacheMaxBytes: this.#options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES,
+        buildSeccompProfile: this.#options.buildSeccompProfile ?? shippedBuildSeccompProfile(),
       }),
     );
     return { id };

@@ -1,11 +1,18 @@
-import { cloneFailureReason, scriptSizeProblem } from '@ferry/runner';
+import { authFileArchive, cloneFailureReason, scriptSizeProblem } from '@ferry/runner';
 import type Docker from 'dockerode';
 import type { ContainerCreateOptions } from 'dockerode';
 import type { StageJob } from '../executor.js';
 import { StageRun, type StopReason } from '../stage-run.js';
 import { stageScript } from '../stage-script.js';
+import { readBuildSeccompProfile } from './build-seccomp-profile.js';
 import { cacheContainerSpec } from './cache-specs.js';
-import { cloneContainerSpec, cloneStdin, envProblem, stepContainerSpec } from './container-spec.js';
+import {
+  type ContainerSpecOptions,
+  cloneContainerSpec,
+  cloneStdin,
+  envProblem,
+  stepContainerSpec,
+} from './container-spec.js';
 import { DockerOutput } from './docker-output.js';
 import { ensureImage, type PullPolicy, runnerImageMissing } from './images.js';
 import type { RegistryAuth } from './registry-auth.js';
@@ -24,6 +31,8 @@ export interface DockerRunDeps {
   killGraceMs: number;
   /** Size cap of a project's cache volume. */
   cacheMaxBytes: number;
+  /** The seccomp profile file of a buildah build step. */
+  buildSeccompProfile: string;
 }
 
 interface ContainerEnd {
@@ -126,7 +135,24 @@ export class DockerRun extends StageRun<DockerOutput> {
       }
     }
     const network = services.length > 0 ? sharedNetwork(this.#deps.id) : 'host';
-    const step = await this.#runContainer(stepContainerSpec(job, this.#deps.id, options, network));
+    let stepOptions: ContainerSpecOptions = options;
+    let prepare: ((c: Docker.Container) => Promise<void>) | undefined;
+    if (job.buildah !== undefined) {
+      const profile = await readBuildSeccompProfile(this.#deps.buildSeccompProfile);
+      if ('problem' in profile) return this.fail(profile.problem);
+      stepOptions = { ...options, buildSeccompProfile: profile.json };
+      const authJson = job.buildah.authJson;
+      // The registry credential as a root-only file in the created container, never its environment.
+      if (authJson !== undefined)
+        prepare = async (c) => {
+          await c.putArchive(await authFileArchive(authJson), { path: '/' });
+        };
+    }
+    const step = await this.#runContainer(
+      stepContainerSpec(job, this.#deps.id, stepOptions, network),
+      undefined,
+      prepare,
+    );
     if (step === undefined) return this.#finishStopped();
     await this.#stopServices();
     const result = stepResult(step, job.resources?.memory);
@@ -253,13 +279,20 @@ export class DockerRun extends StageRun<DockerOutput> {
   }
 
   /**
-   * Creates, starts and waits for one container, writing `stdin` (then closing it) when given;
-   * undefined when the run was stopped meanwhile.
+   * Creates, starts and waits for one container, writing `stdin` (then closing it) when given and
+   * running `prepare` on the created container before its start; undefined when the run was
+   * stopped meanwhile.
    */
-  async #runContainer(spec: ContainerCreateOptions, stdin?: string): Promise<ContainerEnd | undefined> {
+  async #runContainer(
+    spec: ContainerCreateOptions,
+    stdin?: string,
+    prepare?: (container: Docker.Container) => Promise<void>,
+  ): Promise<ContainerEnd | undefined> {
     const { docker } = this.#deps;
     const container = await docker.createContainer(spec);
     this.#current = container;
+    if (this.stopReason !== undefined) return undefined;
+    if (prepare !== undefined) await prepare(container);
     if (this.stopReason !== undefined) return undefined;
     // Attached before the start, as `docker run -i` does, so nothing the process reads is missed.
     const input =
