@@ -345,6 +345,46 @@ describeWithDocker('pods on the Docker engine', () => {
     expect((await apiError(h.core.readNamespacedPod({ namespace: ns, name: 'sleeper' }))).code).toBe(404);
   });
 
+  it('deletion runs the preStop hook in the running container first, then SIGTERM (kubelet killContainer)', async () => {
+    // The hook writes to the main process's stdout; the TERM trap prints after it: the followed log
+    // shows the order. The container keeps serving while the hook runs.
+    await runPod(
+      'hooked',
+      {
+        terminationGracePeriodSeconds: 10,
+        containers: [
+          {
+            name: 'main',
+            image: busybox,
+            command: [
+              'sh',
+              '-c',
+              'trap "echo got TERM; exit 0" TERM; echo up; while true; do sleep 0.2; done',
+            ],
+            lifecycle: {
+              preStop: { exec: { command: ['sh', '-c', 'echo prestop > /proc/1/fd/1; sleep 1'] } },
+            },
+          },
+        ],
+      },
+      'Running',
+    );
+    await waitFor('the container printed up', async () =>
+      (await logs('hooked', 'main')).includes('up') ? true : undefined,
+    );
+    const followed = logs('hooked', 'main', { follow: true });
+    await h.core.deleteNamespacedPod({ namespace: ns, name: 'hooked' });
+    const text = await followed;
+    expect(text.indexOf('prestop'), text).toBeGreaterThan(-1);
+    expect(text.indexOf('got TERM'), text).toBeGreaterThan(text.indexOf('prestop'));
+    await waitFor('pod hooked gone', () =>
+      h.core.readNamespacedPod({ namespace: ns, name: 'hooked' }).then(
+        () => undefined,
+        (err: { code?: number }) => (err.code === 404 ? true : undefined),
+      ),
+    );
+  });
+
   it('restarts crashed containers per restartPolicy, counting restarts, CrashLoopBackOff on repeat', async () => {
     currentPod = 'crasher';
     await h.core.createNamespacedPod({

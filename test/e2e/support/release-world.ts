@@ -25,6 +25,7 @@ import {
 } from '../../support/cluster-policy.js';
 import { startTestFerry, type TestFerry } from '../../support/ferry.js';
 import { deployerIdentity, executorIdentity } from '../../support/least-privilege.js';
+import { watchSeen } from '../../support/seen-while.js';
 import { connectTestDocker, connectTestRedis, testImages, testRegistry } from '../../support/services.js';
 import { RegistryApi } from './registry-api.js';
 import { sampleRelease } from './sample-service.js';
@@ -287,21 +288,7 @@ export async function fileAt(repo: TestRepo, sha: string, path: string): Promise
  * so a test knows its stages really ran in runners it then finds gone.
  */
 export function watchRunners(world: ReleaseWorld): { stop(): Promise<Set<string>> } {
-  const seen = new Set<string>();
-  let stopped = false;
-  const loop = (async () => {
-    while (!stopped) {
-      for (const name of await runnerLeftovers(world).catch(() => [])) seen.add(name);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      await loop;
-      return seen;
-    },
-  };
+  return watchSeen(() => runnerLeftovers(world));
 }
 
 /** The runner and build namespaces of both Ferries of a world. */

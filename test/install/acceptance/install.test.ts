@@ -2,7 +2,8 @@
  * `npm run test:install`: Ferry installed the way docs/install.md tells an operator, into the
  * Kubernetes double (pods as real containers), driven with /usr/bin/kubectl:
  * 1. the release images built by scripts/build-images.sh and pushed to the loopback registry (once:
- *    every later step reuses them, an upgrade only retags the server image);
+ *    every later step reuses them, an upgrade only retags the server image; FERRY_INSTALL_IMAGE_TAG
+ *    names the images of an earlier run to reuse, for iterating on this test only);
  * 2. the `single` overlay applied with `kubectl apply -k` (validation on), awaited with
  *    `kubectl rollout status`;
  * 3. a merge's webhooks sent to the Ferry Service: Ferry, in its pod, with its in-cluster identity
@@ -15,7 +16,9 @@
  *    webhooks keep being accepted.
  */
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type GitServer, startGitServer } from '@ferry/doubles/git';
 import { type GitLabDouble, startGitLabDouble } from '@ferry/doubles/gitlab';
@@ -164,6 +167,23 @@ async function rolloutStatus(c: Cluster, namespace: string, workload: string, ti
   }
 }
 
+/**
+ * What a service account of the installation may do, asked as that account (`kubectl auth can-i`
+ * with a token of it): `yes` or `no`.
+ */
+async function canI(c: Cluster, serviceAccount: string, args: string[]): Promise<string> {
+  const token = await c.k(['-n', 'ferry', 'create', 'token', serviceAccount, '--duration=10m']);
+  expect(token, token.stderr).toMatchObject({ code: 0 });
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-install-sa-'));
+  try {
+    const path = join(dir, 'kubeconfig');
+    await writeFile(path, kubeconfigWithToken(c.double.kubeconfigYaml, token.stdout.trim(), 'ferry'));
+    return (await kubectl(path, ['auth', 'can-i', ...args])).stdout.trim();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** The Ferry Service's URL (its ClusterIP, as GitLab's webhooks reach it through the Ingress). */
 async function ferryUrl(c: Cluster): Promise<string> {
   const svc = await c.core.readNamespacedService({ namespace: 'ferry', name: 'ferry' });
@@ -181,7 +201,10 @@ async function allEnd(url: string, ids: string[], timeoutMs: number): Promise<nu
 }
 
 function describeLoad(load: LoadResult): string {
-  return `sent ${load.sent}, accepted ${load.accepted.length}, answers ${JSON.stringify(load.byStatus)}`;
+  const failures = load.failures
+    .slice(0, 5)
+    .map((f) => `${f.atMs} ms: ${f.status} ${f.error ?? ''} (${f.durationMs} ms)`);
+  return `sent ${load.sent}, accepted ${load.accepted.length}, answers ${JSON.stringify(load.byStatus)}${failures.length > 0 ? `; first failures ${failures.join('; ')}` : ''}`;
 }
 
 describe('install: the single overlay in the Kubernetes double', () => {
@@ -268,6 +291,13 @@ describe('install: the single overlay in the Kubernetes double', () => {
     // Each stage ran in a runner pod Ferry created with its in-cluster identity; none is left.
     expect(seen.size, [...seen].join(', ')).toBeGreaterThanOrEqual(3);
     expect(await runnerPods(c.core)).toEqual([]);
+    // That identity (the pod's service account `ferry`, no kubeconfig in its configuration) holds
+    // the shipped RBAC only: runner pods in ferry-runners, nothing in the application namespace or
+    // among Ferry's own Secrets; the deploy went through the ferry-deployer kubeconfig it was given.
+    expect(await canI(c, 'ferry', ['create', 'pods', '-n', RUNNER_NAMESPACE])).toBe('yes');
+    expect(await canI(c, 'ferry', ['create', 'deployments', '-n', sample.namespace])).toBe('no');
+    expect(await canI(c, 'ferry', ['get', 'secrets', '-n', 'ferry'])).toBe('no');
+    expect(await canI(c, 'ferry-deployer', ['create', 'deployments', '-n', sample.namespace])).toBe('yes');
     // The sample service runs in its namespace, from the image built of the merge commit.
     await rolloutStatus(c, sample.namespace, 'deployment/sample-service', 120);
     const deployment = await c.apps.readNamespacedDeployment({
@@ -304,6 +334,7 @@ describe('install: the single overlay in the Kubernetes double', () => {
       intervalMs: 250,
     });
     let result: LoadResult | undefined;
+    const rolledAt = Date.now();
     try {
       await writeOverlay(overlayInput(next), overlayDir);
       const applied = await c.k(['apply', '-k', overlayDir, '--validate=strict']);
@@ -326,6 +357,8 @@ describe('install: the single overlay in the Kubernetes double', () => {
     // and one per stage) each reached an end exactly once and none was retried.
     const p = await pipelineEnd(url, pipelineId, 420_000);
     expect(p.status, await explainPipeline(url, p)).toBe('success');
+    // It was still running when the roll began.
+    expect(Date.parse(p.finishedAt ?? '')).toBeGreaterThan(rolledAt);
     const ends = gitlab
       .transitions(sample.project.id, sha)
       .filter((t) => ['success', 'failed', 'canceled', 'skipped'].includes(t.to))
@@ -410,10 +443,13 @@ describe('install: the ha overlay, one Ferry pod deleted under load', () => {
       intervalMs: 200,
       parallel: 2,
     });
+    const loadBegan = Date.now();
+    let deletedAtMs = 0;
     let result: LoadResult | undefined;
     let before = 0;
     try {
       await new Promise((r) => setTimeout(r, 2_000));
+      deletedAtMs = Date.now() - loadBegan;
       const deleted = await c.k(['-n', 'ferry', 'delete', 'pod', victim, '--wait=false']);
       expect(deleted, deleted.stderr).toMatchObject({ code: 0 });
       before = Date.now();
@@ -425,7 +461,7 @@ describe('install: the ha overlay, one Ferry pod deleted under load', () => {
       result = await load.stop();
     }
     console.log(
-      `install: ha, pod ${victim} deleted under load (${((Date.now() - before) / 1000).toFixed(0)} s until replaced and gone): ${describeLoad(result)}`,
+      `install: ha, pod ${victim} deleted ${deletedAtMs} ms into the load (${((Date.now() - before) / 1000).toFixed(0)} s until replaced and gone): ${describeLoad(result)}`,
     );
     const now = await c.core.listNamespacedPod({
       namespace: 'ferry',

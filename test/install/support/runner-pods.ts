@@ -3,6 +3,7 @@
  * operator's `kubectl get pods -w` would: which ran while something happened, and which are left.
  */
 import type { CoreV1Api } from '@kubernetes/client-node';
+import { watchSeen } from '../../support/seen-while.js';
 
 export const RUNNER_NAMESPACE = 'ferry-runners';
 
@@ -11,23 +12,9 @@ export async function runnerPods(core: CoreV1Api): Promise<string[]> {
   return pods.items.map((p) => p.metadata?.name ?? '');
 }
 
-/** Records every runner pod seen until stopped (a failed list is retried, never thrown). */
+/** Records every runner pod seen until stopped. */
 export function watchRunnerPods(core: CoreV1Api): { stop(): Promise<Set<string>> } {
-  const seen = new Set<string>();
-  let stopped = false;
-  const loop = (async () => {
-    while (!stopped) {
-      for (const name of await runnerPods(core).catch(() => [])) seen.add(name);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      await loop;
-      return seen;
-    },
-  };
+  return watchSeen(() => runnerPods(core), 250);
 }
 
 /** Resolves once a runner pod exists (a pipeline's stage runs), or throws after `timeoutMs`. */

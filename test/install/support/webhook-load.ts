@@ -39,6 +39,8 @@ export interface LoadResult {
   accepted: string[];
   /** Every answer by HTTP status (0: no answer, the connection failed). */
   byStatus: Record<string, number>;
+  /** The deliveries not answered 201: when they were sent (ms since the load began) and why. */
+  failures: Array<{ atMs: number; status: number; error?: string; durationMs: number }>;
 }
 
 export interface WebhookLoad {
@@ -55,7 +57,8 @@ export function startWebhookLoad(input: {
   intervalMs: number;
   parallel?: number;
 }): WebhookLoad {
-  const result: LoadResult = { sent: 0, accepted: [], byStatus: {} };
+  const result: LoadResult = { sent: 0, accepted: [], byStatus: {}, failures: [] };
+  const began = Date.now();
   let stopped = false;
   let before = '0'.repeat(40);
   const sendOne = async () => {
@@ -70,6 +73,7 @@ export function startWebhookLoad(input: {
     });
     before = after;
     result.sent += 1;
+    const atMs = Date.now() - began;
     const answer = await sendWebhook(`${input.url()}/webhooks/gitlab`, 'Push Hook', hook, {
       token: input.token,
       timeoutMs: 10_000,
@@ -77,6 +81,13 @@ export function startWebhookLoad(input: {
     const key = String(answer.status);
     result.byStatus[key] = (result.byStatus[key] ?? 0) + 1;
     if (answer.status === 201) result.accepted.push((answer.json as { pipelineId: string }).pipelineId);
+    else
+      result.failures.push({
+        atMs,
+        status: answer.status,
+        ...(answer.error !== undefined ? { error: answer.error } : {}),
+        durationMs: Math.round(answer.durationMs),
+      });
   };
   const lane = async () => {
     while (!stopped) {

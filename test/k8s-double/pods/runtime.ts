@@ -15,7 +15,8 @@ import type { KubeletDeps } from './deps.js';
 import { hostsFile } from './hosts-file.js';
 import { type LaunchContext, type LaunchResult, launch } from './launch.js';
 import { PodPorts, portEnvNames } from './pod-ports.js';
-import type { Prober } from './probes.js';
+import { runPreStop } from './pre-stop.js';
+import type { Prober, ProbeTarget } from './probes.js';
 import { serviceLinkEnv } from './service-links.js';
 import {
   buildPodStatus,
@@ -340,12 +341,7 @@ export class PodRuntime {
     const c = [...this.spec.containers, ...(this.spec.initContainers ?? [])].find(
       (x) => x.name === entry.name,
     );
-    const target = {
-      docker: this.deps.docker,
-      containerId: id,
-      resolvePort: (p: number | string) => this.ports.resolve(p),
-    };
-    const probers = startContainerProbes(c, target, this.deps.timing.maxProbePeriodMs, {
+    const probers = startContainerProbes(c, this.probeTarget(id), this.deps.timing.maxProbePeriodMs, {
       setReady: (ready) => {
         entry.ready = ready;
         this.publish();
@@ -480,14 +476,40 @@ export class PodRuntime {
     this.stopping.abort();
     clearTimeout(this.deadline);
     for (const name of [...this.probers.keys()]) this.stopProbes(name);
-    const running = [...this.current.values()].map((c) => c.id);
+    const running = [...this.current.entries()].map(([name, c]) => ({ name, id: c.id }));
     let kill: () => void = () => {};
     const killed = new Promise<void>((resolve) => {
       kill = resolve;
     });
     this.killNow = kill;
-    await Promise.race([Promise.all(running.map((id) => this.stopContainer(id, graceSeconds))), killed]);
-    if (graceSeconds > 0) await Promise.all(running.map((id) => this.stopContainer(id, 0)));
+    // Each container at once, as the kubelet kills them (one goroutine per container).
+    await Promise.race([
+      Promise.all(running.map((c) => this.stopGracefully(c.name, c.id, graceSeconds))),
+      killed,
+    ]);
+    if (graceSeconds > 0) await Promise.all(running.map((c) => this.stopContainer(c.id, 0)));
+  }
+
+  /** Where probes and lifecycle handlers of container `id` go: the engine, the pod's ports. */
+  private probeTarget(id: string): ProbeTarget {
+    return {
+      docker: this.deps.docker,
+      containerId: id,
+      resolvePort: (p: number | string) => this.ports.resolve(p),
+    };
+  }
+
+  /** A running main container's preStop hook (pre-stop.ts), then SIGTERM with the grace left. */
+  private async stopGracefully(name: string, id: string, graceSeconds: number): Promise<void> {
+    let grace = graceSeconds;
+    if (this.run.main.some((e) => e.name === name && e.state.running)) {
+      const c = this.spec.containers.find((x) => x.name === name);
+      const outcome = await runPreStop(c, this.probeTarget(id), graceSeconds);
+      if (outcome.failure !== undefined)
+        this.event('Warning', 'FailedPreStopHook', `PreStopHook failed: ${outcome.failure}`, name);
+      grace = outcome.graceSeconds;
+    }
+    await this.stopContainer(id, grace);
   }
 
   private async removeContainer(id: string): Promise<void> {
