@@ -100,6 +100,27 @@ describe('game day: every stage outcome exactly once', () => {
     expect(a.child.exitCode).toBe(null);
   }, 150_000);
 
+  it('SIGTERM while Redis is down after the stages ended: the bounded exit loses no outcome', async () => {
+    const redis = await redisServer(aof);
+    const w = await world(redis);
+    const a = await w.ferry('a');
+    const ids = await w.pushAll();
+    await w.until(() => runningScripts(w) >= 6, 60_000, 'stage scripts running');
+    redis.child.kill('SIGKILL');
+    await redis.stop();
+    // The scripts end while Redis is away; then Ferry is told to stop and cannot wait for Redis.
+    await new Promise((r) => setTimeout(r, 9_000));
+    const sent = Date.now();
+    a.child.kill('SIGTERM');
+    await a.exited;
+    // limits.drainTimeout is 5 s in this world.
+    expect(Date.now() - sent).toBeLessThan(5_000 + 2_000);
+    await redisServer([...aof, '--dir', redisDir(redis)], redis.port);
+    // The next Ferry over the same journal directory: journaled ends first, then adoption.
+    const next = await w.ferry('a');
+    await expectExactlyOnce(w, ids, 'SIGTERM with redis down', [a, next]);
+  }, 150_000);
+
   it('two replicas, one SIGKILLed mid-pipelines: the other finishes them, no stage runs twice', async () => {
     const redis = await redisServer(aof);
     const w = await world(redis);

@@ -223,8 +223,11 @@ describe('ferry-runner deploy', () => {
     const run = await deploy(planAt(v2.sha), v2);
     expect(run.exit).toBe(0);
     expect(run.result).toMatchObject({ deployed: v2.reference, previous: { image: v1.reference } });
-    expect(run.stdout).toMatch(new RegExp(`Deployment ${namespace}/${service} unchanged`));
-    expect(run.stdout).not.toMatch(/ (created|configured)\n/);
+    for (const kind of ['Namespace', 'Secret', 'PersistentVolumeClaim', 'Service', 'Ingress'])
+      expect(run.stdout).toMatch(new RegExp(`${kind} ${namespace}[^\\n]* unchanged`));
+    // (The double bumps a Deployment's resourceVersion when a manager re-applies after another
+    // manager wrote: its apply line may say configured; its generation, the spec's, stays.)
+    expect(run.stdout).not.toMatch(/ created\n/);
     expect(run.stdout).toContain(`nothing changed: ${v2.reference} already runs in ${namespace}/${service}`);
     const after = await apps.readNamespacedDeployment({ namespace, name: service });
     expect(after.metadata?.generation).toBe(before.metadata?.generation);

@@ -112,13 +112,24 @@ async function applyAndRollOut(
         : 'no canary: the image does not change or the service runs no replicas',
     );
   if (!canary) {
-    let deploymentChanged = true;
-    const rolled = await rollOut(c, deployment, meta, previous, progressDeadlineMs, out, signal, (action) => {
-      deploymentChanged = action !== 'unchanged';
-    });
-    if (changed === 0 && !deploymentChanged)
+    // The Deployment's generation moves only when its spec does (a new rollout); metadata-only
+    // writes (another field manager's annotations) leave it.
+    let generation: number | undefined;
+    const rolled = await rollOut(
+      c,
+      deployment,
+      meta,
+      previous,
+      progressDeadlineMs,
+      out,
+      signal,
+      (applied) => {
+        generation = applied.action === 'created' ? undefined : applied.object.metadata?.generation;
+      },
+    );
+    if (changed === 0 && generation !== undefined && generation === current?.metadata?.generation)
       out.line(
-        `nothing changed: ${job.image} already runs in ${plan.namespace}/${plan.service} exactly as applied (server-side apply of the same release is a no-op)`,
+        `nothing changed: ${job.image} already runs in ${plan.namespace}/${plan.service} as applied (Deployment generation ${generation}, no new rollout): server-side apply of the same release is a no-op`,
       );
     return rolled;
   }

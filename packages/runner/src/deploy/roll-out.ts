@@ -1,6 +1,6 @@
 import { type DeploymentManifest, FerryError, ReleaseErrors, type ReleaseMetadata } from '@ferry/shared';
 import type { OutputLines } from '../command/output-lines.js';
-import { type ApplyAction, applyObject } from './apply.js';
+import { type Applied, applyObject } from './apply.js';
 import { callOptions, type KubeClients } from './kube-clients.js';
 import { describeFailingPods } from './pod-diagnostics.js';
 import type { PreviousRelease } from './previous-release.js';
@@ -30,12 +30,12 @@ export async function rollOut(
   progressDeadlineMs: number,
   out: OutputLines,
   signal: AbortSignal,
-  /** Told what the apply did to the Deployment (created, configured, unchanged). */
-  applied?: (action: ApplyAction) => void,
+  /** Told what the apply did to the Deployment (the object as stored, created/configured/unchanged). */
+  applied?: (result: Applied) => void,
 ): Promise<RolledOut> {
   const { name, namespace = '' } = manifest.metadata;
   const image = manifest.spec.template.spec.containers[0]?.image ?? '';
-  applied?.((await applyObject(c, manifest, out, signal)).action);
+  applied?.(await applyObject(c, manifest, out, signal));
   const outcome = await waitForRollout(c, namespace, name, progressDeadlineMs, out, signal);
   if (outcome.ok)
     return {
