@@ -147,6 +147,35 @@ describe('dashboard languages, environments before their first pipeline, canary 
     await close();
   });
 
+  it('shows the pipeline list in Chinese: headings, filters and relative times; an unknown page too', async () => {
+    const { page, problems, close } = await open('/pipelines', 'zh-CN');
+    await page.locator('h1', { hasText: '流水线' }).waitFor();
+    await page.locator('.pl-list li').first().waitFor();
+    expect(await page.locator('.pl-head span').allTextContents()).toEqual([
+      '状态',
+      '项目 · 环境',
+      '提交',
+      '提交人',
+      '阶段',
+      '时间',
+    ]);
+    expect(await page.locator('.filters .field > span').allTextContents()).toEqual([
+      '项目',
+      '环境',
+      '状态',
+      '分支',
+    ]);
+    expect(await page.locator('.filters select option').first().textContent()).toBe('全部状态');
+    expect(new Set(await page.locator('.pl-list .trigger').allTextContents())).toEqual(new Set(['推送']));
+    for (const text of await page.locator('.pl-list .queued time').allTextContents())
+      expect(text).toMatch(/^(刚刚|\d+ (秒|分钟)前)$/);
+    await page.screenshot({ path: `${shots}/dashboard-zh-pipelines.png` });
+    await page.goto(`${t.url}/pipelines/doesnotexist0`);
+    await page.locator('h1', { hasText: '这里什么都没有' }).waitFor();
+    expect(problems).toEqual([]);
+    await close();
+  });
+
   it('speaks English to an English browser', async () => {
     const { page, close } = await open('/environments', 'en-US');
     await page.locator('h1', { hasText: 'Environments' }).waitFor();

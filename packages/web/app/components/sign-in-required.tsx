@@ -1,16 +1,15 @@
 import { useSession } from '../auth/session';
+import { useI18n } from '../i18n/i18n';
 
 export function SignInRequired() {
   const session = useSession();
+  const { t } = useI18n();
   return (
     <div class="panel empty">
-      <h1>Sign in to see pipelines</h1>
-      <p>
-        This Ferry does not show pipelines without a token. Ask its operators for one (a viewer token is
-        enough to read).
-      </p>
+      <h1>{t('signIn.requiredTitle')}</h1>
+      <p>{t('signIn.requiredBody')}</p>
       <button type="button" class="btn btn-primary" onClick={() => session.setPromptSignIn(true)}>
-        Sign in with a token
+        {t('signIn.withToken')}
       </button>
     </div>
   );

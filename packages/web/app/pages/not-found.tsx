@@ -1,12 +1,14 @@
 import { Link } from 'wouter-preact';
+import { useI18n } from '../i18n/i18n';
 
 export function NotFound() {
+  const { t } = useI18n();
   return (
     <div class="panel empty">
-      <h1>Nothing here</h1>
-      <p>This page does not exist. Pipelines live at their own link, which stays valid.</p>
+      <h1>{t('notFound.title')}</h1>
+      <p>{t('notFound.body')}</p>
       <Link href="/pipelines" class="btn">
-        All pipelines
+        {t('notFound.all')}
       </Link>
     </div>
   );

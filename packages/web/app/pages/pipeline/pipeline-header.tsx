@@ -6,26 +6,12 @@ import { TimeAgo } from '../../components/time-ago';
 import { commitUrl, safeUrl, shortSha, titleOf } from '../../format/git';
 import { elapsed } from '../../format/time';
 import { useI18n } from '../../i18n/i18n';
-import type { MessageKey } from '../../i18n/messages-en';
-
-/** How the pipeline came to be, in the page's language (an unknown trigger as it is). */
-function triggerKey(trigger: string): MessageKey | undefined {
-  const keys: Record<string, MessageKey> = {
-    push: 'trigger.push',
-    merge: 'trigger.merge',
-    manual: 'trigger.manual',
-    retry: 'trigger.retry',
-    rollback: 'trigger.rollback',
-    merge_request: 'trigger.merge_request',
-  };
-  return keys[trigger];
-}
+import { triggerKeys } from '../../i18n/trigger-label';
 
 /** What the pipeline is: project, environment, commit, who, and how it stands. */
 export function PipelineHeader({ pipeline: p, now }: { pipeline: Pipeline; now: number }) {
   const { t } = useI18n();
   const duration = elapsed(p.startedAt, p.finishedAt, now);
-  const trigger = triggerKey(p.trigger);
   const project = safeUrl(p.project.webUrl);
   return (
     <div class="pl-header">
@@ -49,8 +35,7 @@ export function PipelineHeader({ pipeline: p, now }: { pipeline: Pipeline; now: 
         <BranchChip pipeline={p} />
         <span class="env-chip">{p.environment}</span>
         <span>
-          {t('env.by')} <strong>{p.user.name || p.user.username}</strong> ·{' '}
-          {trigger === undefined ? p.trigger : t(trigger)}
+          {t('env.by')} <strong>{p.user.name || p.user.username}</strong> · {t(triggerKeys[p.trigger])}
         </span>
         <span>
           {t('header.queued')} <TimeAgo iso={p.queuedAt} now={now} />

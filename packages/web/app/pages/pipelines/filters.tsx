@@ -3,6 +3,7 @@ import { pipelineStatuses } from '@ferry/shared/domain';
 import { useEffect, useState } from 'preact/hooks';
 import type { PipelineStatus } from '../../api/types';
 import { useStatusLabel } from '../../components/status-icon';
+import { useI18n } from '../../i18n/i18n';
 import type { ListFilter } from './list-filter';
 
 interface Props {
@@ -17,6 +18,7 @@ interface Props {
 export function Filters({ filter, onChange, projects, environments }: Props) {
   const [draft, setDraft] = useState(filter);
   const statusLabel = useStatusLabel();
+  const { t } = useI18n();
   useEffect(() => setDraft(filter), [filter.project, filter.environment, filter.status, filter.ref]);
 
   useEffect(() => {
@@ -45,27 +47,27 @@ export function Filters({ filter, onChange, projects, environments }: Props) {
       }}
     >
       <label class="field">
-        <span>Project</span>
+        <span>{t('filter.project')}</span>
         <input
           type="search"
           list="ferry-projects"
-          placeholder="group/name or id"
+          placeholder={t('filter.projectHint')}
           value={draft.project ?? ''}
           onInput={text('project')}
         />
       </label>
       <label class="field">
-        <span>Environment</span>
+        <span>{t('filter.environment')}</span>
         <input
           type="search"
           list="ferry-environments"
-          placeholder="any"
+          placeholder={t('filter.any')}
           value={draft.environment ?? ''}
           onInput={text('environment')}
         />
       </label>
       <label class="field">
-        <span>Status</span>
+        <span>{t('filter.status')}</span>
         <select
           value={filter.status ?? ''}
           onChange={(e) => {
@@ -73,7 +75,7 @@ export function Filters({ filter, onChange, projects, environments }: Props) {
             onChange({ ...draft, status: value === '' ? undefined : value });
           }}
         >
-          <option value="">Any status</option>
+          <option value="">{t('filter.anyStatus')}</option>
           {pipelineStatuses.map((s) => (
             <option key={s} value={s}>
               {statusLabel(s)}
@@ -82,12 +84,12 @@ export function Filters({ filter, onChange, projects, environments }: Props) {
         </select>
       </label>
       <label class="field">
-        <span>Branch</span>
-        <input type="search" placeholder="any" value={draft.ref ?? ''} onInput={text('ref')} />
+        <span>{t('filter.branch')}</span>
+        <input type="search" placeholder={t('filter.any')} value={draft.ref ?? ''} onInput={text('ref')} />
       </label>
       {active && (
         <button type="button" class="btn btn-ghost clear" onClick={() => onChange({})}>
-          Clear
+          {t('filter.clear')}
         </button>
       )}
       <datalist id="ferry-projects">

@@ -7,15 +7,8 @@ import { StatusBadge } from '../../components/status-icon';
 import { TimeAgo } from '../../components/time-ago';
 import { splitPath } from '../../format/git';
 import { elapsed } from '../../format/time';
-
-const triggerLabel: Record<Pipeline['trigger'], string> = {
-  push: 'push',
-  merge: 'merge',
-  manual: 'manual',
-  retry: 'retry',
-  rollback: 'rollback',
-  merge_request: 'MR check',
-};
+import { useI18n } from '../../i18n/i18n';
+import { triggerKeys } from '../../i18n/trigger-label';
 
 /** One pipeline in the list; the whole row opens it (links inside keep their own targets). */
 export function PipelineRow({
@@ -28,6 +21,7 @@ export function PipelineRow({
   fresh: boolean;
 }) {
   const [, navigate] = useLocation();
+  const { t } = useI18n();
   const href = `/pipelines/${encodeURIComponent(p.id)}`;
   const { group, name } = splitPath(p.project.path);
   const duration = elapsed(p.startedAt, p.finishedAt, now);
@@ -60,7 +54,7 @@ export function PipelineRow({
         <span class="who-user" title={p.user.username}>
           {p.user.name || p.user.username}
         </span>
-        <span class="trigger">{triggerLabel[p.trigger]}</span>
+        <span class="trigger">{t(triggerKeys[p.trigger])}</span>
       </div>
       <div class="c-stages">
         <StageProgress pipeline={p} now={now} />
@@ -70,7 +64,7 @@ export function PipelineRow({
           <TimeAgo iso={p.queuedAt} now={now} />
         </span>
         {duration !== undefined && (
-          <span class={`duration${isTerminal(p.status) ? '' : ' ticking'}`} title="Duration">
+          <span class={`duration${isTerminal(p.status) ? '' : ' ticking'}`} title={t('list.duration')}>
             {duration}
           </span>
         )}

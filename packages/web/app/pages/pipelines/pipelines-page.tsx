@@ -2,6 +2,7 @@ import { useMemo } from 'preact/hooks';
 import { useLocation, useSearch } from 'wouter-preact';
 import { isTerminal } from '../../api/types';
 import { LiveDot } from '../../components/live-dot';
+import { useI18n } from '../../i18n/i18n';
 import { useNow } from '../../live/use-now';
 import { Filters } from './filters';
 import { filterFromSearch, type ListFilter, searchOf } from './list-filter';
@@ -9,6 +10,7 @@ import { PipelineRow } from './pipeline-row';
 import { usePipelineList } from './use-pipeline-list';
 
 export function PipelinesPage() {
+  const { t } = useI18n();
   const search = useSearch();
   const [location, navigate] = useLocation();
   const filter = useMemo(() => filterFromSearch(search), [search]);
@@ -29,7 +31,7 @@ export function PipelinesPage() {
   return (
     <div class="page">
       <div class="page-head">
-        <h1>Pipelines</h1>
+        <h1>{t('list.title')}</h1>
         <LiveDot state={list.live} />
       </div>
       <Filters filter={filter} onChange={setFilter} projects={projects} environments={environments} />
@@ -40,27 +42,25 @@ export function PipelinesPage() {
       )}
       <div class="panel pl-panel">
         <div class="pl-head" aria-hidden="true">
-          <span>Status</span>
-          <span>Project · environment</span>
-          <span>Commit</span>
-          <span>Who</span>
-          <span>Stages</span>
-          <span>When</span>
+          <span>{t('list.colStatus')}</span>
+          <span>{t('list.colProject')}</span>
+          <span>{t('list.colCommit')}</span>
+          <span>{t('list.colWho')}</span>
+          <span>{t('list.colStages')}</span>
+          <span>{t('list.colWhen')}</span>
         </div>
         {list.loading ? (
-          <div class="pl-empty muted">Loading pipelines…</div>
+          <div class="pl-empty muted">{t('list.loading')}</div>
         ) : environmentItems.length === 0 ? (
           <div class="pl-empty">
             {Object.keys(filter).length > 0 ? (
-              <p>No pipeline matches these filters.</p>
+              <p>{t('list.noMatch')}</p>
             ) : (
               <>
                 <p>
-                  <strong>No pipelines yet.</strong>
+                  <strong>{t('list.none')}</strong>
                 </p>
-                <p class="muted">
-                  Merge into an environment branch and its pipeline shows up here within a second.
-                </p>
+                <p class="muted">{t('list.noneHint')}</p>
               </>
             )}
           </div>
@@ -73,10 +73,10 @@ export function PipelinesPage() {
         )}
       </div>
       {checks.length > 0 && (
-        <section class="panel pl-panel pl-checks" aria-label="Merge request checks">
+        <section class="panel pl-panel pl-checks" aria-label={t('list.checks')}>
           <div class="page-head">
-            <h2>Merge request checks</h2>
-            <span class="muted">test stage only, on each merge request's source commit</span>
+            <h2>{t('list.checks')}</h2>
+            <span class="muted">{t('list.checksHint')}</span>
           </div>
           <ul class="pl-list">
             {checks.map((p) => (
@@ -88,7 +88,7 @@ export function PipelinesPage() {
       {list.hasMore && (
         <div class="more">
           <button type="button" class="btn" onClick={list.loadMore} disabled={list.loadingMore}>
-            {list.loadingMore ? 'Loading…' : 'Older pipelines'}
+            {list.loadingMore ? t('list.loadingMore') : t('list.older')}
           </button>
         </div>
       )}
