@@ -7,12 +7,14 @@
 //   npm run bench:soak -- --pipelines 100000 --log-kb 200 --store both
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildPushHook, randomSha } from '@ferry/doubles/gitlab';
 import { createLogger } from '@ferry/shared';
 import { Redis } from 'ioredis';
+import { liveKeys } from '../packages/server/src/history/redis/redis-live-keys.js';
+import { RedisLiveSource } from '../packages/server/src/history/redis/redis-live-source.js';
 import type { LogStore } from '../packages/server/src/logs/log-store.js';
 import { StaticEnvironmentMap } from '../packages/server/src/pipeline/environment-map.js';
 import { type RunningFerry, startFerry } from '../packages/server/src/runtime/start-ferry.js';
@@ -135,13 +137,17 @@ async function soak(kind: string) {
   });
   runner.logs = ferry.ctx.logs;
   const redis = new Redis(redisUrl);
+  const loadAtStart = loadavg();
   const samples: Array<{
     s: number;
     usedMemory: number;
     finished: number;
     backlog: number;
+    lagSeconds: number;
     archiveBytes: number;
   }> = [];
+  // Read straight from Redis at each sample (the gauges are set per cycle, stale during a long one).
+  const live = new RedisLiveSource(redis, liveKeys(prefix), ferry.ctx.store);
   const started = Date.now();
   let sent = 0;
   let maxLagSeconds = 0;
@@ -151,15 +157,21 @@ async function soak(kind: string) {
   };
   const sample = async () => {
     const active = (await ferry.ctx.store.nonTerminalIds()).length;
+    const now = new Date();
+    const waiting = await live.due(now.toISOString(), 0);
+    const oldest =
+      waiting.oldestFinishedAt === undefined ? now.getTime() : Date.parse(waiting.oldestFinishedAt);
     const point = {
       s: Math.round((Date.now() - started) / 1000),
       usedMemory: await usedMemory(redis),
       finished: sent - active,
-      backlog: await gauge('ferry_history_archive_backlog'),
+      backlog: waiting.backlog,
+      lagSeconds: Math.max(0, (now.getTime() - oldest) / 1000),
       archived: await gauge('ferry_history_archived_total'),
       archiveBytes: await ferry.history.store.sizeBytes(),
+      load1: Number(loadavg()[0]!.toFixed(2)),
     };
-    maxLagSeconds = Math.max(maxLagSeconds, await gauge('ferry_history_archive_lag_seconds'));
+    maxLagSeconds = Math.max(maxLagSeconds, point.lagSeconds);
     samples.push(point);
     process.stderr.write(`[soak ${kind}] ${JSON.stringify(point)}\n`);
   };
@@ -233,10 +245,18 @@ async function soak(kind: string) {
     pipelinesPerSecond: Number((pipelineCount / productionSeconds).toFixed(1)),
     archivalCatchUpSeconds: Number(catchUpSeconds.toFixed(1)),
     maxArchivalLagSeconds: Number(maxLagSeconds.toFixed(1)),
+    maxArchivalBacklog: Math.max(0, ...samples.map((s) => s.backlog)),
+    redisUsedMemoryPeakMb: Number((Math.max(0, ...samples.map((s) => s.usedMemory)) / 1_048_576).toFixed(1)),
     redisUsedMemoryMb: samples.map((s) => Number((s.usedMemory / 1_048_576).toFixed(1))),
     redisUsedMemoryEndMb: Number(((samples.at(-1)?.usedMemory ?? 0) / 1_048_576).toFixed(1)),
     archiveMb: Number(((samples.at(-1)?.archiveBytes ?? 0) / 1_048_576).toFixed(1)),
     readsMs: reads,
+    // The machine's load beside the figures: they are only comparable under similar load.
+    machine: {
+      cpus: cpus().length,
+      loadAverageAtStart: loadAtStart.map((l) => Number(l.toFixed(2))),
+      loadAverageAtEnd: loadavg().map((l) => Number(l.toFixed(2))),
+    },
   };
   await ferry.close();
   // The live pipelines stay behind otherwise and would weigh on the next store's figures.
