@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deployments } from '../../packages/server/src/cli/deployments.js';
 import { liveKeys } from '../../packages/server/src/history/redis/redis-live-keys.js';
 import { api, pushPipeline, until } from '../api/api-support.js';
-import { startTestFerry, type TestFerry } from '../support/ferry.js';
+import { eventually, startTestFerry, type TestFerry } from '../support/ferry.js';
 import { historyConfig, historyKinds } from '../support/history.js';
 import { connectTestRedis } from '../support/services.js';
 
@@ -41,7 +41,9 @@ describe.each(historyKinds)('archival to %s', (kind) => {
   async function start(extra: Record<string, unknown> = {}): Promise<TestFerry> {
     const history = await historyConfig(kind, { archiveAfter: '0s', interval: '1h', ...extra });
     const ferry = await startTestFerry({ config: { history: history.config }, env: history.env });
-    // After the start-up cycle (the next is an hour away): the test decides when pipelines move.
+    // The test decides when pipelines move: "another replica" holds the archiver's lease, so the
+    // archiver's own loop neither cycles nor wakes as pipelines end; cycle() runs one regardless.
+    await redis.set(liveKeys(ferry.prefix).archiverLease, 'another-replica', 'PX', 3_600_000);
     await ferry.ferry.history.archiver.cycle();
     return ferry;
   }
@@ -70,6 +72,22 @@ describe.each(historyKinds)('archival to %s', (kind) => {
     const first = (await api(t, 'GET', `/pipelines/${id}/stages/build/log?format=json`)).json();
     expect(first.lines.length).toBeGreaterThan(0);
     expect(await t.ferry.history.store.has(id)).toBe(true);
+  });
+
+  it('archives pipelines as they end, without waiting for the next interval (an hour away)', async () => {
+    const history = await historyConfig(kind, { archiveAfter: '0s', interval: '1h' });
+    t = await startTestFerry({ config: { history: history.config }, env: history.env });
+    const ferry = t;
+    const keys = liveKeys(ferry.prefix);
+    // Past the start-up cycle: the loop's next one is an hour away unless pipelines ending wake it.
+    await ferry.ferry.history.archiver.cycle();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await pushPipeline(ferry, { projectId: 83 + i }));
+    for (const id of ids) {
+      await eventually(async () => ((await ferry.ferry.history.store.has(id)) ? true : undefined));
+      await eventually(async () => ((await redis.exists(keys.pipeline(id))) === 0 ? true : undefined));
+      expect((await api(ferry, 'GET', `/pipelines/${id}`)).json()).toMatchObject({ id, status: 'success' });
+    }
   });
 
   it('with history.logsDir, archived logs are gzip files there and read the same', async () => {

@@ -1,11 +1,13 @@
 import type { LogLine } from '@ferry/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LogEntry } from '../../packages/server/src/history/history-store.js';
+import type { ArchiveMove, LogEntry, RawLogEntry } from '../../packages/server/src/history/history-store.js';
 import type { KyselyHistoryStore } from '../../packages/server/src/history/kysely-history-store.js';
+import { compressEntries, rawEntries } from '../../packages/server/src/history/logs/chunk-codec.js';
 import { finishedPipeline } from './records.js';
 
-async function* entriesOf(list: readonly LogEntry[]): AsyncGenerator<LogEntry> {
-  yield* list;
+/** Entries as Redis holds them (the lines' JSON as bytes), as the archiver reads them. */
+function entriesOf(list: readonly LogEntry[]): AsyncGenerator<RawLogEntry> {
+  return rawEntries(list);
 }
 
 /** A log of `count` entries of `perEntry` lines, ids like Redis stream ids. */
@@ -134,6 +136,78 @@ export function historyConformance(open: () => Promise<KyselyHistoryStore>): voi
       const chunk = await store.readLog(p.id, 'test', '-', 10_000);
       expect(chunk?.lines).toHaveLength(20);
       expect(chunk).toMatchObject({ done: true, droppedBytes: 5_000_000, droppedAfter: 7 });
+    });
+  });
+
+  describe('moves (what the archiver writes)', () => {
+    /** A move of `record` with a `build` log of `entries`, compressed in chunks of `maxRaw` bytes. */
+    async function moveOf(record: ReturnType<typeof finishedPipeline>, entries: LogEntry[], maxRaw?: number) {
+      const chunks = [];
+      for await (const chunk of compressEntries(entriesOf(entries), maxRaw)) chunks.push(chunk);
+      const lines = entries.reduce((n, [, l]) => n + l.length, 0);
+      const move: ArchiveMove = {
+        pipeline: { record, seq: 1 },
+        logs: [
+          {
+            stage: 'build',
+            info: { lines, droppedBytes: 0, rawBytes: 1, storedBytes: 1, location: 'db' },
+            chunks,
+          },
+        ],
+      };
+      return move;
+    }
+
+    async function allLines(id: string): Promise<number[]> {
+      const seen: number[] = [];
+      let cursor = '-';
+      for (let pages = 0; pages < 1000; pages++) {
+        const chunk = await store.readLog(id, 'build', cursor, 500);
+        seen.push(...(chunk?.lines ?? []).map((l) => l.n));
+        cursor = chunk?.cursor ?? cursor;
+        if (chunk === undefined || chunk.done) break;
+      }
+      return seen;
+    }
+
+    it('writes several pipelines with their logs in one call, read back whole', async () => {
+      const a = finishedPipeline();
+      const b = finishedPipeline({ environment: 'prod' });
+      await store.putMoves([await moveOf(a, logEntries(200, 5)), await moveOf(b, logEntries(30, 2))]);
+      expect(await store.get(a.id)).toEqual(a);
+      expect(await store.get(b.id)).toEqual(b);
+      expect(await allLines(a.id)).toEqual([...Array(1000).keys()]);
+      expect(await allLines(b.id)).toEqual([...Array(60).keys()]);
+      expect(await store.logInfo(a.id, 'build')).toMatchObject({ lines: 1000, location: 'db' });
+    });
+
+    it('a repeated move cut differently (an older Ferry, a longer log) reads back each line once', async () => {
+      const a = finishedPipeline();
+      const entries = logEntries(400, 5);
+      // An earlier move (say by an older Ferry) cut half the log into small chunks.
+      const earlier = await moveOf(a, entries.slice(0, 200), 4 * 1024);
+      expect(earlier.logs[0]!.chunks.length).toBeGreaterThan(3);
+      await store.putMoves([earlier]);
+      await store.putMoves([await moveOf(a, entries)]);
+      expect(await allLines(a.id)).toEqual([...Array(2000).keys()]);
+      await store.putMoves([await moveOf(a, entries, 8 * 1024)]);
+      expect(await allLines(a.id)).toEqual([...Array(2000).keys()]);
+    });
+
+    it('is all or nothing: a move that cannot be written leaves the whole batch out', async () => {
+      const a = finishedPipeline();
+      const b = finishedPipeline();
+      const bad = await moveOf(b, logEntries(3, 1));
+      const broken: ArchiveMove = {
+        ...bad,
+        logs: [
+          { ...bad.logs[0]!, chunks: [{ ...bad.logs[0]!.chunks[0]!, data: null as unknown as Buffer }] },
+        ],
+      };
+      await expect(store.putMoves([await moveOf(a, logEntries(3, 1)), broken])).rejects.toThrow();
+      expect(await store.has(a.id)).toBe(false);
+      expect(await store.logInfo(a.id, 'build')).toBeUndefined();
+      expect(await store.readLog(a.id, 'build', '-', 10)).toBeUndefined();
     });
   });
 

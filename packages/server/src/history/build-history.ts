@@ -2,6 +2,7 @@ import type { FerryConfig, Logger } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import type { LogStore } from '../logs/log-store.js';
 import type { FerryMetrics } from '../metrics/metrics.js';
+import type { PipelineObserver } from '../pipeline/observer.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import { ArchivedLogStore } from './archived-log-store.js';
 import { ArchivedPipelineStore } from './archived-pipeline-store.js';
@@ -43,6 +44,8 @@ export interface History {
   logs: ArchivedLogStore;
   archiver: Archiver;
   audit: AuditTrail;
+  /** Wakes the archiver as pipelines end, so they move once `history.archiveAfter` has passed. */
+  observer: PipelineObserver;
   close(): Promise<void>;
 }
 
@@ -72,6 +75,7 @@ export function buildHistory(options: BuildHistoryOptions): History {
     archiveAfterMs: config.history.archiveAfter,
     intervalMs: config.history.interval,
     batch: config.history.batch,
+    concurrency: config.history.concurrency,
     eventsRetentionMs: config.history.eventsRetention,
     reportingRuns: config.reporting.enabled,
     retention: {
@@ -86,6 +90,7 @@ export function buildHistory(options: BuildHistoryOptions): History {
     logs,
     archiver,
     audit: new AuditTrail(options.live.store, store, logger),
+    observer: { started() {}, stageFinished() {}, finished: () => archiver.pipelineFinished() },
     async close() {
       await archiver.close();
       await store.close();

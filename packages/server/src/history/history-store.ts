@@ -1,6 +1,7 @@
 import type { LogChunk, LogLine, PipelineRecord } from '@ferry/shared';
 import type { PipelineFilter } from '../store/pipeline-store.js';
 import type { DeploymentEntry, DeploymentQuery } from './audit/deployment-entry.js';
+import type { LogChunkRow } from './logs/chunk-codec.js';
 
 /** A finished pipeline on its way to the archive, with its place in the list order. */
 export interface ArchivedPipeline {
@@ -11,6 +12,12 @@ export interface ArchivedPipeline {
 
 /** One Redis stream entry of a stage log: its id (the log cursor) and its lines. */
 export type LogEntry = readonly [id: string, lines: LogLine[]];
+
+/**
+ * The same entry as Redis holds it: the lines' JSON text unparsed, so archival copies bytes instead
+ * of parsing and stringifying every line.
+ */
+export type RawLogEntry = readonly [id: string, linesJson: Buffer];
 
 /** What a stage log's reader needs besides its lines: the head…tail marker and its size. */
 export interface StageLogFacts {
@@ -51,12 +58,26 @@ export interface LogArchive {
     pipelineId: string,
     stage: string,
     facts: StageLogFacts,
-    entries: AsyncIterable<LogEntry>,
+    entries: AsyncIterable<RawLogEntry>,
     signal?: AbortSignal,
   ): Promise<{ rawBytes: number; storedBytes: number }>;
   /** Lines after `cursor` ('-' from the start), at least `limit` unless the log ends; undefined: no such log. */
   readLog(pipelineId: string, stage: string, cursor: string, limit: number): Promise<LogChunk | undefined>;
   deleteLogs(pipelineIds: readonly string[]): Promise<void>;
+}
+
+/** A stage log ready for the archive: its facts, and its compressed chunks when the database holds it. */
+export interface ArchiveMoveLog {
+  stage: string;
+  info: ArchivedLogInfo;
+  /** Empty when the log went to a logs directory (`info.location` `dir`). */
+  chunks: readonly LogChunkRow[];
+}
+
+/** A finished pipeline ready for the archive: its record and its stage logs. */
+export interface ArchiveMove {
+  pipeline: ArchivedPipeline;
+  logs: readonly ArchiveMoveLog[];
 }
 
 /**
@@ -70,6 +91,11 @@ export interface HistoryStore {
   migrate(): Promise<void>;
   /** Records (or replaces) a finished pipeline and its audit entry. */
   putPipeline(pipeline: ArchivedPipeline): Promise<void>;
+  /**
+   * Records (or replaces) several pipelines with their logs in one transaction: all or none. A log
+   * given replaces whatever the archive held of that stage (chunks of an earlier, interrupted move).
+   */
+  putMoves(moves: readonly ArchiveMove[]): Promise<void>;
   /** Records an archived log's facts (after its lines are stored, see LogArchive). */
   putLogInfo(pipeline: PipelineRecord, stage: string, info: ArchivedLogInfo): Promise<void>;
   logInfo(pipelineId: string, stage: string): Promise<ArchivedLogInfo | undefined>;

@@ -1,5 +1,5 @@
 import { FerryError, HistoryErrors, type LogChunk, type LogLine, type PipelineRecord } from '@ferry/shared';
-import { type Kysely, Migrator, type Selectable, sql } from 'kysely';
+import { type Kysely, Migrator, type Selectable, sql, type Transaction } from 'kysely';
 import type { PipelineFilter } from '../store/pipeline-store.js';
 import { assertReadableFormat, PIPELINE_RECORD_FORMAT } from '../store/record-format.js';
 import { type DeploymentEntry, type DeploymentQuery, deploymentOf } from './audit/deployment-entry.js';
@@ -7,14 +7,16 @@ import type { DeploymentsTable, HistoryDatabase } from './database.js';
 import type {
   ArchivedLogInfo,
   ArchivedPipeline,
+  ArchiveMove,
+  ArchiveMoveLog,
   HistoryStore,
   LogArchive,
-  LogEntry,
+  RawLogEntry,
   RetentionCut,
   RetentionResult,
   StageLogFacts,
 } from './history-store.js';
-import { compressEntries, decompressChunk } from './logs/chunk-codec.js';
+import { compressEntries, decompressChunk, type LogChunkRow } from './logs/chunk-codec.js';
 import { formatStreamId, parseStreamId, streamIdAfter } from './logs/stream-id.js';
 import { historyMigrations } from './migrations/index.js';
 import type { SqlTypes } from './migrations/sql-dialect.js';
@@ -79,32 +81,20 @@ export abstract class KyselyHistoryStore implements HistoryStore, LogArchive {
     }
   }
 
-  putPipeline({ record, seq }: ArchivedPipeline): Promise<void> {
-    return this.ready(async () => {
-      const row = {
-        id: record.id,
-        seq,
-        project_id: record.project.id,
-        project_path: record.project.path,
-        environment: record.environment,
-        ref: record.ref,
-        status: record.status,
-        created_at: record.createdAt,
-        finished_at: record.finishedAt ?? record.createdAt,
-        record: JSON.stringify({ format: PIPELINE_RECORD_FORMAT, ...record }),
-        archived_at: new Date().toISOString(),
-      };
-      const entry = deploymentOf(record);
-      await this.db.transaction().execute(async (tx) => {
-        await tx
-          .insertInto('pipelines')
-          .values(row)
-          .onConflict((oc) => oc.column('id').doUpdateSet({ ...row, id: undefined }))
-          .execute();
-        await tx.deleteFrom('deployments').where('pipeline_id', '=', record.id).execute();
-        if (entry !== undefined) await tx.insertInto('deployments').values(deploymentRow(entry)).execute();
-      });
-    });
+  putPipeline(pipeline: ArchivedPipeline): Promise<void> {
+    return this.putMoves([{ pipeline, logs: [] }]);
+  }
+
+  putMoves(moves: readonly ArchiveMove[]): Promise<void> {
+    if (moves.length === 0) return Promise.resolve();
+    return this.ready(() =>
+      this.db.transaction().execute(async (tx) => {
+        for (const move of moves) {
+          for (const log of move.logs) await writeLog(tx, move.pipeline.record, log);
+          await writePipeline(tx, move.pipeline);
+        }
+      }),
+    );
   }
 
   has(id: string): Promise<boolean> {
@@ -155,25 +145,7 @@ export abstract class KyselyHistoryStore implements HistoryStore, LogArchive {
   }
 
   putLogInfo(pipeline: PipelineRecord, stage: string, info: ArchivedLogInfo): Promise<void> {
-    return this.ready(async () => {
-      const row = {
-        pipeline_id: pipeline.id,
-        stage,
-        environment: pipeline.environment,
-        finished_at: pipeline.finishedAt ?? pipeline.createdAt,
-        lines: info.lines,
-        dropped_bytes: info.droppedBytes,
-        dropped_after: info.droppedAfter ?? null,
-        raw_bytes: info.rawBytes,
-        stored_bytes: info.storedBytes,
-        location: info.location,
-      };
-      await this.db
-        .insertInto('stage_logs')
-        .values(row)
-        .onConflict((oc) => oc.columns(['pipeline_id', 'stage']).doUpdateSet(row))
-        .execute();
-    });
+    return this.ready(() => writeLogInfo(this.db, pipeline, stage, info));
   }
 
   logInfo(pipelineId: string, stage: string): Promise<ArchivedLogInfo | undefined> {
@@ -201,7 +173,7 @@ export abstract class KyselyHistoryStore implements HistoryStore, LogArchive {
     pipelineId: string,
     stage: string,
     _facts: StageLogFacts,
-    entries: AsyncIterable<LogEntry>,
+    entries: AsyncIterable<RawLogEntry>,
     signal?: AbortSignal,
   ): Promise<{ rawBytes: number; storedBytes: number }> {
     return this.ready(async () => {
@@ -210,22 +182,7 @@ export abstract class KyselyHistoryStore implements HistoryStore, LogArchive {
       // Chunk boundaries depend only on the (complete) log, so a repeated move rewrites the same rows.
       for await (const chunk of compressEntries(entries)) {
         signal?.throwIfAborted();
-        const row = {
-          pipeline_id: pipelineId,
-          stage,
-          last_ms: chunk.last.ms,
-          last_seq: chunk.last.seq,
-          first_ms: chunk.first.ms,
-          first_seq: chunk.first.seq,
-          data: chunk.data,
-        };
-        await this.db
-          .insertInto('stage_log_chunks')
-          .values(row)
-          .onConflict((oc) =>
-            oc.columns(['pipeline_id', 'stage', 'last_ms', 'last_seq']).doUpdateSet({ data: chunk.data }),
-          )
-          .execute();
+        await writeChunks(this.db, pipelineId, stage, [chunk]);
         rawBytes += chunk.rawBytes;
         storedBytes += chunk.data.length;
       }
@@ -334,6 +291,91 @@ export abstract class KyselyHistoryStore implements HistoryStore, LogArchive {
   async close(): Promise<void> {
     await this.db.destroy();
   }
+}
+
+type Db = Kysely<HistoryDatabase> | Transaction<HistoryDatabase>;
+
+async function writePipeline(db: Db, { record, seq }: ArchivedPipeline): Promise<void> {
+  const row = {
+    id: record.id,
+    seq,
+    project_id: record.project.id,
+    project_path: record.project.path,
+    environment: record.environment,
+    ref: record.ref,
+    status: record.status,
+    created_at: record.createdAt,
+    finished_at: record.finishedAt ?? record.createdAt,
+    record: JSON.stringify({ format: PIPELINE_RECORD_FORMAT, ...record }),
+    archived_at: new Date().toISOString(),
+  };
+  const entry = deploymentOf(record);
+  await db
+    .insertInto('pipelines')
+    .values(row)
+    .onConflict((oc) => oc.column('id').doUpdateSet({ ...row, id: undefined }))
+    .execute();
+  await db.deleteFrom('deployments').where('pipeline_id', '=', record.id).execute();
+  if (entry !== undefined) await db.insertInto('deployments').values(deploymentRow(entry)).execute();
+}
+
+/** A whole stage log: its chunks replace any the archive held (an interrupted earlier move's). */
+async function writeLog(db: Db, record: PipelineRecord, log: ArchiveMoveLog): Promise<void> {
+  if (log.info.location === 'db') {
+    await db
+      .deleteFrom('stage_log_chunks')
+      .where('pipeline_id', '=', record.id)
+      .where('stage', '=', log.stage)
+      .execute();
+    await writeChunks(db, record.id, log.stage, log.chunks);
+  }
+  await writeLogInfo(db, record, log.stage, log.info);
+}
+
+async function writeChunks(
+  db: Db,
+  pipelineId: string,
+  stage: string,
+  chunks: readonly LogChunkRow[],
+): Promise<void> {
+  for (const chunk of chunks) {
+    const row = {
+      pipeline_id: pipelineId,
+      stage,
+      last_ms: chunk.last.ms,
+      last_seq: chunk.last.seq,
+      first_ms: chunk.first.ms,
+      first_seq: chunk.first.seq,
+      data: chunk.data,
+    };
+    await db
+      .insertInto('stage_log_chunks')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['pipeline_id', 'stage', 'last_ms', 'last_seq']).doUpdateSet({ data: chunk.data }),
+      )
+      .execute();
+  }
+}
+
+async function writeLogInfo(db: Db, pipeline: PipelineRecord, stage: string, info: ArchivedLogInfo) {
+  const row = {
+    pipeline_id: pipeline.id,
+    stage,
+    environment: pipeline.environment,
+    finished_at: pipeline.finishedAt ?? pipeline.createdAt,
+    lines: info.lines,
+    dropped_bytes: info.droppedBytes,
+    dropped_after: info.droppedAfter ?? null,
+    raw_bytes: info.rawBytes,
+    stored_bytes: info.storedBytes,
+    location: info.location,
+  };
+  await db
+    .insertInto('stage_logs')
+    .values(row)
+    .onConflict((oc) => oc.columns(['pipeline_id', 'stage']).doUpdateSet(row))
+    .execute();
 }
 
 function deploymentRow(entry: DeploymentEntry) {

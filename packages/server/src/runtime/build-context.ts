@@ -94,7 +94,7 @@ export async function buildServerContext(options: BuildContextOptions): Promise<
     logs,
     history: history.store,
     audit: history.audit,
-    observer: composeObservers(metrics, reporting.observer),
+    observer: composeObservers(metrics, reporting.observer, history.observer),
     publisher: redis,
     cancelChannel: `${prefix}:cancel`,
     readinessChecks: [],

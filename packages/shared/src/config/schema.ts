@@ -178,6 +178,8 @@ function historySchema(secretRef: ReturnType<typeof secret>) {
       interval: duration('30s'),
       /** Pipelines moved per archival cycle at most. */
       batch: z.number().int().positive().default(200),
+      /** Pipelines prepared (logs read from Redis and compressed) at once during a cycle. */
+      concurrency: z.number().int().positive().max(64).default(4),
       /** Compressed stage logs go here (a PVC on Kubernetes) instead of into the archive database. */
       logsDir: z.string().optional(),
       /** Events stay in Redis this long after every consumer read them, for dashboards that resume. */

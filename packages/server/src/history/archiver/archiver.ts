@@ -3,12 +3,34 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '@ferry/shared';
 import { Lease } from '../../reporting/outbox/lease.js';
 import type { HistoryMetrics } from '../history-metrics.js';
-import type { HistoryStore, LogArchive } from '../history-store.js';
+import type { ArchiveMove, ArchiveMoveLog, HistoryStore, LogArchive } from '../history-store.js';
+import { compressEntries, type LogChunkRow } from '../logs/chunk-codec.js';
 import type { DueForArchive, RedisLiveSource } from '../redis/redis-live-source.js';
 import { type RetentionPolicy, runRetention } from './retention.js';
 
-/** Pipelines moved at once within a cycle. */
-const movesAtOnce = 4;
+/** The least wait between cycles woken by pipelines that ended, so one cycle moves several. */
+const nudgeGapMs = 200;
+
+/** Pipelines written to the archive in one transaction at most… */
+const writeBatch = 16;
+/** …or this many bytes of compressed logs. */
+const writeBatchBytes = 8 * 1024 * 1024;
+
+function storedBytes(move: ArchiveMove): number {
+  let bytes = 0;
+  for (const log of move.logs) for (const chunk of log.chunks) bytes += chunk.data.length;
+  return bytes;
+}
+
+/** How long the oldest of `waiting` has waited past its due time (`dueAt`, ms: now − archiveAfter). */
+function lagSeconds(waiting: ReadonlyArray<{ finishedAt?: string | undefined }>, dueAt: number): number {
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const w of waiting) {
+    const at = w.finishedAt === undefined ? Number.NaN : Date.parse(w.finishedAt);
+    if (at < oldest) oldest = at;
+  }
+  return oldest === Number.POSITIVE_INFINITY ? 0 : Math.max(0, (dueAt - oldest) / 1000);
+}
 
 export interface ArchiverOptions {
   source: RedisLiveSource;
@@ -21,6 +43,8 @@ export interface ArchiverOptions {
   archiveAfterMs: number;
   intervalMs: number;
   batch: number;
+  /** Pipelines prepared (logs read and compressed) at once. */
+  concurrency: number;
   eventsRetentionMs: number;
   /** Whether the reporting outbox reads the event stream (its cursor then bounds the trim). */
   reportingRuns: boolean;
@@ -40,6 +64,7 @@ export class Archiver {
   #loop: Promise<void> | undefined;
   #lastRetention = 0;
   #wake: (() => void) | undefined;
+  #nudged = false;
   /** Cycles run one after another, never two at once in one process. */
   #running: Promise<unknown> = Promise.resolve();
 
@@ -78,8 +103,34 @@ export class Archiver {
     let archived = 0;
     let failed: unknown;
     let renewedAt = Date.now();
-    // A few moves at once: each mostly waits on Redis and the archive, so they overlap well.
     const queue = [...due];
+    /** Moves prepared and not yet written: at most writeBatch, plus one per preparing task. */
+    let batch: ArchiveMove[] = [];
+    let batchBytes = 0;
+    let writes: Promise<void> = Promise.resolve();
+    const progress = () => {
+      metrics.backlog.set(Math.max(0, backlog - archived));
+      const waiting = [...queue, ...batch.map((m) => m.pipeline.record)];
+      metrics.lagSeconds.set(lagSeconds(waiting, Date.parse(cutoff) + (Date.now() - began)));
+    };
+    // One transaction for several pipelines, then one Redis transaction removing them: writes run
+    // one after another while the next pipelines are read and compressed.
+    const commit = (moves: ArchiveMove[]): Promise<void> => {
+      writes = writes.then(async () => {
+        if (failed !== undefined || moves.length === 0) return;
+        try {
+          await history.putMoves(moves);
+          // Only now, with the archive's confirmation, does Redis let go.
+          await source.remove(moves.map((m) => m.pipeline.record));
+          archived += moves.length;
+          metrics.archived.inc(moves.length);
+          progress();
+        } catch (err) {
+          failed ??= err;
+        }
+      });
+      return writes;
+    };
     const worker = async () => {
       for (let next = queue.shift(); next !== undefined && failed === undefined; next = queue.shift()) {
         if (signal.aborted) return;
@@ -89,19 +140,27 @@ export class Archiver {
             renewedAt = Date.now();
             await this.#lease.renew();
           }
-          await this.#move(next, signal);
-          archived += 1;
-          metrics.archived.inc();
+          const move = await this.#prepare(next, signal);
+          if (move === undefined) continue;
+          batch.push(move);
+          batchBytes += storedBytes(move);
+          if (batch.length >= writeBatch || batchBytes >= writeBatchBytes) {
+            const moves = batch;
+            batch = [];
+            batchBytes = 0;
+            // Waiting for the write holds this task back: memory stays bounded.
+            await commit(moves);
+          }
         } catch (err) {
           failed ??= err;
         }
       }
     };
-    await Promise.all(Array.from({ length: movesAtOnce }, worker));
+    await Promise.all(Array.from({ length: this.#o.concurrency }, worker));
+    await commit(batch);
     const left = await source.due(cutoff, 1);
     metrics.backlog.set(left.backlog);
-    const oldest = left.oldestFinishedAt === undefined ? undefined : Date.parse(left.oldestFinishedAt);
-    metrics.lagSeconds.set(oldest === undefined ? 0 : Math.max(0, (Date.parse(cutoff) - oldest) / 1000));
+    metrics.lagSeconds.set(lagSeconds([{ finishedAt: left.oldestFinishedAt }], Date.parse(cutoff)));
     if (failed !== undefined) throw failed;
     if (archived > 0)
       logger.debug({ archived, backlog: left.backlog, ms: Date.now() - began }, 'archive: cycle done');
@@ -113,25 +172,40 @@ export class Archiver {
     return { archived, backlog: backlog - archived };
   }
 
-  async #move(due: DueForArchive, signal: AbortSignal): Promise<void> {
-    const { source, history, logs } = this.#o;
+  /**
+   * Reads a finished pipeline out of Redis for the archive: its record, and each stage log
+   * compressed (zlib on the thread pool) or written to the logs directory. Writes nothing to the
+   * archive database: the caller does, several pipelines in one transaction.
+   */
+  async #prepare(due: DueForArchive, signal: AbortSignal): Promise<ArchiveMove | undefined> {
+    const { source, logs } = this.#o;
     const record = await source.record(due.id);
-    if (record === undefined) return;
+    if (record === undefined) return undefined;
+    const moved: ArchiveMoveLog[] = [];
     for (const stage of record.stages) {
       const facts = await source.logFacts(record.id, stage.name);
       if (facts === undefined) continue;
-      const stored = await logs.archive.putLog(
-        record.id,
-        stage.name,
-        facts,
-        source.logEntries(record.id, stage.name, signal),
-        signal,
-      );
-      await history.putLogInfo(record, stage.name, { ...facts, ...stored, location: logs.location });
+      const entries = source.logEntries(record.id, stage.name, signal);
+      if (logs.location === 'dir') {
+        const stored = await logs.archive.putLog(record.id, stage.name, facts, entries, signal);
+        moved.push({ stage: stage.name, info: { ...facts, ...stored, location: 'dir' }, chunks: [] });
+        continue;
+      }
+      const chunks: LogChunkRow[] = [];
+      let rawBytes = 0;
+      let stored = 0;
+      for await (const chunk of compressEntries(entries)) {
+        chunks.push(chunk);
+        rawBytes += chunk.rawBytes;
+        stored += chunk.data.length;
+      }
+      moved.push({
+        stage: stage.name,
+        info: { ...facts, rawBytes, storedBytes: stored, location: 'db' },
+        chunks,
+      });
     }
-    await history.putPipeline({ record, seq: due.seq });
-    // Only now, with the archive's confirmation, does Redis let go.
-    await source.remove(record);
+    return { pipeline: { record, seq: due.seq }, logs: moved };
   }
 
   async #run(): Promise<void> {
@@ -140,12 +214,16 @@ export class Archiver {
     let failures = 0;
     while (!signal.aborted) {
       let wait = this.#o.intervalMs;
+      // Pipelines that end from now on wake the loop again (see pipelineFinished).
+      this.#nudged = false;
       try {
         if (await this.#lease.acquire()) {
           const { backlog } = await this.cycle();
           failures = 0;
           // Behind: go on at once rather than a whole interval later.
           if (backlog > 0) wait = 0;
+          // Pipelines ended during the cycle: the next one soon, with a short gap to gather a batch.
+          else if (this.#nudged) wait = Math.min(wait, nudgeGapMs);
         }
       } catch (err) {
         if (signal.aborted) break;
@@ -157,21 +235,47 @@ export class Archiver {
           'archive: archival cycle failed; pipelines are unaffected, it retries',
         );
       }
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-        delay(wait, undefined, { signal }).then(resolve, resolve);
-      });
+      // After a failure the backoff holds: pipelines that end meanwhile do not cut it short.
+      await this.#sleep(wait, failures === 0);
+    }
+  }
+
+  /** Waits `ms`, or less when closed (or nudged, if `wakeable`). */
+  async #sleep(ms: number, wakeable: boolean): Promise<void> {
+    const waking = new AbortController();
+    const stop = () => waking.abort();
+    this.#stop.signal.addEventListener('abort', stop, { once: true });
+    if (wakeable) this.#wake = stop;
+    try {
+      await delay(ms, undefined, { signal: waking.signal });
+    } catch {
+      // Woken early.
+    } finally {
+      this.#stop.signal.removeEventListener('abort', stop);
+      this.#wake = undefined;
     }
   }
 
   /** Starts the next cycle now instead of at the end of the interval. */
   nudge(): void {
+    this.#nudged = true;
     this.#wake?.();
+  }
+
+  /**
+   * A pipeline ended: it is due `history.archiveAfter` from now. When that comes before the next
+   * interval, the archiver is woken then, so pipelines are archived as they end (archiveAfter 0s)
+   * instead of up to an interval later.
+   */
+  pipelineFinished(): void {
+    const after = this.#o.archiveAfterMs;
+    if (after >= this.#o.intervalMs || this.#stop.signal.aborted) return;
+    if (after <= 0) this.nudge();
+    else setTimeout(() => this.nudge(), after).unref();
   }
 
   async close(): Promise<void> {
     this.#stop.abort();
-    this.#wake?.();
     await this.#loop;
     await this.#lease.release().catch(() => {});
   }

@@ -1,8 +1,9 @@
 import { promisify } from 'node:util';
 import { deflateRaw, inflateRaw } from 'node:zlib';
-import type { LogEntry } from '../history-store.js';
+import type { LogEntry, RawLogEntry } from '../history-store.js';
 import { parseStreamId, type StreamId } from './stream-id.js';
 
+// zlib's async calls run on libuv's thread pool: compression never holds the event loop.
 const deflate = promisify(deflateRaw);
 const inflate = promisify(inflateRaw);
 
@@ -17,23 +18,41 @@ export interface LogChunkRow {
 /** Raw JSON bytes per chunk: big enough to compress well, small enough to read one at a time. */
 export const chunkRawBytes = 256 * 1024;
 
+const open = Buffer.from('[');
+const comma = Buffer.from(',');
+const close = Buffer.from(']');
+
 /**
- * Groups a log's entries (read lazily) into compressed chunks of about `chunkRawBytes`, so at most
- * one chunk of a log is in memory at once.
+ * The JSON text `[[id, lines], …]` of a run of entries, built from the lines' JSON as Redis holds it
+ * (never parsed and stringified again): the same text JSON.stringify gives for the parsed entries.
+ */
+export function entriesJson(group: readonly RawLogEntry[]): Buffer {
+  const parts: Buffer[] = [open];
+  group.forEach(([id, lines], i) => {
+    if (i > 0) parts.push(comma);
+    parts.push(Buffer.from(`[${JSON.stringify(id)},`), lines, close);
+  });
+  parts.push(close);
+  return Buffer.concat(parts);
+}
+
+/**
+ * Groups a log's entries (read lazily) into compressed chunks of about `maxRaw` bytes of JSON, so
+ * at most one chunk of a log is in memory at once. Boundaries depend only on the log itself.
  */
 export async function* compressEntries(
-  entries: AsyncIterable<LogEntry>,
+  entries: AsyncIterable<RawLogEntry>,
   maxRaw = chunkRawBytes,
 ): AsyncGenerator<LogChunkRow> {
-  let group: LogEntry[] = [];
+  let group: RawLogEntry[] = [];
   let size = 0;
   const emit = async (): Promise<LogChunkRow> => {
-    const json = JSON.stringify(group);
+    const json = entriesJson(group);
     const row: LogChunkRow = {
       first: parseStreamId(group[0]![0]),
       last: parseStreamId(group.at(-1)![0]),
-      data: await deflate(Buffer.from(json, 'utf8')),
-      rawBytes: Buffer.byteLength(json, 'utf8'),
+      data: await deflate(json),
+      rawBytes: json.length,
     };
     group = [];
     size = 0;
@@ -41,7 +60,7 @@ export async function* compressEntries(
   };
   for await (const entry of entries) {
     group.push(entry);
-    for (const line of entry[1]) size += line.x.length + 32;
+    size += entry[1].length + entry[0].length + 5;
     if (size >= maxRaw) yield await emit();
   }
   if (group.length > 0) yield await emit();
@@ -49,4 +68,11 @@ export async function* compressEntries(
 
 export async function decompressChunk(data: Buffer): Promise<LogEntry[]> {
   return JSON.parse((await inflate(data)).toString('utf8')) as LogEntry[];
+}
+
+/** Entries as Redis holds them, from parsed ones (tests, and logs written before an upgrade). */
+export async function* rawEntries(
+  entries: AsyncIterable<LogEntry> | Iterable<LogEntry>,
+): AsyncGenerator<RawLogEntry> {
+  for await (const [id, lines] of entries) yield [id, Buffer.from(JSON.stringify(lines))];
 }

@@ -6,8 +6,11 @@ import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import type { LogChunk, LogLine } from '@ferry/shared';
-import type { LogArchive, LogEntry, StageLogFacts } from '../history-store.js';
+import type { LogArchive, LogEntry, RawLogEntry, StageLogFacts } from '../history-store.js';
+import { entriesJson } from './chunk-codec.js';
 import { parseStreamId, streamIdAfter } from './stream-id.js';
+
+const newline = Buffer.from('\n');
 
 /**
  * Archived stage logs as gzip files in a directory (a PVC on Kubernetes): one file per stage, one
@@ -29,7 +32,7 @@ export class DirectoryLogArchive implements LogArchive {
     pipelineId: string,
     stage: string,
     _facts: StageLogFacts,
-    entries: AsyncIterable<LogEntry>,
+    entries: AsyncIterable<RawLogEntry>,
     signal?: AbortSignal,
   ): Promise<{ rawBytes: number; storedBytes: number }> {
     const file = this.#file(pipelineId, stage);
@@ -37,11 +40,12 @@ export class DirectoryLogArchive implements LogArchive {
     // Written beside it and renamed: a repeated move replaces the file whole, a crash leaves no half.
     const temp = `${file}.${randomUUID()}.tmp`;
     let rawBytes = 0;
+    // Each line is the entry's JSON, built from the lines' JSON as Redis holds it (not re-encoded).
     async function* lines() {
       for await (const entry of entries) {
-        const text = `${JSON.stringify(entry)}\n`;
-        rawBytes += Buffer.byteLength(text);
-        yield text;
+        const line = Buffer.concat([entriesJson([entry]).subarray(1, -1), newline]);
+        rawBytes += line.length;
+        yield line;
       }
     }
     await pipeline(lines(), createGzip(), createWriteStream(temp), signal === undefined ? {} : { signal });

@@ -1,8 +1,12 @@
-import { isTerminalPipeline, type LogLine, type PipelineRecord, type PipelineStatus } from '@ferry/shared';
+import { isTerminalPipeline, type PipelineRecord, type PipelineStatus } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import type { PipelineStore } from '../../store/pipeline-store.js';
-import type { LogEntry, StageLogFacts } from '../history-store.js';
+import type { RawLogEntry, StageLogFacts } from '../history-store.js';
 import type { LiveKeys } from './redis-live-keys.js';
+
+/** Stream entries read at once while archiving a log (a runner's entries are up to ~16 KiB each). */
+const logPage = 100;
+const emptyLines = Buffer.from('[]');
 
 /** A finished pipeline still in Redis whose time to move has come. */
 export interface DueForArchive {
@@ -79,33 +83,41 @@ export class RedisLiveSource {
     return facts;
   }
 
-  /** A stage log's entries, oldest first, a page at a time (never the whole log at once). */
-  async *logEntries(pipelineId: string, stage: string, signal?: AbortSignal): AsyncGenerator<LogEntry> {
+  /**
+   * A stage log's entries, oldest first, a page at a time (never the whole log at once), as Redis
+   * holds them: the lines' JSON is passed on as bytes, never parsed.
+   */
+  async *logEntries(pipelineId: string, stage: string, signal?: AbortSignal): AsyncGenerator<RawLogEntry> {
     const key = this.#keys.log(pipelineId, stage);
     let start = '-';
     for (;;) {
       signal?.throwIfAborted();
-      const page = (await this.#redis.xrange(key, start, '+', 'COUNT', 100)) as Array<[string, string[]]>;
-      for (const [id, fields] of page) {
-        const raw = fields[1];
-        yield [id, raw === undefined ? [] : (JSON.parse(raw) as LogLine[])];
+      const page = (await this.#redis.xrangeBuffer(key, start, '+', 'COUNT', logPage)) as Array<
+        [Buffer, Buffer[]]
+      >;
+      for (const [rawId, fields] of page) {
+        const id = rawId.toString('latin1');
+        yield [id, fields[1] ?? emptyLines];
         start = `(${id}`;
       }
-      if (page.length < 100) return;
+      if (page.length < logPage) return;
     }
   }
 
-  /** Removes an archived pipeline and its logs from Redis, in one transaction. */
-  async remove(record: PipelineRecord): Promise<void> {
+  /** Removes archived pipelines and their logs from Redis, in one transaction. */
+  async remove(records: readonly PipelineRecord[]): Promise<void> {
+    if (records.length === 0) return;
     const k = this.#keys;
-    const multi = this.#redis
-      .multi()
-      .del(k.pipeline(record.id))
-      .zrem(k.indexAll, record.id)
-      .zrem(k.indexProject(record.project.id), record.id)
-      .srem(k.active, record.id);
-    for (const stage of record.stages)
-      multi.del(k.log(record.id, stage.name), k.logMeta(record.id, stage.name));
+    const multi = this.#redis.multi();
+    for (const record of records) {
+      multi
+        .del(k.pipeline(record.id))
+        .zrem(k.indexAll, record.id)
+        .zrem(k.indexProject(record.project.id), record.id)
+        .srem(k.active, record.id);
+      for (const stage of record.stages)
+        multi.del(k.log(record.id, stage.name), k.logMeta(record.id, stage.name));
+    }
     await multi.exec();
   }
 
