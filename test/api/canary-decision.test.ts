@@ -1,6 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PipelineRecord } from '@ferry/shared';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeploymentEntry } from '../../packages/server/src/history/audit/deployment-entry.js';
 import { StaticEnvironmentMap } from '../../packages/server/src/pipeline/environment-map.js';
 import { HeldRunner } from '../e2e/dashboard-support.js';
 import { busybox, type Harness, startHarness } from '../k8s-double/test-helpers.js';
@@ -18,9 +22,10 @@ describe('canary decisions through the API', () => {
   let h: Harness;
   let t: TestFerry;
   const namespace = 'shop-test';
+  const historyFile = join(mkdtempSync(join(tmpdir(), 'ferry-canary-history-')), 'history.sqlite');
 
-  const deployment = (name: string, track: string): V1Deployment => ({
-    metadata: { name, namespace },
+  const deployment = (name: string, track: string, annotations?: Record<string, string>): V1Deployment => ({
+    metadata: { name, namespace, ...(annotations === undefined ? {} : { annotations }) },
     spec: {
       replicas: 0,
       selector: { matchLabels: { app: 'payment-gateway', track } },
@@ -55,7 +60,11 @@ describe('canary decisions through the API', () => {
     t = await startApiFerry({
       runner,
       environments: new StaticEnvironmentMap([rule('test', 'test')]),
-      config: { deploy: { kubeconfig: h.double.kubeconfigPath } },
+      config: {
+        deploy: { kubeconfig: h.double.kubeconfigPath },
+        // Archived as they end: the audit trail's canary steps are read from the archive too.
+        history: { archiveAfter: '0s', interval: '1h', sqlite: { file: historyFile } },
+      },
     });
   });
   afterAll(async () => {
@@ -74,7 +83,8 @@ describe('canary decisions through the API', () => {
   it('promote, then abort, write the decision on the canary Deployment; viewers may not', async () => {
     await h.apps.createNamespacedDeployment({
       namespace,
-      body: deployment('payment-gateway-canary', 'canary'),
+      // As the runner applies a step (packages/shared/src/manifests/deployment.ts).
+      body: deployment('payment-gateway-canary', 'canary', { 'ferry.dev/canary-step': '1/3 10%' }),
     });
     const id = await runningDeploy(9102);
     const viewer = await api(t, 'POST', `/pipelines/${id}/canary/abort`, { as: 'viewer', payload: {} });
@@ -87,7 +97,35 @@ describe('canary decisions through the API', () => {
     const abort = await api(t, 'POST', `/pipelines/${id}/canary/abort`, { as: 'deployer', payload: {} });
     expect(abort.statusCode, abort.body).toBe(200);
     expect(await decision()).toBe('abort');
+
+    // Both decisions are in the audit trail: who, when, which step, outcome; newest first.
+    const record = (await api(t, 'GET', `/pipelines/${id}`)).json() as PipelineRecord;
+    expect(record.canaryDecisions?.map((d) => [d.verdict, d.by, d.step])).toEqual([
+      ['promote', 'release-bot', '1/3 10%'],
+      ['abort', 'release-bot', '1/3 10%'],
+    ]);
+    const steps = async () =>
+      ((await api(t, 'GET', '/deployments?project=9102')).json() as { items: DeploymentEntry[] }).items;
+    const live = await steps();
+    expect(live.map((e) => [e.kind, e.outcome, e.canaryStep])).toEqual([
+      ['canary', 'aborted', '1/3 10%'],
+      ['canary', 'promoted', '1/3 10%'],
+      ['deploy', 'running', undefined],
+    ]);
+    expect(live.slice(0, 2).map((e) => e.user)).toEqual(['release-bot', 'release-bot']);
+    expect(live[0]?.sha).toBe(record.sha);
+    expect(live[0]?.at).toBe(record.canaryDecisions?.[1]?.at);
+
+    // The deploy ends and the pipeline moves to the archive: the steps move with it.
     runner.release(id, 'deploy');
+    await eventually(async () => ((await t.ferry.history.store.has(id)) ? true : undefined));
+    const archived = await steps();
+    expect(archived.map((e) => [e.kind, e.outcome])).toEqual([
+      ['deploy', 'success'],
+      ['canary', 'aborted'],
+      ['canary', 'promoted'],
+    ]);
+    expect(archived.slice(1)).toEqual(live.slice(0, 2));
   });
 
   it('409 for a pipeline whose deploy is not running, 404 for none', async () => {

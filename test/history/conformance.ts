@@ -92,6 +92,45 @@ export function historyConformance(open: () => Promise<KyselyHistoryStore>): voi
     });
   });
 
+  describe('audit trail: canary steps', () => {
+    it('keeps each promote and abort beside the deploy, filtered and ordered with it', async () => {
+      const deploy = finishedPipeline({ environment: 'prod' });
+      const finished = deploy.stages.find((s) => s.name === 'deploy')!.finishedAt!;
+      const secondsBefore = (s: number) => new Date(Date.parse(finished) - s * 1000).toISOString();
+      const record = {
+        ...deploy,
+        canaryDecisions: [
+          { verdict: 'promote' as const, by: 'bob', at: secondsBefore(60), step: '1/3 10%' },
+          { verdict: 'abort' as const, by: 'carol', at: secondsBefore(30) },
+        ],
+      };
+      await store.putPipeline({ record, seq: 1 });
+      const all = await store.deployments({ limit: 10 });
+      expect(all.map((e) => [e.kind, e.user, e.outcome, e.canaryStep])).toEqual([
+        ['deploy', 'alice', 'success', undefined],
+        ['canary', 'carol', 'aborted', undefined],
+        ['canary', 'bob', 'promoted', '1/3 10%'],
+      ]);
+      expect(all[2]).toMatchObject({
+        sha: deploy.sha,
+        imageDigest: deploy.image?.digest,
+        environment: 'prod',
+      });
+      expect(await store.deployments({ since: secondsBefore(45), limit: 10 })).toHaveLength(2);
+      expect(await store.deployments({ environment: 'staging', limit: 10 })).toEqual([]);
+      expect(await store.deployments({ limit: 2 })).toHaveLength(2);
+      // A repeated move replaces them; retention removes them with the pipeline.
+      await store.putPipeline({ record, seq: 1 });
+      expect(await store.deployments({ limit: 10 })).toHaveLength(3);
+      await store.deleteExpired({
+        environment: 'prod',
+        recordsBefore: '2999-01-01T00:00:00.000Z',
+        logsBefore: '2999-01-01T00:00:00.000Z',
+      });
+      expect(await store.deployments({ limit: 10 })).toEqual([]);
+    });
+  });
+
   describe('logs', () => {
     it('reads an archived log with the same cursors as Redis, in pages, to the end', async () => {
       const p = finishedPipeline();

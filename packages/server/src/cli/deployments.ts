@@ -16,7 +16,12 @@ export interface DeploymentsOptions {
 /** One entry as a line of the table `ferry deployments` prints. Pure. */
 export function deploymentLine(e: DeploymentEntry): string {
   const digest = e.imageDigest === undefined ? '-' : e.imageDigest.replace(/^sha256:/, '').slice(0, 12);
-  const outcome = e.rolledBackTo === undefined ? e.outcome : `${e.outcome} → ${e.rolledBackTo.slice(0, 8)}`;
+  const outcome =
+    e.rolledBackTo !== undefined
+      ? `${e.outcome} → ${e.rolledBackTo.slice(0, 8)}`
+      : e.canaryStep !== undefined
+        ? `${e.outcome} at ${e.canaryStep}`
+        : e.outcome;
   return [
     e.at,
     e.environment,

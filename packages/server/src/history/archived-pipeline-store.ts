@@ -36,6 +36,7 @@ export class ArchivedPipelineStore implements PipelineStore {
     this.putStage = live.putStage.bind(live);
     this.putCanaryStep = live.putCanaryStep.bind(live);
     this.endStage = live.endStage.bind(live);
+    this.addCanaryDecision = live.addCanaryDecision.bind(live);
     this.releaseLane = live.releaseLane.bind(live);
     this.leaveLane = live.leaveLane.bind(live);
     this.laneHolder = live.laneHolder.bind(live);
@@ -50,6 +51,7 @@ export class ArchivedPipelineStore implements PipelineStore {
   readonly admit: PipelineStore['admit'];
   readonly noteMerge: PipelineStore['noteMerge'];
   readonly transition: PipelineStore['transition'];
+  readonly addCanaryDecision: PipelineStore['addCanaryDecision'];
   readonly finish: PipelineStore['finish'];
   readonly patch: PipelineStore['patch'];
   readonly putStage: PipelineStore['putStage'];

@@ -7,6 +7,7 @@ type BigInt64 = ColumnType<number | string, number, number>;
 export interface HistoryDatabase {
   pipelines: PipelinesTable;
   deployments: DeploymentsTable;
+  canary_steps: CanaryStepsTable;
   stage_logs: StageLogsTable;
   stage_log_chunks: StageLogChunksTable;
 }
@@ -41,6 +42,23 @@ export interface DeploymentsTable {
   at: string;
   outcome: string;
   rolled_back_to: string | null;
+}
+
+/** One row per canary promote or abort decided through Ferry (the audit trail's canary steps). */
+export interface CanaryStepsTable {
+  pipeline_id: string;
+  at: string;
+  project_id: BigInt64;
+  project_path: string;
+  environment: string;
+  username: string;
+  sha: string;
+  image_digest: string | null;
+  image_reference: string | null;
+  /** `promoted` or `aborted`. */
+  outcome: string;
+  /** `1/3 10%`, when the canary Deployment said. */
+  step: string | null;
 }
 
 /** A stage log's head…tail facts; its lines are in stage_log_chunks (or the logs directory). */

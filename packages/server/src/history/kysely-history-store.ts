@@ -2,8 +2,13 @@ import { FerryError, HistoryErrors, type LogChunk, type LogLine, type PipelineRe
 import { type Kysely, Migrator, type Selectable, sql, type Transaction } from 'kysely';
 import type { PipelineFilter } from '../store/pipeline-store.js';
 import { assertReadableFormat, PIPELINE_RECORD_FORMAT } from '../store/record-format.js';
-import { type DeploymentEntry, type DeploymentQuery, deploymentOf } from './audit/deployment-entry.js';
-import type { DeploymentsTable, HistoryDatabase } from './database.js';
+import {
+  type DeploymentEntry,
+  type DeploymentQuery,
+  deploymentsOf,
+  mergeDeployments,
+} from './audit/deployment-entry.js';
+import type { CanaryStepsTable, DeploymentsTable, HistoryDatabase } from './database.js';
 import type {
   ArchivedLogInfo,
   ArchivedPipeline,
@@ -134,13 +139,18 @@ export abstract class KyselyHistoryStore implements HistoryStore, LogArchive {
 
   deployments(query: DeploymentQuery): Promise<DeploymentEntry[]> {
     return this.ready(async () => {
-      let q = this.db.selectFrom('deployments').selectAll();
-      if (query.projectId !== undefined) q = q.where('project_id', '=', query.projectId);
-      if (query.projectPath !== undefined) q = q.where('project_path', '=', query.projectPath);
-      if (query.environment !== undefined) q = q.where('environment', '=', query.environment);
-      if (query.since !== undefined) q = q.where('at', '>=', query.since);
-      const rows = await q.orderBy('at', 'desc').limit(query.limit).execute();
-      return rows.map(entryOfRow);
+      // The same filters on deploys and canary steps; each newest first, merged.
+      const filtered = <T extends 'deployments' | 'canary_steps'>(table: T) => {
+        let q = this.db.selectFrom(table as 'deployments').selectAll();
+        if (query.projectId !== undefined) q = q.where('project_id', '=', query.projectId);
+        if (query.projectPath !== undefined) q = q.where('project_path', '=', query.projectPath);
+        if (query.environment !== undefined) q = q.where('environment', '=', query.environment);
+        if (query.since !== undefined) q = q.where('at', '>=', query.since);
+        return q.orderBy('at', 'desc').limit(query.limit);
+      };
+      const deploys = (await filtered('deployments').execute()).map(entryOfRow);
+      const steps = (await filtered('canary_steps').execute()) as unknown as Selectable<CanaryStepsTable>[];
+      return mergeDeployments(deploys, steps.map(entryOfCanaryRow), query.limit);
     });
   }
 
@@ -281,6 +291,7 @@ export abstract class KyselyHistoryStore implements HistoryStore, LogArchive {
         }
         for (const ids of batches(recordIds, 500)) {
           await tx.deleteFrom('deployments').where('pipeline_id', 'in', ids).execute();
+          await tx.deleteFrom('canary_steps').where('pipeline_id', 'in', ids).execute();
           await tx.deleteFrom('pipelines').where('id', 'in', ids).execute();
         }
         return { pipelines: recordIds.length, logs: expiredLogs.length, logPipelineIds };
@@ -309,14 +320,16 @@ async function writePipeline(db: Db, { record, seq }: ArchivedPipeline): Promise
     record: JSON.stringify({ format: PIPELINE_RECORD_FORMAT, ...record }),
     archived_at: new Date().toISOString(),
   };
-  const entry = deploymentOf(record);
+  const [entry, ...steps] = deploymentsOf(record);
   await db
     .insertInto('pipelines')
     .values(row)
     .onConflict((oc) => oc.column('id').doUpdateSet({ ...row, id: undefined }))
     .execute();
   await db.deleteFrom('deployments').where('pipeline_id', '=', record.id).execute();
+  await db.deleteFrom('canary_steps').where('pipeline_id', '=', record.id).execute();
   if (entry !== undefined) await db.insertInto('deployments').values(deploymentRow(entry)).execute();
+  for (const step of steps) await db.insertInto('canary_steps').values(canaryStepRow(step)).execute();
 }
 
 /** A whole stage log: its chunks replace any the archive held (an interrupted earlier move's). */
@@ -376,6 +389,39 @@ async function writeLogInfo(db: Db, pipeline: PipelineRecord, stage: string, inf
     .values(row)
     .onConflict((oc) => oc.columns(['pipeline_id', 'stage']).doUpdateSet(row))
     .execute();
+}
+
+function canaryStepRow(entry: DeploymentEntry) {
+  return {
+    pipeline_id: entry.pipelineId,
+    at: entry.at,
+    project_id: entry.project.id,
+    project_path: entry.project.path,
+    environment: entry.environment,
+    username: entry.user,
+    sha: entry.sha,
+    image_digest: entry.imageDigest ?? null,
+    image_reference: entry.imageReference ?? null,
+    outcome: entry.outcome,
+    step: entry.canaryStep ?? null,
+  };
+}
+
+function entryOfCanaryRow(row: Selectable<CanaryStepsTable>): DeploymentEntry {
+  const entry: DeploymentEntry = {
+    pipelineId: row.pipeline_id,
+    project: { id: Number(row.project_id), path: row.project_path },
+    environment: row.environment,
+    kind: 'canary',
+    user: row.username,
+    sha: row.sha,
+    at: row.at,
+    outcome: row.outcome,
+  };
+  if (row.image_digest !== null) entry.imageDigest = row.image_digest;
+  if (row.image_reference !== null) entry.imageReference = row.image_reference;
+  if (row.step !== null) entry.canaryStep = row.step;
+  return entry;
 }
 
 function deploymentRow(entry: DeploymentEntry) {

@@ -1,5 +1,6 @@
 import type {
   CanaryStepRecord,
+  CanaryDecisionRecord,
   MergeRequestRef,
   Person,
   PipelineRecord,
@@ -118,6 +119,11 @@ export interface PipelineStore {
   ): Promise<{ moved: boolean; next?: string }>;
   /** Sets fields that are not a status change (cancel request, approval). */
   patch(id: string, patch: PipelinePatch): Promise<void>;
+  /**
+   * Appends a canary decision to the pipeline's record, atomically (two at once both stay). False
+   * when the pipeline is not in the live store.
+   */
+  addCanaryDecision(id: string, decision: CanaryDecisionRecord): Promise<boolean>;
   /** Replaces one stage's record and records the transition. */
   putStage(id: string, stage: StageRecord): Promise<void>;
   /**

@@ -123,6 +123,17 @@ export interface CanaryStepRecord {
   at: string;
 }
 
+/** A promote or abort of a running canary step, decided through Ferry (API, dashboard, CLI). */
+export interface CanaryDecisionRecord {
+  verdict: 'promote' | 'abort';
+  /** Who decided (the API caller). */
+  by: string;
+  /** When Ferry wrote the decision to the canary Deployment (ISO time). */
+  at: string;
+  /** The step the canary Deployment ran then, as its annotation says (`1/3 10%`). */
+  step?: string;
+}
+
 /** A deployment GitLab shows for a pipeline (Deployments API: Environments page, MR widget). */
 export interface GitLabDeploymentRecord {
   /** GitLab's deployment id. */
@@ -169,6 +180,8 @@ export interface PipelineRecord {
   release?: ReleaseRecord;
   /** The objects change pod applies, rendered when the deploy stage starts. */
   manifests?: ManifestRecord[];
+  /** Canary decisions made through Ferry while the deploy ran, oldest first (the audit trail's canary steps). */
+  canaryDecisions?: CanaryDecisionRecord[];
   /** GitLab's id of the external pipeline that holds this pipeline's commit statuses. */
   gitlabPipelineId?: number;
   /** The deployments GitLab shows for this pipeline, oldest first. */

@@ -4,7 +4,7 @@ import type { HistoryStore } from '../history-store.js';
 import {
   type DeploymentEntry,
   type DeploymentQuery,
-  deploymentOf,
+  deploymentsOf,
   matchesDeployment,
   mergeDeployments,
 } from './deployment-entry.js';
@@ -19,7 +19,7 @@ export interface DeploymentPage {
 const maxLivePages = 20;
 
 /**
- * Every deploy and rollback, newest first, from both stores: the archive's audit entries and the
+ * Every deploy, rollback and canary step, newest first, from both stores: the archive's audit entries and the
  * pipelines still live in Redis (recent, or waiting for their move).
  */
 export class AuditTrail {
@@ -56,8 +56,7 @@ export class AuditTrail {
     for (let page = 0; page < maxLivePages; page++) {
       const { items, nextCursor } = await this.#live.list(filter, 200, cursor);
       for (const record of items) {
-        const entry = deploymentOf(record);
-        if (entry !== undefined && matchesDeployment(entry, query)) out.push(entry);
+        for (const entry of deploymentsOf(record)) if (matchesDeployment(entry, query)) out.push(entry);
       }
       if (nextCursor === undefined) break;
       cursor = nextCursor;

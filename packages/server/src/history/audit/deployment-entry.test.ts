@@ -1,6 +1,6 @@
 import type { PipelineRecord, StageRecord } from '@ferry/shared';
 import { describe, expect, it } from 'vitest';
-import { deploymentOf, matchesDeployment, mergeDeployments } from './deployment-entry.js';
+import { deploymentOf, deploymentsOf, matchesDeployment, mergeDeployments } from './deployment-entry.js';
 
 const at = '2026-03-01T10:00:00.000Z';
 const stage = (name: StageRecord['name'], extra: Partial<StageRecord> = {}): StageRecord => ({
@@ -75,6 +75,26 @@ describe('deploymentOf', () => {
     ['no deploy stage (a merge request pipeline)', record({ stages: [stage('test')] })],
   ])('none when %s', (_, input) => {
     expect(deploymentOf(input)).toBeUndefined();
+  });
+
+  it('lists each canary decision after the deploy, by who decided, with the step', () => {
+    const entries = deploymentsOf(
+      record({
+        release: { rolledBackTo: 'b'.repeat(40) },
+        canaryDecisions: [
+          { verdict: 'promote', by: 'bob', at: '2026-03-01T09:50:00.000Z', step: '1/3 10%' },
+          { verdict: 'abort', by: 'carol', at: '2026-03-01T09:55:00.000Z' },
+        ],
+      }),
+    );
+    expect(entries.map((e) => [e.kind, e.user, e.at, e.outcome, e.canaryStep, e.rolledBackTo])).toEqual([
+      ['deploy', 'alice', at, 'rolled_back', undefined, 'b'.repeat(40)],
+      ['canary', 'bob', '2026-03-01T09:50:00.000Z', 'promoted', '1/3 10%', undefined],
+      ['canary', 'carol', '2026-03-01T09:55:00.000Z', 'aborted', undefined, undefined],
+    ]);
+    expect(deploymentsOf(record({ stages: [stage('test')] }))).toEqual([]);
+    // Merged: a pipeline's deploy and its steps are different entries, each read twice counts once.
+    expect(mergeDeployments(entries, entries, 10)).toHaveLength(3);
   });
 
   it('filters and merges newest first, each pipeline once', () => {

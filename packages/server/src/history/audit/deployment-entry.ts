@@ -1,12 +1,18 @@
 import type { PipelineRecord } from '@ferry/shared';
 
-/** One deploy or rollback, as the audit trail lists it: who, which commit and image, when, outcome. */
+/**
+ * One deploy, rollback or canary step, as the audit trail lists it: who, which commit and image,
+ * when, outcome.
+ */
 export interface DeploymentEntry {
   pipelineId: string;
   project: { id: number; path: string };
   environment: string;
-  /** `deploy` (a merge, push, retry or manual run) or `rollback` (a rollback pipeline). */
-  kind: 'deploy' | 'rollback';
+  /**
+   * `deploy` (a merge, push, retry or manual run), `rollback` (a rollback pipeline), or `canary` (a
+   * promote or abort of a canary step of the pipeline's deploy, decided through Ferry).
+   */
+  kind: 'deploy' | 'rollback' | 'canary';
   user: string;
   sha: string;
   imageDigest?: string;
@@ -15,10 +21,13 @@ export interface DeploymentEntry {
   at: string;
   /**
    * The deploy stage's status (`success`, `failed`, `canceled`, `running`); `rolled_back` when the
-   * rollout failed and the environment went back to `rolledBackTo`.
+   * rollout failed and the environment went back to `rolledBackTo`. A canary step: `promoted` or
+   * `aborted`.
    */
   outcome: string;
   rolledBackTo?: string;
+  /** A canary step: which (`1/3 10%`), as the canary Deployment said when the decision was written. */
+  canaryStep?: string;
 }
 
 export interface DeploymentQuery {
@@ -53,6 +62,34 @@ export function deploymentOf(record: PipelineRecord): DeploymentEntry | undefine
   return entry;
 }
 
+/** A pipeline's audit entries: its deploy (or rollback), then each canary decision, oldest first. */
+export function deploymentsOf(record: PipelineRecord): DeploymentEntry[] {
+  const deploy = deploymentOf(record);
+  if (deploy === undefined) return [];
+  const steps = (record.canaryDecisions ?? []).map((d) => {
+    const entry: DeploymentEntry = {
+      ...withoutOutcomeDetails(deploy),
+      kind: 'canary',
+      user: d.by,
+      at: d.at,
+      outcome: d.verdict === 'promote' ? 'promoted' : 'aborted',
+    };
+    if (d.step !== undefined) entry.canaryStep = d.step;
+    return entry;
+  });
+  return [deploy, ...steps];
+}
+
+function withoutOutcomeDetails(entry: DeploymentEntry): DeploymentEntry {
+  const { rolledBackTo: _, canaryStep: __, ...rest } = entry;
+  return rest;
+}
+
+/** One entry per pipeline, kind and time: the same entry read from both stores counts once. */
+function entryKey(entry: DeploymentEntry): string {
+  return `${entry.pipelineId}\n${entry.kind}\n${entry.at}`;
+}
+
 /** Whether an entry passes a query's filters (for entries built from live Redis records). */
 export function matchesDeployment(entry: DeploymentEntry, query: DeploymentQuery): boolean {
   if (query.projectId !== undefined && entry.project.id !== query.projectId) return false;
@@ -62,13 +99,13 @@ export function matchesDeployment(entry: DeploymentEntry, query: DeploymentQuery
   return true;
 }
 
-/** Newest first, one entry per pipeline (a pipeline in both stores during its move counts once). */
+/** Newest first, each entry once (a pipeline in both stores during its move counts once). */
 export function mergeDeployments(
   a: readonly DeploymentEntry[],
   b: readonly DeploymentEntry[],
   limit: number,
 ): DeploymentEntry[] {
-  const byId = new Map<string, DeploymentEntry>();
-  for (const entry of [...a, ...b]) if (!byId.has(entry.pipelineId)) byId.set(entry.pipelineId, entry);
-  return [...byId.values()].sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0)).slice(0, limit);
+  const byKey = new Map<string, DeploymentEntry>();
+  for (const entry of [...a, ...b]) if (!byKey.has(entryKey(entry))) byKey.set(entryKey(entry), entry);
+  return [...byKey.values()].sort((x, y) => (x.at < y.at ? 1 : x.at > y.at ? -1 : 0)).slice(0, limit);
 }

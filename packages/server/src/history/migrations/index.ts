@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialSchema } from './0001-initial.js';
+import { canarySteps } from './0002-canary-steps.js';
 import type { SqlTypes } from './sql-dialect.js';
 
 /**
@@ -9,6 +10,7 @@ import type { SqlTypes } from './sql-dialect.js';
 export function historyMigrations(types: SqlTypes): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001-initial': initialSchema(types),
+    '0002-canary-steps': canarySteps(),
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,4 +1,10 @@
-import { AnnotationKey, FerryError, PipelineErrors, type PipelineRecord } from '@ferry/shared';
+import {
+  AnnotationKey,
+  type CanaryDecisionRecord,
+  FerryError,
+  PipelineErrors,
+  type PipelineRecord,
+} from '@ferry/shared';
 import {
   AppsV1Api,
   type ConfigurationOptions,
@@ -6,6 +12,7 @@ import {
   PatchStrategy,
   type RequestContext,
   type ResponseContext,
+  type V1Deployment,
 } from '@kubernetes/client-node';
 import type { ServerContext } from '../../app/server-context.js';
 import { loadKubeConfig } from '../../executors/kubernetes/kube-config.js';
@@ -41,8 +48,9 @@ export async function decideCanary(
     ...(context === undefined ? {} : { context }),
   });
   const apps = kc.makeApiClient(AppsV1Api);
+  let patched: V1Deployment;
   try {
-    await apps.patchNamespacedDeployment(
+    patched = await apps.patchNamespacedDeployment(
       {
         name: target.name,
         namespace: target.namespace,
@@ -64,7 +72,12 @@ export async function decideCanary(
     { pipelineId: id, canary: `${target.namespace}/${target.name}`, verdict, by },
     'canary decision written',
   );
-  return pipeline;
+  // The audit trail's canary step: who decided what, when, on which step.
+  const decision: CanaryDecisionRecord = { verdict, by, at: new Date().toISOString() };
+  const step = patched.metadata?.annotations?.[AnnotationKey.canaryStep];
+  if (step !== undefined) decision.step = step;
+  await ctx.store.addCanaryDecision(id, decision);
+  return { ...pipeline, canaryDecisions: [...(pipeline.canaryDecisions ?? []), decision] };
 }
 
 /** A JSON merge patch (the annotation alone), aborted with the request. */

@@ -17,10 +17,15 @@ const entrySchema = {
     pipelineId: { type: 'string' },
     project: { type: 'object', properties: { id: { type: 'integer' }, path: { type: 'string' } } },
     environment: { type: 'string' },
-    kind: { type: 'string', enum: ['deploy', 'rollback'] },
+    kind: {
+      type: 'string',
+      enum: ['deploy', 'rollback', 'canary'],
+      description: 'canary: a promote or abort of a canary step of the pipeline, decided through Ferry.',
+    },
     user: {
       type: 'string',
-      description: 'Who merged, pushed or asked for it (GitLab username or API token name).',
+      description:
+        'Who merged, pushed or asked for it (GitLab username or API token name); for a canary step, who decided.',
     },
     sha: { type: 'string', description: 'The commit deployed.' },
     imageDigest: { type: 'string', description: 'sha256:… of the image deployed.' },
@@ -28,21 +33,27 @@ const entrySchema = {
     at: {
       type: 'string',
       format: 'date-time',
-      description: 'When the deploy stage ended (started, while it runs).',
+      description:
+        'When the deploy stage ended (started, while it runs); for a canary step, when it was decided.',
     },
     outcome: {
       type: 'string',
-      description: 'The deploy stage status (success, failed, canceled, running), or rolled_back.',
+      description:
+        'The deploy stage status (success, failed, canceled, running), or rolled_back; for a canary step, promoted or aborted.',
     },
     rolledBackTo: {
       type: 'string',
       description: 'The commit the environment went back to after a failed rollout.',
     },
+    canaryStep: {
+      type: 'string',
+      description: 'A canary step: which one (`1/3 10%`), as the canary Deployment said when it was decided.',
+    },
   },
 } as const;
 
 /**
- * `GET /deployments`: the audit trail, every deploy and rollback (who, which commit, which image
+ * `GET /deployments`: the audit trail, every deploy, rollback and canary step (who, which commit, which image
  * digest, when, outcome), newest first, from the live pipelines and the archive alike.
  */
 export function deploymentsRoute(app: FastifyInstance, ctx: ServerContext): void {
@@ -52,7 +63,7 @@ export function deploymentsRoute(app: FastifyInstance, ctx: ServerContext): void
       config: { role: 'viewer' },
       schema: {
         operationId: 'listDeployments',
-        summary: 'The audit trail: every deploy and rollback, newest first',
+        summary: 'The audit trail: every deploy, rollback and canary step, newest first',
         description:
           'From live and archived pipelines alike, kept as long as `history.retention` keeps records. ' +
           '`archive: "unavailable"` means the archive could not be read and only live entries are listed.',

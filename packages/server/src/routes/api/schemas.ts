@@ -184,6 +184,20 @@ export const pipelineSchema = {
         },
       },
     },
+    canaryDecisions: {
+      type: 'array',
+      description: 'Canary promotes and aborts decided through Ferry while the deploy ran, oldest first.',
+      items: {
+        type: 'object',
+        required: ['verdict', 'by', 'at'],
+        properties: {
+          verdict: { type: 'string', enum: ['promote', 'abort'] },
+          by: { type: 'string', description: 'Who decided (API token name or user).' },
+          at: time,
+          step: { type: 'string', description: 'The step the canary ran (`1/3 10%`).' },
+        },
+      },
+    },
     gitlabPipelineId: {
       type: 'integer',
       description: "GitLab's id of the external pipeline holding this pipeline's commit statuses.",

@@ -13,6 +13,7 @@ const jsonFields = [
   'gitlabPipelineId',
   'gitlabDeployments',
   'canarySteps',
+  'canaryDecisions',
 ] as const;
 const stringFields = [
   'id',

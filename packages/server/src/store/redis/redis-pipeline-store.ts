@@ -1,5 +1,6 @@
 import {
   type CanaryStepRecord,
+  type CanaryDecisionRecord,
   isTerminalPipeline,
   isTerminalStage,
   type PipelineRecord,
@@ -33,6 +34,7 @@ import { type StoreKeys, storeKeys } from './keys.js';
 import {
   admitScript,
   endStageScript,
+  appendCanaryDecisionScript,
   finishScript,
   noteMergeScript,
   releaseScript,
@@ -46,6 +48,7 @@ interface StoreCommands {
   ferryFinish(...args: string[]): Promise<[number, string]>;
   ferryEndStage(...args: string[]): Promise<number>;
   ferryNoteMerge(...args: string[]): Promise<string[]>;
+  ferryAppendCanaryDecision(...args: string[]): Promise<number>;
 }
 type ScriptedRedis = Redis & StoreCommands;
 
@@ -74,6 +77,7 @@ export class RedisPipelineStore implements PipelineStore {
     defineOnce(redis, 'ferryRelease', 2, releaseScript);
     defineOnce(redis, 'ferryFinish', 5, finishScript);
     defineOnce(redis, 'ferryEndStage', 2, endStageScript);
+    defineOnce(redis, 'ferryAppendCanaryDecision', 1, appendCanaryDecisionScript);
     this.#redis = redis as ScriptedRedis;
   }
 
@@ -226,6 +230,12 @@ export class RedisPipelineStore implements PipelineStore {
   async patch(id: string, patch: PipelinePatch): Promise<void> {
     const fields = encodePatch(patch);
     if (Object.keys(fields).length > 0) await this.#redis.hset(this.keys.pipeline(id), fields);
+  }
+
+  async addCanaryDecision(id: string, decision: CanaryDecisionRecord): Promise<boolean> {
+    return (
+      (await this.#redis.ferryAppendCanaryDecision(this.keys.pipeline(id), JSON.stringify(decision))) === 1
+    );
   }
 
   async putStage(id: string, stage: StageRecord): Promise<void> {

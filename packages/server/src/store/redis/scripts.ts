@@ -4,6 +4,23 @@
  */
 
 /**
+ * appendCanaryDecision: KEYS = pipeline. ARGV = the decision's JSON. Appends it to the JSON list in
+ * the `canaryDecisions` field (text, not re-encoded), so two decisions at once both stay. 0 when
+ * the pipeline is not in Redis.
+ */
+export const appendCanaryDecisionScript = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local list = redis.call('HGET', KEYS[1], 'canaryDecisions')
+if list and list ~= '[]' then
+  list = string.sub(list, 1, -2) .. ',' .. ARGV[1] .. ']'
+else
+  list = '[' .. ARGV[1] .. ']'
+end
+redis.call('HSET', KEYS[1], 'canaryDecisions', list)
+return 1
+`;
+
+/**
  * admit: KEYS = idempotency ('' for none), dedup, pipeline, lanePending, laneHolder, indexAll,
  * indexProject, active, sequence, events, branchHead, project, projectPath, mergeNote.
  * ARGV = id, hashFieldsJSON, supersede ('1'/'0'), mergeUpgradeJSON ('' for none), idemTtlSeconds,

@@ -8,13 +8,15 @@ export interface DeploymentEntry {
   pipelineId: string;
   project: { id: number; path: string };
   environment: string;
-  kind: 'deploy' | 'rollback';
+  kind: 'deploy' | 'rollback' | 'canary';
   user: string;
   sha: string;
   imageDigest?: string;
   at: string;
   outcome: string;
   rolledBackTo?: string;
+  /** A canary step (`1/3 10%`), for kind `canary`. */
+  canaryStep?: string;
 }
 
 /** `/deployments?environment=&project=`: who deployed what where, and when, from the audit trail. */
@@ -96,6 +98,7 @@ export function DeploymentsPage() {
                 <td>
                   {e.outcome}
                   {e.rolledBackTo === undefined ? '' : ` → ${shortSha(e.rolledBackTo)}`}
+                  {e.canaryStep === undefined ? '' : ` · ${e.canaryStep}`}
                 </td>
               </tr>
             ))}
