@@ -38,6 +38,7 @@ const { values } = parseArgs({
     'sample-seconds': { type: 'string', default: '5' },
     reads: { type: 'string', default: '300' },
     'live-pipelines': { type: 'string', default: '300' },
+    drain: { type: 'string', default: '0' },
   },
 });
 const pipelineCount = Number(values.pipelines);
@@ -47,6 +48,7 @@ const projectCount = Number(values.projects);
 const sampleMs = Number(values['sample-seconds']) * 1000;
 const readCount = Number(values.reads);
 const liveCount = Number(values['live-pipelines']);
+const drainCount = Number(values.drain);
 const redisUrl = process.env.FERRY_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6390';
 const stores = values.store === 'both' ? ['sqlite', 'postgres'] : [values.store ?? 'sqlite'];
 if (stores.includes('postgres') && !process.env.FERRY_TEST_POSTGRES_URL) {
@@ -148,7 +150,7 @@ async function soak(kind: string) {
   }> = [];
   // Read straight from Redis at each sample (the gauges are set per cycle, stale during a long one).
   const live = new RedisLiveSource(redis, liveKeys(prefix), ferry.ctx.store);
-  const started = Date.now();
+  let started = Date.now();
   let sent = 0;
   let maxLagSeconds = 0;
   const gauge = async (name: string) => {
@@ -192,6 +194,44 @@ async function soak(kind: string) {
     sent += 1;
     return (res.json() as { pipelineId: string }).pipelineId;
   };
+  // Drain (--drain N): archival alone, nothing else running. N pipelines finish while "another
+  // replica" holds the archiver's lease; then archival moves them all: its own rate and the process
+  // CPU it took per pipeline (zlib's thread pool included), which the machine's load does not change.
+  let drain: Record<string, number> | undefined;
+  if (drainCount > 0) {
+    const lease = liveKeys(prefix).archiverLease;
+    await redis.set(lease, 'bench-hold', 'PX', 3_600_000);
+    while (sent < drainCount) {
+      const room = concurrency * 4 - (await ferry.ctx.store.nonTerminalIds()).length;
+      for (let i = 0; i < room && sent < drainCount; i++) await push();
+      if (room <= 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    while ((await ferry.ctx.store.nonTerminalIds()).length > 0) await new Promise((r) => setTimeout(r, 100));
+    const heldMemory = await usedMemory(redis);
+    const cpuBefore = process.cpuUsage();
+    const drainStart = performance.now();
+    let moved = 0;
+    for (;;) {
+      const { archived, backlog } = await ferry.history.archiver.cycle();
+      moved += archived;
+      if (backlog <= 0) break;
+    }
+    const seconds = (performance.now() - drainStart) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    await redis.del(lease);
+    drain = {
+      pipelines: moved,
+      seconds: Number(seconds.toFixed(1)),
+      pipelinesPerSecond: Number((moved / seconds).toFixed(1)),
+      cpuMsPerPipeline: Number(((cpu.user + cpu.system) / 1000 / Math.max(1, moved)).toFixed(2)),
+      redisHeldMb: Number((heldMemory / 1_048_576).toFixed(1)),
+      redisAfterMb: Number(((await usedMemory(redis)) / 1_048_576).toFixed(1)),
+      load1: Number(loadavg()[0]!.toFixed(2)),
+    };
+    process.stderr.write(`[soak ${kind}] drain ${JSON.stringify(drain)}\n`);
+    sent = 0;
+    started = Date.now();
+  }
   const timer = setInterval(() => void sample().catch(() => {}), sampleMs);
   // Keep a few lanes' worth in flight: the production rate is what the worker sustains.
   while (sent < pipelineCount) {
@@ -251,6 +291,7 @@ async function soak(kind: string) {
     redisUsedMemoryEndMb: Number(((samples.at(-1)?.usedMemory ?? 0) / 1_048_576).toFixed(1)),
     archiveMb: Number(((samples.at(-1)?.archiveBytes ?? 0) / 1_048_576).toFixed(1)),
     readsMs: reads,
+    ...(drain === undefined ? {} : { drain }),
     // The machine's load beside the figures: they are only comparable under similar load.
     machine: {
       cpus: cpus().length,
