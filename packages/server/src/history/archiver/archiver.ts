@@ -242,6 +242,8 @@ export class Archiver {
 
   /** Waits `ms`, or less when closed (or nudged, if `wakeable`). */
   async #sleep(ms: number, wakeable: boolean): Promise<void> {
+    // Closed during the cycle: an abort listener added now would never fire.
+    if (this.#stop.signal.aborted) return;
     const waking = new AbortController();
     const stop = () => waking.abort();
     this.#stop.signal.addEventListener('abort', stop, { once: true });
