@@ -1,6 +1,6 @@
 import type {
-  CanaryStepRecord,
   CanaryDecisionRecord,
+  CanaryStepRecord,
   MergeRequestRef,
   Person,
   PipelineRecord,

@@ -1,6 +1,6 @@
 import {
-  type CanaryStepRecord,
   type CanaryDecisionRecord,
+  type CanaryStepRecord,
   isTerminalPipeline,
   isTerminalStage,
   type PipelineRecord,
@@ -33,8 +33,8 @@ import {
 import { type StoreKeys, storeKeys } from './keys.js';
 import {
   admitScript,
-  endStageScript,
   appendCanaryDecisionScript,
+  endStageScript,
   finishScript,
   noteMergeScript,
   releaseScript,
