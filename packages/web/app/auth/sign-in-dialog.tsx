@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useI18n } from '../i18n/i18n';
 import { useSession } from './session';
 
 /** A token from the operators (`auth.tokens`), checked with `GET /api/v1/me` and kept in this browser. */
 export function SignInDialog() {
   const session = useSession();
+  const { t } = useI18n();
   const dialog = useRef<HTMLDialogElement>(null);
   const [value, setValue] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
@@ -30,9 +32,7 @@ export function SignInDialog() {
       session.setPromptSignIn(false);
     } catch (err) {
       setError(
-        (err as { status?: number }).status === 401
-          ? 'Ferry does not know this token.'
-          : (err as Error).message,
+        (err as { status?: number }).status === 401 ? t('signIn.unknownToken') : (err as Error).message,
       );
     } finally {
       setBusy(false);
@@ -47,13 +47,10 @@ export function SignInDialog() {
       aria-labelledby="signin-title"
     >
       <form onSubmit={submit}>
-        <h2 id="signin-title">Sign in</h2>
-        <p class="muted">
-          Paste an API token from your Ferry operators. A viewer token reads; a deployer token can also
-          cancel, retry and approve. It is kept in this browser only.
-        </p>
+        <h2 id="signin-title">{t('session.signIn')}</h2>
+        <p class="muted">{t('signIn.dialogBody')}</p>
         <label class="field">
-          <span>Token</span>
+          <span>{t('signIn.token')}</span>
           <input
             type="password"
             name="token"
@@ -70,10 +67,10 @@ export function SignInDialog() {
         )}
         <div class="dialog-actions">
           <button type="button" class="btn" onClick={() => session.setPromptSignIn(false)}>
-            Cancel
+            {t('signIn.cancel')}
           </button>
           <button type="submit" class="btn btn-primary" disabled={busy}>
-            {busy ? 'Checking…' : 'Sign in'}
+            {busy ? t('signIn.checking') : t('session.signIn')}
           </button>
         </div>
       </form>

@@ -180,6 +180,12 @@ export const en = {
   'signIn.requiredBody':
     'This Ferry does not show pipelines without a token. Ask its operators for one (a viewer token is enough to read).',
   'signIn.withToken': 'Sign in with a token',
+  'signIn.dialogBody':
+    'Paste an API token from your Ferry operators. A viewer token reads; a deployer token can also cancel, retry and approve. It is kept in this browser only.',
+  'signIn.token': 'Token',
+  'signIn.unknownToken': 'Ferry does not know this token.',
+  'signIn.checking': 'Checking…',
+  'signIn.cancel': 'Cancel',
 } as const;
 
 export type MessageKey = keyof typeof en;

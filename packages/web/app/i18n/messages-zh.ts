@@ -181,4 +181,10 @@ export const zh: Messages = {
   'signIn.requiredBody':
     '此 Ferry 不向未携带令牌的访问者显示流水线。请向运维人员申请令牌（只读查看用 viewer 令牌即可）。',
   'signIn.withToken': '使用令牌登录',
+  'signIn.dialogBody':
+    '粘贴 Ferry 运维人员给你的 API 令牌。viewer 令牌可以查看；deployer 令牌还可以取消、重试和审批。令牌只保存在此浏览器中。',
+  'signIn.token': '令牌',
+  'signIn.unknownToken': 'Ferry 不认识这个令牌。',
+  'signIn.checking': '正在验证…',
+  'signIn.cancel': '取消',
 };
