@@ -295,7 +295,11 @@ export class ExecutorStageRunner implements StageRunner {
       writer.system(
         `ferry: ${what} ${result.status}${result.reason === undefined ? '' : `: ${result.reason}`}`,
       );
-      await writer.close().catch((err: unknown) => log.error({ err }, 'could not store the end of the log'));
+      const closed = writer
+        .close()
+        .catch((err: unknown) => log.error({ err }, 'could not store the end of the log'));
+      // Redis away: the log's last lines wait for it, the stage's end does not (the journal keeps it).
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, LOG_CLOSE_WAIT_MS).unref())]);
     }
     const outcome: JobOutcome = outcomeOf(result);
     const report = capture?.report();
@@ -315,6 +319,9 @@ export class ExecutorStageRunner implements StageRunner {
     await this.#deps.executor.destroy({ id: runnerId }, signal);
   }
 }
+
+/** How long a runner's end waits for its log to be stored before the stage ends anyway. */
+const LOG_CLOSE_WAIT_MS = 5_000;
 
 /** What a `handOver` run leaves to its caller. */
 interface HandOver {

@@ -11,6 +11,8 @@ export interface StageEndJournalDeps {
   apply(entry: StageEndEntry): Promise<boolean>;
   /** After an entry of an earlier process was stored or refused: destroy its runners, tell observers. */
   settled(entry: StageEndEntry, ended: boolean): Promise<void>;
+  /** How long an end may wait for Redis before it is written to disk too (default 1 s). */
+  slowMs?: number;
   /** Wait between tries while the store is unreachable: doubling from `firstMs` up to `maxMs`. */
   retry?: { firstMs: number; maxMs: number };
 }
@@ -37,13 +39,19 @@ export class StageEndJournal {
    * Rejects with FERRY_ERR_STAGE_END_PENDING when the journal closes first: the entry stays on disk.
    */
   async end(entry: StageEndEntry): Promise<boolean> {
-    // Redis answers (the usual case): nothing to keep. Only a failed write goes to disk.
-    let firstError: unknown;
-    try {
-      return await this.#deps.apply(entry);
-    } catch (err) {
-      firstError = err;
-    }
+    // Redis answers at once (the usual case): nothing to keep. An end Redis refuses, or does not
+    // answer within `slowMs` (a client holding commands while it reconnects), goes to disk.
+    const first = this.#deps.apply(entry);
+    const answered = await Promise.race([
+      first.then(
+        (ended) => ({ ended }),
+        (err: unknown) => ({ err }),
+      ),
+      new Promise<undefined>((resolve) =>
+        setTimeout(() => resolve(undefined), this.#deps.slowMs ?? 1_000).unref(),
+      ),
+    ]);
+    if (answered !== undefined && 'ended' in answered) return answered.ended;
     // A journal that cannot be written (read-only disk) still leaves the retries in memory.
     const file = await this.#write(entry).catch((err: unknown) => {
       this.#deps.logger.error(
@@ -53,23 +61,40 @@ export class StageEndJournal {
       return join(this.#dir, stageEndFileName(entry));
     });
     this.#deps.logger.warn(
-      { ...this.#about(entry, file), err: firstError },
-      'stage end not stored (Redis unreachable?): kept in the journal, retrying until Redis answers',
+      { ...this.#about(entry, file), err: answered?.err },
+      'stage end not stored yet (Redis unreachable?): kept in the journal until Redis answers',
     );
+    let attempt: Promise<boolean> = first;
+    const closed = this.#closed();
     const { firstMs, maxMs } = this.#deps.retry ?? { firstMs: 200, maxMs: 2_000 };
     let waitMs = firstMs;
     for (;;) {
-      if (!(await this.#sleep(waitMs))) throw this.#pending(entry, file, firstError);
-      waitMs = Math.min(waitMs * 2, maxMs);
-      try {
-        const ended = await this.#deps.apply(entry);
+      const outcome = await Promise.race([
+        attempt.then(
+          (ended) => ({ ended }),
+          (err: unknown) => ({ err }),
+        ),
+        closed,
+      ]);
+      if (outcome === 'closed') throw this.#pending(entry, file, undefined);
+      if ('ended' in outcome) {
         await rm(file, { force: true });
         this.#deps.logger.info(this.#about(entry, file), 'stage end stored from the journal');
-        return ended;
-      } catch (err) {
-        if (this.#closing.signal.aborted) throw this.#pending(entry, file, err);
+        return outcome.ended;
       }
+      if (!(await this.#sleep(waitMs))) throw this.#pending(entry, file, outcome.err);
+      waitMs = Math.min(waitMs * 2, maxMs);
+      attempt = this.#deps.apply(entry);
     }
+  }
+
+  /** Resolves 'closed' when the journal closes (pending ends give up waiting, their files stay). */
+  #closed(): Promise<'closed'> {
+    const signal = this.#closing.signal;
+    return new Promise((resolve) => {
+      if (signal.aborted) resolve('closed');
+      else signal.addEventListener('abort', () => resolve('closed'), { once: true });
+    });
   }
 
   /** Stores every entry an earlier process left (call before the worker takes jobs). */
