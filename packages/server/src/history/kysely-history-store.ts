@@ -391,10 +391,10 @@ async function writeLogInfo(db: Db, pipeline: PipelineRecord, stage: string, inf
     .execute();
 }
 
-function canaryStepRow(entry: DeploymentEntry) {
+/** The columns the deployments and canary_steps tables share, from an entry. */
+function auditColumns(entry: DeploymentEntry) {
   return {
     pipeline_id: entry.pipelineId,
-    at: entry.at,
     project_id: entry.project.id,
     project_path: entry.project.path,
     environment: entry.environment,
@@ -402,17 +402,21 @@ function canaryStepRow(entry: DeploymentEntry) {
     sha: entry.sha,
     image_digest: entry.imageDigest ?? null,
     image_reference: entry.imageReference ?? null,
+    at: entry.at,
     outcome: entry.outcome,
-    step: entry.canaryStep ?? null,
   };
 }
 
-function entryOfCanaryRow(row: Selectable<CanaryStepsTable>): DeploymentEntry {
+/** An entry from the columns both audit tables share. */
+function entryOfColumns(
+  row: Selectable<DeploymentsTable> | Selectable<CanaryStepsTable>,
+  kind: DeploymentEntry['kind'],
+): DeploymentEntry {
   const entry: DeploymentEntry = {
     pipelineId: row.pipeline_id,
     project: { id: Number(row.project_id), path: row.project_path },
     environment: row.environment,
-    kind: 'canary',
+    kind,
     user: row.username,
     sha: row.sha,
     at: row.at,
@@ -420,25 +424,21 @@ function entryOfCanaryRow(row: Selectable<CanaryStepsTable>): DeploymentEntry {
   };
   if (row.image_digest !== null) entry.imageDigest = row.image_digest;
   if (row.image_reference !== null) entry.imageReference = row.image_reference;
+  return entry;
+}
+
+function canaryStepRow(entry: DeploymentEntry) {
+  return { ...auditColumns(entry), step: entry.canaryStep ?? null };
+}
+
+function entryOfCanaryRow(row: Selectable<CanaryStepsTable>): DeploymentEntry {
+  const entry = entryOfColumns(row, 'canary');
   if (row.step !== null) entry.canaryStep = row.step;
   return entry;
 }
 
 function deploymentRow(entry: DeploymentEntry) {
-  return {
-    pipeline_id: entry.pipelineId,
-    project_id: entry.project.id,
-    project_path: entry.project.path,
-    environment: entry.environment,
-    kind: entry.kind,
-    username: entry.user,
-    sha: entry.sha,
-    image_digest: entry.imageDigest ?? null,
-    image_reference: entry.imageReference ?? null,
-    at: entry.at,
-    outcome: entry.outcome,
-    rolled_back_to: entry.rolledBackTo ?? null,
-  };
+  return { ...auditColumns(entry), kind: entry.kind, rolled_back_to: entry.rolledBackTo ?? null };
 }
 
 /** An archived record's JSON (with its `format`, absent in what Ferry 0.1.0 wrote: format 1) as the record. */
@@ -449,18 +449,7 @@ function parseArchivedRecord(json: string): PipelineRecord {
 }
 
 function entryOfRow(row: Selectable<DeploymentsTable>): DeploymentEntry {
-  const entry: DeploymentEntry = {
-    pipelineId: row.pipeline_id,
-    project: { id: Number(row.project_id), path: row.project_path },
-    environment: row.environment,
-    kind: row.kind === 'rollback' ? 'rollback' : 'deploy',
-    user: row.username,
-    sha: row.sha,
-    at: row.at,
-    outcome: row.outcome,
-  };
-  if (row.image_digest !== null) entry.imageDigest = row.image_digest;
-  if (row.image_reference !== null) entry.imageReference = row.image_reference;
+  const entry = entryOfColumns(row, row.kind === 'rollback' ? 'rollback' : 'deploy');
   if (row.rolled_back_to !== null) entry.rolledBackTo = row.rolled_back_to;
   return entry;
 }
