@@ -113,21 +113,29 @@ export class DockerRun extends StageRun<DockerOutput> {
     }
 
     const options = { runnerImage: this.#deps.runnerImage, init: this.#deps.init };
+    // The services need no workspace: they start while the clone and the cache restore run, so a
+    // warm job does not wait for them after its restore (issue 17, bench:test-cache).
+    const launched =
+      services.length > 0
+        ? this.#launchServices().catch((err: Error) => `cannot start the services: ${err.message}`)
+        : undefined;
     if (checkout) {
       const clone = await this.#runContainer(
         cloneContainerSpec(job, this.#deps.id, options),
         cloneStdin(job),
       );
-      if (clone === undefined) return this.finishStopped();
+      if (clone === undefined) return this.#finishStopped(launched);
       if (clone.ExitCode !== 0) {
         const reason = cloneFailureReason(clone.ExitCode ?? null);
         this.output.system(`ferry: ${reason}`);
+        await launched;
+        await this.#stopServices();
         return this.finish({ status: 'failed', exitCode: clone.ExitCode ?? -1, reason });
       }
     }
-    if (!(await this.#cache('restore'))) return this.finishStopped();
-    if (services.length > 0) {
-      const problem = await this.#startServices();
+    if (!(await this.#cache('restore'))) return this.#finishStopped(launched);
+    if (launched !== undefined) {
+      const problem = (await launched) ?? (await this.#awaitServices());
       if (problem === 'stopped') return this.#finishStopped();
       if (problem !== undefined) {
         await this.#stopServices();
@@ -180,8 +188,12 @@ export class DockerRun extends StageRun<DockerOutput> {
     );
   }
 
-  /** Ends a stopped run once no service runs any more: a canceled job leaves none behind. */
-  async #finishStopped(): Promise<void> {
+  /**
+   * Ends a stopped run once no service runs any more: a canceled job leaves none behind (after
+   * their launch, when it was still under way).
+   */
+  async #finishStopped(launched?: Promise<unknown>): Promise<void> {
+    await launched;
     await this.#killBeside();
     this.finishStopped();
   }
@@ -204,11 +216,10 @@ export class DockerRun extends StageRun<DockerOutput> {
   }
 
   /**
-   * Starts the namespace holder and the services, then waits (in the namespace) until every
-   * service's port accepts. Undefined when they are ready, 'stopped', or why they are not, after
-   * each service's last log lines.
+   * Creates and starts the namespace holder and the services (each kept in #beside as soon as it
+   * exists, so a stop kills it). Undefined when they run, or 'stopped'.
    */
-  async #startServices(): Promise<string | undefined> {
+  async #launchServices(): Promise<'stopped' | undefined> {
     const { job, docker, id } = this.#deps;
     const services = job.services ?? [];
     const options = { runnerImage: this.#deps.runnerImage, init: this.#deps.init };
@@ -226,6 +237,17 @@ export class DockerRun extends StageRun<DockerOutput> {
     this.output.system(
       `ferry: services started: ${services.map((s) => `${s.name} (${s.image})`).join(', ')}`,
     );
+    return undefined;
+  }
+
+  /**
+   * Waits (in the runner's namespace) until every launched service's port accepts. Undefined when
+   * they are ready, 'stopped', or why they are not, after each service's last log lines.
+   */
+  async #awaitServices(): Promise<string | undefined> {
+    const { job, id } = this.#deps;
+    const services = job.services ?? [];
+    const options = { runnerImage: this.#deps.runnerImage, init: this.#deps.init };
     // A service that ends before it is ready will never be: the wait is stopped at once then.
     const watch = { ready: false, ended: undefined as string | undefined };
     for (const { name, container } of this.#beside.slice(1)) {
