@@ -52,13 +52,14 @@ describe('ferry demo on the Kubernetes double', () => {
     await double?.close();
     if (double !== undefined) expect(await double.leftovers()).toEqual([]);
     // The images the demo built and pushed into its (stopped) registry, left in the engine.
+    // Matched by tag or by digest (a rebuilt tag leaves the older image with its digest only).
     for (const image of (await docker?.listImages()) ?? []) {
-      for (const tag of image.RepoTags ?? [])
-        if (/^127\.0\.0\.1:\d+\/demo\/sample-service:/.test(tag))
-          await docker
-            .getImage(tag)
-            .remove()
-            .catch(() => undefined);
+      const names = [...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])];
+      if (names.some((n) => /^127\.0\.0\.1:\d+\/demo\/sample-service[:@]/.test(n)))
+        await docker
+          .getImage(image.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
     }
   });
 
