@@ -35,7 +35,10 @@ export async function rollOut(
 ): Promise<RolledOut> {
   const { name, namespace = '' } = manifest.metadata;
   const image = manifest.spec.template.spec.containers[0]?.image ?? '';
-  applied?.(await applyObject(c, manifest, out, signal));
+  // Applied first, told after: `applied?.(await applyObject(…))` would skip the apply itself when
+  // no one listens (an optional call does not evaluate its arguments), as the canary path does.
+  const result = await applyObject(c, manifest, out, signal);
+  applied?.(result);
   const outcome = await waitForRollout(c, namespace, name, progressDeadlineMs, out, signal);
   if (outcome.ok)
     return {
