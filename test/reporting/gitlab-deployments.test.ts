@@ -80,27 +80,16 @@ describe('GitLab deployments', () => {
   });
 
   it('shows each canary step as a deployment to <env>/canary: promoted ones succeed, the aborted one is canceled', async () => {
-    let report: (step: number, state: 'running' | 'promoted' | 'aborted', by?: string) => Promise<void> =
-      async () => {};
-    w.runner.script = (req) =>
-      req.stage === 'deploy'
-        ? {
-            // What the deploy runner's progress lines make the stage runner record (ResultRecorder.progress).
-            during: async () => {
-              await report(1, 'running');
-              await report(1, 'promoted', 'the pause is over and the canary stayed ready');
-              await report(2, 'running');
-              await report(2, 'aborted', 'ferry.dev/canary-decision: abort');
-            },
-            outcome: 'failed',
-            reason: 'FERRY_ERR_RELEASE_CANARY_ABORTED: aborted at step 2/3',
-          }
-        : {};
-    const t = await start();
-    const sha = commit();
-    const { id } = await merge(t, { ...PROJECT, sha });
-    report = async (step, state, by) => {
-      await t.ferry.ctx.store.putCanaryStep(id, {
+    let t: Awaited<ReturnType<typeof start>> | undefined;
+    // What the deploy runner's progress lines make the stage runner record (ResultRecorder.progress),
+    // for the pipeline the stage runs for (known here, not only once the webhook has been answered).
+    const report = async (
+      id: string,
+      step: number,
+      state: 'running' | 'promoted' | 'aborted',
+      by?: string,
+    ) => {
+      await t?.ferry.ctx.store.putCanaryStep(id, {
         step,
         of: 3,
         percent: step * 10,
@@ -109,6 +98,22 @@ describe('GitLab deployments', () => {
         at: new Date().toISOString(),
       });
     };
+    w.runner.script = (req) =>
+      req.stage === 'deploy'
+        ? {
+            during: async () => {
+              await report(req.pipeline.id, 1, 'running');
+              await report(req.pipeline.id, 1, 'promoted', 'the pause is over and the canary stayed ready');
+              await report(req.pipeline.id, 2, 'running');
+              await report(req.pipeline.id, 2, 'aborted', 'ferry.dev/canary-decision: abort');
+            },
+            outcome: 'failed',
+            reason: 'FERRY_ERR_RELEASE_CANARY_ABORTED: aborted at step 2/3',
+          }
+        : {};
+    t = await start();
+    const sha = commit();
+    const { id } = await merge(t, { ...PROJECT, sha });
     await until(t, id, ['failed']);
     const canary = await eventually(async () => {
       const all = w.gitlab.deployments.forEnvironment(PROJECT.projectId, 'test/canary');
@@ -124,7 +129,7 @@ describe('GitLab deployments', () => {
     // The main environment shows the deploy as failed: the canary never became the release.
     expect((await deploymentsDone(1)).map((d) => d.history)).toEqual([['created', 'running', 'failed']]);
     const record = await eventually(async () => {
-      const p = await t.ferry.ctx.store.get(id);
+      const p = await t?.ferry.ctx.store.get(id);
       return p?.gitlabDeployments?.filter((d) => d.kind === 'canary' && d.status !== 'running').length === 2
         ? p
         : undefined;
