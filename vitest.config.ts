@@ -31,7 +31,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/e2e/**', 'test/cluster/**', 'test/install/acceptance/**'],
+          exclude: ['test/e2e/**', 'test/cluster/**', 'test/install/acceptance/**', 'test/gameday/open/**'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -56,6 +56,17 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 600_000,
           hookTimeout: 900_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // npm run test:gameday-open: game-day scenarios that still fail (open defects of issue 12).
+          name: 'gameday-open',
+          include: ['test/gameday/open/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 200_000,
+          hookTimeout: 120_000,
         },
       },
     ],
