@@ -37,6 +37,7 @@ export class ArchivedPipelineStore implements PipelineStore {
     this.putCanaryStep = live.putCanaryStep.bind(live);
     this.endStage = live.endStage.bind(live);
     this.addCanaryDecision = live.addCanaryDecision.bind(live);
+    this.putGitLabDeployment = live.putGitLabDeployment.bind(live);
     this.releaseLane = live.releaseLane.bind(live);
     this.leaveLane = live.leaveLane.bind(live);
     this.laneHolder = live.laneHolder.bind(live);
@@ -52,6 +53,7 @@ export class ArchivedPipelineStore implements PipelineStore {
   readonly noteMerge: PipelineStore['noteMerge'];
   readonly transition: PipelineStore['transition'];
   readonly addCanaryDecision: PipelineStore['addCanaryDecision'];
+  readonly putGitLabDeployment: PipelineStore['putGitLabDeployment'];
   readonly finish: PipelineStore['finish'];
   readonly patch: PipelineStore['patch'];
   readonly putStage: PipelineStore['putStage'];

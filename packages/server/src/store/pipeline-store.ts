@@ -1,6 +1,7 @@
 import type {
   CanaryDecisionRecord,
   CanaryStepRecord,
+  GitLabDeploymentRecord,
   MergeRequestRef,
   Person,
   PipelineRecord,
@@ -124,6 +125,12 @@ export interface PipelineStore {
    * when the pipeline is not in the live store.
    */
   addCanaryDecision(id: string, decision: CanaryDecisionRecord): Promise<boolean>;
+  /**
+   * Records a GitLab deployment on the pipeline (`gitlabDeployments`), replacing the entry with the
+   * same GitLab id, atomically (two channels recording at once both stay). False when the
+   * pipeline is not in the live store.
+   */
+  putGitLabDeployment(id: string, deployment: GitLabDeploymentRecord): Promise<boolean>;
   /** Replaces one stage's record and records the transition. */
   putStage(id: string, stage: StageRecord): Promise<void>;
   /**

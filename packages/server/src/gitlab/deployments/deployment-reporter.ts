@@ -9,7 +9,7 @@ import { type DeploymentItem, deploymentItemsFor, externalUrlOf } from './deploy
 
 export interface GitLabDeploymentReporterOptions {
   api: GitLabApi;
-  store: Pick<PipelineStore, 'get' | 'patch'>;
+  store: Pick<PipelineStore, 'get' | 'putGitLabDeployment'>;
   logger: Logger;
   metrics: ReportingMetrics;
 }
@@ -171,11 +171,6 @@ export class GitLabDeploymentReporter implements Reporter<DeploymentItem> {
   }
 
   async #record(pipelineId: string, deployment: GitLabDeploymentRecord): Promise<void> {
-    const record = await this.#o.store.get(pipelineId);
-    const list = [...(record?.gitlabDeployments ?? [])];
-    const at = list.findIndex((d) => d.id === deployment.id);
-    if (at === -1) list.push(deployment);
-    else list[at] = deployment;
-    await this.#o.store.patch(pipelineId, { gitlabDeployments: list });
+    await this.#o.store.putGitLabDeployment(pipelineId, deployment);
   }
 }

@@ -1,6 +1,7 @@
 import {
   type CanaryDecisionRecord,
   type CanaryStepRecord,
+  type GitLabDeploymentRecord,
   isTerminalPipeline,
   isTerminalStage,
   type PipelineRecord,
@@ -37,6 +38,7 @@ import {
   endStageScript,
   finishScript,
   noteMergeScript,
+  putGitLabDeploymentScript,
   releaseScript,
   transitionScript,
 } from './scripts.js';
@@ -49,6 +51,7 @@ interface StoreCommands {
   ferryEndStage(...args: string[]): Promise<number>;
   ferryNoteMerge(...args: string[]): Promise<string[]>;
   ferryAppendCanaryDecision(...args: string[]): Promise<number>;
+  ferryPutGitLabDeployment(...args: string[]): Promise<number>;
 }
 type ScriptedRedis = Redis & StoreCommands;
 
@@ -78,6 +81,7 @@ export class RedisPipelineStore implements PipelineStore {
     defineOnce(redis, 'ferryFinish', 5, finishScript);
     defineOnce(redis, 'ferryEndStage', 2, endStageScript);
     defineOnce(redis, 'ferryAppendCanaryDecision', 1, appendCanaryDecisionScript);
+    defineOnce(redis, 'ferryPutGitLabDeployment', 1, putGitLabDeploymentScript);
     this.#redis = redis as ScriptedRedis;
   }
 
@@ -235,6 +239,12 @@ export class RedisPipelineStore implements PipelineStore {
   async addCanaryDecision(id: string, decision: CanaryDecisionRecord): Promise<boolean> {
     return (
       (await this.#redis.ferryAppendCanaryDecision(this.keys.pipeline(id), JSON.stringify(decision))) === 1
+    );
+  }
+
+  async putGitLabDeployment(id: string, deployment: GitLabDeploymentRecord): Promise<boolean> {
+    return (
+      (await this.#redis.ferryPutGitLabDeployment(this.keys.pipeline(id), JSON.stringify(deployment))) === 1
     );
   }
 

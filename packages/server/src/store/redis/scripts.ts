@@ -21,6 +21,33 @@ return 1
 `;
 
 /**
+ * putGitLabDeployment: KEYS = pipeline. ARGV = the deployment's JSON. Replaces the entry of
+ * `gitlabDeployments` with the same GitLab id, or appends it, in one step: two reporter channels
+ * (the environment and its canary folder) record on the same pipeline at once, and a
+ * read-modify-write from Node lost one of them. Returns 0 when the pipeline is not stored.
+ */
+export const putGitLabDeploymentScript = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local item = cjson.decode(ARGV[1])
+local raw = redis.call('HGET', KEYS[1], 'gitlabDeployments')
+local list = {}
+if raw and raw ~= '' and raw ~= '[]' then list = cjson.decode(raw) end
+local encoded = {}
+local found = false
+for i, d in ipairs(list) do
+  if d.id == item.id then
+    encoded[i] = ARGV[1]
+    found = true
+  else
+    encoded[i] = cjson.encode(d)
+  end
+end
+if not found then encoded[#encoded + 1] = ARGV[1] end
+redis.call('HSET', KEYS[1], 'gitlabDeployments', '[' .. table.concat(encoded, ',') .. ']')
+return 1
+`;
+
+/**
  * admit: KEYS = idempotency ('' for none), dedup, pipeline, lanePending, laneHolder, indexAll,
  * indexProject, active, sequence, events, branchHead, project, projectPath, mergeNote.
  * ARGV = id, hashFieldsJSON, supersede ('1'/'0'), mergeUpgradeJSON ('' for none), idemTtlSeconds,
