@@ -50,6 +50,29 @@ export class FerryApi {
   }
 
   /**
+   * A GET that a dropped connection or a 502/503/504 (a proxy or a restarting server) does not end:
+   * tried again a second apart until it answers, the signal aborts, or the server has stayed away
+   * for `giveUpAfterMs` (then FERRY_ERR_CLI_UNREACHABLE). Only GETs: they are safe to repeat. Used
+   * by the commands that follow a pipeline, which already ride out a dropped event stream.
+   */
+  async getPatiently<T>(path: string, signal: AbortSignal, giveUpAfterMs = 120_000): Promise<T> {
+    const since = Date.now();
+    for (;;) {
+      try {
+        return await this.request<T>(
+          'GET',
+          path,
+          undefined,
+          AbortSignal.any([signal, AbortSignal.timeout(30_000)]),
+        );
+      } catch (err) {
+        if (signal.aborted || !passing(err) || Date.now() - since > giveUpAfterMs) throw err;
+      }
+      await sleep(1000, signal);
+    }
+  }
+
+  /**
    * The events of an SSE endpoint, across reconnects: a dropped connection is opened again after
    * the server's retry hint with the last event id seen, until the signal aborts, the caller stops
    * iterating, or the server stays away longer than giveUpAfterMs (FERRY_ERR_CLI_UNREACHABLE).
@@ -98,6 +121,17 @@ export class FerryApi {
       await sleep(retryMs, options.signal);
     }
   }
+}
+
+/** A failure that is the server being away, not its answer. */
+function passing(err: unknown): boolean {
+  return (
+    err instanceof CliFailure &&
+    (err.code === CliErrors.CLI_UNREACHABLE.code ||
+      err.status === 502 ||
+      err.status === 503 ||
+      err.status === 504)
+  );
 }
 
 async function failureOf(res: Response): Promise<CliFailure> {

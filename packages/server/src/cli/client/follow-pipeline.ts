@@ -16,12 +16,7 @@ export async function* pipelineUpdates(
   try {
     for await (const event of api.events(`/events?pipeline=${encodeURIComponent(id)}`, { signal: both })) {
       if (event.event !== 'ready' && event.event !== 'transition') continue;
-      const p = await api.request<PipelineRecord>(
-        'GET',
-        `/pipelines/${encodeURIComponent(id)}`,
-        undefined,
-        both,
-      );
+      const p = await api.getPatiently<PipelineRecord>(`/pipelines/${encodeURIComponent(id)}`, both);
       yield p;
       if (isTerminalPipeline(p.status)) return;
     }

@@ -65,7 +65,12 @@ export async function logs(
       opts.job !== undefined ? ['test' as const] : stage === undefined ? stageNames : [stage as StageName];
     const print = (line: LogLine) =>
       io.out.write(`${io.out.isTTY === true ? line.x : stripVTControlCharacters(line.x)}\n`);
-    let pipeline = await api.request<PipelineRecord>('GET', `/pipelines/${encodeURIComponent(id)}`);
+    // With -f the command rides out a server that is away (as its event streams do).
+    const path = `/pipelines/${encodeURIComponent(id)}`;
+    let pipeline =
+      opts.follow === true
+        ? await api.getPatiently<PipelineRecord>(path, io.signal)
+        : await api.request<PipelineRecord>('GET', path);
     let printed = 0;
     for (const name of wanted) {
       if (opts.follow === true) {
