@@ -136,3 +136,13 @@ export function cartService(expectedTotal = '3.3'): CartFiles {
 export function cartWithFailingTest(): CartFiles {
   return { 'test/cart.test.js': cartTest('3.4') };
 }
+
+/** The line the blocking install prints once the job's script runs (its services are ready then). */
+export const BLOCKED_MARKER = 'install: blocked until canceled';
+
+/** The commit whose install never ends: the unit job runs beside its Redis until it is canceled. */
+export function cartBlockedInstall(): CartFiles {
+  return {
+    'install.js': `console.log(${JSON.stringify(BLOCKED_MARKER)});\nsetInterval(() => {}, 1000);\n`,
+  };
+}

@@ -5,14 +5,17 @@
  * saves it, the second restores it (its log says so) and has a failing test, which is named in the
  * pipeline's API record, the GitLab commit status of `ferry/test:unit` and the WeCom message.
  * With several lanes, the lanes' pipelines run at the same time, each with its own Redis at
- * 127.0.0.1:6379.
+ * 127.0.0.1:6379. Then a unit job whose script never ends is canceled through the API while it runs
+ * beside its Redis: when the pipeline says canceled, no Redis service container runs, and soon none
+ * exists (docker: by Ferry's labels; kubernetes: the double's container of the pod's sidecar).
  */
 import type { PipelineRecord, TestJobRecord } from '@ferry/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/ferry.js';
-import { cartWithFailingTest } from './cart-service.js';
+import { BLOCKED_MARKER, cartBlockedInstall, cartWithFailingTest } from './cart-service.js';
 import { mergeIntoTest } from './merge-into-test.js';
 import {
+  DEPLOYER_TOKEN,
   type ExecutorKind,
   type Lane,
   PUBLIC_URL,
@@ -55,8 +58,8 @@ export function testStageSuite(kind: ExecutorKind, laneCount: number): void {
       return res.text();
     }
 
-    /** Merges `files` into the lane's `test`, sends the hooks and waits for the pipeline to end. */
-    async function release(lane: Lane, title: string, files: Record<string, string | null>) {
+    /** Merges `files` into the lane's `test` and sends the hooks: the pipeline they queued. */
+    async function merge(lane: Lane, title: string, files: Record<string, string | null>) {
       iid += 1;
       const { sha, answers } = await mergeIntoTest(
         { ...lane, gitlab: w.gitlab, ferry: w.ferry },
@@ -67,13 +70,19 @@ export function testStageSuite(kind: ExecutorKind, laneCount: number): void {
       );
       const pipelineId = answers.find((a) => a.pipelineId !== undefined)?.pipelineId;
       expect(pipelineId, JSON.stringify(answers)).toBeDefined();
+      return { sha, pipelineId: pipelineId as string };
+    }
+
+    /** Merges `files` into the lane's `test`, sends the hooks and waits for the pipeline to end. */
+    async function release(lane: Lane, title: string, files: Record<string, string | null>) {
+      const { sha, pipelineId } = await merge(lane, title, files);
       const record = await eventually(async () => {
         const p = await api<PipelineRecord>(`/pipelines/${pipelineId}`);
         return terminal.has(p.status) ? p : undefined;
       }, 240_000);
       const test = record.stages.find((s) => s.name === 'test');
       const jobs = new Map((test?.jobs ?? []).map((j) => [j.name, j] as const));
-      return { sha, record, jobs, pipelineId: pipelineId as string };
+      return { sha, record, jobs, pipelineId };
     }
 
     /** Records which lanes' Redis services ran at the same moment (docker: by container label). */
@@ -187,6 +196,53 @@ export function testStageSuite(kind: ExecutorKind, laneCount: number): void {
         async () => expect(await leftovers()).toEqual([]),
       );
     });
+
+    it('cancels a running unit job through the API: its Redis service container is gone', async () => {
+      const lane = w.lanes[0] as Lane;
+      const { pipelineId } = await merge(lane, 'Install that hangs', cartBlockedInstall());
+      // The job's script runs (it starts only once Redis is ready) and its service container with it.
+      await eventually(
+        async () => ((await jobLog(pipelineId, 'unit')).includes(BLOCKED_MARKER) ? true : undefined),
+        240_000,
+      );
+      expect((await serviceContainers(lane, true)).length).toBeGreaterThan(0);
+
+      const res = await fetch(`${w.ferry.url}/api/v1/pipelines/${pipelineId}/cancel`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${DEPLOYER_TOKEN}` },
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(res.status, await res.text()).toBe(202);
+      const record = await eventually(async () => {
+        const p = await api<PipelineRecord>(`/pipelines/${pipelineId}`);
+        return terminal.has(p.status) ? p : undefined;
+      }, 120_000);
+      expect(record.status).toBe('canceled');
+      const unit = record.stages.find((s) => s.name === 'test')?.jobs?.find((j) => j.name === 'unit');
+      expect(unit?.status).toBe('canceled');
+      // When the pipeline says canceled, the service no longer runs; then its container is removed.
+      expect(await serviceContainers(lane, true)).toEqual([]);
+      await eventually(
+        async () => ((await serviceContainers(lane, false)).length === 0 ? true : undefined),
+        60_000,
+      ).catch(async () => expect(await serviceContainers(lane, false)).toEqual([]));
+      const log = await jobLog(pipelineId, 'unit');
+      expect(log).toContain(BLOCKED_MARKER);
+      expect(log).not.toContain('ferry: cache saved');
+    });
+
+    /**
+     * The lane's Redis service containers (only running ones with `running`): by Ferry's labels on
+     * docker, by the double's pod labels and the service's image on kubernetes.
+     */
+    async function serviceContainers(lane: Lane, running: boolean): Promise<string[]> {
+      const label =
+        w.double === undefined
+          ? ['ferry.role=service', 'ferry.service=redis', `ferry.project=${lane.project.path}`]
+          : [`ferry.k8s-double.namespace=${w.runnerNamespace}`, 'ferry.k8s-double.container=service-redis'];
+      const found = await w.docker.listContainers({ all: !running, filters: { label } });
+      return found.map((c) => `${c.Names.join(',')} (${c.State})`);
+    }
 
     async function leftovers(): Promise<string[]> {
       if (w.double !== undefined) {

@@ -61,6 +61,9 @@ export interface TestStageWorld {
 
 export const PUBLIC_URL = 'https://ferry.example.com';
 
+/** The API token of the world's deployer (cancels pipelines). */
+export const DEPLOYER_TOKEN = 'e2e-deployer-token-0123456789abcdef';
+
 export async function startTestStageWorld(kind: ExecutorKind, laneCount: number): Promise<TestStageWorld> {
   const cleanups: Array<() => Promise<unknown>> = [];
   const closeAll = async () => {
@@ -141,8 +144,9 @@ export async function startTestStageWorld(kind: ExecutorKind, laneCount: number)
         gitlab: { url: gitlab.url, token: { env: 'E2E_GITLAB_TOKEN' }, cloneHosts: [git.url] },
         wecom: { baseUrl: wecom.url, bots: [{ name: 'team', key: { env: 'E2E_WECOM_KEY' } }] },
         reporting: { retryInitial: '100ms', retryMax: '1s' },
+        auth: { tokens: [{ name: 'e2e-deployer', token: { env: 'E2E_DEPLOYER_TOKEN' }, role: 'deployer' }] },
       },
-      env: { E2E_GITLAB_TOKEN: gitlab.token, E2E_WECOM_KEY: wecom.key },
+      env: { E2E_GITLAB_TOKEN: gitlab.token, E2E_WECOM_KEY: wecom.key, E2E_DEPLOYER_TOKEN: DEPLOYER_TOKEN },
     });
     cleanups.push(() => ferry.close());
     if (kind === 'docker') {
