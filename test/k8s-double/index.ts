@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Taint } from '@kubernetes/client-node';
 import Dockerode from 'dockerode';
+import { Catalog } from './api/catalog.js';
 import type { KindContext } from './api/kinds/index.js';
 import { parseQuantity } from './api/quantity.js';
 import { Registry } from './api/registry.js';
@@ -26,6 +27,7 @@ import { QuotaController } from './controllers/quota.js';
 import { ReplicaSetController } from './controllers/replicaset.js';
 import { ServiceController } from './controllers/services.js';
 import { StatefulSetController } from './controllers/statefulset.js';
+import { CrdController } from './crd/controller.js';
 import { EventRecorder } from './events.js';
 import { type FailureInjection, failureInjection } from './inject.js';
 import { type DoubleLogger, defaultLogger } from './logger.js';
@@ -184,6 +186,7 @@ export async function startK8sDouble(opts: K8sDoubleOptions = {}): Promise<K8sDo
     },
   };
   const registry = new Registry(store, kindContext);
+  const catalog = new Catalog();
   await createBootstrapPolicy(registry);
   const auth = new Auth(store, token);
   for (const ns of [...defaultNamespaces, ...(opts.namespaces ?? [])]) {
@@ -206,7 +209,7 @@ export async function startK8sDouble(opts: K8sDoubleOptions = {}): Promise<K8sDo
     host,
     port: opts.port ?? 0,
     ...(tls ? { tls } : {}),
-    deps: { registry, watches, logs, auth, openapi: new OpenApiV3() },
+    deps: { registry, watches, logs, auth, openapi: new OpenApiV3(), catalog },
     faults,
     logger,
   });
@@ -230,7 +233,8 @@ export async function startK8sDouble(opts: K8sDoubleOptions = {}): Promise<K8sDo
   const scheduler = new Scheduler(store, events, () => node);
   const services = new ServiceController(store, ports, () => nodeName, logger);
   const controllers = [
-    new NamespaceController(store, registry, caPem, logger),
+    new CrdController(store, catalog, logger),
+    new NamespaceController(store, registry, caPem, catalog, logger),
     new GarbageCollector(store, registry, logger),
     new ReplicaSetController(store, registry, events, logger),
     new StatefulSetController(store, registry, events, logger),

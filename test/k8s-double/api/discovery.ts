@@ -1,5 +1,12 @@
-/** `/version`, `/api`, `/apis` and the APIResourceLists clients use to find resources. */
-import { type ResourceDef, resources } from './resources.js';
+/**
+ * `/version`, `/api`, `/apis` and the APIResourceLists clients use to find resources, from the
+ * catalog: the built-in groups (all v1) and the groups of established CRDs, whose versions are
+ * listed in Kubernetes version priority (GA > beta > alpha, then by number; other names last,
+ * alphabetically) with the first as preferred, as apiextensions-apiserver v1.31
+ * pkg/apiserver/customresource_discovery_controller.go orders them (version.CompareKubeAwareVersionStrings).
+ */
+import type { Catalog } from './catalog.js';
+import type { ResourceDef } from './resources.js';
 
 export function version() {
   return {
@@ -23,19 +30,44 @@ export function apiVersions() {
   };
 }
 
-const groups = () => [...new Set(resources.filter((r) => r.group).map((r) => r.group))];
-
-function group(name: string) {
-  const gv = { groupVersion: `${name}/v1`, version: 'v1' };
-  return { name, versions: [gv], preferredVersion: gv };
+/** Sort key of a version name: kube-like versions first (GA, beta, alpha; higher numbers first). */
+function versionRank(v: string): [number, number, number, string] {
+  const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+  if (!m) return [3, 0, 0, v];
+  const stage = m[2] === undefined ? 0 : m[2] === 'beta' ? 1 : 2;
+  return [stage, -Number(m[1]), -Number(m[3] ?? 0), ''];
 }
 
-export function apiGroupList() {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups().map(group) };
+export function compareVersions(a: string, b: string): number {
+  const ra = versionRank(a);
+  const rb = versionRank(b);
+  for (let i = 0; i < 3; i++) if (ra[i] !== rb[i]) return (ra[i] as number) - (rb[i] as number);
+  return ra[3].localeCompare(rb[3]);
 }
 
-export function apiGroup(name: string) {
-  return groups().includes(name) ? { kind: 'APIGroup', apiVersion: 'v1', ...group(name) } : undefined;
+function groupsOf(catalog: Catalog) {
+  const versions = new Map<string, Set<string>>();
+  for (const r of catalog.all()) {
+    if (!r.group) continue;
+    const set = versions.get(r.group) ?? new Set<string>();
+    set.add(r.version);
+    versions.set(r.group, set);
+  }
+  return [...versions].map(([name, set]) => {
+    const gvs = [...set]
+      .sort(compareVersions)
+      .map((version) => ({ groupVersion: `${name}/${version}`, version }));
+    return { name, versions: gvs, preferredVersion: gvs[0]! };
+  });
+}
+
+export function apiGroupList(catalog: Catalog) {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupsOf(catalog) };
+}
+
+export function apiGroup(catalog: Catalog, name: string) {
+  const g = groupsOf(catalog).find((x) => x.name === name);
+  return g ? { kind: 'APIGroup', apiVersion: 'v1', ...g } : undefined;
 }
 
 const verbsFor = (d: ResourceDef) =>
@@ -55,8 +87,8 @@ function subresourceEntry(d: ResourceDef, sub: ResourceDef['subresources'][numbe
   return { kind: d.kind, verbs: ['get', 'patch', 'update'] };
 }
 
-export function resourceList(groupName: string, version: string) {
-  const defs = resources.filter((r) => r.group === groupName && r.version === version);
+export function resourceList(catalog: Catalog, groupName: string, version: string) {
+  const defs = catalog.all().filter((r) => r.group === groupName && r.version === version);
   if (defs.length === 0) return undefined;
   const list = [];
   for (const d of defs) {
@@ -66,7 +98,8 @@ export function resourceList(groupName: string, version: string) {
       namespaced: d.namespaced,
       kind: d.kind,
       verbs: verbsFor(d),
-      ...(d.shortNames ? { shortNames: d.shortNames } : {}),
+      ...(d.shortNames?.length ? { shortNames: d.shortNames } : {}),
+      ...(d.custom?.categories?.length ? { categories: d.custom.categories } : {}),
     });
     for (const sub of d.subresources) {
       list.push({

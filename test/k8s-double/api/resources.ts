@@ -1,5 +1,15 @@
 /** The resources the double serves: names, scope and subresources, as discovery reports them. */
 import { rbacResources, reviewResources } from '../auth/resources.js';
+import type { JsonSchema } from '../crd/json-schema.js';
+
+/** What a resource served for a CustomResourceDefinition carries besides its names. */
+export interface CustomResource {
+  /** The CustomResourceDefinition's name (`<plural>.<group>`). */
+  crd: string;
+  /** The served version's `schema.openAPIV3Schema` (structural). */
+  schema: JsonSchema;
+  categories?: string[];
+}
 
 export interface ResourceDef {
   group: string;
@@ -17,6 +27,8 @@ export interface ResourceDef {
   readOnly?: boolean;
   /** Only created, never stored (access reviews): the one verb is `create`. */
   createOnly?: boolean;
+  /** Served for a CustomResourceDefinition (crd/), validated by its schema. */
+  custom?: CustomResource;
 }
 
 export const resourceKey = (def: Pick<ResourceDef, 'group' | 'plural'>) =>
@@ -203,6 +215,18 @@ export const resources: readonly ResourceDef[] = [
     subresources: ['status'],
     tracksGeneration: true,
   },
+  // CustomResourceDefinitions: their objects are served by the CRD controller (crd/).
+  {
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    plural: 'customresourcedefinitions',
+    singular: 'customresourcedefinition',
+    kind: 'CustomResourceDefinition',
+    namespaced: false,
+    shortNames: ['crd', 'crds'],
+    subresources: ['status'],
+    tracksGeneration: true,
+  },
   ...rbacResources,
   ...reviewResources,
 ];
@@ -245,4 +269,5 @@ export const R = {
   rolebindings: mustResource('rbac.authorization.k8s.io', 'rolebindings'),
   clusterroles: mustResource('rbac.authorization.k8s.io', 'clusterroles'),
   clusterrolebindings: mustResource('rbac.authorization.k8s.io', 'clusterrolebindings'),
+  crds: mustResource('apiextensions.k8s.io', 'customresourcedefinitions'),
 } as const;

@@ -165,7 +165,9 @@ function describeFieldError(e: FieldError): string {
 export function invalid(kind: string, name: string, group: string, errors: FieldError[]): ApiError {
   const parts = errors.map((e) => `${e.field}: ${describeFieldError(e)}`);
   const summary = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
-  return new ApiError(422, 'Invalid', `${kind} "${name}" is invalid: ${summary}`, {
+  // errors.NewInvalid prints the GroupKind: `Deployment.apps "x" is invalid` (core kinds bare).
+  const groupKind = group ? `${kind}.${group}` : kind;
+  return new ApiError(422, 'Invalid', `${groupKind} "${name}" is invalid: ${summary}`, {
     name,
     ...(group ? { group } : {}),
     kind,

@@ -3,9 +3,10 @@
  * `kube-root-ca.crt` ConfigMap; a deleted one has all its content deleted (pods gracefully)
  * and disappears once it is empty.
  */
+import type { Catalog } from '../api/catalog.js';
 import { rfc3339 } from '../api/clock.js';
 import type { Registry } from '../api/registry.js';
-import { R, resources } from '../api/resources.js';
+import { R } from '../api/resources.js';
 import type { DoubleLogger } from '../logger.js';
 import type { ChangeEvent, Store } from '../store/store.js';
 import { QueueController } from './controller.js';
@@ -15,6 +16,7 @@ export class NamespaceController extends QueueController {
     store: Store,
     private readonly registry: Registry,
     private readonly caPem: string,
+    private readonly catalog: Catalog,
     logger: DoubleLogger,
   ) {
     super(store, 'namespace', logger, 1000);
@@ -44,7 +46,7 @@ export class NamespaceController extends QueueController {
     if (!ns) return;
     if (!ns.metadata.deletionTimestamp) return this.populate(name);
     let remaining = 0;
-    for (const def of resources.filter((r) => r.namespaced && r !== R.events)) {
+    for (const def of this.catalog.all().filter((r) => r.namespaced && r !== R.events)) {
       for (const o of this.store.peekAll(def, name)) {
         remaining++;
         if (!o.metadata.deletionTimestamp)

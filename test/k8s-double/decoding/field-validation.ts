@@ -9,9 +9,13 @@
  * - any other value: 422 `<CreateOptions|UpdateOptions|PatchOptions>.meta.k8s.io "" is invalid:
  *   fieldValidation: Unsupported value: "<v>": supported values: "", "Ignore", "Strict", "Warn"`.
  * A value of the wrong type is a 400 whatever the directive (the typed decode fails).
+ * Custom resources (a CRD's kind) are decoded as unstructured objects and pruned by the CRD's
+ * schema instead (crd/custom-object.ts): the pruned paths are the unknown fields, and a value of
+ * the wrong type is not a decoding error but a 422 from the schema validation.
  */
 import type { ResourceDef } from '../api/resources.js';
 import { ApiError, badRequest } from '../api/status.js';
+import { pruneCustomObject } from '../crd/custom-object.js';
 import { decodeObject, modelForKind } from './schema.js';
 
 export type Directive = 'Ignore' | 'Warn' | 'Strict';
@@ -47,18 +51,25 @@ export function validateFields(
   directive: Directive,
   patch: boolean,
 ): string[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return [];
+  const unknown = unknownFields(def, body, patch);
+  if (unknown.length === 0 || directive === 'Ignore') return [];
+  if (directive === 'Strict') throw cannotHandle(def, `strict decoding error: ${unknown.join(', ')}`);
+  return unknown;
+}
+
+function unknownFields(def: ResourceDef, body: object, patch: boolean): string[] {
+  if (def.custom) return pruneCustomObject(def.custom.schema, body, patch).unknown;
   const model = modelForKind(def.kind);
-  if (model === undefined || typeof body !== 'object' || body === null || Array.isArray(body)) return [];
+  if (model === undefined) return [];
   const { findings } = decodeObject(body, model, { rewrite: false, patch });
   if (findings.typeError !== undefined) throw cannotHandle(def, findings.typeError);
-  if (findings.unknown.length === 0 || directive === 'Ignore') return [];
-  if (directive === 'Strict')
-    throw cannotHandle(def, `strict decoding error: ${findings.unknown.join(', ')}`);
   return findings.unknown;
 }
 
 /** The object as the apiserver stores it: unknown fields and nulls gone, quantities canonical. */
 export function normalizeObject<T>(def: ResourceDef, object: T): T {
+  if (def.custom) return pruneCustomObject(def.custom.schema, object).value as T;
   const model = modelForKind(def.kind);
   if (model === undefined) return object;
   const { value, findings } = decodeObject(object, model, { rewrite: true });

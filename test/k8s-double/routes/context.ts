@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Catalog } from '../api/catalog.js';
 import type { Registry } from '../api/registry.js';
 import type { Auth } from '../auth/auth.js';
 import type { UserInfo } from '../auth/user.js';
@@ -13,6 +14,8 @@ export interface RouteDeps {
   logs: LogSource;
   auth: Auth;
   openapi: OpenApiV3;
+  /** What is served now: built-in resources and those of established CRDs. */
+  catalog: Catalog;
 }
 
 export interface RequestContext {

@@ -48,7 +48,7 @@ function managerFrom(req: IncomingMessage, url: URL): string {
 
 async function handle(req: IncomingMessage, res: ServerResponse, opts: ApiServerOptions): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://127.0.0.1');
-  const r = route(url.pathname);
+  const r = route(url.pathname, opts.deps.catalog);
   // Health and version are public (system:public-info-viewer binds system:unauthenticated too).
   const publicPath = r.type === 'health' || r.type === 'version';
   const user = publicPath ? undefined : opts.deps.auth.authenticate(req.headers.authorization);
@@ -68,14 +68,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ApiServer
     case 'apiVersions':
       return sendJson(res, 200, apiVersions());
     case 'apiGroupList':
-      return sendJson(res, 200, apiGroupList());
+      return sendJson(res, 200, apiGroupList(opts.deps.catalog));
     case 'apiGroup': {
-      const g = apiGroup(r.group);
+      const g = apiGroup(opts.deps.catalog, r.group);
       if (!g) throw notFoundResource();
       return sendJson(res, 200, g);
     }
     case 'resourceList': {
-      const list = resourceList(r.group, r.version);
+      const list = resourceList(opts.deps.catalog, r.group, r.version);
       if (!list) throw notFoundResource();
       return sendJson(res, 200, list);
     }

@@ -1,5 +1,6 @@
 /** Maps a request path to what it addresses: discovery documents or a resource. */
-import { findResource, type ResourceDef } from '../api/resources.js';
+import type { Catalog } from '../api/catalog.js';
+import type { ResourceDef } from '../api/resources.js';
 
 export type Route =
   | { type: 'version' }
@@ -19,7 +20,7 @@ export type Route =
     }
   | { type: 'unknown' };
 
-export function route(pathname: string): Route {
+export function route(pathname: string, catalog: Catalog): Route {
   const seg = pathname
     .split('/')
     .filter((s) => s.length > 0)
@@ -46,7 +47,7 @@ export function route(pathname: string): Route {
   if (watchPath) rest = rest.slice(1);
 
   if (rest[0] === 'namespaces' && rest.length >= 3) {
-    const def = findResource(group, version, rest[2]!);
+    const def = catalog.find(group, version, rest[2]!);
     if (def?.namespaced) {
       return {
         type: 'resource',
@@ -58,7 +59,7 @@ export function route(pathname: string): Route {
       };
     }
   }
-  const def = findResource(group, version, rest[0]!);
+  const def = catalog.find(group, version, rest[0]!);
   if (!def || rest.length > 3) return { type: 'unknown' };
   if (def.namespaced && rest.length > 1) return { type: 'unknown' };
   return {

@@ -1,4 +1,6 @@
 import { clusterRoleBindingKind, clusterRoleKind, roleBindingKind, roleKind } from '../../auth/rbac-kinds.js';
+import { crdKind } from '../../crd/crd-kind.js';
+import { customKind } from '../../crd/custom-kind.js';
 import { type ResourceDef, resourceKey } from '../resources.js';
 import { configMapKind, secretKind } from './config.js';
 import type { KindBehaviour } from './kind.js';
@@ -24,9 +26,11 @@ const behaviours: Record<string, KindBehaviour> = {
   'rbac.authorization.k8s.io/clusterroles': clusterRoleKind,
   'rbac.authorization.k8s.io/rolebindings': roleBindingKind,
   'rbac.authorization.k8s.io/clusterrolebindings': clusterRoleBindingKind,
+  'apiextensions.k8s.io/customresourcedefinitions': crdKind,
 };
 
 export function kindOf(def: ResourceDef): KindBehaviour {
+  if (def.custom) return customKind(def.custom);
   return behaviours[resourceKey(def)] ?? genericKind;
 }
 
