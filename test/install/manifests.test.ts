@@ -5,7 +5,10 @@
  * admission: Pod Security `restricted` in the `ferry` namespace, field and name validation, RBAC
  * objects), the plain manifests outside kustomizations too, and the Ferry configuration files load
  * with Ferry's own loader. kubectl validates strictly, against the double's /openapi/v3 (a
- * misspelt field is refused).
+ * misspelt field is refused). The monitoring component's ServiceMonitor and PrometheusRule are
+ * dry-run too, after the Prometheus Operator's CRDs are created in the double: minimal CRDs
+ * written for these tests (prometheus-operator-crds.yaml says why and what they hold), whose
+ * schemas the double validates the objects against as the apiserver does (docs/k8s-double.md).
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,15 +23,8 @@ import { kubectl, requireKubectl } from '../k8s-double/kubectl.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const deployDir = join(root, 'deploy');
 
-/**
- * Kinds Ferry ships that the double does not serve yet, with why. A kind listed here must really be
- * missing from the double's discovery (the test fails once it is served, so the entry goes), and
- * every other shipped kind must pass the dry run.
- */
-const notServedByDouble: Record<string, string> = {
-  'monitoring.coreos.com/v1/ServiceMonitor': 'a Prometheus Operator CRD; the double serves no CRDs',
-  'monitoring.coreos.com/v1/PrometheusRule': 'a Prometheus Operator CRD; the double serves no CRDs',
-};
+/** The Prometheus Operator CRDs (test material, not the operator's own: see the file). */
+const operatorCrds = join(root, 'test/install/prometheus-operator-crds.yaml');
 
 interface Obj {
   apiVersion: string;
@@ -90,7 +86,7 @@ async function servedKinds(): Promise<Set<string>> {
 /**
  * Server-side dry run of rendered objects, as `kubectl apply -k` would send them, after creating
  * their Namespaces for real (a dry run does not create them, and the namespaced objects need them).
- * Returns the objects the double does not serve, for the caller to check against the list.
+ * Every kind must be served by the double.
  */
 async function dryRun(label: string, objects: Obj[]): Promise<void> {
   const served = await servedKinds();
@@ -101,19 +97,8 @@ async function dryRun(label: string, objects: Obj[]): Promise<void> {
     });
     expect(ns, ns.stderr).toMatchObject({ code: 0 });
   }
-  for (const kind of Object.keys(notServedByDouble)) {
-    expect(served.has(kind), `${kind} is served by the double now: drop it from notServedByDouble`).toBe(
-      false,
-    );
-  }
-  const servable = objects.filter((o) => served.has(kindKey(o)));
-  const unserved = objects.filter((o) => !served.has(kindKey(o)));
-  for (const o of unserved) {
-    expect(
-      notServedByDouble,
-      `${label}: ${kindKey(o)} ${o.metadata.name} is not served by the double`,
-    ).toHaveProperty([kindKey(o)]);
-  }
+  const unserved = objects.filter((o) => !served.has(kindKey(o))).map((o) => kindKey(o));
+  expect(unserved, `${label}: kinds the double does not serve`).toEqual([]);
   const out = await kubectl(
     double.kubeconfigPath,
     [
@@ -125,11 +110,11 @@ async function dryRun(label: string, objects: Obj[]): Promise<void> {
       '-f',
       '-',
     ],
-    { input: servable.map((o) => JSON.stringify(o)).join('\n') },
+    { input: objects.map((o) => JSON.stringify(o)).join('\n') },
   );
   expect(out, `${label}: ${out.stderr}`).toMatchObject({ code: 0 });
   expect(out.stderr, label).not.toContain('would violate PodSecurity');
-  for (const o of servable) {
+  for (const o of objects) {
     const resource = o.kind.toLowerCase();
     expect(out.stdout, `${label}: ${kindKey(o)} ${o.metadata.name}`).toMatch(
       new RegExp(
@@ -138,6 +123,39 @@ async function dryRun(label: string, objects: Obj[]): Promise<void> {
       ),
     );
   }
+}
+
+/** The single overlay with the monitoring component, as an operator's overlay adds it. */
+async function renderWithMonitoring(): Promise<Obj[]> {
+  const withMonitoring = join(scratch, 'with-monitoring');
+  await mkdir(withMonitoring, { recursive: true });
+  await writeFile(
+    join(withMonitoring, 'kustomization.yaml'),
+    [
+      'apiVersion: kustomize.config.k8s.io/v1beta1',
+      'kind: Kustomization',
+      'resources:',
+      `  - ${relative(withMonitoring, join(deployDir, 'kubernetes/overlays/single'))}`,
+      'components:',
+      `  - ${relative(withMonitoring, join(deployDir, 'kubernetes/components/monitoring'))}`,
+      '',
+    ].join('\n'),
+  );
+  return (await render(withMonitoring)).objects;
+}
+
+/** Creates the Prometheus Operator CRDs in the double (for real) and waits until they are served. */
+async function installOperatorCrds(): Promise<void> {
+  const out = await kubectl(double.kubeconfigPath, ['apply', '--server-side', '-f', operatorCrds]);
+  expect(out, out.stderr).toMatchObject({ code: 0 });
+  const established = await kubectl(double.kubeconfigPath, [
+    'wait',
+    '--for=condition=Established',
+    'crd/servicemonitors.monitoring.coreos.com',
+    'crd/prometheusrules.monitoring.coreos.com',
+    '--timeout=60s',
+  ]);
+  expect(established, established.stderr).toMatchObject({ code: 0 });
 }
 
 /** Files a kustomization names (resources, components and generators' files), absolute. */
@@ -191,27 +209,88 @@ describe('deploy/ manifests', () => {
       const { objects } = await render(join(deployDir, 'kubernetes/overlays', overlay));
       await dryRun(overlay, objects);
     }
-    // The monitoring component, as an operator's overlay adds it.
-    const withMonitoring = join(scratch, 'with-monitoring');
-    await mkdir(withMonitoring, { recursive: true });
-    await writeFile(
-      join(withMonitoring, 'kustomization.yaml'),
-      [
-        'apiVersion: kustomize.config.k8s.io/v1beta1',
-        'kind: Kustomization',
-        'resources:',
-        `  - ${relative(withMonitoring, join(deployDir, 'kubernetes/overlays/single'))}`,
-        'components:',
-        `  - ${relative(withMonitoring, join(deployDir, 'kubernetes/components/monitoring'))}`,
-        '',
-      ].join('\n'),
-    );
-    const monitored = await render(withMonitoring);
-    expect(monitored.objects.map((o) => o.kind)).toEqual(
+    const monitored = await renderWithMonitoring();
+    expect(monitored.map((o) => o.kind)).toEqual(
       expect.arrayContaining(['ServiceMonitor', 'PrometheusRule', 'ConfigMap']),
     );
-    await dryRun('single+monitoring', monitored.objects);
-  }, 120_000);
+    await installOperatorCrds();
+    await dryRun('single+monitoring', monitored);
+    // `kubectl apply --dry-run=server` (client-side apply, as docs/install.md shows) accepts them too.
+    const monitoring = monitored.filter((o) => o.apiVersion === 'monitoring.coreos.com/v1');
+    expect(monitoring).toHaveLength(2);
+    const out = await kubectl(
+      double.kubeconfigPath,
+      ['apply', '--dry-run=server', '--validate=strict', '-f', '-'],
+      {
+        input: monitoring.map((o) => JSON.stringify(o)).join('\n'),
+      },
+    );
+    expect(out, out.stderr).toMatchObject({ code: 0 });
+    expect(out.stdout).toContain('servicemonitor.monitoring.coreos.com/ferry created (server dry run)');
+    expect(out.stdout).toContain('prometheusrule.monitoring.coreos.com/ferry created (server dry run)');
+    // A dry run writes nothing.
+    const left = await kubectl(double.kubeconfigPath, [
+      '-n',
+      'ferry',
+      'get',
+      'servicemonitors,prometheusrules',
+      '-o',
+      'name',
+    ]);
+    expect(left, left.stderr).toMatchObject({ code: 0, stdout: '' });
+  }, 180_000);
+
+  it('the monitoring objects are refused when wrong: a wrong type, a missing required field, a misspelt field', async () => {
+    await installOperatorCrds();
+    const monitored = await renderWithMonitoring();
+    const of = (kind: string) =>
+      structuredClone(monitored.find((o) => o.kind === kind)) as Obj & {
+        spec: Record<string, unknown> & {
+          endpoints: Array<Record<string, unknown>>;
+          groups: Array<{ rules: Array<Record<string, unknown>> }>;
+        };
+      };
+    const cases: Array<{ what: string; object: Obj; error: string }> = [];
+    const numberInterval = of('ServiceMonitor');
+    numberInterval.spec.endpoints[0]!.interval = 30;
+    cases.push({
+      what: 'interval as a number',
+      object: numberInterval,
+      error: 'spec.endpoints[0].interval in body must be of type string: "integer"',
+    });
+    const noSelector = of('ServiceMonitor');
+    Reflect.deleteProperty(noSelector.spec, 'selector');
+    cases.push({ what: 'no selector', object: noSelector, error: 'spec.selector: Required value' });
+    const misspelt = of('ServiceMonitor');
+    misspelt.spec.endpoint = misspelt.spec.endpoints;
+    Reflect.deleteProperty(misspelt.spec, 'endpoints');
+    cases.push({ what: 'endpoint (misspelt)', object: misspelt, error: 'unknown field "spec.endpoint"' });
+    const numberFor = of('PrometheusRule');
+    numberFor.spec.groups[0]!.rules[0]!.for = 600;
+    cases.push({
+      what: 'for as a number',
+      object: numberFor,
+      error: 'spec.groups[0].rules[0].for in body must be of type string: "integer"',
+    });
+    const noExpr = of('PrometheusRule');
+    Reflect.deleteProperty(noExpr.spec.groups[0]!.rules[0]!, 'expr');
+    cases.push({
+      what: 'a rule without expr',
+      object: noExpr,
+      error: 'spec.groups[0].rules[0].expr: Required value',
+    });
+    for (const c of cases) {
+      for (const mode of [['--server-side'], []]) {
+        const out = await kubectl(
+          double.kubeconfigPath,
+          ['apply', ...mode, '--dry-run=server', '--validate=strict', '-f', '-'],
+          { input: JSON.stringify(c.object) },
+        );
+        expect(out.code, `${c.what} ${mode.join(' ')}: ${out.stdout}`).not.toBe(0);
+        expect(out.stderr, `${c.what} ${mode.join(' ')}`).toContain(c.error);
+      }
+    }
+  }, 180_000);
 
   it('the per-namespace deployer binding applies as documented (sed APP_NAMESPACE)', async () => {
     const template = await readFile(join(deployDir, 'rbac/deployer-namespace.yaml'), 'utf8');
