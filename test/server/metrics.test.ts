@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ferryVersion } from '@ferry/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { buildCommit } from '../../packages/server/src/metrics/build-commit.js';
 import { api, pushPipeline, until } from '../api/api-support.js';
 import { startTestFerry, type TestFerry } from '../support/ferry.js';
@@ -93,5 +96,32 @@ describe('/metrics', () => {
       expect(find('ferry_stage_duration_seconds_count', labels)[0]?.value, stage).toBe(1);
       expect(find('ferry_stage_duration_seconds_sum', labels)[0]?.value, stage).toBeGreaterThanOrEqual(0);
     }
+  });
+
+  it('exposes every Ferry metric the shipped Grafana dashboard and alerts query, ferry_redis_up among them', () => {
+    const monitoring = fileURLToPath(
+      new URL('../../deploy/kubernetes/components/monitoring/', import.meta.url),
+    );
+    const dashboard = JSON.parse(readFileSync(`${monitoring}ferry-dashboard.json`, 'utf8')) as {
+      panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+    };
+    const rule = parseYaml(readFileSync(`${monitoring}prometheus-rule.yaml`, 'utf8')) as {
+      spec: { groups: Array<{ rules: Array<{ expr: string }> }> };
+    };
+    const metricsOf = (expr: string) => [...expr.matchAll(/\bferry_[a-z0-9_]+/g)].map((m) => m[0]);
+    const panelMetrics = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => metricsOf(t.expr)));
+    const ruleMetrics = rule.spec.groups.flatMap((g) => g.rules.flatMap((r) => metricsOf(r.expr)));
+    // What the scrape declares (`# TYPE name kind`); a histogram's series are name_bucket/_sum/_count.
+    const declared = new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+    const exposed = (series: string) =>
+      declared.has(series) ||
+      ['_bucket', '_sum', '_count'].some(
+        (suffix) => series.endsWith(suffix) && declared.get(series.slice(0, -suffix.length)) === 'histogram',
+      );
+    const queried = [...new Set([...panelMetrics, ...ruleMetrics])];
+    expect(queried.length).toBeGreaterThan(5);
+    expect(queried.filter((m) => !exposed(m))).toEqual([]);
+    expect(panelMetrics).toContain('ferry_redis_up');
+    expect(find('ferry_redis_up')).toEqual([{ name: 'ferry_redis_up', labels: {}, value: 1 }]);
   });
 });
