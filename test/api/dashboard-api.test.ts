@@ -132,6 +132,32 @@ describe('dashboard API: /me, /environments, /events', () => {
     expect(replayed.some((e) => e.includes('"status":"success"'))).toBe(true);
   });
 
+  it('streams a canary step of a pipeline live, with its number, count and share of traffic', async () => {
+    const id = await pushPipeline(t, { projectId: 304 });
+    const stream = await readEvents(`${t.url}/api/v1/events?pipeline=${id}`, {}, (e) =>
+      e.some((x) => x.includes('"kind":"canary"') && x.includes('"status":"promoted"')),
+    );
+    // Live before the steps are recorded (the store records them as the deploy runner reports).
+    const live = await readEvents(`${t.url}/api/v1/events?pipeline=${id}`, {}, (e) => e.length >= 1);
+    await live.next();
+    live.close();
+    for (const state of ['running', 'promoted'] as const)
+      await t.ferry.ctx.store.putCanaryStep(id, {
+        step: 1,
+        of: 3,
+        percent: 10,
+        state,
+        at: new Date().toISOString(),
+      });
+    const events = (await stream.next()).filter((e) => e.includes('"kind":"canary"'));
+    stream.close();
+    const data = events.map((e) => JSON.parse(/^data: (.*)$/m.exec(e)?.[1] ?? '{}'));
+    expect(data.map((d) => [d.id, d.step, d.of, d.percent, d.status])).toEqual([
+      [id, 1, 3, 10, 'running'],
+      [id, 1, 3, 10, 'promoted'],
+    ]);
+  });
+
   it('refuses a bad pipeline filter', async () => {
     expect((await api(t, 'GET', '/events?pipeline=NOT_AN_ID')).statusCode).toBe(400);
   });

@@ -87,10 +87,14 @@ export interface Caller {
 
 /** A transition from `GET /api/v1/events`. */
 export interface Transition {
-  kind: 'pipeline' | 'stage';
+  kind: 'pipeline' | 'stage' | 'canary';
   id: string;
   status: string;
   stage?: string;
+  /** A canary step (kind `canary`): its number, how many there are, its share of the traffic. */
+  step?: number;
+  of?: number;
+  percent?: number;
   at: string;
 }
 

@@ -1,32 +1,42 @@
 import type { Logger } from '@ferry/shared';
 import type { Redis } from 'ioredis';
+import { type StreamEntry, toTransition } from '../../reporting/outbox/transition.js';
 
-/** A pipeline or stage transition, as the store records it in the `${prefix}:events` stream. */
+/**
+ * A pipeline, stage or canary-step transition, as the store records it in the `${prefix}:events`
+ * stream (read by the same parser as the reporting outbox's, so both see the same entries).
+ */
 export interface PipelineEvent {
   /** The stream entry id: clients resume after it (Last-Event-ID). */
   cursor: string;
-  kind: 'pipeline' | 'stage';
+  kind: 'pipeline' | 'stage' | 'canary';
   /** The pipeline id. */
   id: string;
+  /** A pipeline's or stage's status; a canary step's state (running, promoted, aborted). */
   status: string;
   stage?: string;
+  /** A canary step: its number, how many there are, and its share of the traffic. */
+  step?: number;
+  of?: number;
+  percent?: number;
   at: string;
 }
 
 export const eventCursorPattern = /^\d{1,16}-\d{1,8}$/;
 
-type StreamEntry = [id: string, fields: string[]];
-
 /** A stream entry as an event; undefined for entries that are not transitions. */
-export function toEvent([cursor, fields]: StreamEntry): PipelineEvent | undefined {
-  const f: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
-  if ((f.kind !== 'pipeline' && f.kind !== 'stage') || f.id === undefined || f.status === undefined) {
-    return undefined;
+export function toEvent(entry: StreamEntry): PipelineEvent | undefined {
+  const t = toTransition(entry);
+  if (t === undefined) return undefined;
+  const base = { cursor: t.id, id: t.pipelineId, status: t.status, at: t.at };
+  switch (t.kind) {
+    case 'pipeline':
+      return { ...base, kind: 'pipeline' };
+    case 'stage':
+      return { ...base, kind: 'stage', stage: t.stage };
+    case 'canary':
+      return { ...base, kind: 'canary', step: t.step, of: t.of, percent: t.percent };
   }
-  const event: PipelineEvent = { cursor, kind: f.kind, id: f.id, status: f.status, at: f.at ?? '' };
-  if (f.stage !== undefined) event.stage = f.stage;
-  return event;
 }
 
 /** Stream ids compare as (milliseconds, sequence). */

@@ -12,7 +12,7 @@ interface EventsQuery {
 const replayLimit = 1000;
 
 /**
- * `GET /events`: pipeline and stage transitions as server-sent events (`transition`), live, so
+ * `GET /events`: pipeline, stage and canary-step transitions as server-sent events (`transition`), live, so
  * the dashboard updates without polling. `ready` is sent once the subscription is live: a client
  * (re)loads what it shows then, and misses nothing in between. Resumable with Last-Event-ID.
  */
@@ -33,7 +33,8 @@ export function eventsRoute(app: FastifyInstance, ctx: ServerContext): void {
         operationId: 'streamEvents',
         summary: 'Pipeline and stage transitions, live (server-sent events)',
         description:
-          'Events: `ready` once live, then `transition` with `{ kind: "pipeline"|"stage", id, status, stage?, at }` ' +
+          'Events: `ready` once live, then `transition` with `{ kind: "pipeline"|"stage"|"canary", id, status, stage?, step?, of?, percent?, at }` ' +
+          '(a canary step: its number of `of`, its traffic `percent`, status running|promoted|aborted) ' +
           'and the stream position as the event id (send it back as Last-Event-ID to resume). ' +
           '`pipeline` limits the stream to one pipeline.',
         tags: ['pipelines'],
@@ -45,10 +46,13 @@ export function eventsRoute(app: FastifyInstance, ctx: ServerContext): void {
             description: 'A text/event-stream (the data of one `transition` event shown).',
             type: 'object',
             properties: {
-              kind: { type: 'string', enum: ['pipeline', 'stage'] },
+              kind: { type: 'string', enum: ['pipeline', 'stage', 'canary'] },
               id: { type: 'string' },
               status: { type: 'string' },
               stage: { type: 'string' },
+              step: { type: 'integer', minimum: 1 },
+              of: { type: 'integer', minimum: 1 },
+              percent: { type: 'integer', minimum: 1, maximum: 100 },
               at: { type: 'string', format: 'date-time' },
             },
           },
