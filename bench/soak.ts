@@ -27,6 +27,7 @@ import type {
 import { testConfig, testWebhookSecret } from '../test/support/ferry.js';
 import { freshPostgresDatabase } from '../test/support/history.js';
 import { deletePrefix } from './lib/delete-prefix.js';
+import { keyCensus } from './lib/key-census.js';
 
 const { values } = parseArgs({
   options: {
@@ -103,6 +104,41 @@ async function timeRequests(ferry: RunningFerry, urls: string[]): Promise<{ p50:
   return { p50: percentile(times, 50), p99: percentile(times, 99) };
 }
 
+/**
+ * Whether Redis stays flat while pipelines are produced, from the first sample after the first
+ * archival cycle: its range, and the slope of used_memory against pipelines finished (least squares,
+ * MB per 1,000 pipelines; about 0 when flat, ~600 when every pipeline's 3 × 200 KB log stayed).
+ */
+function flatness(
+  samples: ReadonlyArray<{
+    s: number;
+    usedMemory: number;
+    finished: number;
+    archived: number;
+    producing: boolean;
+  }>,
+) {
+  const points = samples.filter((p) => p.producing && p.archived > 0);
+  if (points.length < 2) return { samples: points.length };
+  const mb = points.map((p) => p.usedMemory / 1_048_576);
+  const xs = points.map((p) => p.finished / 1000);
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = mb.reduce((a, b) => a + b, 0) / mb.length;
+  let num = 0;
+  let den = 0;
+  xs.forEach((x, i) => {
+    num += (x - mx) * (mb[i]! - my);
+    den += (x - mx) ** 2;
+  });
+  return {
+    samples: points.length,
+    fromSecond: points[0]!.s,
+    minMb: Number(Math.min(...mb).toFixed(1)),
+    maxMb: Number(Math.max(...mb).toFixed(1)),
+    slopeMbPer1000Pipelines: den === 0 ? 0 : Number((num / den).toFixed(2)),
+  };
+}
+
 async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
@@ -146,13 +182,16 @@ async function soak(kind: string) {
     finished: number;
     backlog: number;
     lagSeconds: number;
+    archived: number;
     archiveBytes: number;
+    producing: boolean;
   }> = [];
   // Read straight from Redis at each sample (the gauges are set per cycle, stale during a long one).
   const live = new RedisLiveSource(redis, liveKeys(prefix), ferry.ctx.store);
   let started = Date.now();
   let sent = 0;
   let maxLagSeconds = 0;
+  let producedAt: number | undefined;
   const gauge = async (name: string) => {
     const text = await ferry.ctx.metrics.registry.getSingleMetricAsString(name);
     return Number(/ (\d+(?:\.\d+)?)$/m.exec(text)?.[1] ?? 0);
@@ -171,6 +210,7 @@ async function soak(kind: string) {
       lagSeconds: Math.max(0, (now.getTime() - oldest) / 1000),
       archived: await gauge('ferry_history_archived_total'),
       archiveBytes: await ferry.history.store.sizeBytes(),
+      producing: producedAt === undefined,
       load1: Number(loadavg()[0]!.toFixed(2)),
     };
     maxLagSeconds = Math.max(maxLagSeconds, point.lagSeconds);
@@ -241,7 +281,7 @@ async function soak(kind: string) {
     if (room <= 0) await new Promise((r) => setTimeout(r, 20));
   }
   while ((await ferry.ctx.store.nonTerminalIds()).length > 0) await new Promise((r) => setTimeout(r, 100));
-  const producedAt = Date.now();
+  producedAt = Date.now();
   const productionSeconds = (producedAt - started) / 1000;
   // Archival catches up.
   for (;;) {
@@ -251,6 +291,9 @@ async function soak(kind: string) {
   const catchUpSeconds = (Date.now() - producedAt) / 1000;
   clearInterval(timer);
   await sample();
+  // What is left in Redis once everything finished is archived: nothing here should scale with
+  // the pipelines run (see redisKeysAtEnd).
+  const census = await keyCensus(redis, prefix);
   const archivedIds = (await ferry.history.store.list({}, readCount)).map((p) => p.record.id);
   const deepCursor = (await ferry.history.store.list({}, 1, undefined))[0]?.seq;
   // Live ones: the archiver stops; these stay in Redis.
@@ -289,6 +332,8 @@ async function soak(kind: string) {
     redisUsedMemoryPeakMb: Number((Math.max(0, ...samples.map((s) => s.usedMemory)) / 1_048_576).toFixed(1)),
     redisUsedMemoryMb: samples.map((s) => Number((s.usedMemory / 1_048_576).toFixed(1))),
     redisUsedMemoryEndMb: Number(((samples.at(-1)?.usedMemory ?? 0) / 1_048_576).toFixed(1)),
+    redisWhileProducing: flatness(samples),
+    redisKeysAtEnd: census,
     archiveMb: Number(((samples.at(-1)?.archiveBytes ?? 0) / 1_048_576).toFixed(1)),
     readsMs: reads,
     ...(drain === undefined ? {} : { drain }),

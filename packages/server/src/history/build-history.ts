@@ -6,32 +6,23 @@ import type { PipelineObserver } from '../pipeline/observer.js';
 import type { PipelineStore } from '../store/pipeline-store.js';
 import { ArchivedLogStore } from './archived-log-store.js';
 import { ArchivedPipelineStore } from './archived-pipeline-store.js';
-import { Archiver } from './archiver/archiver.js';
+import type { Archival } from './archiver/archival.js';
+import { ArchiverThread } from './archiver/archiver-thread.js';
+import { composeArchiver } from './archiver/compose-archiver.js';
+import type { ArchiverThreadData } from './archiver/thread-protocol.js';
 import { AuditTrail } from './audit/audit-trail.js';
 import { HistoryMetrics } from './history-metrics.js';
-import type { LogArchive } from './history-store.js';
 import type { KyselyHistoryStore } from './kysely-history-store.js';
 import { DirectoryLogArchive } from './logs/directory-log-archive.js';
-import { PostgresHistoryStore } from './postgres/postgres-history-store.js';
+import { historyStoreLocation, openHistoryStore } from './open-history-store.js';
 import { liveKeys } from './redis/redis-live-keys.js';
-import { RedisLiveSource } from './redis/redis-live-source.js';
-import { SqliteHistoryStore } from './sqlite/sqlite-history-store.js';
-
-/** The archive database `history.kind` names. Opening never connects: the first query does. */
-export function openHistoryStore(config: FerryConfig, logger: Logger): KyselyHistoryStore {
-  const { history } = config;
-  if (history.kind === 'postgres') {
-    const url = history.postgres.url;
-    if (url === undefined) throw new TypeError('history.postgres.url is required with history.kind postgres');
-    return new PostgresHistoryStore({ url: url.reveal(), logger });
-  }
-  return new SqliteHistoryStore(history.sqlite.file);
-}
 
 export interface BuildHistoryOptions {
   config: FerryConfig;
   logger: Logger;
   redis: Redis;
+  /** For the archiver's thread, which opens connections of its own. */
+  redisUrl: string;
   live: { store: PipelineStore; logs: LogStore };
   metrics: FerryMetrics;
 }
@@ -42,7 +33,8 @@ export interface History {
   pipelines: ArchivedPipelineStore;
   /** Stage logs over both Redis and the archive. */
   logs: ArchivedLogStore;
-  archiver: Archiver;
+  /** The archiver, in a thread of its own (inline only for an in-memory SQLite archive). */
+  archiver: Archival;
   audit: AuditTrail;
   /** Wakes the archiver as pipelines end, so they move once `history.archiveAfter` has passed. */
   observer: PipelineObserver;
@@ -53,10 +45,10 @@ export interface History {
 export function buildHistory(options: BuildHistoryOptions): History {
   const { config, logger, redis } = options;
   const keys = liveKeys(config.redis.keyPrefix);
-  const store = openHistoryStore(config, logger);
+  const location = historyStoreLocation(config);
+  const store = openHistoryStore(location, logger);
   const dir =
     config.history.logsDir === undefined ? undefined : new DirectoryLogArchive(config.history.logsDir);
-  const archives: LogArchive[] = dir === undefined ? [store] : [store, dir];
   const pipelines = new ArchivedPipelineStore(options.live.store, redis, keys, store, logger);
   const logs = new ArchivedLogStore({
     live: options.live.logs,
@@ -65,13 +57,9 @@ export function buildHistory(options: BuildHistoryOptions): History {
     history: store,
     archives: dir === undefined ? { db: store } : { db: store, dir },
   });
-  const archiver = new Archiver({
-    source: new RedisLiveSource(redis, keys, options.live.store),
-    history: store,
-    logs: { archive: dir ?? store, location: dir === undefined ? 'db' : 'dir', all: archives },
-    lease: { redis, key: keys.archiverLease },
-    metrics: new HistoryMetrics(options.metrics.registry),
-    logger: logger.child({ component: 'archive' }),
+  const metrics = new HistoryMetrics(options.metrics.registry);
+  const archiverLogger = logger.child({ component: 'archive' });
+  const settings = {
     archiveAfterMs: config.history.archiveAfter,
     intervalMs: config.history.interval,
     batch: config.history.batch,
@@ -83,7 +71,30 @@ export function buildHistory(options: BuildHistoryOptions): History {
       environments: config.history.retention.environments,
       intervalMs: config.history.retention.interval,
     },
-  });
+  };
+  // An in-memory SQLite database exists only on its own connection: a thread could not share it.
+  const inline = location.kind === 'sqlite' && location.file === ':memory:';
+  const data: ArchiverThreadData = {
+    ...settings,
+    redisUrl: options.redisUrl,
+    keyPrefix: config.redis.keyPrefix,
+    dedupTtlSeconds: Math.ceil(config.history.dedupTtl / 1000),
+    store: location,
+    ...(config.history.logsDir === undefined ? {} : { logsDir: config.history.logsDir }),
+    logLevel: logger.level,
+  };
+  const archiver: Archival = inline
+    ? composeArchiver({
+        settings,
+        redis,
+        keyPrefix: config.redis.keyPrefix,
+        live: options.live.store,
+        store,
+        dir,
+        metrics,
+        logger: archiverLogger,
+      })
+    : new ArchiverThread(data, metrics, archiverLogger);
   return {
     store,
     pipelines,

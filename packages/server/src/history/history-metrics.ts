@@ -1,7 +1,18 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
+/** What the archiver counts: HistoryMetrics on Ferry's registry, or a relay from its thread. */
+export interface ArchiveMetrics {
+  archived: { inc(value?: number): void };
+  failures: { inc(value?: number): void };
+  backlog: { set(value: number): void };
+  lagSeconds: { set(value: number): void };
+  deleted: { inc(labels: { what: string; environment: string }, value?: number): void };
+  eventsTrimmed: { inc(value?: number): void };
+  sizeBytes: { set(value: number): void };
+}
+
 /** The archive's metrics, on Ferry's registry. */
-export class HistoryMetrics {
+export class HistoryMetrics implements ArchiveMetrics {
   /** Pipelines moved from Redis to the archive. */
   readonly archived: Counter;
   /** Archival cycles that failed (the archive or Redis unreachable); the next cycle retries. */

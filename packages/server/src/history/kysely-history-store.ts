@@ -62,13 +62,22 @@ export abstract class KyselyHistoryStore implements HistoryStore, LogArchive {
         { cause: err },
       );
     }
-    const migrator = new Migrator({ db: this.db, provider: historyMigrations(this.#types) });
-    const { error } = await migrator.migrateToLatest();
+    const provider = historyMigrations(this.#types);
+    const { error } = await this.withMigrationLock((db) => new Migrator({ db, provider }).migrateToLatest());
     if (error !== undefined) {
       throw new FerryError(HistoryErrors.HISTORY_MIGRATION_FAILED, {
         reason: String((error as Error).message ?? error),
       });
     }
+  }
+
+  /**
+   * Runs the migrator so that two connections never migrate at once. PostgreSQL: Kysely's migrator
+   * takes an advisory lock itself; SQLite overrides this (the server and its archiver thread each
+   * hold a connection to the file).
+   */
+  protected withMigrationLock<T>(run: (db: Kysely<HistoryDatabase>) => Promise<T>): Promise<T> {
+    return run(this.db);
   }
 
   /** Runs `work` once the schema is current; a database that cannot be reached is HISTORY_UNAVAILABLE. */

@@ -69,6 +69,7 @@ export async function buildServerContext(options: BuildContextOptions): Promise<
     config,
     logger,
     redis,
+    redisUrl: options.redisUrl,
     live: { store: liveStore, logs: liveLogs },
     metrics,
   });

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '@ferry/shared';
 import { Lease } from '../../reporting/outbox/lease.js';
-import type { HistoryMetrics } from '../history-metrics.js';
+import type { ArchiveMetrics } from '../history-metrics.js';
 import type { ArchiveMove, ArchiveMoveLog, HistoryStore, LogArchive } from '../history-store.js';
 import { compressEntries, type LogChunkRow } from '../logs/chunk-codec.js';
 import type { DueForArchive, RedisLiveSource } from '../redis/redis-live-source.js';
+import type { Archival } from './archival.js';
 import { type RetentionPolicy, runRetention } from './retention.js';
 
 /** The least wait between cycles woken by pipelines that ended, so one cycle moves several. */
@@ -32,13 +33,25 @@ function lagSeconds(waiting: ReadonlyArray<{ finishedAt?: string | undefined }>,
   return oldest === Number.POSITIVE_INFINITY ? 0 : Math.max(0, (dueAt - oldest) / 1000);
 }
 
+/** The archiver's settings (from `history.*`), apart from what it reads and writes. */
+export type ArchiverSettings = Pick<
+  ArchiverOptions,
+  | 'archiveAfterMs'
+  | 'intervalMs'
+  | 'batch'
+  | 'concurrency'
+  | 'eventsRetentionMs'
+  | 'reportingRuns'
+  | 'retention'
+>;
+
 export interface ArchiverOptions {
   source: RedisLiveSource;
   history: HistoryStore;
   /** Where archived log lines go: the archive database, or a logs directory. */
   logs: { archive: LogArchive; location: 'db' | 'dir'; all: readonly LogArchive[] };
   lease: { redis: ConstructorParameters<typeof Lease>[0]; key: string };
-  metrics: HistoryMetrics;
+  metrics: ArchiveMetrics;
   logger: Logger;
   archiveAfterMs: number;
   intervalMs: number;
@@ -57,7 +70,7 @@ export interface ArchiverOptions {
  * once the archive confirmed, so a crash in between repeats the (idempotent) move. The archive
  * being down only makes cycles fail: pipelines never wait for it.
  */
-export class Archiver {
+export class Archiver implements Archival {
   readonly #o: ArchiverOptions;
   readonly #lease: Lease;
   readonly #stop = new AbortController();

@@ -1,5 +1,5 @@
 import type { Logger } from '@ferry/shared';
-import type { HistoryMetrics } from '../history-metrics.js';
+import type { ArchiveMetrics } from '../history-metrics.js';
 import type { HistoryStore, LogArchive, RetentionCut } from '../history-store.js';
 
 /** How long records and logs stay, by environment (`history.retention`). */
@@ -27,7 +27,7 @@ export async function runRetention(
   policy: RetentionPolicy,
   history: HistoryStore,
   archives: readonly LogArchive[],
-  metrics: HistoryMetrics,
+  metrics: ArchiveMetrics,
   logger: Logger,
 ): Promise<void> {
   for (const cut of retentionCuts(policy, Date.now())) {

@@ -25,6 +25,32 @@ export class SqliteHistoryStore extends KyselyHistoryStore {
     this.file = file;
   }
 
+  /**
+   * Kysely takes no lock to migrate SQLite and runs its migrations outside a transaction, so two
+   * connections (the server's and the archiver thread's) could both apply one. Here the migrator
+   * runs on a connection of its own inside `BEGIN IMMEDIATE`: the second waits for the first's
+   * commit and then finds nothing left to do (SQLite: "BEGIN IMMEDIATE", sqlite.org/lang_transaction).
+   */
+  protected override async withMigrationLock<T>(
+    run: (db: Kysely<HistoryDatabase>) => Promise<T>,
+  ): Promise<T> {
+    // An in-memory database is one connection's own: no other connection can race it.
+    if (this.file === ':memory:') return super.withMigrationLock(run);
+    mkdirSync(dirname(this.file), { recursive: true });
+    const connection = new Database(this.file);
+    connection.pragma('busy_timeout = 30000');
+    const db = new Kysely<HistoryDatabase>({ dialect: new SqliteDialect({ database: connection }) });
+    try {
+      connection.exec('BEGIN IMMEDIATE');
+      const result = await run(db);
+      connection.exec('COMMIT');
+      return result;
+    } finally {
+      if (connection.inTransaction) connection.exec('ROLLBACK');
+      await db.destroy();
+    }
+  }
+
   async sizeBytes(): Promise<number> {
     return this.ready(async () => {
       const { rows } = await sql<{ bytes: number }>`
