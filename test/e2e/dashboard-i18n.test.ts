@@ -11,8 +11,9 @@ import { chromiumArgs, ensureWebBuild, HeldRunner } from './dashboard-support.js
  * The dashboard in Chinese and English in a real browser (Debian's chromium with fonts-noto-cjk):
  * the language follows the browser's (navigator.languages, set by the context's locale), the
  * switch changes it and is remembered (localStorage). Every configured environment shows, also
- * before its first pipeline; a running canary has Promote and Abort. Screenshots go to
- * test-results/screenshots/ (dashboard-zh-*.png, dashboard-en-*.png).
+ * before its first pipeline; a running canary has Promote and Abort; durations (`2 分 13 秒`) and the
+ * deployments page follow the language too. Screenshots go to test-results/screenshots/
+ * (dashboard-zh-*.png, dashboard-en-*.png).
  */
 const shots = 'test-results/screenshots';
 
@@ -22,6 +23,7 @@ describe('dashboard languages, environments before their first pipeline, canary 
   let browser: Browser;
   let canaryId: string;
   let doneId: string;
+  let timedId: string;
 
   beforeAll(async () => {
     ensureWebBuild();
@@ -38,6 +40,17 @@ describe('dashboard languages, environments before their first pipeline, canary 
     // test has a deploy; staging and prod have never had a pipeline.
     doneId = await pushPipeline(t, { projectId: 8801, path: 'shop/order-service', branch: 'test' });
     await until(t, doneId, ['success']);
+    // A pipeline with durations in minutes and hours (its times set in the past): the test stage
+    // took 2 min 13 s, the pipeline 1 h 02 min 03 s.
+    timedId = await pushPipeline(t, { projectId: 8803, path: 'shop/billing', branch: 'test' });
+    await until(t, timedId, ['success']);
+    const timed = (await t.ferry.ctx.store.get(timedId)) as PipelineRecord;
+    const start = Date.now() - 3 * 3_600_000;
+    const at = (seconds: number) => new Date(start + seconds * 1000).toISOString();
+    await t.ferry.ctx.store.patch(timedId, { queuedAt: at(-4), startedAt: at(0), finishedAt: at(3723) });
+    const stage = timed.stages.find((s) => s.name === 'test');
+    if (stage === undefined) throw new Error('the pipeline has no test stage');
+    await t.ferry.ctx.store.putStage(timedId, { ...stage, startedAt: at(0), finishedAt: at(133) });
     // A pipeline whose deploy runs with a canary (held by the runner): its objects include
     // `<service>-canary` beside `<service>`, as change pod renders them for a canary environment.
     runner.plan = (req) => (req.pipeline.project.id === 8802 ? { hold: 'deploy' } : {});
@@ -80,7 +93,7 @@ describe('dashboard languages, environments before their first pipeline, canary 
     const { page, problems, close } = await open('/environments', 'zh-CN');
     await page.locator('h1', { hasText: '环境' }).waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
-    expect(await page.locator('.nav-link').allTextContents()).toEqual(['流水线', '环境']);
+    expect(await page.locator('.nav-link').allTextContents()).toEqual(['流水线', '环境', '部署记录']);
     expect(
       await page.locator('.env-section').evaluateAll((s) => s.map((e) => e.getAttribute('data-environment'))),
     ).toEqual(['test', 'staging', 'prod']);
@@ -168,10 +181,70 @@ describe('dashboard languages, environments before their first pipeline, canary 
     expect(await page.locator('.filters select option').first().textContent()).toBe('全部状态');
     expect(new Set(await page.locator('.pl-list .trigger').allTextContents())).toEqual(new Set(['推送']));
     for (const text of await page.locator('.pl-list .queued time').allTextContents())
-      expect(text).toMatch(/^(刚刚|\d+ (秒|分钟)前)$/);
+      expect(text).toMatch(/^(刚刚|\d+ (秒|分钟|小时)前)$/);
+    expect(await page.locator(`.pl-row[data-pipeline="${timedId}"] .duration`).textContent()).toBe(
+      '1 小时 02 分',
+    );
+    for (const text of await page.locator('.pl-list .duration').allTextContents())
+      expect(text).toMatch(/^(\d+ 秒|\d+ 分 \d\d 秒|\d+ 小时 \d\d 分)$/);
     await page.screenshot({ path: `${shots}/dashboard-zh-pipelines.png` });
     await page.goto(`${t.url}/pipelines/doesnotexist0`);
     await page.locator('h1', { hasText: '这里什么都没有' }).waitFor();
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it('shows durations in Chinese (2 分 13 秒, 1 小时 02 分); the switch turns them English (2m 13s, 1h 02m)', async () => {
+    const { page, problems, close } = await open(`/pipelines/${timedId}`, 'zh-CN');
+    const testStep = page.locator('.step-btn[data-stage="test"] .step-meta');
+    await testStep.waitFor();
+    expect(await testStep.textContent()).toBe('成功 · 2 分 13 秒');
+    expect(await page.locator('.pl-header .meta').textContent()).toContain('耗时 1 小时 02 分');
+    await page.screenshot({ path: `${shots}/dashboard-zh-durations.png` });
+
+    await page.getByTestId('language-switch').click();
+    await page.locator('.step-btn[data-stage="test"] .step-meta', { hasText: 'Succeeded' }).waitFor();
+    expect(await testStep.textContent()).toBe('Succeeded · 2m 13s');
+    expect(await page.locator('.pl-header .meta').textContent()).toContain('took 1h 02m');
+    await page.screenshot({ path: `${shots}/dashboard-en-durations.png` });
+    expect(problems).toEqual([]);
+    await close();
+  });
+
+  it('shows the deployments page in Chinese (headings, kinds, outcomes, dates); the switch turns it English', async () => {
+    const { page, problems, close } = await open('/deployments', 'zh-CN');
+    await page.locator('h1', { hasText: '部署记录' }).waitFor();
+    const row = page.locator(`.deployments-table tr[data-pipeline="${doneId}"]`);
+    await row.waitFor();
+    expect(await page.locator('.deployments-table th').allTextContents()).toEqual([
+      '时间',
+      '环境',
+      '项目',
+      '类型',
+      '操作人',
+      '提交',
+      '镜像',
+      '结果',
+    ]);
+    const cells = () => row.locator('td').allTextContents();
+    const zhCells = await cells();
+    // zh-CN dates as Chromium writes them: 2026/12/6 09:31:40.
+    expect(zhCells[0]).toMatch(/^\d{4}\/\d{1,2}\/\d{1,2} \d{1,2}:\d{2}:\d{2}$/);
+    expect(zhCells.slice(1, 4)).toEqual(['test', 'shop/order-service', '部署']);
+    expect(zhCells[7]).toBe('成功');
+    const canary = page.locator(`.deployments-table tr[data-pipeline="${canaryId}"] td[data-outcome]`);
+    expect(await canary.textContent()).toBe('运行中');
+    expect(await page.locator('.nav-link.active').textContent()).toBe('部署记录');
+    await page.screenshot({ path: `${shots}/dashboard-zh-deployments.png` });
+
+    await page.getByTestId('language-switch').click();
+    await page.locator('h1', { hasText: 'Deployments' }).waitFor();
+    const enCells = await cells();
+    expect(enCells[0]).toMatch(/^\d{1,2}\/\d{1,2}\/\d{4},\s\d{1,2}:\d{2}:\d{2}\s(AM|PM)$/);
+    expect(enCells.slice(1, 4)).toEqual(['test', 'shop/order-service', 'deploy']);
+    expect(enCells[7]).toBe('Succeeded');
+    expect(await page.locator('.deployments-table th').first().textContent()).toBe('When');
+    await page.screenshot({ path: `${shots}/dashboard-en-deployments.png` });
     expect(problems).toEqual([]);
     await close();
   });

@@ -35,7 +35,11 @@ export function Header() {
   const session = useSession();
   const caller = session.caller;
   const { t, language, setLanguage } = useI18n();
-  const onEnvironments = location.startsWith('/environments');
+  const section = location.startsWith('/environments')
+    ? 'environments'
+    : location.startsWith('/deployments')
+      ? 'deployments'
+      : 'pipelines';
   return (
     <header class="topbar">
       <div class="topbar-inner">
@@ -44,8 +48,9 @@ export function Header() {
           <span>Ferry</span>
         </Link>
         <nav class="nav">
-          <NavLink href="/pipelines" label={t('nav.pipelines')} active={!onEnvironments} />
-          <NavLink href="/environments" label={t('nav.environments')} active={onEnvironments} />
+          <NavLink href="/pipelines" label={t('nav.pipelines')} active={section === 'pipelines'} />
+          <NavLink href="/environments" label={t('nav.environments')} active={section === 'environments'} />
+          <NavLink href="/deployments" label={t('nav.deployments')} active={section === 'deployments'} />
         </nav>
         <button
           type="button"

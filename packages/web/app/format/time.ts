@@ -13,21 +13,26 @@ export function ms(iso: string | undefined): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
-/** `45s`, `2m 13s`, `1h 02m`. */
-export function formatDuration(milliseconds: number): string {
+/** `45s`, `2m 13s`, `1h 02m` (`45 秒`, `2 分 13 秒`, `1 小时 02 分` through `t`). */
+export function formatDuration(milliseconds: number, t: Translate = english): string {
   const s = Math.max(0, Math.round(milliseconds / 1000));
-  if (s < 60) return `${s}s`;
+  if (s < 60) return t('duration.s', { s });
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  if (m < 60) return t('duration.ms', { m, s: String(s % 60).padStart(2, '0') });
   const h = Math.floor(m / 60);
-  return `${h}h ${String(m % 60).padStart(2, '0')}m`;
+  return t('duration.hm', { h, m: String(m % 60).padStart(2, '0') });
 }
 
-/** The time from `start` to `end`, or to `now` while it runs. */
-export function elapsed(start: string | undefined, end: string | undefined, now: number): string | undefined {
+/** The time from `start` to `end`, or to `now` while it runs, in the page's language through `t`. */
+export function elapsed(
+  start: string | undefined,
+  end: string | undefined,
+  now: number,
+  t: Translate = english,
+): string | undefined {
   const from = ms(start);
   if (from === undefined) return undefined;
-  return formatDuration((ms(end) ?? now) - from);
+  return formatDuration((ms(end) ?? now) - from, t);
 }
 
 /**

@@ -1,59 +1,47 @@
-import { useEffect, useState } from 'preact/hooks';
 import { Link, useSearch } from 'wouter-preact';
-import { ApiError, api } from '../../api/client';
+import { type AnyStatus, statusLabel as statusWords, useStatusLabel } from '../../components/status-icon';
 import { shortSha } from '../../format/git';
+import { localeOf, useI18n } from '../../i18n/i18n';
+import type { MessageKey } from '../../i18n/messages-en';
+import { type DeploymentEntry, useDeployments } from './use-deployments';
 
-/** One audit entry as GET /api/v1/deployments answers it. */
-export interface DeploymentEntry {
-  pipelineId: string;
-  project: { id: number; path: string };
-  environment: string;
-  kind: 'deploy' | 'rollback' | 'canary';
-  user: string;
-  sha: string;
-  imageDigest?: string;
-  at: string;
-  outcome: string;
-  rolledBackTo?: string;
-  /** A canary step (`1/3 10%`), for kind `canary`. */
-  canaryStep?: string;
-}
+const columns = [
+  'deployments.colWhen',
+  'deployments.colEnvironment',
+  'deployments.colProject',
+  'deployments.colKind',
+  'deployments.colWho',
+  'deployments.colCommit',
+  'deployments.colImage',
+  'deployments.colOutcome',
+] as const satisfies readonly MessageKey[];
+
+/** Outcomes of the audit trail that are no stage status. */
+const ownOutcomes = new Set(['rolled_back', 'promoted', 'aborted']);
+const isStatus = (outcome: string): outcome is AnyStatus => Object.hasOwn(statusWords, outcome);
 
 /** `/deployments?environment=&project=`: who deployed what where, and when, from the audit trail. */
 export function DeploymentsPage() {
   const search = useSearch();
-  const [items, setItems] = useState<DeploymentEntry[] | undefined>(undefined);
-  const [archive, setArchive] = useState<string | undefined>(undefined);
-  const [error, setError] = useState<ApiError | undefined>(undefined);
-  const params = new URLSearchParams(search);
-  const environment = params.get('environment') ?? undefined;
-
-  useEffect(() => {
-    const query = new URLSearchParams();
-    for (const key of ['project', 'environment', 'since']) {
-      const value = new URLSearchParams(search).get(key);
-      if (value !== null && value !== '') query.set(key, value);
-    }
-    const stop = new AbortController();
-    api<{ items: DeploymentEntry[]; archive?: string }>(`/deployments?${query}`, {
-      signal: stop.signal,
-    }).then(
-      (answer) => {
-        setItems(answer.items);
-        setArchive(answer.archive);
-        setError(undefined);
-      },
-      (err: unknown) => {
-        if (err instanceof ApiError) setError(err);
-      },
-    );
-    return () => stop.abort();
-  }, [search]);
+  const { t, language } = useI18n();
+  const statusLabel = useStatusLabel();
+  const { items, archive, error } = useDeployments(search);
+  const environment = new URLSearchParams(search).get('environment') ?? undefined;
+  const outcome = (e: DeploymentEntry): string =>
+    ownOutcomes.has(e.outcome)
+      ? t(`deployments.outcome.${e.outcome}` as MessageKey)
+      : isStatus(e.outcome)
+        ? statusLabel(e.outcome)
+        : e.outcome;
 
   return (
     <div class="page">
       <div class="page-head">
-        <h1>Deployments{environment === undefined ? '' : ` to ${environment}`}</h1>
+        <h1>
+          {environment === undefined
+            ? t('deployments.title')
+            : t('deployments.titleEnv', { env: environment })}
+        </h1>
       </div>
       {error !== undefined && (
         <div class="alert" role="alert">
@@ -62,41 +50,39 @@ export function DeploymentsPage() {
       )}
       {archive === 'unavailable' && (
         <div class="alert" role="status">
-          The archive is unavailable: only recent deployments are listed.
+          {t('deployments.archiveUnavailable')}
         </div>
       )}
       {items === undefined && error === undefined && (
-        <div class="panel empty muted">Loading deployments…</div>
+        <div class="panel empty muted">{t('deployments.loading')}</div>
       )}
-      {items !== undefined && items.length === 0 && <div class="panel empty">No deployments recorded.</div>}
+      {items !== undefined && items.length === 0 && <div class="panel empty">{t('deployments.none')}</div>}
       {items !== undefined && items.length > 0 && (
         <table class="panel deployments-table">
           <thead>
             <tr>
-              <th>When</th>
-              <th>Environment</th>
-              <th>Project</th>
-              <th>Kind</th>
-              <th>Who</th>
-              <th>Commit</th>
-              <th>Image</th>
-              <th>Outcome</th>
+              {columns.map((key) => (
+                <th key={key}>{t(key)}</th>
+              ))}
             </tr>
           </thead>
           <tbody>
             {items.map((e) => (
-              <tr key={e.pipelineId} data-pipeline={e.pipelineId}>
+              // A pipeline's canary decisions share its id: the time and kind tell them apart.
+              <tr key={`${e.pipelineId} ${e.kind} ${e.at}`} data-pipeline={e.pipelineId} data-kind={e.kind}>
                 <td>
-                  <Link href={`/pipelines/${e.pipelineId}`}>{new Date(e.at).toLocaleString()}</Link>
+                  <Link href={`/pipelines/${e.pipelineId}`}>
+                    {new Date(e.at).toLocaleString(localeOf(language))}
+                  </Link>
                 </td>
                 <td>{e.environment}</td>
                 <td>{e.project.path}</td>
-                <td>{e.kind}</td>
+                <td>{t(`deployments.kind.${e.kind}`)}</td>
                 <td>{e.user}</td>
                 <td class="mono">{shortSha(e.sha)}</td>
                 <td class="mono">{e.imageDigest === undefined ? '—' : e.imageDigest.slice(7, 19)}</td>
-                <td>
-                  {e.outcome}
+                <td data-outcome={e.outcome}>
+                  {outcome(e)}
                   {e.rolledBackTo === undefined ? '' : ` → ${shortSha(e.rolledBackTo)}`}
                   {e.canaryStep === undefined ? '' : ` · ${e.canaryStep}`}
                 </td>

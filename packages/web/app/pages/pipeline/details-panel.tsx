@@ -7,7 +7,7 @@ import { useI18n } from '../../i18n/i18n';
 /** The facts of a pipeline: ids, times, how it came to be. */
 export function DetailsPanel({ pipeline: p, now }: { pipeline: Pipeline; now: number }) {
   const { t } = useI18n();
-  const wait = elapsed(p.queuedAt, p.startedAt, now);
+  const wait = elapsed(p.queuedAt, p.startedAt, now, t);
   const rows: Array<[string, preact.ComponentChildren]> = [
     [t('details.pipeline'), <span class="mono">{p.id}</span>],
     [t('details.queued'), <TimeAgo iso={p.queuedAt} now={now} />],

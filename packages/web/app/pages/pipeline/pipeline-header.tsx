@@ -11,7 +11,7 @@ import { triggerKeys } from '../../i18n/trigger-label';
 /** What the pipeline is: project, environment, commit, who, and how it stands. */
 export function PipelineHeader({ pipeline: p, now }: { pipeline: Pipeline; now: number }) {
   const { t } = useI18n();
-  const duration = elapsed(p.startedAt, p.finishedAt, now);
+  const duration = elapsed(p.startedAt, p.finishedAt, now, t);
   const project = safeUrl(p.project.webUrl);
   return (
     <div class="pl-header">

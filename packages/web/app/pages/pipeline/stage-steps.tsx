@@ -27,7 +27,7 @@ export function StageSteps({
   return (
     <ol class="steps" aria-label={t('steps.label')}>
       {pipeline.stages.map((s, i) => {
-        const d = elapsed(s.startedAt, s.finishedAt, now);
+        const d = elapsed(s.startedAt, s.finishedAt, now, t);
         const waiting =
           s.name === 'deploy' && pipeline.status === 'waiting_approval' && s.status === 'pending';
         return (

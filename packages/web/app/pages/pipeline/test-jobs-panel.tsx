@@ -27,7 +27,7 @@ export function TestJobsPanel({
       <h3>{t('jobs.title')}</h3>
       <ul class="job-list">
         {jobs.map((job) => {
-          const d = elapsed(job.startedAt, job.finishedAt, now);
+          const d = elapsed(job.startedAt, job.finishedAt, now, t);
           return (
             <li key={job.name}>
               <button

@@ -24,7 +24,7 @@ export function PipelineRow({
   const { t } = useI18n();
   const href = `/pipelines/${encodeURIComponent(p.id)}`;
   const { group, name } = splitPath(p.project.path);
-  const duration = elapsed(p.startedAt, p.finishedAt, now);
+  const duration = elapsed(p.startedAt, p.finishedAt, now, t);
   return (
     // biome-ignore lint/a11y/useKeyWithClickEvents: the row is a larger target for the mouse; keyboards use the links in it.
     <li
