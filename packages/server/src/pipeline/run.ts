@@ -65,12 +65,13 @@ export async function runPipeline(deps: RunDeps, pipelineId: string, cancel: Abo
   for (const stage of pipeline.stages) {
     if (isTerminalStage(stage.status)) continue;
     if (enabled !== undefined && !enabled.includes(stage.name)) {
-      const at = new Date().toISOString();
-      await store.putStage(pipeline.id, {
+      // An end like any other: recorded once, even when another run of this pipeline (a job
+      // delivered again, another replica) skips the same stage from an older read.
+      await store.endStage(pipeline.id, {
         ...stage,
         status: 'skipped',
         reason: 'disabled in the pipeline spec',
-        finishedAt: at,
+        finishedAt: new Date().toISOString(),
       });
       continue;
     }
@@ -297,7 +298,8 @@ export async function endPipeline(
       finishedAt: at,
     };
     if (stage.status === 'running') ended.reason = status === 'canceled' ? 'canceled' : 'pipeline ended';
-    await deps.store.putStage(pipeline.id, ended);
+    // Refused (nothing written) when this attempt's end was recorded after our read.
+    await deps.store.endStage(pipeline.id, ended);
   }
   const patch = reason === undefined ? { finishedAt: at } : { finishedAt: at, reason };
   const { moved, next } = await deps.store.finish(pipeline.id, pipeline.lane, live, status, patch);

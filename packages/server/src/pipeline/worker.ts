@@ -31,8 +31,12 @@ export class PipelineWorker {
   readonly #deps: PipelineWorkerDeps;
   readonly #recovery: NodeJS.Timeout;
   #running = true;
-  /** Pipelines this worker runs now: what a shutdown that cannot wait leaves to recovery. */
-  readonly #inFlight = new Set<string>();
+  /**
+   * The run of each pipeline in this process (what a shutdown that cannot wait leaves to recovery).
+   * A job BullMQ delivers again while its pipeline still runs here (its lock expired while Redis
+   * was away, and Redis came back from its AOF without it) waits for that run, never runs beside it.
+   */
+  readonly #runs = new Map<string, Promise<void>>();
 
   private constructor(deps: PipelineWorkerDeps, options: PipelineWorkerOptions) {
     this.#deps = deps;
@@ -65,7 +69,7 @@ export class PipelineWorker {
 
   /** The pipelines being run by this worker now. */
   inFlight(): string[] {
-    return [...this.#inFlight];
+    return [...this.#runs.keys()];
   }
 
   isRunning(): boolean {
@@ -86,12 +90,29 @@ export class PipelineWorker {
       await expireApproval(this.#deps, pipelineId);
       return;
     }
+    const earlier = this.#runs.get(pipelineId);
+    if (earlier !== undefined)
+      this.#deps.logger.warn(
+        { pipelineId, job: job.id },
+        'pipeline job delivered again while this process still runs the pipeline (its lock was lost): it resumes after that run',
+      );
+    const run = this.#runAfter(earlier, pipelineId);
+    this.#runs.set(pipelineId, run);
+    try {
+      await run;
+    } finally {
+      if (this.#runs.get(pipelineId) === run) this.#runs.delete(pipelineId);
+    }
+  }
+
+  /** Runs (resumes) a pipeline once `earlier` (this process's run of it, if any) has settled. */
+  async #runAfter(earlier: Promise<void> | undefined, pipelineId: string): Promise<void> {
+    // The earlier run's failure is its own job's: this one resumes from what the store holds.
+    if (earlier !== undefined) await earlier.catch(() => undefined);
     const signal = this.#deps.cancels.acquire(pipelineId);
-    this.#inFlight.add(pipelineId);
     try {
       await runPipeline(this.#deps, pipelineId, signal);
     } finally {
-      this.#inFlight.delete(pipelineId);
       this.#deps.cancels.release(pipelineId);
     }
   }
