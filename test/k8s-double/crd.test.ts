@@ -69,6 +69,9 @@ const ctl = (args: string[], input?: unknown) =>
 
 const crontabs = () => `/apis/${group}/v1/namespaces/${ns}/crontabs`;
 
+const postTab = (name: string, spec: Record<string, unknown>) =>
+  rawRequest(h.kc, 'POST', crontabs(), cronTab(name, spec));
+
 beforeAll(async () => {
   requireKubectl();
   h = await startHarness();
@@ -147,6 +150,35 @@ describe('CustomResourceDefinitions', () => {
     });
   });
 
+  it('kubectl apply (client-side) changes an object with a merge patch; a strategic merge patch is refused', async () => {
+    const name = uniqueName('tab');
+    for (const replicas of [1, 3]) {
+      const out = await ctl(['apply', '-f', '-'], cronTab(name, { cronSpec: '* * * * *', replicas }));
+      expect(out, out.stderr).toMatchObject({ code: 0 });
+    }
+    const got = await rawRequest(h.kc, 'GET', `${crontabs()}/${name}`);
+    expect(got.body).toMatchObject({ metadata: { generation: 2 }, spec: { replicas: 3 } });
+    const strategic = await rawRequest(
+      h.kc,
+      'PATCH',
+      `${crontabs()}/${name}`,
+      { spec: { replicas: 4 } },
+      'application/strategic-merge-patch+json',
+    );
+    expect(strategic.status).toBe(415);
+    const wrong = await rawRequest(
+      h.kc,
+      'PATCH',
+      `${crontabs()}/${name}`,
+      { spec: { replicas: 'four' } },
+      'application/merge-patch+json',
+    );
+    expect(wrong.status).toBe(422);
+    expect((await rawRequest(h.kc, 'GET', `${crontabs()}/${name}`)).body).toMatchObject({
+      spec: { replicas: 3 },
+    });
+  });
+
   it('prunes fields the schema does not declare, says so as warnings, and Strict refuses them', async () => {
     const name = uniqueName('tab');
     const body = cronTab(name, {
@@ -171,27 +203,17 @@ describe('CustomResourceDefinitions', () => {
 
   it('refuses an object of the wrong type, without a required field or outside an enum (422)', async () => {
     const name = uniqueName('tab');
-    const wrongType = await rawRequest(
-      h.kc,
-      'POST',
-      crontabs(),
-      cronTab(name, { cronSpec: '* * * * *', replicas: 'three' }),
-    );
+    const wrongType = await postTab(name, { cronSpec: '* * * * *', replicas: 'three' });
     expect(wrongType.status).toBe(422);
     expect(wrongType.body.message).toBe(
       `CronTab.stable.example.com "${name}" is invalid: spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"`,
     );
-    const missing = await rawRequest(h.kc, 'POST', crontabs(), cronTab(name, { image: 'x' }));
+    const missing = await postTab(name, { image: 'x' });
     expect(missing.status).toBe(422);
     expect(missing.body.message).toBe(
       `CronTab.stable.example.com "${name}" is invalid: spec.cronSpec: Required value`,
     );
-    const notInEnum = await rawRequest(
-      h.kc,
-      'POST',
-      crontabs(),
-      cronTab(name, { cronSpec: '* * * * *', policy: 'Maybe' }),
-    );
+    const notInEnum = await postTab(name, { cronSpec: '* * * * *', policy: 'Maybe' });
     expect(notInEnum.status).toBe(422);
     expect(notInEnum.body.message).toContain(
       'spec.policy: Unsupported value: "Maybe": supported values: "Allow", "Forbid"',

@@ -2,8 +2,8 @@
  * Checks that a CRD version's `openAPIV3Schema` is structural, as apiextensions.k8s.io/v1 demands
  * (a non-structural schema is refused on create). Rules and texts from kube-apiserver v1.31:
  * - k8s.io/apiextensions-apiserver pkg/apiserver/schema/validation.go (validateStructuralInvariants,
- *   validateStructuralCompleteness): a `type` at every level unless x-kubernetes-int-or-string,
- *   x-kubernetes-preserve-unknown-fields or x-kubernetes-embedded-resource says otherwise
+ *   validateStructuralCompleteness): a `type` at every level unless x-kubernetes-int-or-string
+ *   or x-kubernetes-preserve-unknown-fields says otherwise
  *   ("must not be empty at the root" / "for specified object fields" / "for specified array items"),
  *   `object` at the root ("must be object at the root"), no `type` beside x-kubernetes-int-or-string;
  * - pkg/apis/apiextensions/validation/validation.go (ValidateCustomResourceDefinitionOpenAPISchema):
@@ -32,10 +32,7 @@ export function structuralErrors(schema: JsonSchema, path: string): FieldError[]
 
 function walk(s: JsonSchema, path: string, level: Level, errors: FieldError[]): void {
   const intOrString = s['x-kubernetes-int-or-string'] === true;
-  const untyped =
-    intOrString ||
-    s['x-kubernetes-preserve-unknown-fields'] === true ||
-    s['x-kubernetes-embedded-resource'] === true;
+  const untyped = intOrString || s['x-kubernetes-preserve-unknown-fields'] === true;
   if (!s.type && !untyped) errors.push({ type: 'Required', field: `${path}.type`, detail: emptyType[level] });
   if (s.type && !types.includes(s.type))
     errors.push({

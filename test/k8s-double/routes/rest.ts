@@ -70,6 +70,15 @@ export async function serveResource(
       );
     case 'PATCH': {
       const type = patchTypeOf(ctx.req.headers['content-type']);
+      // Custom resources take no strategic merge patch: the CRD handler's patch types are JSON,
+      // merge and apply (apiextensions-apiserver v1.31 customresource_handler.go; the 415 is
+      // negotiation.NewUnsupportedMediaTypeError in k8s.io/apiserver handlers/patch.go).
+      if (type === 'strategic' && def.custom)
+        throw new ApiError(
+          415,
+          'UnsupportedMediaType',
+          'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+        );
       if (type === 'apply' && !ctx.url.searchParams.get('fieldManager')) {
         throw new ApiError(
           400,
