@@ -3,6 +3,7 @@
  * `ferry-runner build` with the daemonless builder (buildah 1.28 in the runner image), run in a
  * container on the real engine with exactly the build pod's sandbox, against the real registry.
  */
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -133,6 +134,83 @@ describe('ferry-runner build with buildah in the build sandbox', () => {
     expect(warm.stdout).toContain(`greeting: hello-${greeting}`);
     expect(warm.stdout).toContain('v2');
   }, 240_000);
+
+  it('with a build cache, a second build finds the base and the unchanged layers on disk; a locked slot builds cold', async () => {
+    const name = `svc-${uniqueSuffix()}`;
+    const ws = await workspace({
+      Dockerfile: [
+        `FROM ${base}`,
+        'RUN echo slow-step-$((40+2)) && sleep 1 && echo layer > /slow.txt',
+        'COPY app.txt /app.txt',
+        'RUN cat /app.txt',
+        '',
+      ].join('\n'),
+      'app.txt': 'v1\n',
+    });
+    const cacheDir = await workspace({});
+    dirs.push(ws, cacheDir);
+    const cache = { dir: cacheDir, slots: 1, maxBytes: 2 * 1024 ** 3 };
+    const build = async (sha: string, env: string) =>
+      runSandboxedBuild(
+        docker,
+        runnerImage,
+        ws,
+        {
+          ...jobEnv(name, sha),
+          FERRY_PIPELINE_ID: `pipe-${env}-${sha.slice(0, 6)}`,
+          FERRY_PLAN: JSON.stringify(
+            planFor(`service: ${name}\n`, { project: `ferry-buildah/${name}`, sha, env }),
+          ),
+        },
+        { cache },
+      );
+
+    const sha1 = randomSha();
+    const cold = await build(sha1, 'test');
+    expect(cold.exit, cold.stdout).toBe(0);
+    expect(cold.stdout).toContain('build cache: slot 0 of 1, empty (this build fills it)');
+    expect(cold.stdout).toContain(`Trying to pull ${base}`);
+    expect(cold.stdout).toContain('slow-step-42');
+    expect(cold.stdout).toMatch(/build cache: slot 0 keeps \d+ MiB for the next build/);
+
+    // Another environment of the project, one file changed, a fresh container (a new pod): the
+    // base and the RUN before the change come from the slot, not from the registry.
+    await writeFile(join(ws, 'app.txt'), 'v2\n');
+    const warm = await build(randomSha(), 'staging');
+    expect(warm.exit, warm.stdout).toBe(0);
+    expect(warm.stdout).toMatch(
+      new RegExp(`build cache: slot 0 of 1, warm: \\d+ MiB left by pipeline pipe-test-${sha1.slice(0, 6)}`),
+    );
+    expect(warm.stdout).not.toContain('Trying to pull');
+    expect(warm.stdout).not.toContain('Cache pulled from remote');
+    expect(warm.stdout).toContain('--> Using cache');
+    expect(warm.stdout).not.toContain('slow-step-42');
+    expect(warm.stdout).toContain('v2');
+
+    // Another build holds the only slot (as a build pod on the same volume would): this one does
+    // not wait and does not share it; it builds on its own empty storage.
+    const holder = spawn('flock', [join(cacheDir, 'slot-0.lock'), 'sh', '-c', 'echo held && exec cat'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const holderExited = new Promise((resolve) => holder.once('exit', resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.once('data', () => resolve());
+        holder.once('error', reject);
+      });
+      await writeFile(join(ws, 'app.txt'), 'v3\n');
+      const busy = await build(randomSha(), 'test');
+      expect(busy.exit, busy.stdout).toBe(0);
+      expect(busy.stdout).toContain(
+        'build cache: all 1 slot(s) of this project are in use by other builds: building with empty storage',
+      );
+      expect(busy.stdout).toContain(`Trying to pull ${base}`);
+      expect(busy.stdout).toContain('v3');
+    } finally {
+      holder.stdin.end();
+      await holderExited;
+    }
+  }, 360_000);
 
   it('a failing RUN fails the build with buildah’s words and pushes no tag', async () => {
     const name = `svc-${uniqueSuffix()}`;

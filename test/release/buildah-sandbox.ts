@@ -44,7 +44,12 @@ export async function runSandboxedBuild(
   image: string,
   ws: string,
   env: Record<string, string>,
-  opts: { password?: string; onStart?: (c: Docker.Container) => Promise<void> } = {},
+  opts: {
+    password?: string;
+    onStart?: (c: Docker.Container) => Promise<void>;
+    /** A host directory as the project's build cache (the claim's sub-path in a build pod). */
+    cache?: { dir: string; slots: number; maxBytes: number };
+  } = {},
 ): Promise<SandboxRun> {
   const authDir = await workspace({
     [BuildahSandbox.authFileName]: authFileJson(
@@ -58,16 +63,29 @@ export async function runSandboxedBuild(
     Image: image,
     Entrypoint: ['ferry-runner'],
     Cmd: ['build', '--dir', '/workspace'],
-    Env: Object.entries({ ...env, FERRY_BUILDER: 'buildah', REGISTRY_AUTH_FILE: BUILDAH_AUTH_FILE }).map(
-      ([k, v]) => `${k}=${v}`,
-    ),
+    Env: Object.entries({
+      ...env,
+      FERRY_BUILDER: 'buildah',
+      REGISTRY_AUTH_FILE: BUILDAH_AUTH_FILE,
+      ...(opts.cache === undefined
+        ? {}
+        : {
+            FERRY_BUILD_CACHE_DIR: BuildahSandbox.cacheDir,
+            FERRY_BUILD_CACHE_SLOTS: String(opts.cache.slots),
+            FERRY_BUILD_CACHE_MAX_BYTES: String(opts.cache.maxBytes),
+          }),
+    }).map(([k, v]) => `${k}=${v}`),
     User: '0:0',
     HostConfig: {
       NetworkMode: 'host',
       CapDrop: ['ALL'],
       CapAdd: [...BuildahSandbox.capabilities],
       SecurityOpt: ['no-new-privileges', `seccomp=${profile}`],
-      Binds: [`${ws}:/workspace`, `${authDir}:${BuildahSandbox.authDir}:ro`],
+      Binds: [
+        `${ws}:/workspace`,
+        `${authDir}:${BuildahSandbox.authDir}:ro`,
+        ...(opts.cache === undefined ? [] : [`${opts.cache.dir}:${BuildahSandbox.cacheDir}`]),
+      ],
       Mounts: [{ Type: 'volume', Source: '', Target: BuildahSandbox.storageDir }],
     },
   });

@@ -113,9 +113,16 @@ async function requireServices(): Promise<Docker> {
   return docker;
 }
 
+/** The claim in each build namespace that holds build pods' buildah storage. */
+export const BUILD_CACHE_CLAIM = 'ferry-build-cache';
+
 export async function startReleaseWorld(
   kind: ExecutorKind,
-  options: { builder?: BuilderKind } = {},
+  options: {
+    builder?: BuilderKind;
+    /** kubernetes: build pods keep buildah storage in a claim (executor.kubernetes.buildCache); default true. */
+    buildCache?: boolean;
+  } = {},
 ): Promise<ReleaseWorld> {
   const builder = options.builder ?? (kind === 'kubernetes' ? 'buildah' : 'engine');
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -173,6 +180,14 @@ export async function startReleaseWorld(
       for (const ns of [runnerNamespace, `${runnerNamespace}-b`]) {
         await createPolicedNamespace(policyCore, ns, restrictedLabels);
         await createPolicedNamespace(policyCore, `${ns}-build`, buildNamespaceLabels);
+        // The operator's claim for buildah storage that outlives build pods (executor.kubernetes.buildCache).
+        await policyCore.createNamespacedPersistentVolumeClaim({
+          namespace: `${ns}-build`,
+          body: {
+            metadata: { name: BUILD_CACHE_CLAIM },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } },
+          },
+        });
       }
     }
     // Ferry runs with the RBAC it ships, not as the admin: its executor with a token bound to
@@ -200,6 +215,7 @@ export async function startReleaseWorld(
                     buildNamespace: `${namespace}-build`,
                     runnerImage,
                     pendingTimeout: '2m',
+                    ...(options.buildCache === false ? {} : { buildCache: { claimName: BUILD_CACHE_CLAIM } }),
                   },
                 },
           pipelines: { templateDir },

@@ -50,6 +50,26 @@ describe('readBuildJob', () => {
     expect('problem' in job && job.problem).toContain(problem);
   });
 
+  it('reads the build cache directory, its slots and cap; none without a directory', () => {
+    expect(readBuildJob(env)).toMatchObject({ storageCache: null });
+    const cache = {
+      FERRY_BUILD_CACHE_DIR: '/c',
+      FERRY_BUILD_CACHE_SLOTS: '2',
+      FERRY_BUILD_CACHE_MAX_BYTES: '1000',
+    };
+    expect(readBuildJob({ ...env, ...cache })).toMatchObject({
+      storageCache: { dir: '/c', slots: 2, maxBytes: 1000 },
+    });
+    for (const [over, problem] of [
+      [{ FERRY_BUILD_CACHE_DIR: 'c' }, 'FERRY_BUILD_CACHE_DIR must be an absolute path'],
+      [{ FERRY_BUILD_CACHE_SLOTS: '0' }, 'FERRY_BUILD_CACHE_SLOTS must be a whole number from 1 to 16'],
+      [{ FERRY_BUILD_CACHE_MAX_BYTES: 'x' }, 'FERRY_BUILD_CACHE_MAX_BYTES must be a positive number'],
+    ] as const) {
+      const job = readBuildJob({ ...env, ...cache, ...over });
+      expect('problem' in job && job.problem).toContain(problem);
+    }
+  });
+
   it.each([
     ['127.0.0.1:5000', undefined, 'http'],
     ['localhost:5000', undefined, 'http'],

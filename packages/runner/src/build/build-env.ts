@@ -32,6 +32,15 @@ export interface BuildJob {
   readonly storageDriver: string;
   /** The registry auth file (REGISTRY_AUTH_FILE); null: the credential is in the environment. */
   readonly authFile: string | null;
+  /** buildah's layer storage kept between builds (FERRY_BUILD_CACHE_*); null: the pod's empty storage. */
+  readonly storageCache: StorageCache | null;
+}
+
+/** A directory of slots, each a buildah storage that one build at a time locks (storage-slots.ts). */
+export interface StorageCache {
+  readonly dir: string;
+  readonly slots: number;
+  readonly maxBytes: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -96,9 +105,12 @@ export function readBuildJob(env: Env): BuildJob | { problem: string } {
   const storageDriver = env[RunnerEnv.buildStorageDriver] || 'overlay';
   if (storageDriver !== 'overlay' && storageDriver !== 'vfs')
     return { problem: `${RunnerEnv.buildStorageDriver} must be overlay or vfs` };
+  const storageCache = readStorageCache(env);
+  if (typeof storageCache === 'string') return { problem: storageCache };
   return {
     builder: builder as Builder,
     storageDriver,
+    storageCache,
     authFile: env[RunnerEnv.registryAuthFile] || null,
     plan,
     registry,
@@ -106,4 +118,18 @@ export function readBuildJob(env: Env): BuildJob | { problem: string } {
     pipelineId,
     sourceUrl: withoutCredentials(env[RunnerEnv.sourceUrl] ?? ''),
   };
+}
+
+/** FERRY_BUILD_CACHE_DIR, _SLOTS, _MAX_BYTES; null when no directory is given. Pure. */
+export function readStorageCache(env: Env): StorageCache | null | string {
+  const dir = env[RunnerEnv.buildCacheDir] ?? '';
+  if (dir === '') return null;
+  if (!dir.startsWith('/')) return `${RunnerEnv.buildCacheDir} must be an absolute path`;
+  const slots = Number(env[RunnerEnv.buildCacheSlots] ?? '1');
+  if (!Number.isInteger(slots) || slots < 1 || slots > 16)
+    return `${RunnerEnv.buildCacheSlots} must be a whole number from 1 to 16`;
+  const maxBytes = Number(env[RunnerEnv.buildCacheMaxBytes] ?? '');
+  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0)
+    return `${RunnerEnv.buildCacheMaxBytes} must be a positive number of bytes`;
+  return { dir, slots, maxBytes };
 }

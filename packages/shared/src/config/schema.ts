@@ -154,6 +154,25 @@ const kubernetesExecutorSchema = z.strictObject({
         .default(2 * 1024 ** 3),
     })
     .optional(),
+  /**
+   * Where buildah build pods keep their layer storage between builds: a PersistentVolumeClaim in
+   * the build namespace, each project in its own sub-path, split in `slots` storages that one build
+   * at a time locks (docs/release.md, "The build cache"). Unset: each build pod starts with empty
+   * storage and reads cached layers from the registry only.
+   */
+  buildCache: z
+    .strictObject({
+      claimName: z.string().min(1),
+      /** Storages per project: that many of its builds at once reuse layers; one more does not wait, it builds cold. */
+      slots: z.number().int().min(1).max(16).default(2),
+      /** A slot larger than this after a build is emptied (its next build is cold). */
+      maxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(10 * 1024 ** 3),
+    })
+    .optional(),
 });
 
 /** How long one environment's finished pipelines stay in the archive. */

@@ -52,6 +52,16 @@ export const RunnerEnv = {
   /** buildah's storage driver: `overlay` (default; native, needs a volume) or `vfs`. */
   buildStorageDriver: 'FERRY_BUILD_STORAGE_DRIVER',
   /**
+   * buildah's layer storage that outlives the pod (a mounted directory: the project's part of the
+   * build cache claim): the runner locks one of its slots for the build; unset: the pod's own
+   * empty storage.
+   */
+  buildCacheDir: 'FERRY_BUILD_CACHE_DIR',
+  /** How many slots (storages locked by one build at a time) the build cache directory holds. */
+  buildCacheSlots: 'FERRY_BUILD_CACHE_SLOTS',
+  /** A slot past this many bytes after a build is emptied. */
+  buildCacheMaxBytes: 'FERRY_BUILD_CACHE_MAX_BYTES',
+  /**
    * A mounted containers-auth.json with the registry credential, a secret file (buildah reads it;
    * the runner reads the password from it for the registry API): set, no FERRY_REGISTRY_PASSWORD.
    */

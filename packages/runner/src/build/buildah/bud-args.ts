@@ -1,3 +1,16 @@
+/** Where buildah keeps images and layers. */
+export interface StorageOptions {
+  /** containers/storage driver: `overlay` (native, on a volume) or `vfs`. */
+  readonly driver: string;
+  /** The storage root (`--root`): a locked slot of the build cache; null: buildah's default (the pod's volume). */
+  readonly root: string | null;
+}
+
+/** buildah's global storage options, before the subcommand. Pure. */
+export function storageArgs(storage: StorageOptions): string[] {
+  return ['--storage-driver', storage.driver, ...(storage.root === null ? [] : ['--root', storage.root])];
+}
+
 /** What one `buildah bud` builds: the same inputs the engine build takes. */
 export interface BudOptions {
   readonly contextDir: string;
@@ -9,8 +22,7 @@ export interface BudOptions {
   readonly labels: Readonly<Record<string, string>>;
   /** `<registry>/<repository>/cache`: layer cache read and written; null: build without it. */
   readonly cacheRepository: string | null;
-  /** containers/storage driver: `overlay` (native, on a volume) or `vfs`. */
-  readonly storageDriver: string;
+  readonly storage: StorageOptions;
 }
 
 /**
@@ -19,7 +31,7 @@ export interface BudOptions {
  * Credentials are never arguments: buildah reads them from REGISTRY_AUTH_FILE. Pure.
  */
 export function budArgs(o: BudOptions): string[] {
-  const args = ['--storage-driver', o.storageDriver, 'bud', '--isolation', 'chroot', '--layers'];
+  const args = [...storageArgs(o.storage), 'bud', '--isolation', 'chroot', '--layers'];
   args.push('--file', o.dockerfile);
   for (const tag of o.tags) args.push('--tag', tag);
   for (const [name, value] of Object.entries(o.buildArgs)) args.push('--build-arg', `${name}=${value}`);
@@ -32,8 +44,8 @@ export function budArgs(o: BudOptions): string[] {
 }
 
 /** `buildah push` of one local tag to the registry, the pushed manifest's digest written to `digestFile`. Pure. */
-export function pushArgs(storageDriver: string, image: string, digestFile: string): string[] {
-  return ['--storage-driver', storageDriver, 'push', '--digestfile', digestFile, image, `docker://${image}`];
+export function pushArgs(storage: StorageOptions, image: string, digestFile: string): string[] {
+  return [...storageArgs(storage), 'push', '--digestfile', digestFile, image, `docker://${image}`];
 }
 
 /** buildah's words when pushing the layer cache failed (the build itself may be fine). */

@@ -8,7 +8,8 @@ import { checkBuildInputs, readBackDigest } from '../build-steps.js';
 import { imageLabels } from '../image-labels.js';
 import { registryFailure } from '../registry-errors.js';
 import { imageTags } from '../tags.js';
-import { budArgs, CACHE_PUSH_FAILED_RE, pushArgs } from './bud-args.js';
+import { budArgs, CACHE_PUSH_FAILED_RE, pushArgs, type StorageOptions, storageArgs } from './bud-args.js';
+import { claimStorage, keepSlot } from './cache-storage.js';
 import { registriesConf } from './registries-conf.js';
 import { checkRegistryAccess } from './registry-access.js';
 import { runBuildah } from './run-buildah.js';
@@ -36,6 +37,8 @@ export async function runBuildahBuild(
   await checkRegistryAccess(registry, signal);
   const tags = imageTags(registry.host, plan);
   const work = await mkdtemp(join(tmpdir(), 'ferry-buildah-'));
+  const slot = await claimStorage(job, out);
+  const storage: StorageOptions = { driver: job.storageDriver, root: slot?.root ?? null };
   try {
     const confPath = join(work, 'registries.conf');
     await writeFile(confPath, registriesConf(registry.host, registry.scheme === 'http'));
@@ -56,12 +59,14 @@ export async function runBuildahBuild(
         target: plan.build.target,
         labels: imageLabels(plan.sha, job.sourceUrl, job.pipelineId),
         cacheRepository: cache,
-        storageDriver: job.storageDriver,
+        storage,
       });
     const cache = cacheRepository(tags.repository);
     out.line(
       `building ${tags.immutable} from ${plan.build.dockerfile} (context ${plan.build.context}) with buildah, cache ${cache}`,
     );
+    // A build killed in this slot before may have left working containers: they only take space.
+    if (slot !== null) await runBuildah([...storageArgs(storage), 'rm', '--all'], env, out, signal);
     let run = await runBuildah(bud(cache), env, out, signal);
     if (run.exitCode !== 0 && run.tail.some((line) => CACHE_PUSH_FAILED_RE.test(line))) {
       out.line(`the layer cache ${cache} could not be written: building again without the cache`);
@@ -75,7 +80,7 @@ export async function runBuildahBuild(
     for (const tag of [tags.immutable, tags.moving]) {
       out.line(`pushing ${tag}`);
       const digestFile = join(work, 'digest');
-      const push = await runBuildah(pushArgs(job.storageDriver, tag, digestFile), env, out, signal);
+      const push = await runBuildah(pushArgs(storage, tag, digestFile), env, out, signal);
       if (push.exitCode !== 0) {
         const reason = push.tail.slice(-2).join(' / ') || `buildah push exited with ${push.exitCode}`;
         throw registryFailure(
@@ -86,8 +91,11 @@ export async function runBuildahBuild(
       }
       out.line(`pushed ${tag} (${(await readFile(digestFile, 'utf8')).trim()})`);
     }
-    return await readBackDigest(registry, plan.image.repository, tags, signal);
+    const built = await readBackDigest(registry, plan.image.repository, tags, signal);
+    if (slot !== null) await keepSlot(slot, job, out, signal);
+    return built;
   } finally {
+    await slot?.release();
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -13,7 +13,7 @@ describe('budArgs', () => {
     target: null,
     labels: { 'org.opencontainers.image.revision': 'abc' },
     cacheRepository: 'r:5000/g/s/cache',
-    storageDriver: 'overlay',
+    storage: { driver: 'overlay', root: null },
   };
   it('builds with chroot isolation, kept layers, the registry cache both ways, args and labels as single words', () => {
     expect(budArgs(base)).toEqual([
@@ -48,12 +48,29 @@ describe('budArgs', () => {
     expect(args.join(' ')).not.toContain('cache');
   });
   it('never carries a credential', () => {
-    expect([...budArgs(base), ...pushArgs('vfs', 'r/x:1', '/t/d')].join(' ')).not.toMatch(
-      /creds|password|auth/,
-    );
+    expect(
+      [...budArgs(base), ...pushArgs({ driver: 'vfs', root: null }, 'r/x:1', '/t/d')].join(' '),
+    ).not.toMatch(/creds|password|auth/);
+  });
+  it('uses a build cache slot as the storage root of the build and the push', () => {
+    const storage = { driver: 'overlay', root: '/c/slot-1/storage' };
+    expect(budArgs({ ...base, storage }).slice(0, 5)).toEqual([
+      '--storage-driver',
+      'overlay',
+      '--root',
+      '/c/slot-1/storage',
+      'bud',
+    ]);
+    expect(pushArgs(storage, 'r/x:1', '/t/d').slice(0, 5)).toEqual([
+      '--storage-driver',
+      'overlay',
+      '--root',
+      '/c/slot-1/storage',
+      'push',
+    ]);
   });
   it('pushes with the digest file', () => {
-    expect(pushArgs('vfs', 'r:5000/g/s:abc', '/t/d')).toEqual([
+    expect(pushArgs({ driver: 'vfs', root: null }, 'r:5000/g/s:abc', '/t/d')).toEqual([
       '--storage-driver',
       'vfs',
       'push',

@@ -10,6 +10,11 @@ export const BuildahSandbox = {
   seccompProfile: 'ferry-build.json',
   /** buildah's storage: a volume (overlayfs cannot sit on the container's own overlay root). */
   storageDir: '/var/lib/containers',
+  /**
+   * Where the project's part of the build cache is mounted when one is configured
+   * (FERRY_BUILD_CACHE_DIR): slots of buildah storage that outlive the pod, one build each at a time.
+   */
+  cacheDir: '/var/lib/ferry-build-cache',
   /** Where the registry credential is mounted (REGISTRY_AUTH_FILE). */
   authDir: '/run/ferry/registry',
   authFileName: 'auth.json',

@@ -111,4 +111,41 @@ describe('the build pod (buildah)', () => {
       { name: 'home', emptyDir: {} },
     ]);
   });
+
+  it('with a build cache: the project’s sub-path of the claim in the build step only, its place in the env', () => {
+    const cached = buildRunnerPod(
+      { ...job, project: { ...job.project, id: 42 } },
+      { ...ctx, buildCache: { claimName: 'ferry-build-cache', slots: 3, maxBytes: 5_000_000_000 } },
+    );
+    const container = cached.spec?.containers[0];
+    expect(container?.volumeMounts).toContainEqual({
+      name: 'build-cache',
+      mountPath: '/var/lib/ferry-build-cache',
+      subPath: 'p42',
+    });
+    expect(cached.spec?.volumes).toContainEqual({
+      name: 'build-cache',
+      persistentVolumeClaim: { claimName: 'ferry-build-cache' },
+    });
+    expect(container?.env).toEqual(
+      expect.arrayContaining([
+        { name: 'FERRY_BUILD_CACHE_DIR', value: '/var/lib/ferry-build-cache' },
+        { name: 'FERRY_BUILD_CACHE_SLOTS', value: '3' },
+        { name: 'FERRY_BUILD_CACHE_MAX_BYTES', value: '5000000000' },
+      ]),
+    );
+    // The step's own env is kept; the clone container never mounts the cache.
+    expect(container?.env?.map((e) => e.name)).toContain('FERRY_BUILDER');
+    expect(JSON.stringify(cached.spec?.initContainers)).not.toContain('build-cache');
+    // Still the same sandbox: nothing privileged, no host path.
+    expect(container?.securityContext).toEqual(step?.securityContext);
+    expect(JSON.stringify(cached)).not.toContain('hostPath');
+    // Test and deploy pods never get it.
+    const { buildah: _none, ...plain } = job;
+    const other = buildRunnerPod(
+      { ...plain, stage: 'test', script: ['npm test'] },
+      { ...ctx, buildCache: { claimName: 'ferry-build-cache', slots: 3, maxBytes: 1 } },
+    );
+    expect(JSON.stringify(other)).not.toContain('build-cache');
+  });
 });

@@ -107,6 +107,7 @@ export class KubernetesExecutor implements Executor {
       stepResources: this.#config.stepResources,
       serviceResources: this.#config.serviceResources,
       ...(this.#config.cache === undefined ? {} : { cache: this.#config.cache }),
+      ...(this.#config.buildCache === undefined ? {} : { buildCache: this.#config.buildCache }),
     });
     const secret = buildRunnerSecret({
       name,

@@ -10,7 +10,7 @@ import type {
 } from '@kubernetes/client-node';
 import type { StageJob } from '../executor.js';
 import { stageScript } from '../stage-script.js';
-import { buildSandbox } from './build-sandbox.js';
+import { type BuildCacheSettings, buildSandbox } from './build-sandbox.js';
 import { type PodCacheSettings, podExtras, recordExitCode } from './pod-extras.js';
 import { secretEnvVar } from './secret.js';
 
@@ -57,6 +57,8 @@ export interface RunnerPodContext {
   serviceResources?: ComputeResources;
   /** Where caches are kept (`executor.kubernetes.cache`); none: jobs' caches are not kept. */
   cache?: PodCacheSettings;
+  /** Where buildah storage outlives build pods (`executor.kubernetes.buildCache`); none: empty each time. */
+  buildCache?: BuildCacheSettings;
 }
 
 export interface ComputeResources {
@@ -193,6 +195,7 @@ function withSandbox(container: V1Container, job: StageJob, ctx: RunnerPodContex
   return {
     ...container,
     ...extra,
+    ...(extra.env === undefined ? {} : { env: [...(container.env ?? []), ...extra.env] }),
     volumeMounts: [...(container.volumeMounts ?? []), ...(extra.volumeMounts ?? [])],
   };
 }
@@ -207,7 +210,12 @@ function volumes(
     { name: HOME_VOLUME, emptyDir: {} },
   ];
   if (job.buildah === undefined) return { container: {}, volumes: scratch };
-  const sandbox = buildSandbox(job.buildah, ctx.secretName, ctx.buildSeccompProfile);
+  const sandbox = buildSandbox(
+    job.buildah,
+    ctx.secretName,
+    ctx.buildSeccompProfile,
+    ctx.buildCache === undefined ? undefined : { settings: ctx.buildCache, projectId: job.project.id },
+  );
   return { container: sandbox.container, volumes: [...scratch, ...sandbox.volumes] };
 }
 

@@ -1,0 +1,55 @@
+import type { OutputLines } from '../../command/output-lines.js';
+import type { BuildJob } from '../build-env.js';
+import { type HeldSlot, lockFreeSlot } from './storage-slots.js';
+
+/**
+ * The build cache slot this build locks (FERRY_BUILD_CACHE_DIR), said in the log; null: none is
+ * configured, every slot is in use, or locking failed (the build then runs on the pod's empty
+ * storage: slower, never failed by the cache).
+ */
+export async function claimStorage(job: BuildJob, out: OutputLines): Promise<HeldSlot | null> {
+  if (job.storageCache === null) return null;
+  const { slots } = job.storageCache;
+  try {
+    const slot = await lockFreeSlot(job.storageCache);
+    if (slot === null) {
+      out.line(
+        `build cache: all ${slots} slot(s) of this project are in use by other builds: building with empty storage`,
+      );
+      return null;
+    }
+    out.line(
+      slot.previous === null
+        ? `build cache: slot ${slot.index} of ${slots}, empty (this build fills it)`
+        : `build cache: slot ${slot.index} of ${slots}, warm: ${mebibytes(slot.previous.bytes)} left by pipeline ${slot.previous.pipelineId}`,
+    );
+    return slot;
+  } catch (err) {
+    out.line(`build cache: not available (${(err as Error).message}): building with empty storage`);
+    return null;
+  }
+}
+
+/** Records what the slot keeps (emptied past its cap); a failure here costs the next build time only. */
+export async function keepSlot(
+  slot: HeldSlot,
+  job: BuildJob,
+  out: OutputLines,
+  signal: AbortSignal,
+): Promise<void> {
+  try {
+    const kept = await slot.finish(job.pipelineId, signal);
+    out.line(
+      kept.emptied
+        ? `build cache: slot ${slot.index} grew past ${mebibytes(job.storageCache?.maxBytes ?? 0)}: emptied (its next build is cold)`
+        : `build cache: slot ${slot.index} keeps ${mebibytes(kept.bytes)} for the next build`,
+    );
+  } catch (err) {
+    signal.throwIfAborted();
+    out.line(`build cache: slot ${slot.index} could not be measured (${(err as Error).message})`);
+  }
+}
+
+function mebibytes(bytes: number): string {
+  return `${Math.round(bytes / 1024 ** 2)} MiB`;
+}
