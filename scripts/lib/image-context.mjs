@@ -4,7 +4,8 @@
 //   node scripts/lib/image-context.mjs runner OUT_DIR   @ferry/runner, @ferry/shared → OUT_DIR/node_modules/...
 //   node scripts/lib/image-context.mjs server OUT_DIR   @ferry/server (with the runner code it imports,
 //                                                       and @ferry/web's dashboard build) → the same,
-//                                                       and OUT_DIR/pipelines/default.yml
+//                                                       and OUT_DIR/pipelines/default.yml,
+//                                                       OUT_DIR/deploy/seccomp/ferry-build.json
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,4 +109,8 @@ while (queue.length > 0) {
 }
 // The server's bundled pipeline template (pipelines/default.yml, `defaultTemplatePath()`).
 if (image === 'server') cpSync(join(root, 'pipelines/default.yml'), join(out, 'pipelines/default.yml'));
+// The build seccomp profile the docker executor gives buildah build containers by default
+// (`executor.docker.buildSeccompProfile`, found in the nearest deploy/seccomp above the server's code).
+if (image === 'server')
+  cpSync(join(root, 'deploy/seccomp/ferry-build.json'), join(out, 'deploy/seccomp/ferry-build.json'));
 console.log(`staged ${seen.size} packages in ${out}`);
