@@ -1,12 +1,14 @@
 import type { Redis } from 'ioredis';
 
-/** A key's shape: ids (uuids, hex digests, numbers) replaced by `*`, so keys group by what they are. */
+/** A key's shape: ids (uuids, hex digests, job ids, numbers) replaced by `*`, so keys group by what they are. */
 export function keyShape(key: string, prefix: string): string {
   return key
     .slice(prefix.length + 1)
     .split(':')
     .map((part) =>
-      /^[0-9a-f]{8}-[0-9a-f]{4}-|^[0-9a-f]{16,}$|^\d+$|^(?=.*\d)[0-9a-z]{10,}$/i.test(part) ? '*' : part,
+      /^[0-9a-f]{8}-[0-9a-f]{4}-|^[0-9a-f]{16,}$|^(?=.*\d)[0-9a-z.]{10,}$/i.test(part)
+        ? '*'
+        : part.replace(/\d+/g, '*'),
     )
     .join(':');
 }

@@ -29,3 +29,13 @@ export function reportingKeys(prefix: string) {
 }
 
 export type ReportingKeys = ReturnType<typeof reportingKeys>;
+
+/** The GitLab reporter's channel for a commit's statuses: one queue per project and commit. */
+export function commitStatusChannel(projectId: number, sha: string): string {
+  return `${projectId}:${sha}`;
+}
+
+/** The WeCom once-mark for a pipeline's "deploying" notice. */
+export function deployingMark(pipelineId: string): string {
+  return `deploying:${pipelineId}`;
+}

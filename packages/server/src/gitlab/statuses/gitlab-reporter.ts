@@ -1,5 +1,6 @@
 import { FerryError, type Logger, type PipelineRecord, ReportingErrors } from '@ferry/shared';
 import type { Delivery, DeliveryResult, Reporter, Transition } from '../../reporting/reporter.js';
+import { commitStatusChannel } from '../../reporting/reporting-keys.js';
 import type { ReportingMetrics } from '../../reporting/reporting-metrics.js';
 import { classifyGitLabError } from '../api/gitlab-errors.js';
 import type { GitLabVersion } from '../api/gitlab-version.js';
@@ -39,7 +40,7 @@ export class GitLabReporter implements Reporter<StatusUpdate> {
 
   async plan(transition: Transition, pipeline: PipelineRecord): Promise<Delivery<StatusUpdate>[]> {
     return statusUpdatesFor(transition, pipeline, this.#o.links).map((item) => ({
-      channel: `${pipeline.project.id}:${pipeline.sha}`,
+      channel: commitStatusChannel(pipeline.project.id, pipeline.sha),
       item,
     }));
   }

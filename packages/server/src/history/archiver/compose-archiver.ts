@@ -1,5 +1,6 @@
 import type { Logger } from '@ferry/shared';
 import type { Redis } from 'ioredis';
+import { ArchivedReportingMarks } from '../../reporting/forget-archived.js';
 import type { PipelineStore } from '../../store/pipeline-store.js';
 import type { ArchiveMetrics } from '../history-metrics.js';
 import type { KyselyHistoryStore } from '../kysely-history-store.js';
@@ -27,7 +28,7 @@ export function composeArchiver(parts: ArchiverParts): Archiver {
   const keys = liveKeys(parts.keyPrefix);
   return new Archiver({
     ...parts.settings,
-    source: new RedisLiveSource(redis, keys, parts.live),
+    source: new RedisLiveSource(redis, keys, parts.live, new ArchivedReportingMarks(redis, parts.keyPrefix)),
     history: store,
     logs: {
       archive: dir ?? store,

@@ -1,5 +1,6 @@
 import { isTerminalPipeline, type PipelineRecord, type PipelineStatus } from '@ferry/shared';
 import type { Redis } from 'ioredis';
+import type { ArchivedReportingMarks } from '../../reporting/forget-archived.js';
 import type { PipelineStore } from '../../store/pipeline-store.js';
 import type { RawLogEntry, StageLogFacts } from '../history-store.js';
 import type { LiveKeys } from './redis-live-keys.js';
@@ -23,11 +24,14 @@ export class RedisLiveSource {
   readonly #redis: Redis;
   readonly #keys: LiveKeys;
   readonly #store: PipelineStore;
+  readonly #marks: ArchivedReportingMarks | undefined;
 
-  constructor(redis: Redis, keys: LiveKeys, store: PipelineStore) {
+  /** `marks`: reporting's per-pipeline keys, removed with the pipeline. */
+  constructor(redis: Redis, keys: LiveKeys, store: PipelineStore, marks?: ArchivedReportingMarks) {
     this.#redis = redis;
     this.#keys = keys;
     this.#store = store;
+    this.#marks = marks;
   }
 
   /**
@@ -104,7 +108,7 @@ export class RedisLiveSource {
     }
   }
 
-  /** Removes archived pipelines and their logs from Redis, in one transaction. */
+  /** Removes archived pipelines, their logs and their reporting marks from Redis, in one transaction. */
   async remove(records: readonly PipelineRecord[]): Promise<void> {
     if (records.length === 0) return;
     const k = this.#keys;
@@ -117,6 +121,7 @@ export class RedisLiveSource {
         .srem(k.active, record.id);
       for (const stage of record.stages)
         multi.del(k.log(record.id, stage.name), k.logMeta(record.id, stage.name));
+      this.#marks?.addTo(multi, record);
     }
     await multi.exec();
   }

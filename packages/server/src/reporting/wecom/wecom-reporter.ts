@@ -2,6 +2,7 @@ import { FerryError, type Logger, type PipelineRecord, ReportingErrors } from '@
 import type { LogStore } from '../../logs/log-store.js';
 import type { Clock } from '../clock.js';
 import type { Delivery, DeliveryResult, Reporter, Transition } from '../reporter.js';
+import { deployingMark } from '../reporting-keys.js';
 import type { ReportingMetrics } from '../reporting-metrics.js';
 import { botsFor } from './bot-routing.js';
 import type { BotStates } from './bot-states.js';
@@ -91,7 +92,7 @@ export class WeComReporter implements Reporter<WeComItem> {
             signal,
           )
         : undefined;
-    if (kind === 'deploying' && !(await this.#o.once.first(`deploying:${pipeline.id}`))) return [];
+    if (kind === 'deploying' && !(await this.#o.once.first(deployingMark(pipeline.id)))) return [];
     // The image the build stage recorded on the pipeline; else what the configured lookup says.
     const imageTag =
       kind !== 'succeeded'
