@@ -132,6 +132,18 @@ describe('CustomResourceDefinitions', () => {
     expect(resources.stdout).toMatch(/^crontabs\s+ct\s+stable\.example\.com\/v1\s+true\s+CronTab\s*$/m);
   });
 
+  it('publishes the version’s schema in /openapi/v3, so kubectl explain knows the kind', async () => {
+    const index = await rawRequest(h.kc, 'GET', '/openapi/v3');
+    const paths = index.body.paths as Record<string, { serverRelativeURL: string }>;
+    expect(paths[`apis/${group}/v1`]?.serverRelativeURL).toMatch(
+      /^\/openapi\/v3\/apis\/stable\.example\.com\/v1\?hash=/,
+    );
+    const explain = await ctl(['explain', 'crontab.spec.replicas']);
+    expect(explain, explain.stderr).toMatchObject({ code: 0 });
+    expect(explain.stdout).toMatch(/GROUP:\s+stable\.example\.com/);
+    expect(explain.stdout).toMatch(/FIELD:\s+replicas <integer>/);
+  });
+
   it('kubectl applies and lists objects of the kind by its short name', async () => {
     const name = uniqueName('tab');
     const out = await ctl(

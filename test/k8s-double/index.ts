@@ -209,7 +209,7 @@ export async function startK8sDouble(opts: K8sDoubleOptions = {}): Promise<K8sDo
     host,
     port: opts.port ?? 0,
     ...(tls ? { tls } : {}),
-    deps: { registry, watches, logs, auth, openapi: new OpenApiV3(), catalog },
+    deps: { registry, watches, logs, auth, openapi: new OpenApiV3(catalog), catalog },
     faults,
     logger,
   });

@@ -7,8 +7,14 @@
  * `fieldManager` and `dryRun` query parameters: kubectl (QueryParamVerifierV3) finds
  * `fieldValidation` on the PATCH operation of a kind and then leaves validation to the server
  * (`fieldValidation=Strict`) instead of validating on the client, as it does against a real server.
+ * The group/versions of established CRDs are published too, as the apiextensions-apiserver's
+ * OpenAPI v3 controller (v1.31, pkg/controller/openapi/builder/builder.go) publishes them: the
+ * kind's component is named by the reversed group (`com.coreos.monitoring.v1.ServiceMonitor`),
+ * holds the CRD version's schema with `metadata` referring to ObjectMeta, and carries
+ * `x-kubernetes-group-version-kind`; so `kubectl explain` knows the kind.
  */
 import { createHash } from 'node:crypto';
+import type { Catalog } from '../api/catalog.js';
 import { apiVersionOf, type ResourceDef, resources } from '../api/resources.js';
 import { modelName, type Schema, schemasFor } from './schemas.js';
 
@@ -70,12 +76,14 @@ function operations(def: ResourceDef, model: string | undefined) {
       item.patch = op('patch', `patch${name}`, {
         parameters: [...writeParams, query('force', 'Force is going to "force" Apply requests.')],
         requestBody: {
+          // A custom resource takes no strategic merge patch (kubectl reads this list to choose
+          // its patch type: strategic only where it is offered).
           content: Object.fromEntries(
             [
               'application/apply-patch+yaml',
               'application/json-patch+json',
               'application/merge-patch+json',
-              'application/strategic-merge-patch+json',
+              ...(def.custom ? [] : ['application/strategic-merge-patch+json']),
             ].map((t) => [t, { schema: { type: 'object' } }]),
           ),
           required: true,
@@ -89,18 +97,43 @@ function operations(def: ResourceDef, model: string | undefined) {
   return { collection, item: def.createOnly ? undefined : item };
 }
 
+/** `monitoring.coreos.com`, v1, ServiceMonitor → `com.coreos.monitoring.v1.ServiceMonitor`. */
+const customModelName = (def: ResourceDef) =>
+  [...def.group.split('.').reverse(), def.version, def.kind].join('.');
+
+/** A CRD version's schema as its OpenAPI component (metadata as ObjectMeta, the GVK marked). */
+function customSchema(def: ResourceDef): Schema {
+  const schema = structuredClone(def.custom?.schema ?? {}) as Schema & {
+    properties?: Record<string, unknown>;
+  };
+  return {
+    ...schema,
+    properties: {
+      ...(schema.properties ?? {}),
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { $ref: ref('V1ObjectMeta') },
+    },
+    'x-kubernetes-group-version-kind': [{ group: def.group, version: def.version, kind: def.kind }],
+  };
+}
+
 function documentFor(group: string, version: string, defs: ResourceDef[]) {
   const paths: Record<string, unknown> = {};
   const roots: string[] = [];
+  const custom: Record<string, Schema> = {};
   for (const def of defs) {
-    const model = modelName(version, def.kind);
-    if (model) roots.push(model);
+    const model = def.custom ? customModelName(def) : modelName(version, def.kind);
+    if (def.custom) {
+      custom[customModelName(def)] = customSchema(def);
+      roots.push('V1ObjectMeta');
+    } else if (model) roots.push(model);
     const base = `/${gvPath(group, version)}${def.namespaced ? '/namespaces/{namespace}' : ''}/${def.plural}`;
     const { collection, item } = operations(def, model);
     paths[base] = collection;
     if (item) paths[`${base}/{name}`] = item;
   }
-  const schemas: Record<string, Schema> = schemasFor(roots, ref);
+  const schemas: Record<string, Schema> = { ...schemasFor(roots, ref), ...custom };
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.31.0' },
@@ -114,35 +147,55 @@ interface Served {
   hash: string;
 }
 
-/** The documents, built once (they depend only on the served resources). */
+const served = (text: string): Served => ({
+  text,
+  hash: createHash('sha512').update(text).digest('hex').slice(0, 128).toUpperCase(),
+});
+
+/**
+ * The documents: the built-in group/versions' built once, those of CRDs built from the catalog
+ * when asked (they change as CRDs come and go).
+ */
 export class OpenApiV3 {
   private readonly docs = new Map<string, Served>();
 
-  constructor() {
+  constructor(private readonly catalog: Catalog) {
     const byGv = new Map<string, ResourceDef[]>();
     for (const def of resources) {
       const key = gvPath(def.group, def.version);
       byGv.set(key, [...(byGv.get(key) ?? []), def]);
     }
     for (const [key, defs] of byGv) {
-      const text = JSON.stringify(documentFor(defs[0]!.group, defs[0]!.version, defs));
-      const hash = createHash('sha512').update(text).digest('hex').slice(0, 128).toUpperCase();
-      this.docs.set(key, { text, hash });
+      this.docs.set(key, served(JSON.stringify(documentFor(defs[0]!.group, defs[0]!.version, defs))));
     }
+  }
+
+  /** The documents of the CRDs' group/versions now served. */
+  private customDocs(): Map<string, Served> {
+    const byGv = new Map<string, ResourceDef[]>();
+    for (const def of this.catalog.all().filter((d) => d.custom)) {
+      const key = gvPath(def.group, def.version);
+      byGv.set(key, [...(byGv.get(key) ?? []), def]);
+    }
+    const out = new Map<string, Served>();
+    for (const [key, defs] of byGv)
+      out.set(key, served(JSON.stringify(documentFor(defs[0]!.group, defs[0]!.version, defs))));
+    return out;
   }
 
   /** `GET /openapi/v3`. */
   discovery() {
+    const all = new Map([...this.customDocs(), ...this.docs]);
     return {
       paths: Object.fromEntries(
-        [...this.docs].map(([key, d]) => [key, { serverRelativeURL: `/openapi/v3/${key}?hash=${d.hash}` }]),
+        [...all].map(([key, d]) => [key, { serverRelativeURL: `/openapi/v3/${key}?hash=${d.hash}` }]),
       ),
     };
   }
 
   /** `GET /openapi/v3/<api/v1 | apis/<group>/<version>>`, or undefined for an unknown one. */
   document(key: string): string | undefined {
-    return this.docs.get(key)?.text;
+    return (this.docs.get(key) ?? this.customDocs().get(key))?.text;
   }
 }
 
