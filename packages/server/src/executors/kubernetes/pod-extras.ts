@@ -42,9 +42,12 @@ export const recordExitCode = `printf "%s" "$ferry_status" > ${STEP_EXIT_FILE}`;
  *
  * - Each service is a native sidecar (an init container with `restartPolicy: Always`, Kubernetes
  *   ≥ 1.29, KEP-753): it starts before the step and shares the pod's network, so it is at
- *   127.0.0.1:<port>; the kubelet stops it after the step (and cache-save) ended.
- * - `services-wait` (runner image), an init container after them: the step starts only when it
- *   ends well (`ferry-runner services wait`), and the pod fails naming the late service otherwise.
+ *   127.0.0.1:<port>; the kubelet stops it after the step (and cache-save) ended. The sidecars come
+ *   first (`sidecars`), before the clone: the kubelet starts the next init container as soon as a
+ *   sidecar has started, so the services boot while the clone and the cache restore run.
+ * - `services-wait` (runner image), an init container after the clone and the restore: the step
+ *   starts only when it ends well (`ferry-runner services wait`), and the pod fails naming the late
+ *   service otherwise.
  * - With `cache` settings: `cache-restore` (init, after the clone) and, when the job may save,
  *   `cache-save` beside the step, waiting for the step's exit code in an emptyDir (`recordExitCode`).
  *   Only these two containers (runner image, Ferry's program) mount the claim, and they use the
@@ -54,14 +57,14 @@ export function podExtras(
   job: StageJob,
   ctx: PodExtrasContext,
 ): {
-  beforeServices: V1Container[];
-  init: V1Container[];
+  sidecars: V1Container[];
+  afterCheckout: V1Container[];
   main: V1Container[];
   volumes: V1Volume[];
   stepMounts: V1Container['volumeMounts'];
 } {
   const services = job.services ?? [];
-  const init: V1Container[] = services.map((service) => ({
+  const sidecars: V1Container[] = services.map((service) => ({
     name: `${SERVICE_PREFIX}${service.name}`,
     image: service.image,
     restartPolicy: 'Always',
@@ -70,10 +73,7 @@ export function podExtras(
     resources: { requests: { ...ctx.serviceResources }, limits: { ...ctx.serviceResources } },
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
   }));
-  if (services.some((s) => s.readyTcp !== undefined)) {
-    init.push(ctx.runnerContainer(SERVICES_WAIT_CONTAINER, ['ferry-runner', ...servicesWaitArgs(services)]));
-  }
-  const beforeServices: V1Container[] = [];
+  const afterCheckout: V1Container[] = [];
   const main: V1Container[] = [];
   const volumes: V1Volume[] = [];
   let stepMounts: V1Container['volumeMounts'] = [];
@@ -94,7 +94,7 @@ export function podExtras(
       ),
     ];
     const restore = ctx.runnerContainer(CACHE_RESTORE_CONTAINER, command('restore'));
-    beforeServices.push({ ...restore, volumeMounts: [...(restore.volumeMounts ?? []), cacheMount] });
+    afterCheckout.push({ ...restore, volumeMounts: [...(restore.volumeMounts ?? []), cacheMount] });
     volumes.push({ name: CACHE_VOLUME, persistentVolumeClaim: { claimName: ctx.cache.claimName } });
     if (job.cache.save) {
       const save = ctx.runnerContainer(CACHE_SAVE_CONTAINER, [
@@ -114,5 +114,10 @@ export function podExtras(
       stepMounts = [{ name: STATUS_VOLUME, mountPath: STATUS_DIR }];
     }
   }
-  return { beforeServices, init, main, volumes, stepMounts };
+  if (services.some((s) => s.readyTcp !== undefined)) {
+    afterCheckout.push(
+      ctx.runnerContainer(SERVICES_WAIT_CONTAINER, ['ferry-runner', ...servicesWaitArgs(services)]),
+    );
+  }
+  return { sidecars, afterCheckout, main, volumes, stepMounts };
 }

@@ -208,6 +208,26 @@ describe('buildRunnerPod', () => {
     });
   });
 
+  it('starts the service sidecars before the clone; waits for them after the clone and the cache restore', () => {
+    const withExtras: StageJob = {
+      ...job,
+      services: [
+        { name: 'redis', image: 'redis:7', env: {}, readyTcp: 6379, readyTimeoutMs: 60_000 },
+        { name: 'pg', image: 'postgres:16', env: {}, readyTcp: 5432, readyTimeoutMs: 60_000 },
+      ],
+      cache: { name: 'unit', keyFiles: ['package-lock.json'], paths: ['node_modules'], save: true },
+    };
+    const pod = buildRunnerPod(withExtras, { ...ctx, cache: { claimName: 'ferry-cache', maxBytes: 1024 } });
+    expect(pod.spec?.initContainers?.map((c) => [c.name, c.restartPolicy ?? ''])).toEqual([
+      ['service-redis', 'Always'],
+      ['service-pg', 'Always'],
+      [CLONE_CONTAINER, ''],
+      ['cache-restore', ''],
+      ['services-wait', ''],
+    ]);
+    expect(pod.spec?.containers.map((c) => c.name)).toEqual([STEP_CONTAINER, 'cache-save']);
+  });
+
   it('skips the clone when checkout is false', () => {
     expect(buildRunnerPod({ ...job, checkout: false }, ctx).spec).not.toHaveProperty('initContainers');
   });

@@ -235,9 +235,9 @@ export function buildRunnerPod(job: StageJob, ctx: RunnerPodContext): V1Pod {
   });
   const step = withSandbox(stepContainer(job, ctx, extras.main.length > 0), job, ctx);
   const initContainers = [
+    ...extras.sidecars,
     ...(checkout ? [cloneContainer(job, ctx)] : []),
-    ...extras.beforeServices,
-    ...extras.init,
+    ...extras.afterCheckout,
   ];
   return {
     apiVersion: 'v1',
