@@ -27,6 +27,23 @@ describe('game day: every stage outcome exactly once', () => {
     expect(b.output()).toContain('adopted a runner that finished while no Ferry watched it');
   }, 150_000);
 
+  it('kill -9 of Redis (AOF) mid-pipelines, restart: the ends Ferry kept are written once', async () => {
+    const redis = await redisServer(aof);
+    const w = await world(redis);
+    const a = await w.ferry('a');
+    const ids = await w.pushAll();
+    await w.until(() => runningScripts(w) >= 6, 60_000, 'stage scripts running');
+    redis.child.kill('SIGKILL');
+    await redis.stop();
+    // The stages end while Redis is away, long enough for Ferry's writes to fail: their ends
+    // wait in Ferry (memory and journal).
+    await new Promise((r) => setTimeout(r, 14_000));
+    const args = [...aof, '--dir', redisDir(redis)];
+    await redisServer(args, redis.port);
+    await expectExactlyOnce(w, ids, 'kill -9 redis', [a]);
+    expect(a.child.exitCode).toBe(null);
+  }, 150_000);
+
   it('SIGTERM while Redis is down after the stages ended: the bounded exit loses no outcome', async () => {
     const redis = await redisServer(aof);
     const w = await world(redis);

@@ -55,6 +55,11 @@ export function useGameDay() {
       rerun: done.filter((p: PipelineRecord) => p.stages.some((s) => s.attempts > 1)).length,
       adopted: ferries.reduce((n, f) => n + f.output().split('adopted a runner that finished').length - 1, 0),
       journaled: ferries.reduce((n, f) => n + f.output().split('kept in the journal').length - 1, 0),
+      // Jobs BullMQ delivered again while their pipeline still ran in the same process (lock lost).
+      redelivered: ferries.reduce(
+        (n, f) => n + f.output().split('delivered again while this process').length - 1,
+        0,
+      ),
     };
     console.log(`game day ${label}: ${JSON.stringify(counts)}`);
     expect(done.map((p) => p.status)).toEqual(ids.map(() => 'success'));
