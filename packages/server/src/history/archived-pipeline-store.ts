@@ -34,6 +34,7 @@ export class ArchivedPipelineStore implements PipelineStore {
     this.finish = live.finish.bind(live);
     this.patch = live.patch.bind(live);
     this.putStage = live.putStage.bind(live);
+    this.putStageAttempt = live.putStageAttempt.bind(live);
     this.putCanaryStep = live.putCanaryStep.bind(live);
     this.endStage = live.endStage.bind(live);
     this.addCanaryDecision = live.addCanaryDecision.bind(live);
@@ -57,6 +58,7 @@ export class ArchivedPipelineStore implements PipelineStore {
   readonly finish: PipelineStore['finish'];
   readonly patch: PipelineStore['patch'];
   readonly putStage: PipelineStore['putStage'];
+  readonly putStageAttempt: PipelineStore['putStageAttempt'];
   readonly putCanaryStep: PipelineStore['putCanaryStep'];
   readonly endStage: PipelineStore['endStage'];
   readonly releaseLane: PipelineStore['releaseLane'];

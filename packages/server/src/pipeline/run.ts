@@ -132,14 +132,38 @@ async function runStage(
     attempts: attempt,
     startedAt: new Date().toISOString(),
   };
-  await store.putStage(pipeline.id, running);
+  // The attempt is claimed, not just written: two Ferries running this pipeline at once (a job
+  // redelivered while its first worker still lives) never both start it.
+  if (!(await store.putStageAttempt(pipeline.id, running, stage.attempts))) {
+    log.warn(
+      { stage: stage.name, attempt },
+      'another Ferry claimed this stage attempt first: leaving the pipeline to it',
+    );
+    return 'taken';
+  }
   log.info({ stage: stage.name, attempt }, 'stage started');
 
   const timeoutMs = await deps.stageTimeoutMs(pipeline, stage.name);
   const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = AbortSignal.any([cancel, timeout]);
+  // Aborted when another Ferry took the stage over: this attempt's runner must not start or go on.
+  const superseded = new AbortController();
+  const signal = AbortSignal.any([cancel, timeout, superseded.signal]);
   let current = running;
   let saving: Promise<void> = Promise.resolve();
+  // Records the running attempt only while it is still the stage's; Redis away: it runs on (its
+  // end carries the runner and jobs), and only a crash before Redis returns reruns the stage.
+  const keep = async (what: Record<string, string>): Promise<void> => {
+    const ours = await store.putStageAttempt(pipeline.id, current, attempt).catch((err: unknown) => {
+      log.warn({ err, stage: stage.name, ...what }, 'running stage not stored (Redis unreachable?)');
+      return true;
+    });
+    if (ours || superseded.signal.aborted) return;
+    log.warn(
+      { stage: stage.name, attempt, ...what },
+      'another Ferry took this stage over: stopping this attempt runner',
+    );
+    superseded.abort();
+  };
   let outcome: StageOutcome;
   try {
     outcome = await runner.run({
@@ -150,26 +174,13 @@ async function runStage(
       handOver: true,
       onStarted: async (runnerId) => {
         current = { ...current, runnerId };
-        // Redis away: the stage runs on (its end carries the runner id); only a crash before
-        // Redis returns leaves the runner unknown, and then the stage runs again.
-        await store.putStage(pipeline.id, current).catch((err: unknown) => {
-          log.warn(
-            { err, stage: stage.name, runner: runnerId },
-            'runner not recorded on its stage (Redis unreachable?)',
-          );
-        });
+        await keep({ runner: runnerId });
       },
       // Jobs end side by side: their records are written one after another, never lost to a race.
       onJob: (job, form) => {
         saving = saving.then(async () => {
           current = { ...current, jobsForm: form, jobs: upsertJob(current.jobs ?? [], job) };
-          // Redis away: the job's state is not lost (the stage's end carries it), nor is the stage.
-          await store.putStage(pipeline.id, current).catch((err: unknown) => {
-            log.warn(
-              { err, stage: stage.name, job: job.name },
-              'test job state not stored (Redis unreachable?): the stage end carries it',
-            );
-          });
+          await keep({ job: job.name });
         });
         return saving;
       },

@@ -134,6 +134,13 @@ export interface PipelineStore {
   /** Replaces one stage's record and records the transition. */
   putStage(id: string, stage: StageRecord): Promise<void>;
   /**
+   * Replaces a stage's running record only while the stored record holds attempt `expected` and
+   * that attempt has not ended: claims the next attempt (`stage.attempts` = expected + 1) or
+   * updates the running one (= expected), and records the transition. False when it wrote nothing:
+   * another Ferry claimed the stage meanwhile (the caller's attempt is no longer the stage's).
+   */
+  putStageAttempt(id: string, stage: StageRecord, expected: number): Promise<boolean>;
+  /**
    * Records a canary step's state (replacing the step's earlier state) and the transition; one
    * writer per pipeline (its deploy stage). Returns the pipeline's steps.
    */

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, rm, symlink } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, rm, stat, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ExecutorErrors, FerryError } from '@ferry/shared';
 import { abortable } from '../../abort/abortable.js';
@@ -142,9 +142,16 @@ export class LocalExecutor implements Executor {
       if (run.started)
         await abortable(run.result, AbortSignal.any([signal, AbortSignal.timeout(5_000)])).catch(() => {});
     }
-    const state = await readRunnerState(dirs.root);
+    // Moved aside first (atomically): a runner another Ferry is starting right now either recorded
+    // its process group before the move (read and killed here) or finds its directory gone and
+    // kills its own group (LocalRun), so a destroyed runner's script never runs on.
+    const doomed = destroyedDir(dirs.root);
+    await rename(dirs.root, doomed).catch((err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    });
+    const state = await readRunnerState(doomed);
     if (state?.group !== undefined) await killGroup(state.group, signal);
-    await rm(dirs.root, { recursive: true, force: true, maxRetries: 3 });
+    await rm(doomed, { recursive: true, force: true, maxRetries: 3 });
     this.#runs.delete(handle.id);
   }
 
@@ -168,12 +175,22 @@ export class LocalExecutor implements Executor {
       throw err;
     }
     const runners: RunnerInfo[] = [];
-    for (const name of names.filter(isLocalRunnerId).sort()) {
-      const state = await readRunnerState(this.#dirs(name).root);
-      // A directory without a readable state is still ours: listed with an unknown pipeline, so the reaper removes it.
+    // A destroy cut short (its Ferry died) leaves its moved-aside directory: listed as unknown, so
+    // the reaper destroys it again.
+    for (const name of names.filter((n) => isLocalRunnerId(n.replace(DESTROYED, ''))).sort()) {
+      if (name.endsWith(DESTROYED)) {
+        runners.push({ id: name.replace(DESTROYED, ''), pipelineId: '', stage: '' });
+        continue;
+      }
+      const root = this.#dirs(name).root;
+      const state = await readRunnerState(root);
+      // A directory without a readable state is still ours: listed with an unknown pipeline, so the
+      // reaper removes it, but only past its grace period: a runner being prepared (by this Ferry
+      // or another replica) has its directory before its state.
+      const made = state === undefined ? await stat(root).catch(() => undefined) : undefined;
       runners.push(
         state === undefined
-          ? { id: name, pipelineId: '', stage: '' }
+          ? { id: name, pipelineId: '', stage: '', ...(made === undefined ? {} : { createdAt: made.mtime }) }
           : {
               id: name,
               pipelineId: state.pipelineId,
@@ -195,4 +212,11 @@ export class LocalExecutor implements Executor {
       bin: join(root, 'bin'),
     };
   }
+}
+
+/** The suffix of a runner directory being destroyed (never a runner id, so never started again). */
+const DESTROYED = '.destroyed';
+
+function destroyedDir(root: string): string {
+  return `${root}${DESTROYED}`;
 }

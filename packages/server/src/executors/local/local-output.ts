@@ -20,6 +20,15 @@ export class LocalOutput extends RunnerOutput<ProcessOutput> {
   }
 
   process(stdout: Readable, stderr: Readable): void {
+    // A file that cannot be read any more (its runner destroyed by another Ferry) ends that
+    // stream with a line in the log; it never takes the process down.
+    for (const [stream, name] of [
+      [stdout, 'stdout'],
+      [stderr, 'stderr'],
+    ] as const)
+      stream.on('error', (err) =>
+        this.system(`ferry: the runner's ${name} could not be read: ${err.message}`),
+      );
     this.push({
       kind: 'process',
       stdout,

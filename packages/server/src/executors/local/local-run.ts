@@ -13,8 +13,8 @@ import { followFile } from './follow-file.js';
 import { localBaseEnv } from './local-env.js';
 import { LocalOutput } from './local-output.js';
 import { processStartTicks, signalGroup } from './process-group.js';
-import { exitFile, exitRecorder, type Phase, phaseFiles } from './runner-end.js';
-import { type RunnerState, writeRunnerState } from './runner-state.js';
+import { exitFile, exitRecorder, type Phase, phaseFiles, startLine } from './runner-end.js';
+import { type RunnerState, readRunnerState, writeRunnerState } from './runner-state.js';
 import type { StageUser } from './stage-user.js';
 
 const execFileAsync = promisify(execFile);
@@ -129,12 +129,13 @@ export class LocalRun extends StageRun<LocalOutput> {
       if (this.#deps.scriptVia === 'runner') owned.push(commandsFile);
       await chownTree(owned, runAs);
     }
+    // Gated: the script starts only once its group is recorded (exitRecorder).
     const code = await this.#phase(
       'script',
       argv,
       { ...base, ...commandEnv(job, dirs.workspace) },
       dirs.workspace,
-      runAs,
+      { gated: true, ...(runAs === undefined ? {} : { runAs }) },
     );
     if (this.stopReason !== undefined) return this.finishStopped();
     this.finish(
@@ -194,10 +195,15 @@ export class LocalRun extends StageRun<LocalOutput> {
     argv: string[],
     env: Record<string, string>,
     cwd: string,
-    runAs?: StageUser,
+    options: { runAs?: StageUser; gated?: boolean } = {},
   ): Promise<number> {
+    const { runAs, gated = false } = options;
     const [bin, ...args] = argv as [string, ...string[]];
     const files = phaseFiles(this.#deps.dirs.root, phase);
+    // Another Ferry that took the stage over destroyed this runner (LocalExecutor.destroy moves its
+    // directory away): nothing more of it starts.
+    if ((await readRunnerState(this.#deps.dirs.root)) === undefined)
+      throw new Error(`runner ${this.#deps.state.id} was destroyed before its ${phase} started`);
     const out = await open(files.stdout, 'a', 0o600);
     const err = await open(files.stderr, 'a', 0o600).catch(async (e: unknown) => {
       await out.close();
@@ -210,7 +216,7 @@ export class LocalRun extends StageRun<LocalOutput> {
         cwd,
         env,
         detached: true,
-        stdio: ['ignore', out.fd, err.fd],
+        stdio: [gated ? 'pipe' : 'ignore', out.fd, err.fd],
         ...(runAs === undefined ? {} : { uid: runAs.uid, gid: runAs.gid }),
       });
       exited = exitOf(child);
@@ -223,13 +229,23 @@ export class LocalRun extends StageRun<LocalOutput> {
     }
     const pgid = child.pid;
     this.#pgid = pgid;
+    // The shell may die before reading (killed by a stop): a write to its closed stdin is no error.
+    child.stdin?.on('error', () => {});
     this.output.process(followFile(files.stdout, exited), followFile(files.stderr, exited));
     const startTicks = await processStartTicks(pgid);
     const group = startTicks === undefined ? { pgid } : { pgid, startTicks };
-    await writeRunnerState(this.#deps.dirs.root, { ...this.#deps.state, group });
+    await writeRunnerState(this.#deps.dirs.root, { ...this.#deps.state, group }).catch((e: unknown) => {
+      // Its directory was moved away meanwhile (destroyed by a Ferry that took the stage over):
+      // the group, still waiting at its gate, must not run unrecorded.
+      signalGroup(pgid, 'SIGKILL');
+      throw e;
+    });
     // A stop that came while the group was being recorded still reaches it.
     if (this.stopReason === 'destroyed') signalGroup(pgid, 'SIGKILL');
     else if (this.stopReason !== undefined) signalGroup(pgid, 'SIGTERM');
+    // Recorded, so findable and killable by any Ferry: the gated script may start now (or, stopped,
+    // its gate closes and it never does).
+    if (gated) child.stdin?.end(this.stopReason === undefined ? startLine : undefined);
     const code = await exited;
     // Whatever the leader left running in its group (`sleep 100 &`) ends with it.
     signalGroup(pgid, 'SIGKILL');

@@ -39,6 +39,7 @@ import {
   finishScript,
   noteMergeScript,
   putGitLabDeploymentScript,
+  putStageAttemptScript,
   releaseScript,
   transitionScript,
 } from './scripts.js';
@@ -49,6 +50,7 @@ interface StoreCommands {
   ferryRelease(...args: string[]): Promise<string | null>;
   ferryFinish(...args: string[]): Promise<[number, string]>;
   ferryEndStage(...args: string[]): Promise<number>;
+  ferryPutStageAttempt(...args: string[]): Promise<number>;
   ferryNoteMerge(...args: string[]): Promise<string[]>;
   ferryAppendCanaryDecision(...args: string[]): Promise<number>;
   ferryPutGitLabDeployment(...args: string[]): Promise<number>;
@@ -80,6 +82,7 @@ export class RedisPipelineStore implements PipelineStore {
     defineOnce(redis, 'ferryRelease', 2, releaseScript);
     defineOnce(redis, 'ferryFinish', 5, finishScript);
     defineOnce(redis, 'ferryEndStage', 2, endStageScript);
+    defineOnce(redis, 'ferryPutStageAttempt', 2, putStageAttemptScript);
     defineOnce(redis, 'ferryAppendCanaryDecision', 1, appendCanaryDecisionScript);
     defineOnce(redis, 'ferryPutGitLabDeployment', 1, putGitLabDeploymentScript);
     this.#redis = redis as ScriptedRedis;
@@ -257,6 +260,21 @@ export class RedisPipelineStore implements PipelineStore {
     if (isTerminalStage(stage.status))
       multi.hsetnx(this.keys.pipeline(id), stageEndedField(stage.name, stage.attempts), '1');
     await multi.xadd(this.keys.events, 'MAXLEN', '~', '1000000', '*', ...stageEvent(id, stage)).exec();
+  }
+
+  async putStageAttempt(id: string, stage: StageRecord, expected: number): Promise<boolean> {
+    const written = await this.#redis.ferryPutStageAttempt(
+      this.keys.pipeline(id),
+      this.keys.events,
+      stageField(stage.name),
+      stageAttemptField(stage.name),
+      String(expected),
+      stageEndedField(stage.name, expected),
+      JSON.stringify(stage),
+      String(stage.attempts),
+      ...stageEvent(id, stage),
+    );
+    return written === 1;
   }
 
   async endStage(id: string, stage: StageRecord): Promise<boolean> {

@@ -241,6 +241,38 @@ return {'pending'}
 `;
 
 /**
+ * putStageAttempt: KEYS = pipeline, events. ARGV = stageField, attemptField, expected,
+ * endedField (of `expected`), recordJSON, recordAttempt, then the event's field/value pairs.
+ * Writes a stage's running record only while the stored record holds attempt `expected` and that
+ * attempt never ended: claiming the next attempt (recordAttempt = expected + 1) or updating the
+ * running one (recordAttempt = expected). Two Ferries that both run a pipeline (a job redelivered
+ * while its first worker still lives) claim each attempt once; the loser learns it here. The
+ * attempt field is absent on a new record: the record's own `attempts` stands for it then.
+ * Returns 1 when it wrote, else 0.
+ */
+export const putStageAttemptScript = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local current = redis.call('HGET', KEYS[1], ARGV[2])
+if not current then
+  current = '0'
+  local stored = redis.call('HGET', KEYS[1], ARGV[1])
+  if stored then
+    local ok, record = pcall(cjson.decode, stored)
+    if ok and type(record) == 'table' and type(record.attempts) == 'number' then
+      current = tostring(record.attempts)
+    end
+  end
+end
+if current ~= ARGV[3] then return 0 end
+if redis.call('HEXISTS', KEYS[1], ARGV[4]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[5], ARGV[2], ARGV[6])
+local event = {}
+for i = 7, #ARGV do event[#event + 1] = ARGV[i] end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', '1000000', '*', unpack(event))
+return 1
+`;
+
+/**
  * endStage: KEYS = pipeline, events. ARGV = stageField, attemptField, attempt, endedField,
  * recordJSON, then the event's field/value pairs. Writes a stage's end only if the record still
  * holds that attempt and that attempt never ended (an end journaled while Redis was away, an
