@@ -203,4 +203,25 @@ describe.each(historyKinds)('archival to %s', (kind) => {
     expect(dedup.length).toBeGreaterThan(0);
     for (const key of dedup) expect(await redis.ttl(key)).toBeGreaterThan(0);
   });
+
+  it('caps the event stream at history.eventsMaxLength, never cutting what reporting has not read', async () => {
+    t = await start({ eventsRetention: '1h', eventsMaxLength: 5 });
+    const keys = liveKeys(t.prefix);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await pushPipeline(t, { projectId: 86 + i }));
+    for (const id of ids) await until(t, id, ['success']);
+    const length = await redis.xlen(keys.events);
+    expect(length).toBeGreaterThan(5);
+    // Reporting has read nothing: within eventsRetention and unread, every entry stays.
+    await redis.set(keys.reportingCursor, '0-1');
+    await t.ferry.history.archiver.cycle();
+    expect(await redis.xlen(keys.events)).toBe(length);
+    // Read all but the last two: the newest five stay (three read, two not).
+    const newest = await redis.xrevrange(keys.events, '+', '-', 'COUNT', 3);
+    await redis.set(keys.reportingCursor, newest[2]![0]);
+    await t.ferry.history.archiver.cycle();
+    const kept = await redis.xrange(keys.events, '-', '+');
+    expect(kept).toHaveLength(5);
+    expect(kept.slice(-2).map(([id]) => id)).toEqual([newest[1]![0], newest[0]![0]]);
+  });
 });

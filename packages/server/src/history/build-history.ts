@@ -65,6 +65,7 @@ export function buildHistory(options: BuildHistoryOptions): History {
     batch: config.history.batch,
     concurrency: config.history.concurrency,
     eventsRetentionMs: config.history.eventsRetention,
+    eventsMaxLength: config.history.eventsMaxLength,
     reportingRuns: config.reporting.enabled,
     retention: {
       default: config.history.retention.default,

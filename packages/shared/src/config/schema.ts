@@ -203,6 +203,11 @@ function historySchema(secretRef: ReturnType<typeof secret>) {
       logsDir: z.string().optional(),
       /** Events stay in Redis this long after every consumer read them, for dashboards that resume. */
       eventsRetention: duration('1h'),
+      /**
+       * The event stream's length at most: past it the oldest entries go even within
+       * `eventsRetention` (a burst), never ones the reporting outbox has not read. 0: no cap.
+       */
+      eventsMaxLength: z.number().int().nonnegative().default(10_000),
       /** How long the same merge (project, environment, commit) is recognised as a duplicate. */
       dedupTtl: duration('7d'),
       /** A complete stage log not yet archived is removed from Redis after this (a safety net). */

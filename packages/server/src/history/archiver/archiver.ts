@@ -41,6 +41,7 @@ export type ArchiverSettings = Pick<
   | 'batch'
   | 'concurrency'
   | 'eventsRetentionMs'
+  | 'eventsMaxLength'
   | 'reportingRuns'
   | 'retention'
 >;
@@ -59,6 +60,8 @@ export interface ArchiverOptions {
   /** Pipelines prepared (logs read and compressed) at once. */
   concurrency: number;
   eventsRetentionMs: number;
+  /** The event stream's length at most (0: no cap), never cutting what reporting has not read. */
+  eventsMaxLength: number;
   /** Whether the reporting outbox reads the event stream (its cursor then bounds the trim). */
   reportingRuns: boolean;
   retention: RetentionPolicy;
@@ -106,7 +109,9 @@ export class Archiver implements Archival {
     const signal = this.#stop.signal;
     await history.migrate();
     try {
-      metrics.eventsTrimmed.inc(await source.trimEvents(this.#o.eventsRetentionMs, this.#o.reportingRuns));
+      metrics.eventsTrimmed.inc(
+        await source.trimEvents(this.#o.eventsRetentionMs, this.#o.reportingRuns, this.#o.eventsMaxLength),
+      );
     } catch (err) {
       logger.warn({ err: (err as Error).message }, 'archive: trimming the event stream failed');
     }

@@ -128,17 +128,31 @@ export class RedisLiveSource {
 
   /**
    * Trims the event stream: entries older than `keepAfterMs` ago that every consumer has read (the
-   * reporting outbox's cursor, when reporting runs) go. Returns how many went.
+   * reporting outbox's cursor, when reporting runs) go; and past `maxEntries` (0: no cap) the oldest
+   * go too, unless reporting has not read that far. Returns how many went.
    */
-  async trimEvents(keepAfterMs: number, reportingRuns: boolean): Promise<number> {
+  async trimEvents(keepAfterMs: number, reportingRuns: boolean, maxEntries = 0): Promise<number> {
+    const events = this.#keys.events;
     let min = `${Date.now() - keepAfterMs}-0`;
+    let cursor: string | undefined;
     if (reportingRuns) {
-      const cursor = await this.#redis.get(this.#keys.reportingCursor);
+      const read = await this.#redis.get(this.#keys.reportingCursor);
       // No cursor yet: reporting has not started reading; keep everything for it.
-      if (cursor === null) return 0;
+      if (read === null) return 0;
+      cursor = read;
       if (olderId(cursor, min)) min = cursor;
     }
-    return (await this.#redis.xtrim(this.#keys.events, 'MINID', min)) as number;
+    let trimmed = (await this.#redis.xtrim(events, 'MINID', min)) as number;
+    if (maxEntries > 0 && (await this.#redis.xlen(events)) > maxEntries) {
+      // Unread entries are the newest: when there are no more than maxEntries of them (reporting
+      // keeps up), keeping the newest maxEntries keeps them all. Normally this reads a handful.
+      const unread =
+        cursor === undefined
+          ? 0
+          : (await this.#redis.xrange(events, `(${cursor}`, '+', 'COUNT', maxEntries + 1)).length;
+      if (unread <= maxEntries) trimmed += (await this.#redis.xtrim(events, 'MAXLEN', maxEntries)) as number;
+    }
+    return trimmed;
   }
 }
 
