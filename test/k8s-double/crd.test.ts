@@ -4,9 +4,6 @@
  * CustomResourceDefinitions") is created, becomes Established, its group/version appears in
  * discovery, and its objects are pruned and validated by its schema; dry runs write nothing.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, requireKubectl } from './kubectl.js';
 import { rawRequest } from './raw-request.js';
@@ -14,8 +11,6 @@ import { type Harness, startHarness, uniqueName, waitFor } from './test-helpers.
 
 let h: Harness;
 let ns: string;
-let dir: string;
-let kubeconfig: string;
 
 const group = 'stable.example.com';
 
@@ -65,7 +60,7 @@ const cronTab = (name: string, spec: Record<string, unknown>) => ({
 });
 
 const ctl = (args: string[], input?: unknown) =>
-  kubectl(kubeconfig, args, input === undefined ? {} : { input: JSON.stringify(input) });
+  kubectl(h.double.kubeconfigPath, args, input === undefined ? {} : { input: JSON.stringify(input) });
 
 const crontabs = () => `/apis/${group}/v1/namespaces/${ns}/crontabs`;
 
@@ -77,9 +72,6 @@ beforeAll(async () => {
   h = await startHarness();
   ns = uniqueName('crd');
   await h.core.createNamespace({ body: { metadata: { name: ns } } });
-  dir = await mkdtemp(join(tmpdir(), 'k8s-double-crd-'));
-  kubeconfig = join(dir, 'kubeconfig');
-  await writeFile(kubeconfig, h.double.kubeconfigYaml, { mode: 0o600 });
   const created = await ctl(['apply', '--server-side', '-f', '-'], cronTabCrd());
   expect(created, created.stderr).toMatchObject({ code: 0 });
   const established = await ctl([
@@ -93,7 +85,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.double.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('CustomResourceDefinitions', () => {
