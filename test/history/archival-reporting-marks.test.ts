@@ -1,6 +1,5 @@
 import { randomSha } from '@ferry/doubles/gitlab';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LastPostedStates } from '../../packages/server/src/gitlab/statuses/last-posted-states.js';
 import { liveKeys } from '../../packages/server/src/history/redis/redis-live-keys.js';
 import { OutboxQueue } from '../../packages/server/src/reporting/outbox/outbox-queue.js';
@@ -11,28 +10,17 @@ import {
 } from '../../packages/server/src/reporting/reporting-keys.js';
 import { OnceMarks } from '../../packages/server/src/reporting/wecom/once-marks.js';
 import { pushPipeline, until } from '../api/api-support.js';
-import { startTestFerry, type TestFerry } from '../support/ferry.js';
+import { ferryPerTest } from '../support/ferry-per-test.js';
 import { historyConfig, historyKinds } from '../support/history.js';
-import { connectTestRedis } from '../support/services.js';
 
 describe.each(historyKinds)('reporting marks leave Redis with the archived pipeline (%s)', (kind) => {
-  let redis: Redis;
-  let t: TestFerry | undefined;
-
-  beforeAll(async () => {
-    redis = await connectTestRedis();
-  });
-  afterAll(() => redis.disconnect());
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-  });
+  const each = ferryPerTest();
 
   it('drops once-marks and a commit’s last GitLab states, unless its statuses are queued or another pipeline of it is in Redis', async () => {
     // One pipeline per cycle, oldest admitted first: the test sees each move's effect alone.
     const history = await historyConfig(kind, { archiveAfter: '0s', interval: '1h', batch: 1 });
-    t = await startTestFerry({ config: { history: history.config }, env: history.env });
-    const ferry = t;
+    const ferry = await each.start({ config: { history: history.config }, env: history.env });
+    const redis = each.redis;
     await redis.set(liveKeys(ferry.prefix).archiverLease, 'another-replica', 'PX', 3_600_000);
     await ferry.ferry.history.archiver.cycle();
     const keys = reportingKeys(ferry.prefix);

@@ -1,12 +1,11 @@
 import Database from 'better-sqlite3';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ArchiverThread } from '../../packages/server/src/history/archiver/archiver-thread.js';
 import { liveKeys } from '../../packages/server/src/history/redis/redis-live-keys.js';
 import { api, pushPipeline, until } from '../api/api-support.js';
-import { eventually, startTestFerry, type TestFerry } from '../support/ferry.js';
+import { eventually } from '../support/ferry.js';
+import { ferryPerTest } from '../support/ferry-per-test.js';
 import { historyConfig } from '../support/history.js';
-import { connectTestRedis } from '../support/services.js';
 
 /** Sleeps this thread (the server's main thread) without letting its event loop run. */
 function blockMainThread(ms: number): void {
@@ -30,23 +29,13 @@ function archivedCount(file: string, ids: readonly string[]): number {
 }
 
 describe('the archiver runs in a thread of its own', () => {
-  let redis: Redis;
-  let t: TestFerry | undefined;
-
-  beforeAll(async () => {
-    redis = await connectTestRedis();
-  });
-  afterAll(() => redis.disconnect());
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-  });
+  const each = ferryPerTest();
 
   it('moves pipelines to the archive while the server’s main thread cannot run at all', async () => {
     const history = await historyConfig('sqlite', { archiveAfter: '0s', interval: '1h' });
     const file = (history.config.sqlite as { file: string }).file;
-    t = await startTestFerry({ config: { history: history.config }, env: history.env });
-    const ferry = t;
+    const ferry = await each.start({ config: { history: history.config }, env: history.env });
+    const redis = each.redis;
     expect(ferry.ferry.history.archiver).toBeInstanceOf(ArchiverThread);
     // The test decides when pipelines move: "another replica" holds the lease, so only cycle() moves.
     await redis.set(liveKeys(ferry.prefix).archiverLease, 'another-replica', 'PX', 3_600_000);
@@ -81,8 +70,7 @@ describe('the archiver runs in a thread of its own', () => {
 
   it('closes with the server, even during a cycle; a closed archiver runs no more cycles', async () => {
     const history = await historyConfig('sqlite', { archiveAfter: '0s', interval: '1s' });
-    t = await startTestFerry({ config: { history: history.config }, env: history.env });
-    const ferry = t;
+    const ferry = await each.start({ config: { history: history.config }, env: history.env });
     const id = await pushPipeline(ferry, { projectId: 320 });
     await eventually(async () => ((await ferry.ferry.history.store.has(id)) ? true : undefined), 60_000);
     const cycle = ferry.ferry.history.archiver.cycle().then(
@@ -90,7 +78,7 @@ describe('the archiver runs in a thread of its own', () => {
       () => 'ended by the close',
     );
     await ferry.close();
-    t = undefined;
+    each.closed();
     expect(['done', 'ended by the close']).toContain(await cycle);
     await expect(ferry.ferry.history.archiver.cycle()).rejects.toThrow(/not running/);
   });
