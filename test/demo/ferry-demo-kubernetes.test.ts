@@ -7,6 +7,7 @@ import { ensureRunnerImage } from '../executors/runner-build.js';
 import { type K8sDouble, startK8sDouble } from '../k8s-double/index.js';
 import { kubectl, requireKubectl } from '../k8s-double/kubectl.js';
 import { connectTestDocker, testImages } from '../support/services.js';
+import { removeDemoImages } from './demo-images.js';
 
 /**
  * `ferry demo --kubeconfig` against the Kubernetes double: the built CLI runs every step (two
@@ -51,16 +52,7 @@ describe('ferry demo on the Kubernetes double', () => {
   afterAll(async () => {
     await double?.close();
     if (double !== undefined) expect(await double.leftovers()).toEqual([]);
-    // The images the demo built and pushed into its (stopped) registry, left in the engine.
-    // Matched by tag or by digest (a rebuilt tag leaves the older image with its digest only).
-    for (const image of (await docker?.listImages()) ?? []) {
-      const names = [...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])];
-      if (names.some((n) => /^127\.0\.0\.1:\d+\/demo\/sample-service[:@]/.test(n)))
-        await docker
-          .getImage(image.Id)
-          .remove({ force: true })
-          .catch(() => undefined);
-    }
+    await removeDemoImages(docker);
   });
 
   it('rolls 0.1.0 out, updates to 0.2.0, keeps it through a failing test, rolls back to 0.1.0', async () => {

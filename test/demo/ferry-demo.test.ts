@@ -1,47 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alive, descendants } from './processes.js';
 
 /**
- * `ferry demo` as a user runs it (the built CLI, `npx tsc -b` first): its own Redis, git server,
+ * `ferry demo --local` as a user runs it (the built CLI, `npx tsc -b` first): its own Redis, git server,
  * GitLab and WeCom doubles and Ferry; three merges into test (two pass, one fails its test); then
  * Ctrl-C stops every process it started and removes its files.
  */
 const bin = fileURLToPath(new URL('../../packages/server/bin/ferry.js', import.meta.url));
-
-/** Every descendant of `pid`, read from /proc. */
-async function descendants(pid: number): Promise<number[]> {
-  const children = new Map<number, number[]>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (Number.isFinite(ppid)) children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-  }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    for (const c of children.get(p) ?? []) {
-      out.push(c);
-      walk(c);
-    }
-  };
-  walk(pid);
-  return out;
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('ferry demo', () => {
   let tmp: string;
@@ -54,7 +26,8 @@ describe('ferry demo', () => {
     tmp = await mkdtemp(join(tmpdir(), 'ferry-demo-test-'));
     // As /tmp is for a user: stage scripts run as the unprivileged executor.local.user when root runs Ferry.
     await chmod(tmp, 0o711);
-    child = spawn(process.execPath, [bin, 'demo'], {
+    // --local: this file is the demo without a cluster (ferry-demo-double.test.ts has the double).
+    child = spawn(process.execPath, [bin, 'demo', '--local'], {
       cwd: tmp,
       env: { ...process.env, TMPDIR: tmp },
       stdio: ['ignore', 'pipe', 'inherit'],

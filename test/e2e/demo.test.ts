@@ -16,6 +16,8 @@ import { chromiumArgs } from './dashboard-support.js';
  * runs the demo; Chromium opens the pipeline page the demo prints while the pipeline is live and
  * screenshots it. To keep the run time reasonable the clone gets this checkout's node_modules as
  * hard links (`npm ci` from the network is what a user's first run adds; `.ci/run` covers it).
+ * With the Docker engine (always, in this suite) the demo builds the runner image and starts the
+ * clone's Kubernetes double itself: the pipeline tests, builds, pushes and rolls out.
  * FERRY_E2E_KEEP=1 keeps the temp dir (with the screenshots) and prints where it is.
  */
 const exec = promisify(execFile);
@@ -95,4 +97,4 @@ it('npm run demo -- --once on a fresh clone: the pipeline runs live in the dashb
   } finally {
     if (child.exitCode === null && child.signalCode === null) process.kill(-(child.pid as number), 'SIGKILL');
   }
-}, 600_000);
+}, 1_200_000);

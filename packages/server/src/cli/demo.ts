@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { defaultRunnerImage, isFerryError, type PipelineRecord } from '@ferry/shared';
+import { isFerryError, type PipelineRecord } from '@ferry/shared';
+import { chooseDemoCluster, type DemoClusterChoice } from '../demo/demo-cluster.js';
 import { demoDeploymentState } from '../demo/demo-deployment.js';
 import { mergeDemo, rollbackDemo, waitForPipeline } from '../demo/run-demo.js';
 import { demoMerges } from '../demo/sample-service.js';
@@ -16,21 +16,22 @@ export interface DemoOptions {
   toEnd?: boolean;
   /** Build and deploy to the cluster of this kubeconfig (the Kubernetes double, kind, ...). */
   kubeconfig?: string;
+  /** The local executor (tests only) even when a Docker engine answers. */
+  local?: boolean;
   runnerImage?: string;
   testImage?: string;
   baseImage?: string;
 }
 
-/** The image the demo's test stage runs in and the sample service's base, unless given. */
-const DEFAULT_NODE_IMAGE = 'node:20-bookworm-slim';
-
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
 /**
  * `ferry demo`: Ferry's main job in one command. Starts its own Redis, git server, GitLab and
- * WeCom doubles and Ferry on loopback, merges the sample service into `test` three times (a first
- * release, an update, a broken test) sending the hooks GitLab sends, prints where to watch, and
- * stops everything it started on Ctrl-C (or at the end with `--once`).
+ * WeCom doubles and Ferry on loopback (and, with a Docker engine in a source checkout, the
+ * Kubernetes double, a registry and the runner image: see chooseDemoCluster), merges the sample
+ * service into `test` three times (a first release, an update, a broken test) sending the hooks
+ * GitLab sends, rolls back to the first release on a cluster, prints where to watch, and stops
+ * everything it started on Ctrl-C (or at the end with `--once`).
  */
 export async function demo(options: DemoOptions): Promise<number> {
   const abort = new AbortController();
@@ -38,23 +39,20 @@ export async function demo(options: DemoOptions): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let world: DemoWorld | undefined;
+  let choice: DemoClusterChoice | undefined;
   try {
+    choice = await chooseDemoCluster({
+      ...pick(options, ['local', 'kubeconfig', 'runnerImage', 'testImage', 'baseImage']),
+      say,
+      signal: abort.signal,
+    });
     say('Starting the demo on 127.0.0.1: Redis, a git server, the GitLab and WeCom doubles, Ferry…');
     world = await startDemoWorld({
       ...(options.port === undefined ? {} : { port: Number(options.port) }),
       ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
-      ...(options.kubeconfig === undefined
-        ? {}
-        : {
-            cluster: {
-              kubeconfig: options.kubeconfig,
-              runnerImage: options.runnerImage ?? defaultRunnerImage,
-              testImage: options.testImage ?? DEFAULT_NODE_IMAGE,
-              baseImage: options.baseImage ?? DEFAULT_NODE_IMAGE,
-            },
-          }),
+      ...(choice.cluster === undefined ? {} : { cluster: choice.cluster }),
     });
-    printWhere(world);
+    printWhere(world, choice);
     const merges = options.once ? demoMerges.slice(0, 1) : demoMerges;
     let lastGood: PipelineRecord | undefined;
     let firstOutcome: PipelineRecord | undefined;
@@ -122,10 +120,21 @@ export async function demo(options: DemoOptions): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (world !== undefined) {
-      say('Stopping Ferry, the doubles, the git server and Redis…');
+      say(
+        `Stopping Ferry, the doubles, the git server${world.cluster === undefined ? '' : ', the registry'} and Redis…`,
+      );
       await world.stop();
     }
+    if (choice?.started !== undefined) say('Stopping the Kubernetes double (it removes its pods)…');
+    await choice?.stop();
   }
+}
+
+/** The options among `keys` that are set (exactOptionalPropertyTypes: no `undefined` values). */
+function pick<T extends object, K extends keyof T>(from: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (from[key] !== undefined) out[key] = from[key];
+  return out;
 }
 
 /** Resolves when `signal` aborts or after `ms` (never, without). */
@@ -143,7 +152,7 @@ function untilAborted(signal: AbortSignal, ms?: number): Promise<void> {
   });
 }
 
-function printWhere(world: DemoWorld): void {
+function printWhere(world: DemoWorld, choice: DemoClusterChoice): void {
   say('');
   say(`  Ferry dashboard   ${world.ferryUrl}/`);
   say(`  GitLab double     ${world.gitlab.url}/   (commit statuses and deployments Ferry sent)`);
@@ -154,15 +163,12 @@ function printWhere(world: DemoWorld): void {
     say(
       `  cluster           KUBECONFIG=${world.cluster.kubeconfig}   (deployment ${DEMO_DEPLOYMENT.namespace}/${DEMO_DEPLOYMENT.name})`,
     );
+    say(`                    ${choice.note}`);
     say('  executor          docker: each stage in containers of the Docker engine');
     return;
   }
   say(
-    `  executor          ${world.executor}: stages run as processes of this machine${
-      existsSync('/var/run/docker.sock')
-        ? ' (a Docker engine is here: `--kubeconfig` builds and deploys too, see docs/demo.md)'
-        : ''
-    }`,
+    `  executor          ${world.executor}: stages run as processes of this machine, tests only (${choice.note})`,
   );
 }
 

@@ -55,12 +55,19 @@ export function buildCli(): Command {
     .option('-p, --port <port>', "Ferry's port on 127.0.0.1 (default: a free one)")
     .option('--log-level <level>', "Ferry's log level (default warn)")
     .option('--to-end', 'every step, then stop: exit 0 when each did what it should')
-    .option('--kubeconfig <file>', 'build, push and deploy too: roll the service out on this cluster')
-    .option('--runner-image <image>', "with --kubeconfig: Ferry's runner image in the Docker engine")
-    .option('--test-image <image>', 'with --kubeconfig: the test stage image (default node:20-bookworm-slim)')
+    .option(
+      '--kubeconfig <file>',
+      'build, push and deploy to this cluster (default, with a Docker engine in a source checkout: the Kubernetes double, started by the demo)',
+    )
+    .option('--local', 'the local executor, tests only, even when a Docker engine answers')
+    .option('--runner-image <image>', "with a cluster: Ferry's runner image in the Docker engine")
+    .option(
+      '--test-image <image>',
+      'with a cluster: the test stage image (default node:20-bookworm-slim; ferry-test/node:20 on the double)',
+    )
     .option(
       '--base-image <image>',
-      "with --kubeconfig: the sample service's base image (default node:20-bookworm-slim)",
+      "with a cluster: the sample service's base image (default node:20-bookworm-slim; ferry-test/node:20 on the double)",
     )
     .action(async (opts: DemoOptions) => {
       process.exitCode = await demo(opts);

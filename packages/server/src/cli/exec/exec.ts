@@ -13,10 +13,10 @@ import {
   type TestJobRecord,
 } from '@ferry/shared';
 import { Command, Option } from 'commander';
-import Docker from 'dockerode';
 import { newPipelineId } from '../../pipeline/new-record.js';
 import { executorFor } from '../../runtime/stage-runner-for.js';
 import { ExecutorStageRunner } from '../../stages/executor-stage-runner.js';
+import { engineAnswers } from '../docker-engine.js';
 import { projectFromRemote } from '../render.js';
 import { EXEC_OWNER, execJobs } from './exec-jobs.js';
 import { startSnapshotServer } from './snapshot-server.js';
@@ -45,19 +45,6 @@ interface Io {
   out: TerminalOut;
   err: { write(text: string): unknown };
   signal: AbortSignal;
-}
-
-/** True when the Docker engine at `socketPath` answers a ping within a few seconds. */
-async function engineAnswers(socketPath: string): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), 3_000);
-  });
-  const ping = new Docker({ socketPath }).ping().then(
-    () => true,
-    () => false,
-  );
-  return Promise.race([ping, late]).finally(() => clearTimeout(timer));
 }
 
 /** The configuration the executor takes its settings from, with exec's own owner and executor. */
