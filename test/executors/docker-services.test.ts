@@ -101,6 +101,18 @@ describe('docker executor: services and cache', () => {
     expect(log).toMatch(/ferry: service db, its last log lines:\n[\s\S]*Ready to accept connections/);
   });
 
+  it('a failed clone ends the job at once, not after the wait for a service that never gets ready', async () => {
+    // The readiness wait runs beside the clone; nothing listens on 5432, and its timeout is 10 minutes.
+    const never = { name: 'db', image: testImages.redis, env: {}, readyTcp: 5432, readyTimeoutMs: 600_000 };
+    const stageJob = job({ checkout: true, services: [never], timeoutMs: 900_000 });
+    const { result, log } = await runStageToEnd(executor, stageJob, 110_000);
+    expect(result.status, log).toBe('failed');
+    expect(result.reason).toMatch(/clone/);
+    expect(log).not.toContain('its last log lines');
+    expect(log).not.toContain('not ready');
+    expect(await dockerLeftovers(docker, prefix)).toEqual([]);
+  }, 120_000);
+
   it('a canceled job leaves no service container', async () => {
     const signal = AbortSignal.timeout(60_000);
     const stageJob = job({ services: [redis], script: ['echo waiting', 'sleep 60'] });

@@ -57,10 +57,9 @@ export class DockerRun extends StageRun<DockerOutput> {
    * engine would finish them unseen, and destroy removes what they made by label after `settled`.
    */
   readonly #destroyed = new AbortController();
-  #current: Docker.Container | undefined;
+  /** The containers running now (the readiness wait runs beside the clone and the restore). */
+  readonly #current = new Set<Docker.Container>();
   /** The namespace holder and the services: they run beside the steps and are stopped with them. */
-  /** The last container that ended. */
-  #last: Docker.Container | undefined;
   readonly #beside: { name: string; container: Docker.Container }[] = [];
 
   constructor(deps: DockerRunDeps) {
@@ -71,12 +70,11 @@ export class DockerRun extends StageRun<DockerOutput> {
   protected halt(why: StopReason): void {
     this.#pulls.abort();
     void this.#killBeside();
-    const container = this.#current;
-    if (container === undefined) return;
-    if (why === 'destroyed') {
-      this.#destroyed.abort();
-      container.kill().catch(ignore);
-    } else container.stop({ t: Math.ceil(this.#deps.killGraceMs / 1000) }).catch(ignore);
+    if (why === 'destroyed') this.#destroyed.abort();
+    for (const container of this.#current) {
+      if (why === 'destroyed') container.kill().catch(ignore);
+      else container.stop({ t: Math.ceil(this.#deps.killGraceMs / 1000) }).catch(ignore);
+    }
   }
 
   protected failure(err: Error): string {
@@ -113,29 +111,38 @@ export class DockerRun extends StageRun<DockerOutput> {
     }
 
     const options = { runnerImage: this.#deps.runnerImage, init: this.#deps.init };
-    // The services need no workspace: they start while the clone and the cache restore run, so a
-    // warm job does not wait for them after its restore (issue 17, bench:test-cache).
-    const launched =
+    // The services and their readiness wait need no workspace: they start and are waited for while
+    // the clone and the cache restore run, so neither waits for the other (issue 17, bench:test-cache).
+    const wait = { abandoned: false };
+    const ready =
       services.length > 0
-        ? this.#launchServices().catch((err: Error) => `cannot start the services: ${err.message}`)
+        ? this.#launchServices().then(
+            (stopped) => stopped ?? this.#awaitServices(wait),
+            (err: Error) => `cannot start the services: ${err.message}`,
+          )
         : undefined;
+    // Awaited below (a failing wait fails the run there); meanwhile its rejection is not unhandled.
+    ready?.catch(ignore);
     if (checkout) {
-      const clone = await this.#runContainer(
+      const cloned = await this.#runContainer(
         cloneContainerSpec(job, this.#deps.id, options),
         cloneStdin(job),
       );
-      if (clone === undefined) return this.#finishStopped(launched);
+      const clone = cloned?.state;
+      if (clone === undefined) return this.#finishStopped(ready);
       if (clone.ExitCode !== 0) {
         const reason = cloneFailureReason(clone.ExitCode ?? null);
         this.output.system(`ferry: ${reason}`);
-        await launched;
+        wait.abandoned = true;
+        await this.#killBeside();
+        await ready;
         await this.#stopServices();
         return this.finish({ status: 'failed', exitCode: clone.ExitCode ?? -1, reason });
       }
     }
-    if (!(await this.#cache('restore'))) return this.#finishStopped(launched);
-    if (launched !== undefined) {
-      const problem = (await launched) ?? (await this.#awaitServices());
+    if (!(await this.#cache('restore'))) return this.#finishStopped(ready);
+    if (ready !== undefined) {
+      const problem = await ready;
       if (problem === 'stopped') return this.#finishStopped();
       if (problem !== undefined) {
         await this.#stopServices();
@@ -163,7 +170,7 @@ export class DockerRun extends StageRun<DockerOutput> {
     );
     if (step === undefined) return this.#finishStopped();
     await this.#stopServices();
-    const result = stepResult(step, job.resources?.memory);
+    const result = stepResult(step.state, job.resources?.memory);
     if (result.status === 'success' && job.cache?.save === true && !(await this.#cache('save'))) {
       return this.finishStopped();
     }
@@ -207,8 +214,9 @@ export class DockerRun extends StageRun<DockerOutput> {
       init: this.#deps.init,
       cacheMaxBytes: this.#deps.cacheMaxBytes,
     };
-    const end = await this.#runContainer(cacheContainerSpec(job, id, job.cache, action, options));
-    if (end === undefined) return false;
+    const ran = await this.#runContainer(cacheContainerSpec(job, id, job.cache, action, options));
+    if (ran === undefined) return false;
+    const end = ran.state;
     // `ferry-runner cache` says what happened itself; anything else is a miss, never a failure.
     if (end.ExitCode !== 0)
       this.output.system(`ferry: cache ${action} ended with exit code ${end.ExitCode}; going on without`);
@@ -242,9 +250,10 @@ export class DockerRun extends StageRun<DockerOutput> {
 
   /**
    * Waits (in the runner's namespace) until every launched service's port accepts. Undefined when
-   * they are ready, 'stopped', or why they are not, after each service's last log lines.
+   * they are ready, 'stopped', or why they are not, after each service's last log lines; 'stopped'
+   * without them when the wait was `abandoned` (the clone failed meanwhile).
    */
-  async #awaitServices(): Promise<string | undefined> {
+  async #awaitServices(abandon: { abandoned: boolean }): Promise<string | undefined> {
     const { job, id } = this.#deps;
     const services = job.services ?? [];
     const options = { runnerImage: this.#deps.runnerImage, init: this.#deps.init };
@@ -258,18 +267,23 @@ export class DockerRun extends StageRun<DockerOutput> {
         })
         .catch(ignore);
     }
+    let waiting: Docker.Container | undefined;
     const stopWait = setInterval(() => {
-      if (watch.ended !== undefined) this.#current?.kill().catch(ignore);
+      if (watch.ended !== undefined || abandon.abandoned) waiting?.kill().catch(ignore);
     }, 200);
-    const wait = await this.#runContainer(waitContainerSpec(job, id, services, options)).finally(() =>
-      clearInterval(stopWait),
-    );
+    const ran = await this.#runContainer(
+      waitContainerSpec(job, id, services, options),
+      undefined,
+      async (c) => {
+        waiting = c;
+      },
+    ).finally(() => clearInterval(stopWait));
     watch.ready = true;
     const ended = watch.ended;
-    if (wait === undefined) return 'stopped';
-    if (wait.ExitCode === 0 && ended === undefined) return undefined;
+    if (ran === undefined || abandon.abandoned) return 'stopped';
+    if (ran.state.ExitCode === 0 && ended === undefined) return undefined;
     // `services wait` names each late service as `ferry: service <name> not ready: …`.
-    const waitLines = this.#last === undefined ? [] : await lastLogLines(this.#last, 50).catch(() => []);
+    const waitLines = await lastLogLines(ran.container, 50).catch(() => []);
     const late = new Set(
       waitLines.flatMap((line) => /^ferry: service (\S+) not ready/.exec(line)?.[1] ?? []),
     );
@@ -302,17 +316,29 @@ export class DockerRun extends StageRun<DockerOutput> {
 
   /**
    * Creates, starts and waits for one container, writing `stdin` (then closing it) when given and
-   * running `prepare` on the created container before its start; undefined when the run was
-   * stopped meanwhile.
+   * running `prepare` on the created container before its start; its end and the container, or
+   * undefined when the run was stopped meanwhile.
    */
   async #runContainer(
     spec: ContainerCreateOptions,
     stdin?: string,
     prepare?: (container: Docker.Container) => Promise<void>,
-  ): Promise<ContainerEnd | undefined> {
+  ): Promise<{ state: ContainerEnd; container: Docker.Container } | undefined> {
     const { docker } = this.#deps;
     const container = await docker.createContainer(spec);
-    this.#current = container;
+    this.#current.add(container);
+    try {
+      return await this.#runCreated(container, stdin, prepare);
+    } finally {
+      this.#current.delete(container);
+    }
+  }
+
+  async #runCreated(
+    container: Docker.Container,
+    stdin: string | undefined,
+    prepare: ((container: Docker.Container) => Promise<void>) | undefined,
+  ): Promise<{ state: ContainerEnd; container: Docker.Container } | undefined> {
     if (this.stopReason !== undefined) return undefined;
     if (prepare !== undefined) await prepare(container);
     if (this.stopReason !== undefined) return undefined;
@@ -330,10 +356,8 @@ export class DockerRun extends StageRun<DockerOutput> {
       return undefined;
     }
     await container.wait({ abortSignal: this.#destroyed.signal });
-    this.#current = undefined;
-    this.#last = container;
     if (this.stopReason !== undefined) return undefined;
     const info = await container.inspect();
-    return info.State;
+    return { state: info.State, container };
   }
 }
