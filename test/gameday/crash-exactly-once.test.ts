@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runningScripts } from './crash-world.js';
-import { redisDir, useGameDay } from './game-day.js';
+import { useGameDay } from './game-day.js';
 
 /**
  * Issue 12's game day, kept in the suite: real Ferry processes (local executor), a real
@@ -9,15 +8,11 @@ import { redisDir, useGameDay } from './game-day.js';
  * from the store's stage events and from what the stage scripts themselves wrote.
  */
 describe('game day: every stage outcome exactly once', () => {
-  const { aof, world, redisServer, expectExactlyOnce } = useGameDay();
+  const { midPipelines, killRedis, restartRedis, expectExactlyOnce } = useGameDay();
 
   it('SIGKILL of Ferry mid-pipelines, restart: finished runners are adopted, no stage ends or runs twice', async () => {
-    const redis = await redisServer(aof);
-    const w = await world(redis);
-    const a = await w.ferry('a');
-    const ids = await w.pushAll();
     // Kill while the stage scripts run: they go on without their Ferry.
-    await w.until(() => runningScripts(w) >= 6, 60_000, 'stage scripts running');
+    const { w, a, ids } = await midPipelines();
     a.child.kill('SIGKILL');
     expect(await a.exited).toBe('SIGKILL');
     // The scripts finish while no Ferry runs.
@@ -28,30 +23,32 @@ describe('game day: every stage outcome exactly once', () => {
   }, 150_000);
 
   it('kill -9 of Redis (AOF) mid-pipelines, restart: the ends Ferry kept are written once', async () => {
-    const redis = await redisServer(aof);
-    const w = await world(redis);
-    const a = await w.ferry('a');
-    const ids = await w.pushAll();
-    await w.until(() => runningScripts(w) >= 6, 60_000, 'stage scripts running');
-    redis.child.kill('SIGKILL');
-    await redis.stop();
+    const { redis, w, a, ids } = await midPipelines();
+    await killRedis(redis);
     // The stages end while Redis is away, long enough for Ferry's writes to fail: their ends
     // wait in Ferry (memory and journal).
     await new Promise((r) => setTimeout(r, 14_000));
-    const args = [...aof, '--dir', redisDir(redis)];
-    await redisServer(args, redis.port);
+    await restartRedis(redis);
     await expectExactlyOnce(w, ids, 'kill -9 redis', [a]);
     expect(a.child.exitCode).toBe(null);
   }, 150_000);
 
+  it('kill -9 of Redis shorter than a stage: jobs delivered again while their runners still run wait for them', async () => {
+    const { redis, w, a, ids } = await midPipelines();
+    await killRedis(redis);
+    // Past limits.lockDuration (2 s), so the jobs' locks are gone when Redis returns and BullMQ
+    // delivers the jobs again, while most stage scripts (4 s) still run.
+    await new Promise((r) => setTimeout(r, 2_500));
+    await restartRedis(redis);
+    await expectExactlyOnce(w, ids, 'short kill -9 redis', [a]);
+    // A runner that was alive is waited for, never destroyed and started again.
+    const { starts } = w.scriptRuns();
+    for (const id of ids) expect(starts.get(id), `stage script of ${id} started`).toBe(1);
+  }, 150_000);
+
   it('SIGTERM while Redis is down after the stages ended: the bounded exit loses no outcome', async () => {
-    const redis = await redisServer(aof);
-    const w = await world(redis);
-    const a = await w.ferry('a');
-    const ids = await w.pushAll();
-    await w.until(() => runningScripts(w) >= 6, 60_000, 'stage scripts running');
-    redis.child.kill('SIGKILL');
-    await redis.stop();
+    const { redis, w, a, ids } = await midPipelines();
+    await killRedis(redis);
     // The scripts end while Redis is away; then Ferry is told to stop and cannot wait for Redis.
     await new Promise((r) => setTimeout(r, 9_000));
     const sent = Date.now();
@@ -59,7 +56,7 @@ describe('game day: every stage outcome exactly once', () => {
     await a.exited;
     // limits.drainTimeout is 5 s in this world.
     expect(Date.now() - sent).toBeLessThan(5_000 + 2_000);
-    await redisServer([...aof, '--dir', redisDir(redis)], redis.port);
+    await restartRedis(redis);
     // The next Ferry over the same journal directory: journaled ends first, then adoption.
     const next = await w.ferry('a');
     await expectExactlyOnce(w, ids, 'SIGTERM with redis down', [a, next]);

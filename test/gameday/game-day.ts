@@ -1,7 +1,7 @@
 import { isTerminalPipeline, type PipelineRecord } from '@ferry/shared';
 import { afterEach, expect } from 'vitest';
 import { type RedisProcess, startRedisProcess } from '../support/redis-process.js';
-import { type CrashWorld, startCrashWorld } from './crash-world.js';
+import { type CrashWorld, runningScripts, startCrashWorld } from './crash-world.js';
 
 /**
  * The game day's shared pieces (the suite's scenarios and the open ones in open/): a Redis and a
@@ -25,6 +25,27 @@ export function useGameDay() {
     const redis = await startRedisProcess(args, port);
     cleanups.push(() => redis.stop());
     return redis;
+  }
+
+  /** Redis (AOF), a world over it, Ferry `a`, and the world's pipelines with ≥ 6 stage scripts running. */
+  async function midPipelines() {
+    const redis = await redisServer(aof);
+    const w = await world(redis);
+    const a = await w.ferry('a');
+    const ids = await w.pushAll();
+    await w.until(() => runningScripts(w) >= 6, 60_000, 'stage scripts running');
+    return { redis, w, a, ids };
+  }
+
+  /** kill -9 of Redis, waited for. */
+  async function killRedis(redis: RedisProcess): Promise<void> {
+    redis.child.kill('SIGKILL');
+    await redis.stop();
+  }
+
+  /** Redis again on its port, from its AOF. */
+  function restartRedis(redis: RedisProcess): Promise<RedisProcess> {
+    return redisServer([...aof, '--dir', redisDir(redis)], redis.port);
   }
 
   /** Every pipeline ended successfully, each stage ended once, each script ran to its end once. */
@@ -70,7 +91,7 @@ export function useGameDay() {
     }
   }
 
-  return { aof, world, redisServer, expectExactlyOnce };
+  return { aof, world, redisServer, midPipelines, killRedis, restartRedis, expectExactlyOnce };
 }
 
 /** The data directory a RedisProcess was started with (its AOF lives there). */
