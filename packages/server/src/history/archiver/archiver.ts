@@ -125,16 +125,19 @@ export class Archiver implements Archival {
     /** Moves prepared and not yet written: at most writeBatch, plus one per preparing task. */
     let batch: ArchiveMove[] = [];
     let batchBytes = 0;
-    let writes: Promise<void> = Promise.resolve();
+    /** Archive writes under way: one per preparing task at most (each waits for its own). */
+    const writing = new Set<Promise<void>>();
     const progress = () => {
       metrics.backlog.set(Math.max(0, backlog - archived));
       const waiting = [...queue, ...batch.map((m) => m.pipeline.record)];
       metrics.lagSeconds.set(lagSeconds(waiting, Date.parse(cutoff) + (Date.now() - began)));
     };
-    // One transaction for several pipelines, then one Redis transaction removing them: writes run
-    // one after another while the next pipelines are read and compressed.
+    // One transaction for several pipelines, then one Redis transaction removing them. Batches are
+    // written at once on connections of their own (PostgreSQL's pool; SQLite's one connection takes
+    // them in turn), while the next pipelines are read and compressed: a single writer left archival
+    // behind production on PostgreSQL.
     const commit = (moves: ArchiveMove[]): Promise<void> => {
-      writes = writes.then(async () => {
+      const write = (async () => {
         if (failed !== undefined || moves.length === 0) return;
         try {
           await history.putMoves(moves);
@@ -146,8 +149,9 @@ export class Archiver implements Archival {
         } catch (err) {
           failed ??= err;
         }
-      });
-      return writes;
+      })();
+      writing.add(write);
+      return write.finally(() => writing.delete(write));
     };
     const worker = async () => {
       for (let next = queue.shift(); next !== undefined && failed === undefined; next = queue.shift()) {
@@ -176,6 +180,7 @@ export class Archiver implements Archival {
     };
     await Promise.all(Array.from({ length: this.#o.concurrency }, worker));
     await commit(batch);
+    await Promise.all(writing);
     const left = await source.due(cutoff, 1);
     metrics.backlog.set(left.backlog);
     metrics.lagSeconds.set(lagSeconds([{ finishedAt: left.oldestFinishedAt }], Date.parse(cutoff)));
