@@ -1,6 +1,5 @@
 import { buildPushHook, randomSha, sendWebhook } from '@ferry/doubles/gitlab';
 import { createLogger, type PipelineRecord } from '@ferry/shared';
-import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nullObserver } from '../../packages/server/src/pipeline/observer.js';
 import { runPipeline } from '../../packages/server/src/pipeline/run.js';
@@ -10,14 +9,7 @@ import { finishedPipeline } from '../history/records.js';
 import { eventually, startTestFerry, type TestFerry, testWebhookSecret } from '../support/ferry.js';
 import { ScriptedRunner } from '../support/scripted-runner.js';
 import { connectTestRedis } from '../support/services.js';
-
-/** The terminal stage events of one pipeline in the store's events stream (what reporting reads). */
-async function stageEnds(redis: Redis, prefix: string, id: string): Promise<string[]> {
-  return (await redis.xrange(`${prefix}:events`, '-', '+'))
-    .map(([, f]) => Object.fromEntries(f.flatMap((_, i) => (i % 2 === 0 ? [[f[i], f[i + 1]]] : []))))
-    .filter((e) => e.kind === 'stage' && e.id === id && e.status !== 'running' && e.status !== 'pending')
-    .map((e) => `${e.stage}:${e.status}`);
-}
+import { stageEnds } from '../support/stage-ends.js';
 
 /**
  * Issue 12 (kill -9 of Redis with AOF): while Redis is away the worker cannot renew its jobs'

@@ -2,7 +2,6 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type PipelineRecord, type StageRecord } from '@ferry/shared';
-import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StageEndEntry } from '../../packages/server/src/pipeline/stage-ends/stage-end-entry.js';
 import { StageEndJournal } from '../../packages/server/src/pipeline/stage-ends/stage-end-journal.js';
@@ -10,19 +9,9 @@ import { connectRedis } from '../../packages/server/src/redis/connect.js';
 import { RedisPipelineStore } from '../../packages/server/src/store/redis/redis-pipeline-store.js';
 import { finishedPipeline } from '../history/records.js';
 import { type RedisProcess, startRedisProcess } from '../support/redis-process.js';
+import { stageEnds } from '../support/stage-ends.js';
 
 const logger = createLogger({ level: 'silent', name: 'test' });
-
-/** The stage-end events of one pipeline in the store's events stream (what reporting reads). */
-async function stageEnds(redis: Redis, prefix: string, id: string): Promise<string[]> {
-  const events = await redis.xrange(`${prefix}:events`, '-', '+');
-  return events
-    .map(([, fields]) =>
-      Object.fromEntries(fields.flatMap((_, i) => (i % 2 === 0 ? [[fields[i], fields[i + 1]]] : []))),
-    )
-    .filter((e) => e.kind === 'stage' && e.id === id && e.status !== 'running' && e.status !== 'pending')
-    .map((e) => `${e.stage}:${e.status}`);
-}
 
 function running(record: PipelineRecord): PipelineRecord {
   return {
