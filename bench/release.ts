@@ -106,12 +106,17 @@ async function answers(w: ReleaseWorld, version: string, deadlineMs: number): Pr
   }
 }
 
+/** The build stage's log, each line with its seconds since the first line (where the time went). */
 async function buildLog(w: ReleaseWorld, pipelineId: string): Promise<string> {
   const lines: string[] = [];
   let cursor: string | undefined;
+  let first: number | undefined;
   for (;;) {
     const chunk = await w.ferry.ferry.ctx.logs.read(pipelineId, 'build', cursor);
-    lines.push(...chunk.lines.map((l) => l.x));
+    for (const l of chunk.lines) {
+      first ??= l.t;
+      lines.push(`+${((l.t - first) / 1000).toFixed(1)}s ${l.x}`);
+    }
     if (chunk.done || chunk.lines.length === 0) return lines.join('\n');
     cursor = chunk.cursor;
   }
@@ -141,6 +146,10 @@ async function throughFerry(
   await answers(w, version, 120_000);
   const totalMs = performance.now() - accepted;
   const log = await buildLog(w, pipelineId);
+  const logFile = join(tmpdir(), `ferry-bench-release-${pipelineId}-build.log`);
+  await writeFile(logFile, log);
+  console.log(`  build log of ${version}: ${logFile}`);
+  for (const line of log.split('\n').filter((l) => l.includes('build cache:'))) console.log(`  ${line}`);
   const peak = /build container memory peak: (\d+) MiB/.exec(log)?.[1];
   const p = await api<PipelineRecord>(w, `/pipelines/${pipelineId}`);
   const stageMs = Object.fromEntries(

@@ -4,7 +4,7 @@
  * container on the real engine with exactly the build pod's sandbox, against the real registry.
  */
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -172,6 +172,10 @@ describe('ferry-runner build with buildah in the build sandbox', () => {
     expect(cold.stdout).toContain(`Trying to pull ${base}`);
     expect(cold.stdout).toContain('slow-step-42');
     expect(cold.stdout).toMatch(/build cache: slot 0 keeps \d+ MiB for the next build/);
+    // buildah's blob-info cache (which layers the registry has, compressed how) went to the slot.
+    expect(
+      (await stat(join(cacheDir, 'slot-0', 'blob-info-cache', 'blob-info-cache-v1.boltdb'))).size,
+    ).toBeGreaterThan(0);
 
     // Another environment of the project, one file changed, a fresh container (a new pod): the
     // base and the RUN before the change come from the slot, not from the registry.

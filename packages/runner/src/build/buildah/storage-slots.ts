@@ -10,10 +10,14 @@ const execFileP = promisify(execFile);
 const LOCK_BUSY = 75;
 
 /** The files of one slot of a build cache directory. Pure. */
-export function slotPaths(dir: string, index: number): { lock: string; root: string; notes: string } {
+export function slotPaths(
+  dir: string,
+  index: number,
+): { lock: string; root: string; blobInfoCache: string; notes: string } {
   return {
     lock: join(dir, `slot-${index}.lock`),
     root: join(dir, `slot-${index}`, 'storage'),
+    blobInfoCache: join(dir, `slot-${index}`, 'blob-info-cache'),
     notes: join(dir, `slot-${index}`, 'ferry-cache.json'),
   };
 }
@@ -28,6 +32,8 @@ export interface HeldSlot {
   readonly index: number;
   /** buildah's storage root (`--root`) in the slot. */
   readonly root: string;
+  /** Where the slot keeps containers/image's blob-info cache (cache-storage.ts says why). */
+  readonly blobInfoCache: string;
   /** What the previous build left; null: the slot is empty. */
   readonly previous: SlotNotes | null;
   /** Records this build's size; empties the slot when it grew past `maxBytes`. Returns the notes. */
@@ -61,9 +67,11 @@ export async function lockFreeSlot(cache: StorageCache): Promise<HeldSlot | null
     };
     try {
       await mkdir(paths.root, { recursive: true });
+      await mkdir(paths.blobInfoCache, { recursive: true });
       return {
         index,
         root: paths.root,
+        blobInfoCache: paths.blobInfoCache,
         previous: await readNotes(paths.notes),
         release,
         finish: async (pipelineId, signal) => {
