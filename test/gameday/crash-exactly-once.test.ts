@@ -46,6 +46,15 @@ describe('game day: every stage outcome exactly once', () => {
     for (const id of ids) expect(starts.get(id), `stage script of ${id} started`).toBe(1);
   }, 150_000);
 
+  it('two replicas, one SIGKILLed mid-pipelines: the other finishes them, no stage runs twice', async () => {
+    const { w, a, ids } = await midPipelines();
+    const b = await w.ferry('b');
+    a.child.kill('SIGKILL');
+    expect(await a.exited).toBe('SIGKILL');
+    await expectExactlyOnce(w, ids, 'two replicas', [b]);
+    expect(b.child.exitCode).toBe(null);
+  }, 150_000);
+
   it('SIGTERM while Redis is down after the stages ended: the bounded exit loses no outcome', async () => {
     const { redis, w, a, ids } = await midPipelines();
     await killRedis(redis);

@@ -1,31 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { runningScripts } from '../crash-world.js';
+import { eventually } from '../../support/ferry.js';
 import { useGameDay } from '../game-day.js';
 
 /**
- * OPEN DEFECT, not in `npm test` (run: `npm run test:gameday-open`). In the final CI run of
- * session 5 with two replicas one stage script ran to its end twice. Exactly once is not reached
- * in this scenario yet (issue 12 stays open); move it back into crash-exactly-once.test.ts once it
- * passes reliably. (The kill -9 of Redis scenario is back in the suite since session 6.)
- *
- * Issue 12's game day: real Ferry processes (local executor), a real
- * redis-server of the test's own with AOF, SIGKILL and kill -9 in the middle of pipelines, and the
- * question the issue asks: does any stage end twice, run to its end twice, or get lost? Counted
- * from the store's stage events and from what the stage scripts themselves wrote.
+ * OPEN, not in `npm test` (run: `npm run test:gameday-open`). Issue 12's game day (real Ferry
+ * processes, local executor, a redis-server of the test's own with AOF), one step past "two
+ * replicas, one SIGKILLed" (which is back in crash-exactly-once.test.ts): the first replica is
+ * stopped (SIGSTOP, as a long GC pause or a starved CPU stalls it) while it runs every pipeline,
+ * the second takes its pipelines over when their locks expire, then the first wakes up inside
+ * stages it no longer holds. In session 6 it passed 7 of 8 runs with the stage-attempt claim; one
+ * run recorded every pipeline `success` while one pipeline's stage script never wrote its end line
+ * (script starts 14, ends 11, 2 reruns, 9 adopted): not explained yet, so it stays here until it is.
  */
-describe('game day: every stage outcome exactly once', () => {
-  const { aof, world, redisServer, expectExactlyOnce } = useGameDay();
+describe('game day: every stage outcome exactly once (open)', () => {
+  const { midPipelines, expectExactlyOnce } = useGameDay();
 
-  it('two replicas, one SIGKILLed mid-pipelines: the other finishes them, no stage runs twice', async () => {
-    const redis = await redisServer(aof);
-    const w = await world(redis);
-    const a = await w.ferry('a');
-    const ids = await w.pushAll();
-    await w.until(() => runningScripts(w) >= 6, 60_000, 'stage scripts running');
+  it('a replica stalled past its locks (SIGSTOP) wakes inside stages the other took over: no stage runs twice', async () => {
+    const { w, a, ids } = await midPipelines();
+    // a stalls while it runs every pipeline; its runners go on.
+    a.child.kill('SIGSTOP');
     const b = await w.ferry('b');
-    a.child.kill('SIGKILL');
-    expect(await a.exited).toBe('SIGKILL');
-    await expectExactlyOnce(w, ids, 'two replicas', [b]);
+    // a's locks expire: BullMQ hands its jobs to b, which resumes them while a still lives.
+    await eventually(async () => (b.output().includes('resuming a pipeline') ? true : undefined), 60_000);
+    a.child.kill('SIGCONT');
+    // a wakes inside stages b has taken over; both run on until every pipeline has ended.
+    await expectExactlyOnce(w, ids, 'stalled replica', [b]);
+    expect(a.child.exitCode).toBe(null);
     expect(b.child.exitCode).toBe(null);
   }, 150_000);
 });
