@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, isTerminalStage, type PipelineRecord, type StageRecord } from '@ferry/shared';
+import { createLogger, type PipelineRecord, type StageRecord } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
@@ -32,6 +32,7 @@ import { RedisPipelineStore } from '../../packages/server/src/store/redis/redis-
 import { ensureRunnerBuilt } from '../executors/runner-build.js';
 import { finishedPipeline } from '../history/records.js';
 import { connectTestRedis } from '../support/services.js';
+import { stageEnds } from '../support/stage-ends.js';
 
 const logger = createLogger({ level: 'silent', name: 'test' });
 
@@ -170,18 +171,6 @@ describe('a stage taken over while its first replica still lives runs to its end
     return record;
   }
 
-  /** Terminal stage events of a pipeline in the store's events stream, as `stage:status`. */
-  async function stageEnds(id: string): Promise<string[]> {
-    const ends: string[] = [];
-    for (const [, fields] of await redis.xrange(`${prefix}:events`, '-', '+')) {
-      const e: Record<string, string> = {};
-      for (let i = 0; i + 1 < fields.length; i += 2) e[fields[i] as string] = fields[i + 1] as string;
-      if (e.kind !== 'stage' || e.id !== id) continue;
-      if (isTerminalStage(e.status as StageRecord['status'])) ends.push(`${e.stage}:${e.status}`);
-    }
-    return ends;
-  }
-
   const marksOf = async (file: string) =>
     (await readFile(file, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '');
 
@@ -214,7 +203,7 @@ describe('a stage taken over while its first replica still lives runs to its end
       const after = await store.get(pipeline.id);
       expect(after?.status).toBe('success');
       expect(after?.stages.find((s) => s.name === 'test')).toMatchObject({ status: 'success', attempts: 2 });
-      expect((await stageEnds(pipeline.id)).sort()).toEqual([
+      expect((await stageEnds(redis, prefix, pipeline.id)).sort()).toEqual([
         'build:skipped',
         'deploy:skipped',
         'test:success',
@@ -233,7 +222,7 @@ describe('a stage taken over while its first replica still lives runs to its end
     expect(await marksOf(marks)).toEqual(['start', 'end']);
     const after = await store.get(pipeline.id);
     expect(after?.status).toBe('success');
-    expect((await stageEnds(pipeline.id)).sort()).toEqual([
+    expect((await stageEnds(redis, prefix, pipeline.id)).sort()).toEqual([
       'build:skipped',
       'deploy:skipped',
       'test:success',
