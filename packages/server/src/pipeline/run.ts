@@ -118,12 +118,6 @@ async function runStage(
     // is this stage's, and the stage never runs twice.
     const adopted = await adoptEarlier(deps, pipeline, stage, log);
     if (adopted !== undefined) return adopted;
-    // A crashed worker's runners (one per test job) may still be alive: destroy them before a new
-    // attempt, so one stage never runs twice at the same time.
-    const runnerIds = new Set([stage.runnerId, ...(stage.jobs ?? []).map((j) => j.runnerId)]);
-    for (const runnerId of runnerIds) {
-      if (runnerId !== undefined) await runner.destroy(runnerId, AbortSignal.timeout(60_000));
-    }
   }
   const attempt = stage.attempts + 1;
   const running: StageRecord = {
@@ -131,15 +125,27 @@ async function runStage(
     status: 'running',
     attempts: attempt,
     startedAt: new Date().toISOString(),
+    // Until this attempt's own runner is recorded, the earlier one stays named on the stage: a
+    // Ferry that dies before destroying it leaves it findable (destroyed or adopted by the next).
+    ...(stage.status === 'running' && stage.runnerId !== undefined ? { runnerId: stage.runnerId } : {}),
   };
   // The attempt is claimed, not just written: two Ferries running this pipeline at once (a job
-  // redelivered while its first worker still lives) never both start it.
+  // redelivered while its first worker still lives) never both start it. Claimed before the
+  // earlier runner is destroyed, so the Ferry that ran it can no longer end the stage with the kill.
   if (!(await store.putStageAttempt(pipeline.id, running, stage.attempts))) {
     log.warn(
       { stage: stage.name, attempt },
       'another Ferry claimed this stage attempt first: leaving the pipeline to it',
     );
     return 'taken';
+  }
+  if (stage.status === 'running') {
+    // The earlier attempt's runners (one per test job) may still be alive: destroyed before this
+    // attempt starts, so one stage never runs twice at the same time.
+    const runnerIds = new Set([stage.runnerId, ...(stage.jobs ?? []).map((j) => j.runnerId)]);
+    for (const runnerId of runnerIds) {
+      if (runnerId !== undefined) await runner.destroy(runnerId, AbortSignal.timeout(60_000));
+    }
   }
   log.info({ stage: stage.name, attempt }, 'stage started');
 
