@@ -62,6 +62,34 @@ const ctx = { canceled: false, timeoutSeconds: 2 };
 const canceled = { canceled: true, timeoutSeconds: 2 };
 const unschedulable = "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.";
 
+/** A passing step beside a cache-save container in `saveState`, the pod in `phase`. */
+function savingPod(phase: string, saveState: V1ContainerState): V1Pod {
+  const p = pod(phase, exited(0), exited(0));
+  return {
+    ...p,
+    spec: { containers: [{ name: 'step' }, { name: 'cache-save' }] },
+    status: {
+      ...p.status,
+      containerStatuses: [status('step', exited(0)), status('cache-save', saveState)],
+    },
+  };
+}
+
+describe('podOutcome with a cache being saved beside the step', () => {
+  const ctx = { canceled: false, timeoutSeconds: 60 };
+  it('waits while cache-save is still being created (the pod is Pending then) or runs', () => {
+    expect(podOutcome(savingPod('Pending', waiting('ContainerCreating')), ctx)).toBeUndefined();
+    expect(podOutcome(savingPod('Running', running), ctx)).toBeUndefined();
+  });
+  it('ends with the step once cache-save has ended, or when it can never start', () => {
+    expect(podOutcome(savingPod('Succeeded', exited(0)), ctx)).toEqual({ status: 'success', exitCode: 0 });
+    expect(podOutcome(savingPod('Pending', waiting('ErrImagePull')), ctx)).toEqual({
+      status: 'success',
+      exitCode: 0,
+    });
+  });
+});
+
 describe('podOutcome', () => {
   it.each<[string, V1Pod | undefined, typeof ctx, StageResult | undefined]>([
     ['unscheduled', pod('Pending', undefined, undefined, { unschedulable }), ctx, undefined],

@@ -81,9 +81,18 @@ function naturalEnd(pod: V1Pod, ctx: OutcomeContext): StageResult | undefined {
   const ended = step?.state?.terminated;
   if (ended !== undefined) {
     if (ended.exitCode === 0) {
-      // A passing step's cache is being saved beside it: the stage ends when that is done.
+      // A passing step's cache is being saved beside it: the stage ends when that is done. The
+      // pod is Pending, not Running, while cache-save is still being created (the kubelet's
+      // getPhase counts a waiting container as Pending); a cache-save that cannot start (its
+      // image) only costs the cache.
       const saving = pod.spec?.containers.some((c) => c.name === CACHE_SAVE_CONTAINER) === true;
-      if (saving && !containerTerminated(pod, CACHE_SAVE_CONTAINER) && pod.status?.phase === 'Running')
+      const podEnded = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+      if (
+        saving &&
+        !containerTerminated(pod, CACHE_SAVE_CONTAINER) &&
+        !podEnded &&
+        fatalWaiting(containerStatus(pod, CACHE_SAVE_CONTAINER)) === undefined
+      )
         return undefined;
       return { status: 'success', exitCode: 0 };
     }
