@@ -56,6 +56,9 @@ describe('stage-log followers', () => {
       redisUrl: redisProcess.url,
       config: { limits: { logFollowers: { perCaller: 40, total: 100, retryAfter: '7s' } } },
     });
+    // The archiver's thread opens its own Redis connections as it starts: once a cycle has run they
+    // are open, and the client counts below are the followers' alone.
+    await t.ferry.history.archiver.cycle();
   });
   afterAll(async () => {
     await t?.close();
