@@ -74,7 +74,9 @@ it('npm run demo -- --once on a fresh clone: the pipeline runs live in the dashb
     const live = (await next(/runs live at (http:\/\/127\.0\.0\.1:\d+\/pipelines\/\S+)/))[1] as string;
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(live);
-    // The stage's log, streamed by the page while (or just after) the pipeline runs.
+    // The test stage's log, streamed by the page while (or just after) the pipeline runs. The page
+    // follows the stage that runs: with warm images the pipeline may be at build or deploy already.
+    await page.locator('.step-btn[data-stage="test"]').click();
     await page.locator('.ln-row', { hasText: 'ok greeting "Hello from Ferry"' }).waitFor({ timeout: 60_000 });
     await page.screenshot({ path: join(tmp, 'demo-pipeline-live.png') });
     expect((await next(/→ (\w+)/))[1]).toBe('success');
