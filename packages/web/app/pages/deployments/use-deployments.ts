@@ -1,22 +1,9 @@
+import type { DeploymentEntry } from '@ferry/shared';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api } from '../../api/client';
 
-/** One audit entry as GET /api/v1/deployments answers it. */
-export interface DeploymentEntry {
-  pipelineId: string;
-  project: { id: number; path: string };
-  environment: string;
-  kind: 'deploy' | 'rollback' | 'canary';
-  user: string;
-  sha: string;
-  imageDigest?: string;
-  at: string;
-  /** A deploy stage status (`success`, `failed`, …), `rolled_back`, or for a canary step `promoted`/`aborted`. */
-  outcome: string;
-  rolledBackTo?: string;
-  /** A canary step (`1/3 10%`), for kind `canary`. */
-  canaryStep?: string;
-}
+/** One audit entry as GET /api/v1/deployments answers it (the server's own type). */
+export type { DeploymentEntry };
 
 export interface DeploymentsState {
   items?: DeploymentEntry[];
