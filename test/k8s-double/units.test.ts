@@ -20,7 +20,7 @@ import { buildContainerConfig } from './pods/container-config.js';
 import { expand } from './pods/env.js';
 import { credentialsFromSecrets, normalizedRef, parseImageRef } from './pods/images.js';
 import { type ContainerRun, computePhase, type PodRunState } from './pods/status.js';
-import { nanoTime } from './routes/log.js';
+import { nanoTime, sinceTimeAtKubelet } from './routes/log.js';
 import type { KubeObject } from './types.js';
 
 describe('selectors', () => {
@@ -313,10 +313,13 @@ describe('pods', () => {
     expect(computePhase(state as PodRunState, policy)).toBe(want);
   });
 
-  it('keeps sinceTime at nanosecond precision, in UTC', () => {
+  it('reads RFC 3339 in UTC at nanosecond precision, and sinceTime as the kubelet gets it: whole seconds', () => {
     expect(nanoTime('2024-01-01T10:00:00Z')).toBe('2024-01-01T10:00:00.000000000Z');
     expect(nanoTime('2024-01-01T12:00:00.123456789+02:00')).toBe('2024-01-01T10:00:00.123456789Z');
     expect(() => nanoTime('yesterday')).toThrow(/must be RFC3339/);
+    expect(sinceTimeAtKubelet('2024-01-01T12:00:00.999999999+02:00')).toBe('2024-01-01T10:00:00.000000000Z');
+    expect(sinceTimeAtKubelet('2024-01-01T10:00:01Z')).toBe('2024-01-01T10:00:01.000000000Z');
+    expect(() => sinceTimeAtKubelet('yesterday')).toThrow(/must be RFC3339/);
   });
 
   it('expands $(VAR) references like the kubelet', () => {

@@ -8,7 +8,7 @@ export interface LogOptions {
   follow: boolean;
   timestamps: boolean;
   previous: boolean;
-  /** Only lines at or after this instant: UTC RFC 3339 with exactly nine fraction digits. */
+  /** Only lines stamped at or after this instant: UTC RFC 3339 with exactly nine fraction digits. */
   since?: string;
   tailLines?: number;
   limitBytes?: number;
@@ -19,13 +19,24 @@ export interface LogSource {
   open(namespace: string, pod: string, opts: LogOptions, signal: AbortSignal): Promise<AsyncIterable<Buffer>>;
 }
 
-/** RFC 3339 → fixed nanosecond UTC form, keeping the fraction the client sent (the kubelet compares in ns). */
+/** RFC 3339 → fixed nanosecond UTC form (`2024-01-01T10:00:00.123456789Z`), the form Docker stamps lines in. */
 export function nanoTime(text: string): string {
   const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/i.exec(text);
   const whole = m ? new Date(`${m[1]}${m[3]}`) : undefined;
   if (!m || !whole || Number.isNaN(whole.getTime()))
     throw badRequest(`sinceTime: Invalid value: "${text}": must be RFC3339`);
   return `${whole.toISOString().slice(0, 19)}.${(m[2] ?? '').padEnd(9, '0')}Z`;
+}
+
+/**
+ * `sinceTime` as the kubelet gets it: the apiserver accepts a fraction but passes the time on as
+ * `opts.SinceTime.Format(time.RFC3339)`, whole seconds (kubernetes pkg/registry/core/pod/strategy.go
+ * LogLocation: the same line in every version read, old ones up to 008b365 with the 1.32
+ * PodLogsQuerySplitStreams gate), and the kubelet skips each line stamped before that, in file order
+ * (pkg/kubelet/kuberuntime/logs/logs.go logWriter.write, 04791b4).
+ */
+export function sinceTimeAtKubelet(text: string): string {
+  return `${nanoTime(text).slice(0, 19)}.000000000Z`;
 }
 
 export async function serveLog(
@@ -47,7 +58,7 @@ export async function serveLog(
     follow: boolParam(url, 'follow'),
     timestamps: boolParam(url, 'timestamps'),
     previous: boolParam(url, 'previous'),
-    ...(sinceTime ? { since: nanoTime(sinceTime) } : {}),
+    ...(sinceTime ? { since: sinceTimeAtKubelet(sinceTime) } : {}),
     ...(sinceSeconds !== undefined
       ? { since: nanoTime(new Date(Date.now() - sinceSeconds * 1000).toISOString()) }
       : {}),

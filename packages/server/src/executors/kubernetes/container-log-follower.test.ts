@@ -6,6 +6,8 @@ import type { PodLogQuery } from './log-request.js';
 
 const t = (n: number) => `2026-11-22T10:00:00.${String(n).padStart(9, '0')}Z`;
 const line = (n: number) => `${t(n)} line-${n}\n`;
+/** The whole second REORDER_MARGIN_SECONDS (2) before those stamps. */
+const resumeAt = '2026-11-22T09:59:58Z';
 
 /** One scripted answer per connection: chunks, then how it ended. */
 type Answer = { chunks: string[]; end: 'complete' | 'cut' | 'error' } | { status: number; message: string };
@@ -64,24 +66,24 @@ describe('ContainerLogFollower', () => {
 
   it.each<[string, Answer[], number, string, (string | undefined)[]]>([
     [
-      'a cut connection resumes from the last timestamp',
+      'a cut connection resumes a little before the newest timestamp, skipping what it wrote',
       [
         { chunks: [line(1), line(2)], end: 'cut' },
-        { chunks: [line(2), line(3)], end: 'complete' },
+        { chunks: [line(1), line(2), line(3)], end: 'complete' },
       ],
       2,
       'line-1\nline-2\nline-3\n',
-      [undefined, t(2)],
+      [undefined, resumeAt],
     ],
     [
       'a connection failing mid-line resumes with the rest of that line',
       [
         { chunks: [line(1), line(2).slice(0, 34)], end: 'error' },
-        { chunks: [line(2), line(3)], end: 'complete' },
+        { chunks: [line(1), line(2), line(3)], end: 'complete' },
       ],
       2,
       'line-1\nline-2\nline-3\n',
-      [undefined, t(2)],
+      [undefined, resumeAt],
     ],
     [
       'a stream the server ends while the container runs is reopened',
@@ -91,7 +93,7 @@ describe('ContainerLogFollower', () => {
       ],
       2,
       'line-1\nline-2\n',
-      [undefined, t(1)],
+      [undefined, resumeAt],
     ],
     [
       'an API error (500) is retried',

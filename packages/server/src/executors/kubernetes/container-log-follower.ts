@@ -27,8 +27,9 @@ export interface ContainerLogFollowerOptions {
 /**
  * Follows one container's log into the sink until the container has ended and its log is read
  * to the end. When the stream is cut (or the server ends it while the container still runs) it
- * reconnects from the last timestamp seen (`sinceTime`, `timestamps=true`) and drops the lines
- * it already wrote. Kubernetes merges stdout and stderr into one log: all of it is `stdout`.
+ * reconnects with `sinceTime` a little before the newest timestamp seen (`timestamps=true`) and
+ * skips the lines it already wrote (TimestampedLogDecoder). Kubernetes merges stdout and stderr
+ * into one log: all of it is `stdout`.
  */
 export class ContainerLogFollower {
   constructor(private readonly options: ContainerLogFollowerOptions) {}

@@ -1,8 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { TimestampedLogDecoder, timestampNanos } from './log-lines.js';
+import { REORDER_MARGIN_SECONDS, TimestampedLogDecoder, timestampNanos } from './log-lines.js';
 
 const t = (n: number) => `2026-11-22T10:00:0${Math.floor(n / 10)}.${String(n % 10).padEnd(9, '0')}Z`;
 const line = (n: number, text: string) => `${t(n)} ${text}\n`;
+
+/**
+ * What the apiserver and kubelet send for `follow&timestamps&sinceTime=<since>` of a container whose
+ * CRI log file holds `file` (its lines already in the kubelet's output form): the apiserver passes
+ * `sinceTime` to the kubelet as `SinceTime.Format(time.RFC3339)`, whole seconds
+ * (pkg/registry/core/pod/strategy.go LogLocation), and the kubelet skips each line whose stamp is
+ * before it, in file order (pkg/kubelet/kuberuntime/logs/logs.go logWriter.write).
+ */
+function kubeletReplay(file: Buffer, since: string | undefined): Buffer {
+  if (since === undefined) return file;
+  const from = (timestampNanos(since) as bigint) / 1_000_000_000n;
+  const lines = file.toString('latin1').split(/(?<=\n)/);
+  const kept = lines.filter(
+    (l) => (timestampNanos(l.slice(0, l.indexOf(' '))) as bigint) / 1_000_000_000n >= from,
+  );
+  return Buffer.from(kept.join(''), 'latin1');
+}
 
 /** Each connection is a list of chunks; returns everything written. */
 function decode(connections: string[][]): { text: string; since: (string | undefined)[] } {
@@ -37,63 +54,99 @@ describe('TimestampedLogDecoder', () => {
     ['an empty line', [[line(1, '')]], '\n'],
     ['a line without a timestamp passes through', [['plain\n', line(1, 'a')]], 'plain\na\n'],
     ['a header that is not a timestamp passes through', [['not-a-time text\n']], 'not-a-time text\n'],
-    [
-      'reconnect replays from sinceTime: repeats dropped',
-      [
-        [line(1, 'a'), line(2, 'b')],
-        [line(2, 'b'), line(3, 'c')],
-      ],
-      'a\nb\nc\n',
-    ],
-    [
-      'reconnect rounded down to the second: earlier lines dropped',
-      [
-        [line(1, 'a'), line(5, 'b')],
-        [line(1, 'a'), line(5, 'b'), line(6, 'c')],
-      ],
-      'a\nb\nc\n',
-    ],
-    [
-      'lines sharing a timestamp: only the unseen ones',
-      [
-        [line(1, 'a'), line(2, 'x'), line(2, 'y')],
-        [line(2, 'x'), line(2, 'y'), line(2, 'z')],
-      ],
-      'a\nx\ny\nz\n',
-    ],
-    [
-      'cut after the first of two lines sharing a timestamp',
-      [[line(2, 'x')], [line(2, 'x'), line(2, 'y')]],
-      'x\ny\n',
-    ],
-    [
-      'cut mid-line: only the rest of it',
-      [
-        [line(1, 'a'), `${t(2)} hello wo`],
-        [`${t(2)} hello world\n`, line(3, 'c')],
-      ],
-      'a\nhello world\nc\n',
-    ],
-    [
-      'cut mid-header: the line comes whole',
-      [
-        [line(1, 'a'), t(2).slice(0, 10)],
-        [line(1, 'a'), line(2, 'b')],
-      ],
-      'a\nb\n',
-    ],
-    [
-      'a reconnect that brings nothing new',
-      [[line(1, 'a')], [line(1, 'a')], [line(1, 'a'), line(2, 'b')]],
-      'a\nb\n',
-    ],
     ['a last line without newline', [[line(1, 'a'), `${t(2)} tail`]], 'a\ntail'],
   ])('%s', (_name, connections, expected) => {
     expect(decode(connections).text).toBe(expected);
   });
 
-  it('resumes each connection at the last timestamp written', () => {
-    expect(decode([[line(1, 'a'), line(2, 'b')], [line(2, 'b')], []]).since).toEqual([undefined, t(2), t(2)]);
+  it('keeps a line whose stamp is older than the line before it (each stream is stamped before the shared write)', () => {
+    // containerd (internal/cri/io/logger.go redirectLogs) and Docker's copier stamp a line with
+    // time.Now() in the goroutine of its stream, then write it to the one log file: a stderr line
+    // stamped first can land after a stdout line stamped later. The kubelet (pkg/kubelet/kuberuntime/
+    // logs/logs.go ReadLogs) sends the file in file order; only `since` filters by time.
+    const file = [line(1, '$ echo err-1 >&2'), line(3, '$ sleep 0.3'), line(2, 'err-1'), line(4, 'out-2')];
+    expect(decode([file]).text).toBe('$ echo err-1 >&2\n$ sleep 0.3\nerr-1\nout-2\n');
+  });
+
+  describe('against the kubelet replaying its log file from sinceTime, cut anywhere', () => {
+    // Both streams, stamps out of order, lines sharing a stamp (also across the two streams), a
+    // whole-second stamp, an empty line and a multi-byte character.
+    const file = Buffer.from(
+      [
+        line(1, 'out-1'),
+        line(9, 'out-2'),
+        line(8, 'err-1'),
+        line(9, 'err-2'),
+        line(10, 'out-3 grüße'),
+        line(10, ''),
+        line(25, 'out-4'),
+        line(21, 'err-3'),
+        line(25, 'out-5'),
+        line(40, 'err-4'),
+      ].join(''),
+      'utf8',
+    );
+    const whole = file.toString('utf8').replace(/^\S+ /gm, '');
+
+    it.each(Array.from({ length: file.length }, (_, cut) => cut))('cut after byte %i', (cut) => {
+      const decoder = new TimestampedLogDecoder();
+      decoder.beginConnection();
+      let text = decoder.push(file.subarray(0, cut));
+      decoder.beginConnection();
+      text += decoder.push(kubeletReplay(file, decoder.sinceTime)) + decoder.end();
+      expect(text).toBe(whole);
+    });
+
+    it('cut twice, the second time inside the replay', () => {
+      for (let first = 0; first < file.length; first += 3) {
+        for (let second = 0; ; second += 5) {
+          const decoder = new TimestampedLogDecoder();
+          decoder.beginConnection();
+          let text = decoder.push(file.subarray(0, first));
+          decoder.beginConnection();
+          const replay = kubeletReplay(file, decoder.sinceTime);
+          if (second > replay.length) break;
+          text += decoder.push(replay.subarray(0, second));
+          decoder.beginConnection();
+          text += decoder.push(kubeletReplay(file, decoder.sinceTime)) + decoder.end();
+          expect(text, `cut after byte ${first}, then after byte ${second} of the replay`).toBe(whole);
+        }
+      }
+    });
+  });
+
+  it('resumes at a whole second, REORDER_MARGIN_SECONDS before the newest stamp seen (not the last)', () => {
+    expect(REORDER_MARGIN_SECONDS).toBe(2n);
+    const { since } = decode([[line(1, 'a'), line(45, 'b'), line(3, 'c')], [], []]);
+    expect(since).toEqual([undefined, '2026-11-22T10:00:02Z', '2026-11-22T10:00:02Z']);
+  });
+
+  it.each<[string, string[][], string]>([
+    [
+      'a reconnect that brings nothing new',
+      [[line(1, 'a')], [line(1, 'a')], [line(1, 'a'), line(2, 'b')]],
+      'a\nb\n',
+    ],
+    [
+      'a replay without the lines written (a rotated log file): all of it is new',
+      [[line(1, 'a'), line(2, 'b')], [line(3, 'c')]],
+      'a\nb\nc\n',
+    ],
+    [
+      'a replay that differs from what was written: a line repeated rather than one lost',
+      [
+        [line(1, 'a'), line(2, 'b')],
+        [line(2, 'b'), line(3, 'c')],
+      ],
+      'a\nb\nb\nc\n',
+    ],
+    [
+      'a cut line the replay does not bring again is ended before the next',
+      [[line(1, 'a'), `${t(2)} hel`], [line(3, 'c')]],
+      'a\nhel\nc\n',
+    ],
+  ])('%s', (_name, connections, expected) => {
+    expect(decode(connections).text).toBe(expected);
   });
 
   it('keeps a UTF-8 character cut between chunks whole', () => {

@@ -16,48 +16,86 @@ export function timestampNanos(text: string): bigint | undefined {
   return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
 }
 
-interface Cursor {
+/** Seconds kept before the newest stamp when resuming: how far a line's stamp may lag the one before it. */
+export const REORDER_MARGIN_SECONDS = 2n;
+const SECOND = 1_000_000_000n;
+
+/** A line this decoder has started writing. */
+interface Written {
   nanos: bigint;
-  /** The timestamp as the server wrote it: the next `sinceTime`. */
-  text: string;
-  /** Complete lines with this timestamp already written. */
-  done: number;
-  /** Bytes already written of the next line with this timestamp (a stream cut mid-line). */
-  partial: number;
+  /** Bytes of its text written so far (all of them once the line has ended). */
+  bytes: number;
+}
+
+/** The whole second `margin` seconds before `nanos`, as RFC 3339 (`2026-11-22T10:00:00Z`). Pure. */
+function secondsBefore(nanos: bigint, margin: bigint): { nanos: bigint; text: string } {
+  const seconds = nanos / SECOND - (nanos % SECOND < 0n ? 1n : 0n) - margin;
+  return {
+    nanos: seconds * SECOND,
+    text: new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z'),
+  };
 }
 
 /**
- * Turns a container log read with `timestamps=true` into its text, across reconnects: each
- * connection starts again at `sinceTime` (the last timestamp seen; a real apiserver may round it
- * down to the second), and lines already written are dropped by comparing timestamps, counting
- * lines that share one, and skipping the part of a line written before a cut. Streams lines
+ * Turns a container log read with `timestamps=true` into its text, across reconnects, without losing
+ * or repeating a line. Stamps are not in order: containerd (internal/cri/io/logger.go) and Docker
+ * stamp each line in the goroutine of its stream and then append it to the one log file, so a
+ * stderr line can follow a stdout line stamped after it; the kubelet sends the file in file order.
+ * So no line is ever dropped for its stamp. A new connection asks for `sinceTime` = a whole second
+ * `REORDER_MARGIN_SECONDS` before the newest stamp (whole, so the apiserver's truncation to seconds
+ * changes nothing); the kubelet replays, in file order, every line stamped at or after it. Those of
+ * them already written come first, in the order they were written: they are skipped by position,
+ * each checked against the stamp it had (the part of a line written before a cut is skipped too).
+ * At the first line that differs, skipping stops: a line is rather repeated than lost. Streams lines
  * through without holding them, so one huge line costs no memory. Pure (no I/O).
  */
 export class TimestampedLogDecoder {
-  #cursor: Cursor | undefined;
   readonly #text = new StringDecoder('utf8');
   #mode: 'header' | 'emit' | 'skip' = 'header';
   #header: Buffer[] = [];
   #headerLength = 0;
-  /** Whether the line being written is the cursor's (its bytes move the cursor). */
-  #tracked = false;
+  /** Stamps of the ended lines written, in order, from `#historyStart` (older ones: pruned). */
+  #history: bigint[] = [];
+  #historyStart = 0;
+  #newest: bigint | undefined;
+  /** The stamped line being written (undefined between lines, or in an unstamped one). */
+  #current: Written | undefined;
+  /** The replay's lines already written, expected in this order; then `#current` if it was cut. */
+  #replay: Written[] = [];
+  #replayed = 0;
   #skipBytes = 0;
-  /** Lines with the cursor's timestamp seen on this connection. */
-  #seenAtCursor = 0;
+  /** A cut line the server did not replay: end it before writing the next. */
+  #unterminated = false;
 
   /** `sinceTime` for the next connection (undefined: from the start). */
   get sinceTime(): string | undefined {
-    return this.#cursor?.text;
+    return this.#newest === undefined ? undefined : secondsBefore(this.#newest, REORDER_MARGIN_SECONDS).text;
   }
 
-  /** A new connection: the server starts again at a line boundary at or before `sinceTime`. */
+  /** A new connection: the server replays every line stamped at or after `sinceTime`, in file order. */
   beginConnection(): void {
+    // The line cut on an earlier connection and not reached again on this one is still cut.
+    const last = this.#replay.at(-1);
+    const cut =
+      this.#current ??
+      (last !== undefined && last.bytes >= 0 && this.#replayed < this.#replay.length ? last : undefined);
     this.#mode = 'header';
     this.#header = [];
     this.#headerLength = 0;
-    this.#tracked = false;
     this.#skipBytes = 0;
-    this.#seenAtCursor = 0;
+    this.#replayed = 0;
+    this.#replay = [];
+    this.#current = undefined;
+    if (this.#newest === undefined) return;
+    const since = secondsBefore(this.#newest, REORDER_MARGIN_SECONDS).nanos;
+    for (let i = this.#historyStart; i < this.#history.length; i++) {
+      const nanos = this.#history[i] as bigint;
+      if (nanos >= since) this.#replay.push({ nanos, bytes: -1 });
+    }
+    if (cut !== undefined) {
+      if (cut.nanos >= since) this.#replay.push(cut);
+      else if (cut.bytes > 0) this.#unterminated = true;
+    }
   }
 
   /** The new text in `chunk` (possibly empty). */
@@ -107,37 +145,40 @@ export class TimestampedLogDecoder {
     this.#headerLength = 0;
     const nanos = timestampNanos(text);
     if (nanos === undefined) this.#untracked(Buffer.from(`${text} `, 'latin1'), out);
-    else this.#startLine(nanos, text);
+    else this.#startLine(nanos);
     return space + 1;
   }
 
-  #startLine(nanos: bigint, text: string): void {
-    const cursor = this.#cursor;
-    if (cursor === undefined || nanos > cursor.nanos) {
-      this.#cursor = { nanos, text, done: 0, partial: 0 };
-      this.#seenAtCursor = 1;
-      this.#begin('emit', true, 0);
-    } else if (nanos < cursor.nanos) {
-      this.#begin('skip', false, 0);
-    } else {
-      this.#seenAtCursor += 1;
-      if (this.#seenAtCursor <= cursor.done) this.#begin('skip', false, 0);
-      else if (this.#seenAtCursor === cursor.done + 1) this.#begin('emit', true, cursor.partial);
-      else this.#begin('emit', false, 0);
+  #startLine(nanos: bigint): void {
+    const expected = this.#replay[this.#replayed];
+    if (expected !== undefined && expected.nanos === nanos) {
+      this.#replayed += 1;
+      if (expected.bytes < 0) {
+        this.#mode = 'skip';
+        return;
+      }
+      // The line cut on the last connection: write what was not written.
+      this.#current = expected;
+      this.#skipBytes = expected.bytes;
+      this.#mode = 'emit';
+      return;
     }
-  }
-
-  #begin(mode: 'header' | 'emit' | 'skip', tracked: boolean, skipBytes: number): void {
-    this.#mode = mode;
-    this.#tracked = tracked;
-    this.#skipBytes = skipBytes;
+    // Past what was written (or the server replays something else): everything is new from here.
+    const cut = this.#replay.at(-1);
+    if (cut !== undefined && cut.bytes > 0 && this.#replayed < this.#replay.length) this.#unterminated = true;
+    this.#replay = [];
+    this.#replayed = 0;
+    this.#current = { nanos, bytes: 0 };
+    if (this.#newest === undefined || nanos > this.#newest) this.#newest = nanos;
+    this.#mode = 'emit';
   }
 
   #untracked(bytes: Buffer, out: Buffer[]): void {
     this.#header = [];
     this.#headerLength = 0;
-    this.#begin('emit', false, 0);
-    if (bytes.length > 0) out.push(bytes);
+    this.#current = undefined;
+    this.#mode = 'emit';
+    this.#write(bytes, out);
   }
 
   #emit(piece: Buffer, out: Buffer[]): void {
@@ -148,15 +189,36 @@ export class TimestampedLogDecoder {
       rest = rest.subarray(skipped);
     }
     if (rest.length === 0) return;
-    out.push(rest);
-    if (this.#tracked && this.#cursor !== undefined) this.#cursor.partial += rest.length;
+    this.#write(rest, out);
+    if (this.#current !== undefined) this.#current.bytes += rest.length;
+  }
+
+  #write(bytes: Buffer, out: Buffer[]): void {
+    if (bytes.length === 0) return;
+    if (this.#unterminated) {
+      out.push(Buffer.from('\n'));
+      this.#unterminated = false;
+    }
+    out.push(bytes);
   }
 
   #endLine(): void {
-    if (this.#mode === 'emit' && this.#tracked && this.#cursor !== undefined) {
-      this.#cursor.done += 1;
-      this.#cursor.partial = 0;
+    const ended = this.#current;
+    if (this.#mode === 'emit' && ended !== undefined) this.#remember(ended.nanos);
+    this.#current = undefined;
+    this.#mode = 'header';
+    this.#skipBytes = 0;
+  }
+
+  /** Records an ended line's stamp; forgets those no resume can ask for again. */
+  #remember(nanos: bigint): void {
+    this.#history.push(nanos);
+    const since = secondsBefore(this.#newest ?? nanos, REORDER_MARGIN_SECONDS).nanos;
+    while (this.#historyStart < this.#history.length && (this.#history[this.#historyStart] as bigint) < since)
+      this.#historyStart += 1;
+    if (this.#historyStart > 1024 && this.#historyStart * 2 > this.#history.length) {
+      this.#history = this.#history.slice(this.#historyStart);
+      this.#historyStart = 0;
     }
-    this.#begin('header', false, 0);
   }
 }
