@@ -200,6 +200,22 @@ export function executorConformance(
       }
     });
 
+    it('loses no line when stdout and stderr write at once', async () => {
+      // Runtimes stamp each stream's lines apart and append them to one log: under load a line's
+      // stamp can be older than the line before it (a stderr line lost that way on kubernetes).
+      const sink = new RecordingSink();
+      const count = 2000;
+      const script = [`i=0; while [ $i -lt ${count} ]; do echo "o-$i"; echo "e-$i" >&2; i=$((i+1)); done`];
+      const result = await run(job({ script }), sink);
+      expect(result.status).toBe('success');
+      const lines = (text: string, prefix: string) =>
+        text.split('\n').filter((line) => new RegExp(`^${prefix}-\\d+$`).test(line));
+      const out = sink.text('stdout');
+      const err = target.separateStderr === false ? out : sink.text('stderr');
+      expect(lines(out, 'o')).toEqual(Array.from({ length: count }, (_, i) => `o-${i}`));
+      expect(lines(err, 'e')).toEqual(Array.from({ length: count }, (_, i) => `e-${i}`));
+    });
+
     it("passes env as values, never as script, and nothing of the server's own environment", async () => {
       const leak = `server-only-${randomBytes(6).toString('hex')}`;
       const saved = { probe: process.env.FERRY_CONFORMANCE_PROBE, secret: process.env.FERRY_WEBHOOK_SECRET };
