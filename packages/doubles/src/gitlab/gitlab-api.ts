@@ -20,13 +20,14 @@ import { type DeploymentApiContext, deploymentRoutes } from './deployment-routes
 import { commitStatusEntity, projectEntity } from './gitlab-entities.js';
 import { atLeast, type GitLabUser, roleLevel, tokenFrom, userBasic } from './gitlab-users.js';
 import { GrapeParams } from './grape-params.js';
+import { type MergeRequestApiContext, mergeRequestRoutes } from './merge-request-routes.js';
 import { paginate } from './pagination.js';
 import { postCommitStatus, visibleStatuses } from './post-commit-status.js';
 import { type ProjectStore, readFileAt, resolveCommit } from './project-store.js';
 
 /** The `/api/v4` subset the double serves, answering as GitLab does (bodies, statuses, headers). */
 
-export interface GitLabApiContext extends DeploymentApiContext {
+export interface GitLabApiContext extends DeploymentApiContext, MergeRequestApiContext {
   readonly projects: ProjectStore;
   readonly statuses: CommitStatusStore;
   /** token → user */
@@ -45,6 +46,7 @@ export function gitlabApiRouter(ctx: GitLabApiContext): Router {
   const routes: Route[] = [
     ...branchRoutes(ctx),
     ...deploymentRoutes(ctx),
+    ...mergeRequestRoutes(ctx),
     { method: 'GET', pattern: ['version'], handle: (_c, user) => version(ctx, user) },
     { method: 'GET', pattern: ['user'], handle: (_c, user) => currentUser(user) },
     { method: 'GET', pattern: ['projects', ':id'], handle: (_c, user, p) => showProject(ctx, user, p) },

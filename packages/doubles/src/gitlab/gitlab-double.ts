@@ -11,6 +11,7 @@ import { DeploymentStore } from './deployment-store.js';
 import { DOUBLE_ADMIN_PREFIX, doubleAdmin } from './double-admin.js';
 import { gitlabApiRouter, json } from './gitlab-api.js';
 import type { GitLabRole, GitLabUser } from './gitlab-users.js';
+import { MergeRequestStore } from './merge-request-store.js';
 import { ProjectStore } from './project-store.js';
 import { gitlabReceivedPage } from './received-page.js';
 
@@ -40,6 +41,8 @@ export interface GitLabDouble {
   statuses(projectId: number | string, sha: string): StoredStatus[];
   /** Environments and deployments (Environments and Deployments APIs). */
   readonly deployments: DeploymentStore;
+  /** Merge requests (`GET /projects/:id/merge_requests/:iid`); `mergeEvents` builds merged ones. */
+  readonly mergeRequests: MergeRequestStore;
   /**
    * The project's own CI pipeline on a sha and ref (a `.gitlab-ci.yml` run, source `push`): from
    * now on it is the newest pipeline for that sha and ref, where GitLab attaches a status posted
@@ -72,6 +75,7 @@ export async function startGitLabDouble(options: GitLabDoubleOptions = {}): Prom
   const projects = new ProjectStore();
   const statusStore = new CommitStatusStore();
   const deploymentStore = new DeploymentStore();
+  const mergeRequests = new MergeRequestStore();
   const faults = new FaultInjector();
   const tokens = new Map<string, GitLabUser>();
   let nextUserId = 9001;
@@ -94,6 +98,7 @@ export async function startGitLabDouble(options: GitLabDoubleOptions = {}): Prom
     projects,
     statuses: statusStore,
     deployments: deploymentStore,
+    mergeRequests,
     userById: (id) => {
       for (const u of tokens.values()) if (u.id === id) return u;
       return { id, username: `user${id}`, name: `User ${id}`, role: 'developer' };
@@ -132,6 +137,7 @@ export async function startGitLabDouble(options: GitLabDoubleOptions = {}): Prom
     requests: server.requests,
     statuses: (idOrPath, sha) => statusStore.forCommit(projectId(idOrPath), sha),
     deployments: deploymentStore,
+    mergeRequests,
     startProjectPipeline: (idOrPath, sha, ref) =>
       statusStore.createPipeline(projectId(idOrPath), sha, ref, new Date(), 'push'),
     pipelines: (idOrPath, sha) =>

@@ -15,6 +15,7 @@ export type { GitLabRole, GitLabUser } from './gitlab-users.js';
 export { type HostProjectInput, hostProject } from './host-project.js';
 export { type MergeEventsInput, type MergeMethod, mergeEvents } from './merge-events.js';
 export { type MergedIntoBranch, type MergeIntoBranchInput, mergeIntoBranch } from './merge-into-branch.js';
+export { MergeRequestStore, type StoredMergeRequest } from './merge-request-store.js';
 export { type AddProjectInput, ProjectStore, type StoredProject } from './project-store.js';
 export * from './webhook-sender.js';
 export type * from './webhook-types.js';

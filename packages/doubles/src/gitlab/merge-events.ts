@@ -1,3 +1,4 @@
+import type { StoredMergeRequest } from './merge-request-store.js';
 import type { HookProjectInput, HookUserInput } from './webhook-payloads.js';
 import { buildMergeRequestHook, buildPushHook, randomSha } from './webhook-payloads.js';
 import type { MergeRequestHookPayload, PushHookPayload } from './webhook-types.js';
@@ -16,8 +17,10 @@ import type { MergeRequestHookPayload, PushHookPayload } from './webhook-types.j
  * | `merge`/`rebase_merge` + squash   | a merge commit of the squash commit     | that merge commit  |
  *
  * `merge_commit!` returns `{ commit_sha, merge_commit_sha }`, `fast_forward!` only `{ commit_sha }`;
- * `squash_commit_sha` is stored on the merge request but is not among
- * `Gitlab::HookData::MergeRequestBuilder::SAFE_HOOK_ATTRIBUTES`, so no hook carries it.
+ * `squash_commit_sha` is stored on the merge request (the squash commit whenever the merge
+ * squashed, whatever the method) but is not among
+ * `Gitlab::HookData::MergeRequestBuilder::SAFE_HOOK_ATTRIBUTES`, so no hook carries it; the merge
+ * request API (`GET /projects/:id/merge_requests/:iid`) does (`mergeRequest` below).
  * `last_commit` is `diff_head_commit`: always the source head before any squash or rebase.
  * The push is made by the merging user (`repository.merge(current_user, …)` /
  * `repository.ff_merge(current_user, …)`), so the Push Hook's `user_username` is the merger's.
@@ -45,6 +48,8 @@ export interface MergeEvents {
   branchHead: string;
   mergeRequestHook: MergeRequestHookPayload;
   pushHook: PushHookPayload;
+  /** The merge request as GitLab stores it after the merge (put it in the double's `mergeRequests`). */
+  mergeRequest: StoredMergeRequest;
 }
 
 export function mergeEvents(input: MergeEventsInput): MergeEvents {
@@ -86,5 +91,20 @@ export function mergeEvents(input: MergeEventsInput): MergeEvents {
     ...(input.user === undefined ? {} : { user: input.user }),
     ...(input.project === undefined ? {} : { project: input.project }),
   });
-  return { branchHead, mergeRequestHook, pushHook };
+  const mergeRequest: StoredMergeRequest = {
+    iid: input.iid ?? 77,
+    title,
+    sourceBranch: input.sourceBranch ?? 'feature/x',
+    targetBranch,
+    state: 'merged',
+    diffHeadSha: sourceHead,
+    diffStartSha: targetHead,
+    mergeCommitSha: mergeCommit ?? null,
+    squashCommitSha: squashCommit ?? null,
+    squash: input.squash,
+    mergedAt: new Date(),
+    mergedBy: { username: mergeRequestHook.user.username, name: mergeRequestHook.user.name },
+    createdAt: new Date(),
+  };
+  return { branchHead, mergeRequestHook, pushHook, mergeRequest };
 }

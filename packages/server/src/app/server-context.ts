@@ -2,6 +2,7 @@ import type { FerryConfig, Logger, Secret } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import type { AlertSink } from '../alerts/alert-sink.js';
 import type { ProjectHookSecrets } from '../gitlab/hooks/project-secrets.js';
+import type { MergeFollower } from '../gitlab/merges/merge-follower.js';
 import type { AuditTrail } from '../history/audit/audit-trail.js';
 import type { HistoryStore } from '../history/history-store.js';
 import type { LogStore } from '../logs/log-store.js';
@@ -35,4 +36,6 @@ export interface ServerContext extends ActionDeps {
   secretValues?: readonly string[];
   /** Webhook secrets: global and per project, bound to the project id. */
   webhookSecrets: ProjectHookSecrets;
+  /** Matches fast-forward merges to their commit through GitLab's API (when gitlab.url and token are set). */
+  mergeFollower?: MergeFollower;
 }

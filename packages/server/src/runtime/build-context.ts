@@ -2,7 +2,9 @@ import type { FerryConfig, Logger, Secret } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import { composeObservers } from '../alerts/observers.js';
 import type { ServerContext } from '../app/server-context.js';
+import { createGitLabApi, gitlabConfigured } from '../gitlab/api/gitlab-api.js';
 import { projectHookSecrets } from '../gitlab/hooks/project-secrets.js';
+import { MergeFollower } from '../gitlab/merges/merge-follower.js';
 import { buildHistory, type History } from '../history/build-history.js';
 import { RedisLogStore } from '../logs/redis/redis-log-store.js';
 import { FerryMetrics } from '../metrics/metrics.js';
@@ -103,11 +105,21 @@ export async function buildServerContext(options: BuildContextOptions): Promise<
     secretValues: options.secrets ?? [],
     webhookSecrets: projectHookSecrets(config.gitlab),
   };
+  const mergeFollower = gitlabConfigured(config)
+    ? new MergeFollower({
+        store,
+        logger,
+        api: options.reporting?.gitlabApi ?? createGitLabApi(config, 'read merged merge requests'),
+        giveUpAfterMs: config.gitlab.mergeLookupTimeout,
+      })
+    : undefined;
+  if (mergeFollower !== undefined) ctx.mergeFollower = mergeFollower;
   return {
     ctx,
     reporting,
     history,
     async close() {
+      await mergeFollower?.close();
       await history.close();
       await reporting.close();
       await queue.close();

@@ -34,13 +34,22 @@ export interface MergeNoteInput {
   user: Person;
   mergeRequest: MergeRequestRef;
   sourceSha?: string;
+  /**
+   * The branch's new head, when GitLab's API named it: the note goes to that sha's pipeline (or
+   * waits for that sha's push) and `sourceSha`/`since` are not used.
+   */
+  sha?: string;
   /** The branch head's pipeline is the merge's when that user pushed it at or after this ISO time. */
   since: string;
   /** How long a note waits for its push. */
   ttlSeconds: number;
 }
 
-export type MergeNoteOutcome = { kind: 'annotated'; pipelineId: string } | { kind: 'pending' };
+export type MergeNoteOutcome =
+  | { kind: 'annotated'; pipelineId: string }
+  /** That sha's pipeline exists but was not made by a push (already the merge's, or an API run). */
+  | { kind: 'unchanged'; pipelineId: string }
+  | { kind: 'pending' };
 
 export type AdmitOutcome =
   | { kind: 'created'; pipelineId: string; enqueue: boolean; superseded: string[] }

@@ -330,6 +330,11 @@ export function buildConfigSchema(resolve: SecretResolver) {
            */
           cloneHosts: z.array(z.url({ protocol: /^https?$/ })).default([]),
           /**
+           * How long Ferry keeps asking GitLab (`GET /projects/:id/merge_requests/:iid`) which commit
+           * a fast-forward merge put on the branch before it falls back to the merging user's push.
+           */
+          mergeLookupTimeout: duration('2m'),
+          /**
            * Per-project webhook secrets, bound to GitLab's project id: keyed by the id, or by the
            * path (group/name) with its `id`; a delivery whose id and path disagree with this is refused.
            */

@@ -1,7 +1,7 @@
 import { type FerryConfig, FerryError, ReportingErrors } from '@ferry/shared';
 import { Gitlab } from '@gitbeaker/rest';
 
-/** The part of @gitbeaker/rest Ferry uses: commit statuses, raw files, branch access, deployments. */
+/** The part of @gitbeaker/rest Ferry uses: commit statuses, raw files, branch access, deployments, merged MRs. */
 export interface GitLabApi {
   Commits: {
     editStatus(
@@ -21,6 +21,7 @@ export interface GitLabApi {
     showRaw(projectId: number | string, filePath: string, ref: string): Promise<unknown>;
   };
   Projects: { show(projectId: number | string): Promise<unknown> };
+  MergeRequests: { show(projectId: number | string, iid: number): Promise<unknown> };
   Branches: { show(projectId: number | string, branch: string): Promise<unknown> };
   ProtectedBranches: { show(projectId: number | string, branch: string): Promise<unknown> };
   Environments: {

@@ -100,20 +100,30 @@ export async function gitlabWebhookRoute(app: FastifyInstance, ctx: ServerContex
       return reply.code(200).send({ result: 'canceled', superseded: canceled } satisfies WebhookAnswer);
     }
     if (classification.kind === 'note') {
+      if (ctx.mergeFollower !== undefined) {
+        // GitLab's API names the branch's new head; asked after this answer (GitLab waits 10 s at most).
+        ctx.mergeFollower.follow(classification.note, new Date());
+        count('noted');
+        return reply.code(200).send({
+          result: 'noted',
+          reason:
+            'a fast-forward merge: Ferry asks GitLab for the commit the branch got; the pipeline of its push carries the merge',
+        } satisfies WebhookAnswer);
+      }
       let noted: Awaited<ReturnType<typeof noteMerge>>;
       try {
-        noted = await noteMerge(ctx, classification.note);
+        noted = await noteMerge(ctx, classification.note, { receivedAt: new Date() });
       } catch (err) {
         throw storeFailure(err, count);
       }
-      count(noted.result);
+      count(noted.result === 'annotated' ? 'annotated' : 'noted');
       const answer: WebhookAnswer =
         noted.result === 'annotated'
           ? { result: 'annotated', pipelineId: noted.pipelineId }
           : {
               result: 'noted',
               reason:
-                'GitLab names no new head for a fast-forward merge: the pipeline of its push will carry it',
+                'a fast-forward merge and no GitLab API configured: the merging user’s next push carries it',
             };
       return reply.code(200).send(answer);
     }

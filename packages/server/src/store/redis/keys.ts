@@ -14,7 +14,7 @@ export function storeKeys(prefix: string) {
     events: `${prefix}:events`,
     head: (projectId: number, ref: string) => `${prefix}:head:${projectId}:${ref}`,
     /** A merge the forge named no new head for, waiting for its push. */
-    mergeNote: (projectId: number, ref: string) => `${prefix}:merge-note:${projectId}:${ref}`,
+    mergeNotes: (projectId: number, ref: string) => `${prefix}:merge-notes:${projectId}:${ref}`,
     project: (id: string) => `${prefix}:project:${id}`,
     projectPath: (path: string) => `${prefix}:project-path:${path}`,
   };

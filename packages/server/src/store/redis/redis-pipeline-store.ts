@@ -113,7 +113,7 @@ export class RedisPipelineStore implements PipelineStore {
       k.head(pipeline.project.id, pipeline.ref),
       k.project(String(pipeline.project.id)),
       k.projectPath(pipeline.project.path),
-      k.mergeNote(pipeline.project.id, pipeline.ref),
+      k.mergeNotes(pipeline.project.id, pipeline.ref),
       pipeline.id,
       JSON.stringify(encodePipeline(pipeline)),
       input.supersede ? '1' : '0',
@@ -137,7 +137,7 @@ export class RedisPipelineStore implements PipelineStore {
     const k = this.keys;
     const [kind, id] = await this.#redis.ferryNoteMerge(
       k.head(input.projectId, input.ref),
-      k.mergeNote(input.projectId, input.ref),
+      k.mergeNotes(input.projectId, input.ref),
       k.dedup(`${input.projectId}:${input.environment}:`),
       k.pipelinePrefix,
       JSON.stringify(input.user),
@@ -146,10 +146,10 @@ export class RedisPipelineStore implements PipelineStore {
       input.since,
       String(input.ttlSeconds),
       input.user.username,
+      input.sha ?? '',
     );
-    return kind === 'annotated' && id !== undefined
-      ? { kind: 'annotated', pipelineId: id }
-      : { kind: 'pending' };
+    if ((kind === 'annotated' || kind === 'unchanged') && id !== undefined) return { kind, pipelineId: id };
+    return { kind: 'pending' };
   }
 
   async get(id: string): Promise<PipelineRecord | undefined> {

@@ -49,10 +49,11 @@ return 1
 
 /**
  * admit: KEYS = idempotency ('' for none), dedup, pipeline, lanePending, laneHolder, indexAll,
- * indexProject, active, sequence, events, branchHead, project, projectPath, mergeNote.
+ * indexProject, active, sequence, events, branchHead, project, projectPath, mergeNotes.
  * ARGV = id, hashFieldsJSON, supersede ('1'/'0'), mergeUpgradeJSON ('' for none), idemTtlSeconds,
  * now, pipelineKeyPrefix, sha, projectId (the project's JSON is the record's `project` field),
- * pusher ('' unless a push: a merge note left by the same user for this branch is taken),
+ * pusher ('' unless a push: a merge note for this sha, else one the same user left for this branch
+ * without knowing the sha, is taken),
  * dedupTtlSeconds (the dedup key expires: Redis never grows with every pipeline ever run).
  * Everything intake writes happens in this one round trip.
  */
@@ -98,15 +99,18 @@ if existing then
   return {'duplicate', existing, tostring(updated)}
 end
 if ARGV[10] ~= '' then
-  local raw = redis.call('GET', KEYS[14])
+  local field = ARGV[8]
+  local raw = redis.call('HGET', KEYS[14], field)
+  if not raw then
+    field = '~' .. ARGV[10]
+    raw = redis.call('HGET', KEYS[14], field)
+  end
   if raw then
     local note = cjson.decode(raw)
-    if cjson.decode(note.user).username == ARGV[10] then
-      fields['trigger'] = 'merge'
-      fields['user'] = note.user
-      fields['mergeRequest'] = note.mergeRequest
-      redis.call('DEL', KEYS[14])
-    end
+    fields['trigger'] = 'merge'
+    fields['user'] = note.user
+    fields['mergeRequest'] = note.mergeRequest
+    redis.call('HDEL', KEYS[14], field)
   end
 end
 redis.call('SET', KEYS[2], id, 'EX', tonumber(ARGV[11]))
@@ -206,12 +210,16 @@ return {1, ''}
 `;
 
 /**
- * noteMerge: a merge whose new head the forge did not name annotates the pipeline of the merge's
- * push: the pipeline of the source head if there is one (a fast-forward without squash), else the
- * branch head's pipeline when the same user pushed it since `since`, else a note the next push of
- * that user takes (admit). KEYS = branchHead, mergeNote. ARGV = dedupPrefix (up to the sha),
- * pipelineKeyPrefix, userJSON, mergeRequestJSON, sourceSha ('' for none), since (ISO time),
- * noteTtlSeconds, username. Returns {'annotated', id} or {'pending'}.
+ * noteMerge: a merge that started no pipeline of its own annotates the pipeline of the merge's push
+ * (who merged, the merge request). With the branch's new head known (`exactSha`, from GitLab's API):
+ * the pipeline of that sha when there is one, else a note under that sha that the push of that sha
+ * takes (admit). Without it (the fallback when GitLab's API did not answer): the pipeline of the
+ * source head if there is one (a fast-forward without squash), else the branch head's pipeline when
+ * the same user pushed it since `since`, else a note the next push of that user takes.
+ * KEYS = branchHead, mergeNotes (a hash: sha or `~username` → note). ARGV = dedupPrefix (up to the
+ * sha), pipelineKeyPrefix, userJSON, mergeRequestJSON, sourceSha ('' for none), since (ISO time),
+ * noteTtlSeconds, username, exactSha ('' for none).
+ * Returns {'annotated', id}, {'unchanged', id} (that sha's pipeline is not a push's) or {'pending'}.
  */
 export const noteMergeScript = `
 local function annotate(pid)
@@ -219,6 +227,17 @@ local function annotate(pid)
   if redis.call('HGET', pk, 'trigger') ~= 'push' then return false end
   redis.call('HSET', pk, 'trigger', 'merge', 'user', ARGV[3], 'mergeRequest', ARGV[4])
   return true
+end
+local note = cjson.encode({user = ARGV[3], mergeRequest = ARGV[4]})
+if ARGV[9] ~= '' then
+  local pid = redis.call('GET', ARGV[1] .. ARGV[9])
+  if pid then
+    if annotate(pid) then return {'annotated', pid} end
+    return {'unchanged', pid}
+  end
+  redis.call('HSET', KEYS[2], ARGV[9], note)
+  redis.call('EXPIRE', KEYS[2], tonumber(ARGV[7]))
+  return {'pending'}
 end
 if ARGV[5] ~= '' then
   local pid = redis.call('GET', ARGV[1] .. ARGV[5])
@@ -236,7 +255,8 @@ if head then
     end
   end
 end
-redis.call('SET', KEYS[2], cjson.encode({user = ARGV[3], mergeRequest = ARGV[4]}), 'EX', tonumber(ARGV[7]))
+redis.call('HSET', KEYS[2], '~' .. ARGV[8], note)
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[7]))
 return {'pending'}
 `;
 
