@@ -3,6 +3,7 @@ import { rollbackPipeline } from '../../packages/server/src/pipeline/actions.js'
 import { eventually } from '../support/ferry.js';
 import { useGitLabWorld } from './support/gitlab-world.js';
 import { merge, until } from './support/pipelines.js';
+import { PUBLIC_URL } from './support/reporting-ferry.js';
 
 const PROJECT = { projectId: 4217, path: 'shop/order-service' };
 const PROJECT_REF = { id: PROJECT.projectId, path: PROJECT.path };
@@ -39,6 +40,31 @@ describe('GitLab deployments', () => {
     });
     expect(record.gitlabDeployments).toEqual([
       { id: deployment?.id, environment: 'test', kind: 'deploy', sha, status: 'success' },
+    ]);
+  });
+
+  it('leads from GitLab’s environment page to Ferry: the deployed commit’s ferry/deploy status links the pipeline page', async () => {
+    // GitLab's Deployments API takes no link (POST /projects/:id/deployments: environment, sha, ref,
+    // tag, status; doc/api/deployments.md, GitLab 15.x). The environment page names each
+    // deployment's commit; that commit's page lists its statuses, and ferry/deploy links Ferry.
+    const t = await start();
+    const { id } = await merge(t, { ...PROJECT, sha: commit() });
+    await until(t, id, ['success']);
+    const [deployment] = await deploymentsDone(1);
+    const deployed = deployment?.sha ?? '';
+    const status = await eventually(async () =>
+      w.gitlab
+        .statuses(PROJECT.projectId, deployed)
+        .find((s) => s.name === 'ferry/deploy' && s.status === 'success'),
+    );
+    expect(status.targetUrl).toBe(`${PUBLIC_URL}/pipelines/${id}#deploy`);
+    const created = w.gitlab.requests.find((r) => r.method === 'POST' && r.path.endsWith('/deployments'));
+    expect(Object.keys(created?.body as Record<string, unknown>).sort()).toEqual([
+      'environment',
+      'ref',
+      'sha',
+      'status',
+      'tag',
     ]);
   });
 
