@@ -135,12 +135,20 @@ async function readCommands(file: string): Promise<string[] | undefined> {
 /** The subcommands that need no release modules. */
 const LIGHT = new Set(['clone', 'run', 'cache', 'services']);
 
-async function releaseCommands(setExit: (code: number) => void): Promise<Command[]> {
-  const [{ buildCommand }, { deployCommand }] = await Promise.all([
-    import('./build/build-command.js'),
-    import('./deploy/deploy-command.js'),
-  ]);
-  return [buildCommand(setExit), deployCommand(setExit)];
+/**
+ * The release subcommands `argv` needs: build loads only the build modules, deploy only the deploy
+ * ones (the Kubernetes client alone takes a second or more to load on a busy node); help or an
+ * unknown command gets both.
+ */
+async function releaseCommands(
+  name: string | undefined,
+  setExit: (code: number) => void,
+): Promise<Command[]> {
+  const build = async () => (await import('./build/build-command.js')).buildCommand(setExit);
+  const deploy = async () => (await import('./deploy/deploy-command.js')).deployCommand(setExit);
+  if (name === 'build') return [await build()];
+  if (name === 'deploy') return [await deploy()];
+  return Promise.all([build(), deploy()]);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -149,7 +157,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     exit = code;
   };
   try {
-    const release = LIGHT.has(argv[0] ?? '') ? [] : await releaseCommands(setExit);
+    const release = LIGHT.has(argv[0] ?? '') ? [] : await releaseCommands(argv[0], setExit);
     await buildCli(setExit, release).parseAsync(argv as string[], { from: 'user' });
   } catch (err) {
     const code = (err as { exitCode?: number }).exitCode;

@@ -8,8 +8,6 @@ import { type BuildJob, readBuildJob } from './build-env.js';
 import { readAuthFile } from './buildah/auth-file.js';
 import { runBuildahBuild } from './buildah/buildah-build.js';
 import { containerMemoryPeak } from './buildah/memory-peak.js';
-import { connectDocker } from './docker-engine.js';
-import { runEngineBuild } from './engine-build.js';
 
 /**
  * `ferry-runner build`: build and push the image of the checked-out commit. The job comes in the
@@ -46,6 +44,11 @@ export function buildCommand(
           try {
             const ready = await withAuthFile(job);
             if (ready.builder === 'engine') {
+              // dockerode loads only for an engine build: a buildah build pod never needs it.
+              const [{ connectDocker }, { runEngineBuild }] = await Promise.all([
+                import('./docker-engine.js'),
+                import('./engine-build.js'),
+              ]);
               const docker = await connectDocker(env, signal);
               return await runEngineBuild(ready, workspace, docker, out, signal);
             }
