@@ -8,7 +8,15 @@ import { checkBuildInputs, readBackDigest } from '../build-steps.js';
 import { imageLabels } from '../image-labels.js';
 import { registryFailure } from '../registry-errors.js';
 import { imageTags } from '../tags.js';
-import { budArgs, CACHE_PUSH_FAILED_RE, pushArgs, type StorageOptions, storageArgs } from './bud-args.js';
+import {
+  budArgs,
+  CACHE_PUSH_FAILED_RE,
+  pushArgs,
+  type RegistryCache,
+  type StorageOptions,
+  storageArgs,
+  writesRegistryCache,
+} from './bud-args.js';
 import { claimStorage, keepSlot } from './cache-storage.js';
 import { registriesConf } from './registries-conf.js';
 import { checkRegistryAccess } from './registry-access.js';
@@ -50,7 +58,7 @@ export async function runBuildahBuild(
       BUILDAH_LAYERS: 'true',
       ...(job.authFile === null ? {} : { REGISTRY_AUTH_FILE: job.authFile }),
     };
-    const bud = (cache: string | null) =>
+    const bud = (cache: RegistryCache | null) =>
       budArgs({
         contextDir,
         dockerfile: dockerfilePath,
@@ -58,18 +66,21 @@ export async function runBuildahBuild(
         buildArgs: plan.build.args,
         target: plan.build.target,
         labels: imageLabels(plan.sha, job.sourceUrl, job.pipelineId),
-        cacheRepository: cache,
+        cache,
         storage,
       });
-    const cache = cacheRepository(tags.repository);
+    const cache: RegistryCache = {
+      repository: cacheRepository(tags.repository),
+      write: writesRegistryCache(slot),
+    };
     out.line(
-      `building ${tags.immutable} from ${plan.build.dockerfile} (context ${plan.build.context}) with buildah, cache ${cache}`,
+      `building ${tags.immutable} from ${plan.build.dockerfile} (context ${plan.build.context}) with buildah, cache ${cache.repository}${cache.write ? '' : ' (read only: the layers are in the warm slot)'}`,
     );
     // A build killed in this slot before may have left working containers: they only take space.
     if (slot !== null) await runBuildah([...storageArgs(storage), 'rm', '--all'], env, out, signal);
     let run = await runBuildah(bud(cache), env, out, signal);
-    if (run.exitCode !== 0 && run.tail.some((line) => CACHE_PUSH_FAILED_RE.test(line))) {
-      out.line(`the layer cache ${cache} could not be written: building again without the cache`);
+    if (cache.write && run.exitCode !== 0 && run.tail.some((line) => CACHE_PUSH_FAILED_RE.test(line))) {
+      out.line(`the layer cache ${cache.repository} could not be written: building again without the cache`);
       run = await runBuildah(bud(null), env, out, signal);
     }
     if (run.exitCode !== 0)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { authFileJson, readAuthFile } from './auth-file.js';
-import { budArgs, CACHE_PUSH_FAILED_RE, pushArgs } from './bud-args.js';
+import { budArgs, CACHE_PUSH_FAILED_RE, pushArgs, writesRegistryCache } from './bud-args.js';
 import { cacheRepository } from './buildah-build.js';
 import { registriesConf } from './registries-conf.js';
 
@@ -12,7 +12,7 @@ describe('budArgs', () => {
     buildArgs: { A: 'x y', B: '$HOME' },
     target: null,
     labels: { 'org.opencontainers.image.revision': 'abc' },
-    cacheRepository: 'r:5000/g/s/cache',
+    cache: { repository: 'r:5000/g/s/cache', write: true },
     storage: { driver: 'overlay', root: null },
   };
   it('builds with chroot isolation, kept layers, the registry cache both ways, args and labels as single words', () => {
@@ -43,9 +43,19 @@ describe('budArgs', () => {
     ]);
   });
   it('adds the target, and builds without the cache when told', () => {
-    const args = budArgs({ ...base, target: 'runtime', cacheRepository: null });
+    const args = budArgs({ ...base, target: 'runtime', cache: null });
     expect(args).toContain('runtime');
     expect(args.join(' ')).not.toContain('cache');
+  });
+  it('reads the registry cache without writing it when told', () => {
+    const args = budArgs({ ...base, cache: { repository: 'r:5000/g/s/cache', write: false } });
+    expect(args).toContain('--cache-from');
+    expect(args).not.toContain('--cache-to');
+  });
+  it('writes the registry cache without a slot or on an empty one, never on a warm one', () => {
+    expect(writesRegistryCache(null)).toBe(true);
+    expect(writesRegistryCache({ previous: null })).toBe(true);
+    expect(writesRegistryCache({ previous: { pipelineId: 'p1', bytes: 1 } })).toBe(false);
   });
   it('never carries a credential', () => {
     expect(
