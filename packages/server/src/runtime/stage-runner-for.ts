@@ -64,6 +64,9 @@ export async function executorFor(config: FerryConfig): Promise<Executor | undef
         socketPath: config.executor.docker.socketPath,
         runnerImage: config.executor.docker.runnerImage,
         cacheMaxBytes: config.executor.docker.cacheMaxBytes,
+        ...(config.executor.docker.buildCache === undefined
+          ? {}
+          : { buildCache: config.executor.docker.buildCache }),
         ...(config.executor.docker.buildSeccompProfile === undefined
           ? {}
           : { buildSeccompProfile: config.executor.docker.buildSeccompProfile }),

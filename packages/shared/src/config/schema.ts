@@ -95,6 +95,18 @@ const labelMap = z.record(
   z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, 'a label value'),
 );
 
+/** How a build cache is split and capped (`executor.kubernetes.buildCache`, `executor.docker.buildCache`). */
+const buildCacheSlots = {
+  /** Storages per project: that many of its builds at once reuse layers; one more does not wait, it builds cold. */
+  slots: z.number().int().min(1).max(16).default(2),
+  /** A slot larger than this after a build is emptied (its next build is cold). */
+  maxBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 ** 3),
+};
+
 const kubernetesExecutorSchema = z.strictObject({
   kubeconfig: z.string().optional(),
   context: z.string().optional(),
@@ -160,19 +172,7 @@ const kubernetesExecutorSchema = z.strictObject({
    * at a time locks (docs/release.md, "The build cache"). Unset: each build pod starts with empty
    * storage and reads cached layers from the registry only.
    */
-  buildCache: z
-    .strictObject({
-      claimName: z.string().min(1),
-      /** Storages per project: that many of its builds at once reuse layers; one more does not wait, it builds cold. */
-      slots: z.number().int().min(1).max(16).default(2),
-      /** A slot larger than this after a build is emptied (its next build is cold). */
-      maxBytes: z
-        .number()
-        .int()
-        .positive()
-        .default(10 * 1024 ** 3),
-    })
-    .optional(),
+  buildCache: z.strictObject({ claimName: z.string().min(1), ...buildCacheSlots }).optional(),
 });
 
 /** How long one environment's finished pipelines stay in the archive. */
@@ -313,6 +313,13 @@ export function buildConfigSchema(resolve: SecretResolver) {
                * buildah`); unset: the one Ferry ships, deploy/seccomp/ferry-build.json.
                */
               buildSeccompProfile: z.string().min(1).optional(),
+              /**
+               * Where buildah build containers keep their layer storage between builds: a named
+               * volume per project (`ferry-build-cache-<owner>-p<project id>`) split in `slots`
+               * storages, one build at a time in each (docs/release.md, "The build cache"). Unset:
+               * each build starts with empty storage and reads cached layers from the registry.
+               */
+              buildCache: z.strictObject(buildCacheSlots).optional(),
             })
             .prefault({}),
           kubernetes: kubernetesExecutorSchema.prefault({}),

@@ -3,6 +3,7 @@ import type { ContainerCreateOptions, VolumeCreateOptions } from 'dockerode';
 import type { CacheJob, StageJob } from '../executor.js';
 import { type ContainerSpecOptions, hostConfig, ROOT_USER, WORKSPACE } from './container-spec.js';
 import { Label, runnerLabels } from './labels.js';
+import { projectVolumeName, projectVolumeSpec } from './project-volumes.js';
 import { containerName } from './runner-names.js';
 
 /** Where a cache container sees its project's cache volume. */
@@ -14,22 +15,11 @@ export const CACHE_STORE = '/cache';
  * (destroy and the reaper leave it: it carries no runner label). Pure.
  */
 export function cacheVolumeName(job: StageJob): string {
-  const owner = (job.owner ?? 'ferry').replace(/[^a-zA-Z0-9_.-]/g, '_');
-  return `ferry-cache-${owner}-p${job.project.id}`;
+  return projectVolumeName('ferry-cache', job);
 }
 
 export function cacheVolumeSpec(job: StageJob): VolumeCreateOptions {
-  return {
-    Name: cacheVolumeName(job),
-    Driver: 'local',
-    Labels: {
-      [Label.managed]: '1',
-      [Label.executor]: 'docker',
-      [Label.role]: 'cache',
-      [Label.project]: job.project.path,
-      ...(job.owner === undefined ? {} : { [Label.owner]: job.owner }),
-    },
-  };
+  return projectVolumeSpec(cacheVolumeName(job), 'cache', job);
 }
 
 /**

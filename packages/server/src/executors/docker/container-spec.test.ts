@@ -158,6 +158,34 @@ describe('docker container specs', () => {
     expect(JSON.stringify(spec)).not.toContain('c2VjcmV0');
     expect(JSON.stringify(spec)).not.toContain('docker.sock');
     expect(() => stepContainerSpec(buildah, id, options)).toThrow(/seccomp profile/);
+    // Without executor.docker.buildCache: no build cache volume, no slots in the environment.
+    expect(JSON.stringify(spec)).not.toContain('ferry-build-cache');
+    expect(spec.Env?.some((e) => e.startsWith('FERRY_BUILD_CACHE'))).toBe(false);
+  });
+
+  it('buildah build step with a build cache: its project volume at the cache directory, the slots in the env', () => {
+    const buildah = { ...job, stage: 'build' as const, secretEnv: {}, buildah: {}, owner: 'ferry:a' };
+    const spec = stepContainerSpec(buildah, id, {
+      ...options,
+      buildSeccompProfile: '{}',
+      buildCache: { slots: 3, maxBytes: 1024 },
+    });
+    expect(spec.HostConfig?.Mounts).toContainEqual({
+      Type: 'volume',
+      Source: 'ferry-build-cache-ferry_a-p7',
+      Target: '/var/lib/ferry-build-cache',
+      ReadOnly: false,
+    });
+    expect(spec.Env).toEqual(
+      expect.arrayContaining([
+        'FERRY_BUILD_CACHE_DIR=/var/lib/ferry-build-cache',
+        'FERRY_BUILD_CACHE_SLOTS=3',
+        'FERRY_BUILD_CACHE_MAX_BYTES=1024',
+      ]),
+    );
+    // A test step never gets it, even with the option set.
+    const test = stepContainerSpec(job, id, { ...options, buildCache: { slots: 3, maxBytes: 1024 } });
+    expect(JSON.stringify(test)).not.toContain('ferry-build-cache');
   });
 
   it('step container without resources has no limits', () => {

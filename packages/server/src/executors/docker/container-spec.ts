@@ -11,6 +11,7 @@ import type { ContainerCreateOptions, VolumeCreateOptions } from 'dockerode';
 import type { StageJob } from '../executor.js';
 import { stageScript } from '../stage-script.js';
 import { Label, runnerLabels } from './labels.js';
+import { type BuildCacheSlots, buildCacheVolumeName } from './project-volumes.js';
 import { resourceLimits } from './resources.js';
 import { containerName } from './runner-names.js';
 
@@ -31,6 +32,8 @@ export interface ContainerSpecOptions {
   init: boolean;
   /** The seccomp profile (JSON text) of a buildah build step (`job.buildah`); required for one. */
   buildSeccompProfile?: string;
+  /** A buildah build step's storage slots in its project's volume (`executor.docker.buildCache`). */
+  buildCache?: BuildCacheSlots;
 }
 
 export function volumeSpec(job: StageJob, id: string): VolumeCreateOptions {
@@ -107,7 +110,11 @@ export function stepContainerSpec(
     Image: job.image,
     Entrypoint: [...containerScriptCommand],
     Cmd: [],
-    Env: envList({ ...commandEnv(job, WORKSPACE), [SCRIPT_ENV]: encodeScript(stageScript(job)) }),
+    Env: envList({
+      ...commandEnv(job, WORKSPACE),
+      ...buildCacheEnv(job, options),
+      [SCRIPT_ENV]: encodeScript(stageScript(job)),
+    }),
     WorkingDir: WORKSPACE,
     ...(job.dockerSocket === undefined && job.buildah === undefined ? {} : { User: ROOT_USER }),
     Labels: { ...runnerLabels(job, id), [Label.role]: 'step' },
@@ -126,8 +133,17 @@ function stepHostConfig(
   networkMode: string,
 ): ContainerCreateOptions['HostConfig'] {
   const host = { ...hostConfig(id, options, networkMode), ...resourceLimits(job.resources) };
-  if (job.buildah !== undefined)
-    return { ...host, ...buildahSandbox(host.Mounts ?? [], runnerLabels(job, id), options) };
+  if (job.buildah !== undefined) {
+    const mounts = [...(host.Mounts ?? [])];
+    if (options.buildCache !== undefined)
+      mounts.push({
+        Type: 'volume',
+        Source: buildCacheVolumeName(job),
+        Target: BuildahSandbox.cacheDir,
+        ReadOnly: false,
+      });
+    return { ...host, ...buildahSandbox(mounts, runnerLabels(job, id), options) };
+  }
   if (job.dockerSocket === undefined) return host;
   return {
     ...host,
@@ -135,6 +151,16 @@ function stepHostConfig(
       ...(host.Mounts ?? []),
       { Type: 'bind', Source: job.dockerSocket, Target: '/var/run/docker.sock', ReadOnly: false },
     ],
+  };
+}
+
+/** Where a buildah build step finds its build cache, as on kubernetes (build-sandbox.ts). Pure. */
+function buildCacheEnv(job: StageJob, options: ContainerSpecOptions): Record<string, string> {
+  if (job.buildah === undefined || options.buildCache === undefined) return {};
+  return {
+    [RunnerEnv.buildCacheDir]: BuildahSandbox.cacheDir,
+    [RunnerEnv.buildCacheSlots]: String(options.buildCache.slots),
+    [RunnerEnv.buildCacheMaxBytes]: String(options.buildCache.maxBytes),
   };
 }
 

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import type { PullPolicy } from './images.js';
+import type { BuildCacheSlots } from './project-volumes.js';
 import type { RegistryAuth } from './registry-auth.js';
 
 export interface DockerExecutorOptions {
@@ -26,4 +27,9 @@ export interface DockerExecutorOptions {
    * default: deploy/seccomp/ferry-build.json of this Ferry, see build-seccomp-profile.ts).
    */
   buildSeccompProfile?: string;
+  /**
+   * Keep buildah's storage between builds in a volume per project (config `executor.docker.buildCache`);
+   * unset: each build starts with empty storage.
+   */
+  buildCache?: BuildCacheSlots;
 }

@@ -19,6 +19,7 @@ import type { DockerExecutorOptions } from './docker-executor-options.js';
 import { DockerRun } from './docker-run.js';
 import { followContainerLogs } from './follow-logs.js';
 import { Label, runnerFilter } from './labels.js';
+import { buildCacheVolumeSpec } from './project-volumes.js';
 import { dockerRunnerId, isDockerRunnerId } from './runner-names.js';
 import { stepResult } from './stage-result.js';
 
@@ -53,6 +54,8 @@ export class DockerExecutor implements Executor {
       // The project's cache volume outlives runners; creating an existing volume is a no-op.
       if (job.cache !== undefined)
         await this.#docker.createVolume({ ...cacheVolumeSpec(job), abortSignal: signal });
+      if (job.buildah !== undefined && this.#options.buildCache !== undefined)
+        await this.#docker.createVolume({ ...buildCacheVolumeSpec(job), abortSignal: signal });
     } catch (err) {
       throw this.#engineError(err);
     }
@@ -69,6 +72,7 @@ export class DockerExecutor implements Executor {
         killGraceMs: this.#options.killGraceMs ?? 2_000,
         cacheMaxBytes: this.#options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES,
         buildSeccompProfile: this.#options.buildSeccompProfile ?? shippedBuildSeccompProfile(),
+        ...(this.#options.buildCache === undefined ? {} : { buildCache: this.#options.buildCache }),
       }),
     );
     return { id };

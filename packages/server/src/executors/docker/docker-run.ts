@@ -15,6 +15,7 @@ import {
 } from './container-spec.js';
 import { DockerOutput } from './docker-output.js';
 import { ensureImage, type PullPolicy, runnerImageMissing } from './images.js';
+import type { BuildCacheSlots } from './project-volumes.js';
 import type { RegistryAuth } from './registry-auth.js';
 import { lastLogLines } from './service-logs.js';
 import { netContainerSpec, serviceContainerSpec, sharedNetwork, waitContainerSpec } from './service-specs.js';
@@ -33,6 +34,8 @@ export interface DockerRunDeps {
   cacheMaxBytes: number;
   /** The seccomp profile file of a buildah build step. */
   buildSeccompProfile: string;
+  /** Keep a buildah build's storage in its project's volume (`executor.docker.buildCache`). */
+  buildCache?: BuildCacheSlots;
 }
 
 interface ContainerEnd {
@@ -155,7 +158,11 @@ export class DockerRun extends StageRun<DockerOutput> {
     if (job.buildah !== undefined) {
       const profile = await readBuildSeccompProfile(this.#deps.buildSeccompProfile);
       if ('problem' in profile) return this.fail(profile.problem);
-      stepOptions = { ...options, buildSeccompProfile: profile.json };
+      stepOptions = {
+        ...options,
+        buildSeccompProfile: profile.json,
+        ...(this.#deps.buildCache === undefined ? {} : { buildCache: this.#deps.buildCache }),
+      };
       const authJson = job.buildah.authJson;
       // The registry credential as a root-only file in the created container, never its environment.
       if (authJson !== undefined)
