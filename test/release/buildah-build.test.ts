@@ -171,6 +171,8 @@ describe('ferry-runner build with buildah in the build sandbox', () => {
     expect(cold.stdout).toContain('build cache: slot 0 of 1, empty (this build fills it)');
     expect(cold.stdout).toContain(`Trying to pull ${base}`);
     expect(cold.stdout).toContain('slow-step-42');
+    // An empty slot: the build fills the registry cache for builds that start without the slot.
+    expect(cold.stdout).toContain('--> Pushing cache');
     expect(cold.stdout).toMatch(/build cache: slot 0 keeps \d+ MiB for the next build/);
     // buildah's blob-info cache (which layers the registry has, compressed how) went to the slot.
     expect(
@@ -190,6 +192,9 @@ describe('ferry-runner build with buildah in the build sandbox', () => {
     expect(warm.stdout).toContain('--> Using cache');
     expect(warm.stdout).not.toContain('slow-step-42');
     expect(warm.stdout).toContain('v2');
+    // A warm slot has the layers: the registry cache is read, not written again step by step.
+    expect(warm.stdout).toContain('(read only: the layers are in the warm slot)');
+    expect(warm.stdout).not.toContain('Pushing cache');
 
     // Another build holds the only slot (as a build pod on the same volume would): this one does
     // not wait and does not share it; it builds on its own empty storage.
@@ -210,6 +215,9 @@ describe('ferry-runner build with buildah in the build sandbox', () => {
       );
       expect(busy.stdout).toContain(`Trying to pull ${base}`);
       expect(busy.stdout).toContain('v3');
+      // No slot: it writes the registry cache, and found the cold build's RUN layer there.
+      expect(busy.stdout).toContain('--> Pushing cache');
+      expect(busy.stdout).not.toContain('slow-step-42');
     } finally {
       holder.stdin.end();
       await holderExited;
