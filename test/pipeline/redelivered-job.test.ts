@@ -1,5 +1,5 @@
 import { buildPushHook, randomSha, sendWebhook } from '@ferry/doubles/gitlab';
-import { createLogger, type PipelineRecord } from '@ferry/shared';
+import { createLogger, type PipelineRecord, type StageRecord } from '@ferry/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nullObserver } from '../../packages/server/src/pipeline/observer.js';
 import { runPipeline } from '../../packages/server/src/pipeline/run.js';
@@ -84,16 +84,17 @@ describe('a pipeline job delivered again while its pipeline still runs in this p
   }, 90_000);
 });
 
-describe('two runs of one pipeline at once (another replica resuming it from an older read)', () => {
+describe('another replica resuming a pipeline from what is stored', () => {
   const cleanups: Array<() => Promise<unknown>> = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
   });
 
-  it('skip a stage the spec disables once: its end is stored once', async () => {
+  /** A running pipeline whose test stage (attempt 1) ended with `testEnd`; build and deploy pending. */
+  async function resumable(testEnd: Pick<StageRecord, 'status' | 'reason'>) {
     const redis = await connectTestRedis();
     cleanups.push(() => redis.quit());
-    const prefix = `rdj${Date.now().toString(36)}`;
+    const prefix = `rdj${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
     const store = new RedisPipelineStore(redis, { prefix });
     const queue = new PipelineQueue({ connection: redis.duplicate(), prefix: `${prefix}:bull` });
     cleanups.push(() => queue.close());
@@ -106,12 +107,11 @@ describe('two runs of one pipeline at once (another replica resuming it from an 
     expect((await store.admit({ pipeline: record, dedupKey: record.id, supersede: false })).kind).toBe(
       'created',
     );
-    // The state both runs resume from: the test stage ended, build and deploy are off in the spec.
     expect(await store.transition(record.id, ['queued'], 'running', { startedAt: 'a' })).toBe(true);
     await store.putStage(record.id, { name: 'test', status: 'running', attempts: 1, startedAt: 'a' });
-    expect(
-      await store.endStage(record.id, { name: 'test', status: 'success', attempts: 1, startedAt: 'a' }),
-    ).toBe(true);
+    expect(await store.endStage(record.id, { name: 'test', attempts: 1, startedAt: 'a', ...testEnd })).toBe(
+      true,
+    );
     const runner = new ScriptedRunner();
     const deps = {
       store,
@@ -123,15 +123,40 @@ describe('two runs of one pipeline at once (another replica resuming it from an 
       approvalTimeoutMs: () => 60_000,
       stagesToRun: async () => ['test' as const],
     };
-    const signal = new AbortController().signal;
-    await Promise.all([runPipeline(deps, record.id, signal), runPipeline(deps, record.id, signal)]);
+    return { redis, prefix, store, runner, deps, id: record.id };
+  }
 
-    expect((await store.get(record.id))?.status).toBe('success');
+  it('two runs at once skip a stage the spec disables once: its end is stored once', async () => {
+    const { redis, prefix, store, runner, deps, id } = await resumable({ status: 'success' });
+    const signal = new AbortController().signal;
+    await Promise.all([runPipeline(deps, id, signal), runPipeline(deps, id, signal)]);
+
+    expect((await store.get(id))?.status).toBe('success');
     expect(runner.runs).toEqual([]);
-    expect(await stageEnds(redis, prefix, record.id)).toEqual([
-      'test:success',
-      'build:skipped',
-      'deploy:skipped',
-    ]);
+    expect(await stageEnds(redis, prefix, id)).toEqual(['test:success', 'build:skipped', 'deploy:skipped']);
   });
+
+  // The Ferry that ended the stage died before it ended the pipeline (issue 12's SIGSTOP game day:
+  // a replica woken from a stall recorded its killed runner as the stage's end, then was gone; the
+  // other resumed the pipeline, passed the ended stage and ended it `success`).
+  it.each([
+    ['failed', { status: 'failed', reason: 'exit code 137' }, 'stage test failed: exit code 137', 'skipped'],
+    ['canceled', { status: 'canceled', reason: 'canceled' }, 'canceled', 'canceled'],
+  ] as const)(
+    'after a stage ended %s, ends the pipeline so, never success',
+    async (_what, testEnd, reason, rest) => {
+      const { redis, prefix, store, runner, deps, id } = await resumable(testEnd);
+      await runPipeline(deps, id, new AbortController().signal);
+
+      const ended = await store.get(id);
+      expect(ended?.status).toBe(testEnd.status);
+      expect(ended?.reason).toBe(reason);
+      expect(runner.runs).toEqual([]);
+      expect(await stageEnds(redis, prefix, id)).toEqual([
+        `test:${testEnd.status}`,
+        `build:${rest}`,
+        `deploy:${rest}`,
+      ]);
+    },
+  );
 });

@@ -63,6 +63,12 @@ export async function runPipeline(deps: RunDeps, pipelineId: string, cancel: Abo
 
   const enabled = await deps.stagesToRun?.(pipeline);
   for (const stage of pipeline.stages) {
+    if (stage.status === 'failed' || stage.status === 'canceled') {
+      // Ended by a run that stopped before ending the pipeline (its Ferry died, or stalled and
+      // was replaced): the pipeline ends as that stage did, never `success` past it.
+      await endPipeline(deps, pipeline, stage.status, endReason(stage.status, stage.name, stage.reason));
+      return;
+    }
     if (isTerminalStage(stage.status)) continue;
     if (enabled !== undefined && !enabled.includes(stage.name)) {
       // An end like any other: recorded once, even when another run of this pipeline (a job
@@ -89,20 +95,18 @@ export async function runPipeline(deps: RunDeps, pipelineId: string, cancel: Abo
     // Another Ferry ended this attempt (it took the pipeline over): the pipeline is its now.
     if (outcome === 'taken') return;
     if (outcome !== 'success') {
-      const reason =
-        outcome === 'canceled'
-          ? 'canceled'
-          : `stage ${stage.name} failed${stageReason(await store.get(pipelineId), stage.name)}`;
-      await endPipeline(deps, pipeline, outcome, reason);
+      const ended = (await store.get(pipelineId))?.stages.find((s) => s.name === stage.name);
+      await endPipeline(deps, pipeline, outcome, endReason(outcome, stage.name, ended?.reason));
       return;
     }
   }
   await endPipeline(deps, pipeline, 'success', undefined);
 }
 
-function stageReason(pipeline: PipelineRecord | undefined, stage: StageName): string {
-  const reason = pipeline?.stages.find((s) => s.name === stage)?.reason;
-  return reason === undefined ? '' : `: ${reason}`;
+/** A pipeline's reason when one of its stages ended without success. Pure. */
+function endReason(status: 'failed' | 'canceled', stage: StageName, reason: string | undefined): string {
+  if (status === 'canceled') return 'canceled';
+  return `stage ${stage} failed${reason === undefined ? '' : `: ${reason}`}`;
 }
 
 async function runStage(
