@@ -2,6 +2,7 @@ import {
   buildPushHook,
   DEFAULT_INSTANCE_URL,
   type GitLabDouble,
+  MERGE_METHODS_AND_SQUASH,
   type MergeMethod,
   mergeEvents,
   randomSha,
@@ -108,15 +109,9 @@ describe('merge methods × squash × hook order, GitLab API answering', () => {
     await gitlab?.close();
   });
 
-  const methods: Array<[MergeMethod, boolean]> = [
-    ['merge', false],
-    ['merge', true],
-    ['rebase_merge', false],
-    ['rebase_merge', true],
-    ['ff', false],
-    ['ff', true],
-  ];
-  const table = methods.flatMap(([method, squash]) => orders.map((order) => ({ method, squash, order })));
+  const table = MERGE_METHODS_AND_SQUASH.flatMap(([method, squash]) =>
+    orders.map((order) => ({ method, squash, order })),
+  );
 
   it.each(table)(
     '$method, squash $squash, $order: one pipeline on the branch head, carrying the merge',

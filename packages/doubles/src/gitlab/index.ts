@@ -13,7 +13,12 @@ export { type GitLabFixtureName, loadGitLabFixture, loadGitLabHeaderFixture } fr
 export { type GitLabDouble, type GitLabDoubleOptions, startGitLabDouble } from './gitlab-double.js';
 export type { GitLabRole, GitLabUser } from './gitlab-users.js';
 export { type HostProjectInput, hostProject } from './host-project.js';
-export { type MergeEventsInput, type MergeMethod, mergeEvents } from './merge-events.js';
+export {
+  MERGE_METHODS_AND_SQUASH,
+  type MergeEventsInput,
+  type MergeMethod,
+  mergeEvents,
+} from './merge-events.js';
 export { type MergedIntoBranch, type MergeIntoBranchInput, mergeIntoBranch } from './merge-into-branch.js';
 export { MergeRequestStore, type StoredMergeRequest } from './merge-request-store.js';
 export { type AddProjectInput, ProjectStore, type StoredProject } from './project-store.js';

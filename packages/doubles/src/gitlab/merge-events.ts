@@ -27,6 +27,16 @@ import type { MergeRequestHookPayload, PushHookPayload } from './webhook-types.j
  */
 export type MergeMethod = 'merge' | 'rebase_merge' | 'ff';
 
+/** Every merge method GitLab offers, each without and with squash: what a table test covers. */
+export const MERGE_METHODS_AND_SQUASH: ReadonlyArray<readonly [MergeMethod, boolean]> = [
+  ['merge', false],
+  ['merge', true],
+  ['rebase_merge', false],
+  ['rebase_merge', true],
+  ['ff', false],
+  ['ff', true],
+];
+
 export interface MergeEventsInput {
   method: MergeMethod;
   squash: boolean;
