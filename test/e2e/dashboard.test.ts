@@ -320,6 +320,21 @@ describe('dashboard in a browser', () => {
     await row.waitFor({ timeout: 10_000 });
     expect(await page.locator(`.pl-row[data-pipeline="${id}"]`).count()).toBe(1);
     expect(await page.locator('.pl-checks h2').textContent()).toBeTruthy();
+    // Apart both ways: the checks panel holds merge request pipelines only, the list above none.
+    const placed = await page.evaluate(() => {
+      const ids = (selector: string) =>
+        Array.from(document.querySelectorAll(selector), (r) => r.getAttribute('data-pipeline') ?? '');
+      const inChecks = ids('.pl-checks .pl-row');
+      return { inChecks, elsewhere: ids('.pl-row').filter((x) => !inChecks.includes(x)) };
+    });
+    expect(placed.inChecks).toContain(id);
+    expect(placed.elsewhere.length).toBeGreaterThanOrEqual(5);
+    const kindOf = async (pipelineId: string) =>
+      (await t.ferry.app.inject({ method: 'GET', url: `/ferry/api/v1/pipelines/${pipelineId}` })).json<{
+        kind: string;
+      }>().kind;
+    for (const x of placed.inChecks) expect(await kindOf(x)).toBe('merge_request');
+    for (const x of placed.elsewhere) expect(await kindOf(x)).toBe('environment');
     await row.locator('.seg.st-running', { hasText: 'test' }).waitFor();
     expect(await row.locator('.seg').count()).toBe(1);
     const text = await textOf(row);
