@@ -9,6 +9,9 @@ const alias = {
   '@ferry/shared/runner-env': fileURLToPath(
     new URL('./packages/shared/src/runner-contract/env-keys.ts', import.meta.url),
   ),
+  '@ferry/shared/build-info': fileURLToPath(
+    new URL('./packages/shared/src/build-info/index.ts', import.meta.url),
+  ),
   '@ferry/shared/domain': fileURLToPath(new URL('./packages/shared/src/domain/index.ts', import.meta.url)),
   '@ferry/doubles/gitlab': fileURLToPath(new URL('./packages/doubles/src/gitlab/index.ts', import.meta.url)),
   '@ferry/doubles/wecom': fileURLToPath(new URL('./packages/doubles/src/wecom/index.ts', import.meta.url)),
