@@ -46,6 +46,14 @@ interface ContainerEnd {
 
 function ignore(): void {}
 
+/** A promise's outcome as a value: awaited later (or only for its end), it is never an unhandled rejection. */
+function settle<T>(promise: Promise<T>): Promise<{ value: T } | { err: unknown }> {
+  return promise.then(
+    (value) => ({ value }),
+    (err: unknown) => ({ err }),
+  );
+}
+
 /**
  * One docker runner at work: the images are checked (and pulled when allowed) before anything
  * runs, then the runner container clones into the volume, then the step container runs the
@@ -97,28 +105,85 @@ export class DockerRun extends StageRun<DockerOutput> {
       job.image,
       ...services.map((s) => s.image),
     ];
-    for (const image of new Set(images)) {
-      const missing = await ensureImage(
-        docker,
+    // Checked side by side: each is one engine round trip when the image is there (the usual case).
+    const checks = await Promise.all(
+      [...new Set(images)].map(async (image) => ({
         image,
-        {
-          pull: this.#deps.pull,
-          ...(this.#deps.registryAuth === undefined ? {} : { auth: this.#deps.registryAuth }),
-        },
-        this.#pulls.signal,
-      );
-      if (this.stopReason !== undefined) return this.finishStopped();
+        missing: await ensureImage(
+          docker,
+          image,
+          {
+            pull: this.#deps.pull,
+            ...(this.#deps.registryAuth === undefined ? {} : { auth: this.#deps.registryAuth }),
+          },
+          this.#pulls.signal,
+        ),
+      })),
+    );
+    if (this.stopReason !== undefined) return this.finishStopped();
+    for (const { image, missing } of checks) {
       if (missing !== undefined) {
         return this.fail(image === this.#deps.runnerImage ? runnerImageMissing(image, missing) : missing);
       }
     }
 
     const options = { runnerImage: this.#deps.runnerImage, init: this.#deps.init };
+    const network = services.length > 0 ? sharedNetwork(this.#deps.id) : 'host';
+    let stepOptions: ContainerSpecOptions = options;
+    let prepare: ((c: Docker.Container) => Promise<void>) | undefined;
+    if (job.buildah !== undefined) {
+      const profile = await readBuildSeccompProfile(this.#deps.buildSeccompProfile);
+      if ('problem' in profile) return this.fail(profile.problem);
+      stepOptions = {
+        ...options,
+        buildSeccompProfile: profile.json,
+        ...(this.#deps.buildCache === undefined ? {} : { buildCache: this.#deps.buildCache }),
+      };
+      const authJson = job.buildah.authJson;
+      // The registry credential as a root-only file in the created container, never its environment.
+      if (authJson !== undefined)
+        prepare = async (c) => {
+          await c.putArchive(await authFileArchive(authJson), { path: '/' });
+        };
+    }
+    const stepSpec = stepContainerSpec(job, this.#deps.id, stepOptions, network);
+    // Without services the step container needs nothing that runs before it to be created (its
+    // volume exists, its network is the host's): it is created while the clone runs and started
+    // after it, as before. With services it joins their namespace, so it is created once they run.
+    const early = services.length === 0 ? settle(docker.createContainer(stepSpec)) : undefined;
+    try {
+      return await this.#driveFrom(
+        services.length,
+        checkout,
+        options,
+        async () => {
+          if (early === undefined) return docker.createContainer(stepSpec);
+          const created = await early;
+          if ('err' in created) throw created.err;
+          return created.value;
+        },
+        prepare,
+      );
+    } finally {
+      // A step container created for a run that ended sooner (a failed clone, a stop) exists before
+      // drive settles, so destroy (which waits for that) finds it by its labels and removes it.
+      await early;
+    }
+  }
+
+  async #driveFrom(
+    serviceCount: number,
+    checkout: boolean,
+    options: ContainerSpecOptions,
+    createStep: () => Promise<Docker.Container>,
+    prepare: ((c: Docker.Container) => Promise<void>) | undefined,
+  ): Promise<void> {
+    const { job } = this.#deps;
     // The services and their readiness wait need no workspace: they start and are waited for while
     // the clone and the cache restore run, so neither waits for the other (issue 17, bench:test-cache).
     const wait = { abandoned: false };
     const ready =
-      services.length > 0
+      serviceCount > 0
         ? this.#launchServices().then(
             (stopped) => stopped ?? this.#awaitServices(wait),
             (err: Error) => `cannot start the services: ${err.message}`,
@@ -152,29 +217,7 @@ export class DockerRun extends StageRun<DockerOutput> {
         return this.fail(problem);
       }
     }
-    const network = services.length > 0 ? sharedNetwork(this.#deps.id) : 'host';
-    let stepOptions: ContainerSpecOptions = options;
-    let prepare: ((c: Docker.Container) => Promise<void>) | undefined;
-    if (job.buildah !== undefined) {
-      const profile = await readBuildSeccompProfile(this.#deps.buildSeccompProfile);
-      if ('problem' in profile) return this.fail(profile.problem);
-      stepOptions = {
-        ...options,
-        buildSeccompProfile: profile.json,
-        ...(this.#deps.buildCache === undefined ? {} : { buildCache: this.#deps.buildCache }),
-      };
-      const authJson = job.buildah.authJson;
-      // The registry credential as a root-only file in the created container, never its environment.
-      if (authJson !== undefined)
-        prepare = async (c) => {
-          await c.putArchive(await authFileArchive(authJson), { path: '/' });
-        };
-    }
-    const step = await this.#runContainer(
-      stepContainerSpec(job, this.#deps.id, stepOptions, network),
-      undefined,
-      prepare,
-    );
+    const step = await this.#track(await createStep(), (c) => this.#runCreated(c, undefined, prepare));
     if (step === undefined) return this.#finishStopped();
     await this.#stopServices();
     const result = stepResult(step.state, job.resources?.memory);
@@ -331,11 +374,15 @@ export class DockerRun extends StageRun<DockerOutput> {
     stdin?: string,
     prepare?: (container: Docker.Container) => Promise<void>,
   ): Promise<{ state: ContainerEnd; container: Docker.Container } | undefined> {
-    const { docker } = this.#deps;
-    const container = await docker.createContainer(spec);
+    const container = await this.#deps.docker.createContainer(spec);
+    return this.#track(container, (c) => this.#runCreated(c, stdin, prepare));
+  }
+
+  /** Runs `fn` with `container` among the running ones (a stop halts it). */
+  async #track<T>(container: Docker.Container, fn: (container: Docker.Container) => Promise<T>): Promise<T> {
     this.#current.add(container);
     try {
-      return await this.#runCreated(container, stdin, prepare);
+      return await fn(container);
     } finally {
       this.#current.delete(container);
     }
