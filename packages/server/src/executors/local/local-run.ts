@@ -83,15 +83,35 @@ export class LocalRun extends StageRun<LocalOutput> {
   protected async drive(): Promise<void> {
     const { job, dirs, node, runnerProgram } = this.#deps;
     const base = localBaseEnv(dirs, node);
+    const runAs = this.#deps.runAs;
+    const asUser = runAs === undefined ? {} : { runAs };
     if (job.checkout !== false && this.#deps.cloneVia === 'in-process') {
+      // The script's group is started (held at its gate, recorded in the state) while the clone
+      // runs, so starting it is off the path between the webhook and the script's first line.
+      const launching = this.#scriptArgv().then((argv) =>
+        this.#launch('script', argv, this.#scriptEnv(base), dirs.root, { gated: true, ...asUser }),
+      );
+      // Awaited below in every case; meanwhile its failure is not an unhandled rejection.
+      launching.catch(() => {});
       const code = await this.#cloneInProcess(base);
-      if (this.stopReason !== undefined) return this.finishStopped();
-      if (code !== 0) {
-        const reason = cloneFailureReason(code);
-        this.output.system(`ferry: ${reason}`);
-        return this.finish({ status: 'failed', exitCode: code, reason });
+      const script = await launching;
+      if (this.stopReason !== undefined || code !== 0) {
+        // Its gate closes: the held shell exits without running anything and records no exit code.
+        await this.#end(script, false);
+        if (this.stopReason !== undefined) return this.finishStopped();
+        return this.#cloneFailed(code);
       }
-    } else if (job.checkout !== false) {
+      try {
+        if (runAs !== undefined) await this.#handOver(runAs);
+        // Another Ferry that took the stage over meanwhile destroyed this runner: the script never starts.
+        await this.#assertNotDestroyed('script');
+      } catch (err) {
+        await this.#end(script, false);
+        throw err;
+      }
+      return this.#scriptEnded(await this.#end(script, true));
+    }
+    if (job.checkout !== false) {
       const code = await this.#phase(
         'clone',
         [node, runnerProgram, 'clone', '--dir', dirs.workspace],
@@ -102,47 +122,65 @@ export class LocalRun extends StageRun<LocalOutput> {
         dirs.root,
       );
       if (this.stopReason !== undefined) return this.finishStopped();
-      if (code !== 0) {
-        const reason = cloneFailureReason(code);
-        this.output.system(`ferry: ${reason}`);
-        return this.finish({ status: 'failed', exitCode: code, reason });
-      }
+      if (code !== 0) return this.#cloneFailed(code);
     }
     if (this.stopReason !== undefined) return this.finishStopped();
-    let argv: string[];
-    const commandsFile = join(dirs.root, 'commands.json');
-    if (this.#deps.scriptVia === 'sh') {
-      argv = ['/bin/sh', '-c', stageScript(job)];
-    } else {
-      await writeFile(commandsFile, JSON.stringify(job.script), { mode: 0o600 });
-      argv = [node, runnerProgram, 'run', '--no-new-group', '--commands-file', commandsFile];
-    }
-    // The script's exit code lands in end/exit (exitRecorder), so a Ferry that was away when it
-    // ended can still adopt the runner (LocalExecutor.adopt).
-    const endDir = dirname(exitFile(dirs.root));
-    await mkdir(endDir, { mode: 0o700 });
-    argv = exitRecorder(exitFile(dirs.root), argv);
-    const runAs = this.#deps.runAs;
-    if (runAs !== undefined) {
-      // The clone ran as Ferry; from here on the stage's files are the stage user's.
-      const owned = [dirs.workspace, dirs.home, dirs.tmp, endDir];
-      if (this.#deps.scriptVia === 'runner') owned.push(commandsFile);
-      await chownTree(owned, runAs);
-    }
+    const argv = await this.#scriptArgv();
+    if (runAs !== undefined) await this.#handOver(runAs);
     // Gated: the script starts only once its group is recorded (exitRecorder).
-    const code = await this.#phase(
-      'script',
-      argv,
-      { ...base, ...commandEnv(job, dirs.workspace) },
-      dirs.workspace,
-      { gated: true, ...(runAs === undefined ? {} : { runAs }) },
-    );
-    if (this.stopReason !== undefined) return this.finishStopped();
+    const code = await this.#phase('script', argv, this.#scriptEnv(base), dirs.root, {
+      gated: true,
+      ...asUser,
+    });
+    this.#scriptEnded(code);
+  }
+
+  /** The clone ran as Ferry; from here on the stage's files are the stage user's. */
+  async #handOver(runAs: StageUser): Promise<void> {
+    const { dirs } = this.#deps;
+    const owned = [dirs.workspace, dirs.home, dirs.tmp, dirname(exitFile(dirs.root))];
+    if (this.#deps.scriptVia === 'runner') owned.push(commandsFile(dirs.root));
+    await chownTree(owned, runAs);
+  }
+
+  #cloneFailed(code: number): void {
+    const reason = cloneFailureReason(code);
+    this.output.system(`ferry: ${reason}`);
+    this.finish({ status: 'failed', exitCode: code, reason });
+  }
+
+  #scriptEnded(code: number): void {
+    if (this.stopReason !== undefined) {
+      this.finishStopped();
+      return;
+    }
     this.finish(
       code === 0
         ? { status: 'success', exitCode: 0 }
         : { status: 'failed', exitCode: code, reason: `exit code ${code}` },
     );
+  }
+
+  /**
+   * The script's command line, run by the shell that records its exit code in end/exit
+   * (exitRecorder), so a Ferry that was away when it ended can still adopt the runner
+   * (LocalExecutor.adopt).
+   */
+  async #scriptArgv(): Promise<string[]> {
+    const { job, dirs, node, runnerProgram } = this.#deps;
+    let argv: string[];
+    if (this.#deps.scriptVia === 'sh') {
+      argv = ['/bin/sh', '-c', stageScript(job)];
+    } else {
+      await writeFile(commandsFile(dirs.root), JSON.stringify(job.script), { mode: 0o600 });
+      argv = [node, runnerProgram, 'run', '--no-new-group', '--commands-file', commandsFile(dirs.root)];
+    }
+    await mkdir(dirname(exitFile(dirs.root)), { mode: 0o700 });
+    return exitRecorder(exitFile(dirs.root), dirs.workspace, argv);
+  }
+
+  #scriptEnv(base: Record<string, string>): Record<string, string> {
+    return { ...base, ...commandEnv(this.#deps.job, this.#deps.dirs.workspace) };
   }
 
   /**
@@ -197,13 +235,25 @@ export class LocalRun extends StageRun<LocalOutput> {
     cwd: string,
     options: { runAs?: StageUser; gated?: boolean } = {},
   ): Promise<number> {
+    return this.#end(await this.#launch(phase, argv, env, cwd, options), true);
+  }
+
+  /**
+   * Starts a phase's process group and records it in the runner's state; a gated one then waits
+   * at its gate for `#end`. Its output is files in the runner's directory (opened by Ferry, handed
+   * over as descriptors).
+   */
+  async #launch(
+    phase: Phase,
+    argv: string[],
+    env: Record<string, string>,
+    cwd: string,
+    options: { runAs?: StageUser; gated?: boolean } = {},
+  ): Promise<Launched> {
     const { runAs, gated = false } = options;
     const [bin, ...args] = argv as [string, ...string[]];
     const files = phaseFiles(this.#deps.dirs.root, phase);
-    // Another Ferry that took the stage over destroyed this runner (LocalExecutor.destroy moves its
-    // directory away): nothing more of it starts.
-    if ((await readRunnerState(this.#deps.dirs.root)) === undefined)
-      throw new Error(`runner ${this.#deps.state.id} was destroyed before its ${phase} started`);
+    await this.#assertNotDestroyed(phase);
     const out = await open(files.stdout, 'a', 0o600);
     const err = await open(files.stderr, 'a', 0o600).catch(async (e: unknown) => {
       await out.close();
@@ -225,13 +275,12 @@ export class LocalRun extends StageRun<LocalOutput> {
     }
     if (child.pid === undefined) {
       child.once('error', (e) => this.output.system(`ferry: cannot start ${bin}: ${e.message}`));
-      return exited;
+      return { files, exited, gate: () => {} };
     }
     const pgid = child.pid;
     this.#pgid = pgid;
     // The shell may die before reading (killed by a stop): a write to its closed stdin is no error.
     child.stdin?.on('error', () => {});
-    this.output.process(followFile(files.stdout, exited), followFile(files.stderr, exited));
     const startTicks = await processStartTicks(pgid);
     const group = startTicks === undefined ? { pgid } : { pgid, startTicks };
     await writeRunnerState(this.#deps.dirs.root, { ...this.#deps.state, group }).catch((e: unknown) => {
@@ -243,15 +292,55 @@ export class LocalRun extends StageRun<LocalOutput> {
     // A stop that came while the group was being recorded still reaches it.
     if (this.stopReason === 'destroyed') signalGroup(pgid, 'SIGKILL');
     else if (this.stopReason !== undefined) signalGroup(pgid, 'SIGTERM');
+    return {
+      pgid,
+      files,
+      exited,
+      gate: (go) => {
+        if (gated) child.stdin?.end(go ? startLine : undefined);
+      },
+    };
+  }
+
+  /**
+   * Lets a launched group go on (a gated script starts, unless the run was stopped meanwhile) or,
+   * `go` false, closes its gate (it exits without running the script); reads its output into the
+   * log and returns its exit code (128 + n for a signal) once it ended.
+   */
+  async #end(launched: Launched, go: boolean): Promise<number> {
+    const { pgid, files, exited } = launched;
+    if (pgid === undefined) return exited;
+    if (go) this.output.process(followFile(files.stdout, exited), followFile(files.stderr, exited));
     // Recorded, so findable and killable by any Ferry: the gated script may start now (or, stopped,
     // its gate closes and it never does).
-    if (gated) child.stdin?.end(this.stopReason === undefined ? startLine : undefined);
+    launched.gate(go && this.stopReason === undefined);
     const code = await exited;
     // Whatever the leader left running in its group (`sleep 100 &`) ends with it.
     signalGroup(pgid, 'SIGKILL');
     this.#pgid = undefined;
     return code;
   }
+
+  /** Another Ferry that took the stage over destroyed this runner (moved its directory away): nothing more of it starts. */
+  async #assertNotDestroyed(phase: Phase): Promise<void> {
+    if ((await readRunnerState(this.#deps.dirs.root)) === undefined)
+      throw new Error(`runner ${this.#deps.state.id} was destroyed before its ${phase} started`);
+  }
+}
+
+/** A phase's process group, started and recorded (`LocalRun.#launch`). */
+interface Launched {
+  /** Undefined when the process could not be started (`exited` then says 127). */
+  pgid?: number;
+  files: Record<'stdout' | 'stderr', string>;
+  exited: Promise<number>;
+  /** Opens (`true`) or closes a gated group's gate; nothing for an ungated one. */
+  gate(go: boolean): void;
+}
+
+/** Where `ferry-runner run` reads the commands (scriptVia `runner`). */
+function commandsFile(root: string): string {
+  return join(root, 'commands.json');
 }
 
 /** `chown -R` without following links (a repository's symlink never hands over a file outside it). */

@@ -7,7 +7,7 @@ import { exitRecorder, startLine } from './runner-end.js';
 
 /** Runs `exitRecorder` around a script that marks it ran; `go` decides what its stdin gets. */
 function run(dir: string, go: string | undefined): Promise<number | null> {
-  const [bin, ...args] = exitRecorder(join(dir, 'exit'), ['/bin/sh', '-c', `echo ran > ${dir}/mark; exit 3`]);
+  const [bin, ...args] = exitRecorder(join(dir, 'exit'), dir, ['/bin/sh', '-c', 'echo ran > mark; exit 3']);
   const child = spawn(bin as string, args, { stdio: ['pipe', 'ignore', 'ignore'] });
   child.stdin.end(go);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));

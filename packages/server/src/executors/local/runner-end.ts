@@ -19,19 +19,21 @@ export function exitFile(root: string): string {
 }
 
 /**
- * `argv` run by a shell that writes its exit code to `file` (atomically) when it ends, whoever
- * waits for it or not. A stop (cancel, timeout, destroy) kills the whole group, this shell with
- * it, so a stopped stage leaves no exit code: only a script that ran to its end has one.
+ * `argv` run in `cwd` by a shell that writes its exit code to `file` (atomically) when it ends,
+ * whoever waits for it or not. A stop (cancel, timeout, destroy) kills the whole group, this shell
+ * with it, so a stopped stage leaves no exit code: only a script that ran to its end has one.
  *
  * The shell first waits for a line on its stdin (`startLine`), which Ferry writes once the group
- * is recorded in the runner's state: a group nobody could find and kill never runs the script.
- * When Ferry dies (or gives the runner up) before that, stdin ends and the shell exits at once,
- * without an exit code (the runner never started). Pure.
+ * is recorded in the runner's state (and the workspace is ready): a group nobody could find and
+ * kill never runs the script. When Ferry dies (or gives the runner up) before that, stdin ends and
+ * the shell exits at once, without an exit code (the runner never started). It enters `cwd` only
+ * after its gate, so it can be started while the workspace is still being cloned and before it
+ * belongs to the stage user. Pure.
  */
-export function exitRecorder(file: string, argv: readonly string[]): string[] {
+export function exitRecorder(file: string, cwd: string, argv: readonly string[]): string[] {
   const script =
-    'IFS= read -r go || exit 125; exec </dev/null; f=$0; "$@"; c=$?; printf "%s\\n" "$c" > "$f.tmp" && mv -f "$f.tmp" "$f"; exit "$c"';
-  return ['/bin/sh', '-c', script, file, ...argv];
+    'IFS= read -r go || exit 125; exec </dev/null; f=$0; cd -- "$1" || exit 126; shift; "$@"; c=$?; printf "%s\\n" "$c" > "$f.tmp" && mv -f "$f.tmp" "$f"; exit "$c"';
+  return ['/bin/sh', '-c', script, file, cwd, ...argv];
 }
 
 /** What Ferry writes to an `exitRecorder` shell's stdin to let the script start. */
