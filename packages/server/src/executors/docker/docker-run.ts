@@ -203,7 +203,9 @@ export class DockerRun extends StageRun<DockerOutput> {
         this.output.system(`ferry: ${reason}`);
         wait.abandoned = true;
         await this.#killBeside();
-        await ready;
+        // The wait, abandoned, may fail to start at all in the namespace just killed (HTTP 409): the
+        // clone's failure is the job's, whatever the abandoned wait met.
+        await ready?.catch(ignore);
         await this.#stopServices();
         return this.finish({ status: 'failed', exitCode: clone.ExitCode ?? -1, reason });
       }
