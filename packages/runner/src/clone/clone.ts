@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { access, mkdir, readFile } from 'node:fs/promises';
+import { access, appendFile, mkdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -7,6 +7,7 @@ import { CloneExit } from './clone-exit.js';
 import type { CloneTarget } from './clone-target.js';
 import { authorizationHeader, gitEnvironment } from './git-auth.js';
 import { MaskStream } from './mask-stream.js';
+import { originConfig } from './origin-config.js';
 import { probeRepository } from './probe.js';
 
 export interface CloneOptions {
@@ -28,7 +29,7 @@ const AUTH = /authentication failed|could not read username|HTTP (401|403)|retur
 
 /**
  * Fetches exactly `target.sha` (depth 1) into `dir` and checks it out detached, with git itself:
- * `git init`, `git remote add origin`, `git fetch --depth 1` of the sha (protocol v2; no
+ * `git init`, the `origin` remote (written as `git remote add` would), `git fetch --depth 1` of the sha (protocol v2; no
  * maintenance, commit graph or fsync: see `gitEnvironment`), checkout, then a check that HEAD is the
  * sha. Says what it does on stdout without the token; git's own output goes to stderr with the
  * token masked. Returns the exit code.
@@ -65,10 +66,14 @@ export async function clone(options: CloneOptions): Promise<number> {
     options.stderr.write(`ferry-runner: clone failed: ${dir} already holds a git repository\n`);
     return CloneExit.failed;
   }
-  const steps: Array<[string, string[]]> = [
+  const steps: Array<[string, string[] | (() => Promise<void>)]> = [
     // No template: no sample hooks or description to copy for a workspace that lives one stage.
     ['git init', ['init', '-q', '--template=', '.']],
-    ['git remote add origin', ['remote', 'add', 'origin', target.url.href]],
+    // What `git remote add origin <url>` writes, without starting git for it.
+    [
+      `remote origin ${target.url.href}`,
+      () => appendFile(join(dir, '.git', 'config'), originConfig(target.url)),
+    ],
     [
       `git fetch --depth 1 --no-tags origin ${target.sha}`,
       ['fetch', '-q', '--depth', '1', '--no-tags', 'origin', target.sha],
@@ -77,6 +82,10 @@ export async function clone(options: CloneOptions): Promise<number> {
   ];
   for (const [label, args] of steps) {
     say(label);
+    if (typeof args === 'function') {
+      await args();
+      continue;
+    }
     const result = await git(args);
     if (result.code !== 0) {
       // Only now ask the server what is wrong (token refused, no such repository): a clear reason
