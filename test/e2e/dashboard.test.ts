@@ -321,12 +321,15 @@ describe('dashboard in a browser', () => {
     expect(await page.locator(`.pl-row[data-pipeline="${id}"]`).count()).toBe(1);
     expect(await page.locator('.pl-checks h2').textContent()).toBeTruthy();
     // Apart both ways: the checks panel holds merge request pipelines only, the list above none.
-    const placed = await page.evaluate(() => {
-      const ids = (selector: string) =>
-        Array.from(document.querySelectorAll(selector), (r) => r.getAttribute('data-pipeline') ?? '');
-      const inChecks = ids('.pl-checks .pl-row');
-      return { inChecks, elsewhere: ids('.pl-row').filter((x) => !inChecks.includes(x)) };
-    });
+    const idsOf = async (selector: string) => {
+      const rows = page.locator(selector);
+      const ids: string[] = [];
+      for (let i = 0; i < (await rows.count()); i++)
+        ids.push((await rows.nth(i).getAttribute('data-pipeline')) ?? '');
+      return ids;
+    };
+    const inChecks = await idsOf('.pl-checks .pl-row');
+    const placed = { inChecks, elsewhere: (await idsOf('.pl-row')).filter((x) => !inChecks.includes(x)) };
     expect(placed.inChecks).toContain(id);
     expect(placed.elsewhere.length).toBeGreaterThanOrEqual(5);
     const kindOf = async (pipelineId: string) =>
