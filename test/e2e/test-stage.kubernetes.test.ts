@@ -1,10 +1,10 @@
 /**
- * The test stage end to end on the kubernetes executor (support/test-stage-suite.ts), one project.
- * Not two at once: the Kubernetes test double runs every pod on the host's network (the machine has
- * no pod network: dockerd runs with --bridge=none and no bridge may be made), so two runner pods'
- * Redis sidecars would both bind the host's 127.0.0.1:6379. On a cluster each pod has its own
- * network namespace; the docker executor's two-at-once test shows the per-runner namespace there.
+ * The test stage end to end on the kubernetes executor (support/test-stage-suite.ts): two projects'
+ * pipelines at the same time, each unit job's runner pod with its own Redis sidecar at
+ * 127.0.0.1:6379. As on a cluster, each runner pod has its own network namespace on the Kubernetes
+ * double (docs/k8s-double.md, "Pod network namespaces"), so the two sidecars never collide; on a
+ * double that ran pods on the host's network the second would fail to bind and restart.
  */
 import { testStageSuite } from './support/test-stage-suite.js';
 
-testStageSuite('kubernetes', 1);
+testStageSuite('kubernetes', 2);

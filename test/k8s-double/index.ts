@@ -87,6 +87,12 @@ export interface K8sDoubleOptions {
   kubeconfigPath?: string;
   /** The kubelet's seccomp root, where Localhost profiles live (default: `<temp dir>/seccomp`). */
   seccompRoot?: string;
+  /**
+   * The pod sandbox image (the kubelet's `--pod-infra-container-image`, containerd's sandbox_image):
+   * it holds a pod's network namespace (pods/network/). Default `ferry-test/busybox:latest`; it needs
+   * `sleep`.
+   */
+  pauseImage?: string;
 }
 
 export interface K8sDouble {
@@ -227,6 +233,7 @@ export async function startK8sDouble(opts: K8sDoubleOptions = {}): Promise<K8sDo
     seccompRoot,
     node: () => node,
     apiPort: server.port,
+    pauseImage: opts.pauseImage ?? 'ferry-test/busybox:latest',
     serviceAccount: { caPem, tokenFor: (pod) => podToken(store, auth, pod) },
     timing: { ...defaultTiming, ...(opts.timing ?? {}) },
   });

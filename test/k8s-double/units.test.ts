@@ -358,6 +358,7 @@ describe('pods', () => {
       binds: ['/host:/mnt'],
       labels: { l: '1' },
       seccomp: [],
+      networkMode: 'container:sandbox',
     });
     expect(opts).toMatchObject({
       Entrypoint: ['sh', '-c'],
@@ -366,7 +367,7 @@ describe('pods', () => {
       User: '1000',
       StopTimeout: 5,
       HostConfig: {
-        NetworkMode: 'host',
+        NetworkMode: 'container:sandbox',
         Binds: ['/host:/mnt'],
         Memory: 64 * 2 ** 20,
         NanoCpus: 5e8,

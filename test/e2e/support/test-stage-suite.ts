@@ -10,6 +10,7 @@
  * exists (docker: by Ferry's labels; kubernetes: the double's container of the pod's sidecar).
  */
 import type { PipelineRecord, TestJobRecord } from '@ferry/shared';
+import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../support/ferry.js';
 import { BLOCKED_MARKER, cartBlockedInstall, cartWithFailingTest } from './cart-service.js';
@@ -85,21 +86,42 @@ export function testStageSuite(kind: ExecutorKind, laneCount: number): void {
       return { sha, record, jobs, pipelineId };
     }
 
-    /** Records which lanes' Redis services ran at the same moment (docker: by container label). */
-    function watchServices(): { stop(): Promise<number> } {
+    /**
+     * Records how many lanes' Redis services ran at the same moment, and every container each one
+     * ran in: docker by Ferry's labels (a lane is a project), kubernetes by the double's labels (a
+     * lane's runner is a pod; the lanes share the runner namespace).
+     */
+    function watchServices(): { stop(): Promise<{ most: number; containers: Map<string, Set<string>> }> } {
       let most = 0;
       let stopped = false;
+      const containers = new Map<string, Set<string>>();
+      const paths = new Set(w.lanes.map((l) => l.project.path));
+      const filters =
+        w.double === undefined
+          ? { label: ['ferry.role=service', 'ferry.service=redis'] }
+          : {
+              label: [
+                `ferry.k8s-double.namespace=${w.runnerNamespace}`,
+                'ferry.k8s-double.container=service-redis',
+              ],
+            };
+      const owner = (c: Docker.ContainerInfo): string | undefined =>
+        w.double === undefined
+          ? paths.has(c.Labels['ferry.project'] ?? '')
+            ? c.Labels['ferry.project']
+            : undefined
+          : c.Labels['ferry.k8s-double.uid'];
       const loop = (async () => {
         while (!stopped) {
-          const running = await w.docker
-            .listContainers({ filters: { label: ['ferry.role=service', 'ferry.service=redis'] } })
-            .catch(() => []);
-          const lanes = new Set(
-            running
-              .map((c) => c.Labels['ferry.project'])
-              .filter((p) => w.lanes.some((l) => l.project.path === p)),
-          );
-          most = Math.max(most, lanes.size);
+          const running = await w.docker.listContainers({ filters }).catch(() => []);
+          const owners = new Set<string>();
+          for (const c of running) {
+            const o = owner(c);
+            if (o === undefined) continue;
+            owners.add(o);
+            containers.set(o, (containers.get(o) ?? new Set()).add(c.Id));
+          }
+          most = Math.max(most, owners.size);
           await new Promise((r) => setTimeout(r, 100));
         }
       })();
@@ -107,13 +129,13 @@ export function testStageSuite(kind: ExecutorKind, laneCount: number): void {
         async stop() {
           stopped = true;
           await loop;
-          return most;
+          return { most, containers };
         },
       };
     }
 
     it('runs unit beside its Redis and lint, saves the cache, then restores it and names the failing test', async () => {
-      const watcher = kind === 'docker' ? watchServices() : undefined;
+      const watcher = laneCount > 1 ? watchServices() : undefined;
       // First run of every lane, at the same time: passing tests, a cold cache.
       const cold = await Promise.all(
         w.lanes.map((lane) => release(lane, 'Add a plum price', { 'README.md': '# cart\n' })),
@@ -142,8 +164,12 @@ export function testStageSuite(kind: ExecutorKind, laneCount: number): void {
         w.lanes.map((lane) => release(lane, 'Tax on the cart', cartWithFailingTest())),
       );
       if (watcher !== undefined) {
-        // Both lanes' Redis listened on 127.0.0.1:6379 at one moment, in their own namespaces.
-        expect(await watcher.stop()).toBe(w.lanes.length);
+        // The lanes' Redis listened on 127.0.0.1:6379 at one moment, each in its own namespace: none
+        // of them ever had to be started again (one sharing a network would fail to bind and restart).
+        const seen = await watcher.stop();
+        expect(seen.most).toBe(w.lanes.length);
+        if (w.double !== undefined)
+          for (const [pod, ids] of seen.containers) expect(ids.size, `pod ${pod}'s Redis containers`).toBe(1);
       }
       for (const [i, run] of warm.entries()) {
         const lane = w.lanes[i] as Lane;

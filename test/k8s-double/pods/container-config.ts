@@ -19,6 +19,8 @@ export interface ContainerConfigInput {
   labels: Record<string, string>;
   /** Docker security options for the container's seccomp profile (seccomp.ts). */
   seccomp: string[];
+  /** `host`, or `container:<sandbox>` for a pod with its own network namespace (network/). */
+  networkMode: string;
 }
 
 const MIN_MEMORY = 6 * 1024 * 1024;
@@ -50,7 +52,7 @@ export function buildContainerConfig(input: ContainerConfigInput): Dockerode.Con
   const sc = c.securityContext ?? {};
 
   const hostConfig: Dockerode.HostConfig = {
-    NetworkMode: 'host',
+    NetworkMode: input.networkMode,
     Binds: input.binds,
     LogConfig: { Type: 'json-file', Config: {} },
     RestartPolicy: { Name: 'no' },

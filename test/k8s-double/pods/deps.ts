@@ -44,6 +44,8 @@ export interface KubeletDeps {
   seccompRoot: string;
   node: () => NodeState;
   apiPort: number;
+  /** The image of every pod's sandbox container (network-namespace holder; network/pod-network.ts). */
+  pauseImage: string;
   serviceAccount: ServiceAccountMount;
   timing: KubeletTiming;
 }

@@ -31,7 +31,12 @@ export class Kubelet implements LogSource {
     this.unsubscribe = this.deps.store.subscribe((e) => {
       if (e.def === R.pods) this.onPod(e);
       // Service names follow Services, as cluster DNS would (hosts-file.ts).
-      if (e.def === R.services) for (const rt of this.runtimes.values()) void rt.writeHosts();
+      // A pod in its own network namespace reaches new Services' ClusterIPs too (network/).
+      if (e.def === R.services)
+        for (const rt of this.runtimes.values()) {
+          void rt.writeHosts();
+          void rt.reachServices();
+        }
     });
     for (const pod of this.deps.store.peekAll(R.pods)) this.sync(pod);
   }

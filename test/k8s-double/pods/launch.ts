@@ -29,6 +29,8 @@ export interface LaunchContext {
   waiting(reason: string, message?: string): void;
   event(type: 'Normal' | 'Warning', reason: string, message: string): void;
   dockerName(): string;
+  /** The container's network mode: `host` or the pod sandbox's (network/pod-network.ts). */
+  networkMode(): string;
 }
 
 export type LaunchResult =
@@ -155,6 +157,7 @@ export async function launch(ctx: LaunchContext, name: string, isInit: boolean):
     const options = buildContainerConfig({
       seccomp: seccomp.securityOpt,
       dockerName: ctx.dockerName(),
+      networkMode: ctx.networkMode(),
       pod,
       container: c,
       env: env.env,

@@ -12,12 +12,21 @@ import { R } from '../api/resources.js';
 import type { KubeObject } from '../types.js';
 import { startContainerProbes } from './container-probes.js';
 import type { KubeletDeps } from './deps.js';
+import { buildEnv } from './env.js';
 import { hostsFile } from './hosts-file.js';
-import { type LaunchContext, type LaunchResult, launch } from './launch.js';
+import { containerLabels } from './labels.js';
+import { configSource, type LaunchContext, type LaunchResult, launch } from './launch.js';
+import { hostListens, PodNetwork } from './network/pod-network.js';
+import {
+  containerTexts,
+  type EgressAddress,
+  namedLoopbackAddresses,
+  podNetworkChoice,
+} from './network/rule.js';
 import { PodPorts, portEnvNames } from './pod-ports.js';
 import { runPreStop } from './pre-stop.js';
 import type { Prober, ProbeTarget } from './probes.js';
-import { serviceLinkEnv } from './service-links.js';
+import { hasClusterIP, serviceLinkEnv } from './service-links.js';
 import {
   buildPodStatus,
   type ContainerRun,
@@ -58,6 +67,8 @@ export class PodRuntime {
   /** containerPort → host port; the first is the pod's primary port. */
   private readonly ports: PodPorts;
   private dirs = new Map<string, string>();
+  /** The pod's own network namespace, when it has one (network/rule.ts); else the host's network. */
+  private network: PodNetwork | undefined;
   private deadline: NodeJS.Timeout | undefined;
   private readonly sidecars: { entry: ContainerRun; done: Promise<void> }[] = [];
   private sidecarsStopping = false;
@@ -185,6 +196,7 @@ export class PodRuntime {
         this.dirs.set('\0hosts', this.hostsPath);
         await mkdir(this.podDir, { recursive: true });
         await this.writeHosts();
+        if (!(await this.startNetwork(pod))) return false;
         break;
       }
       this.event(
@@ -200,6 +212,78 @@ export class PodRuntime {
       draft.metadata.annotations = { ...(draft.metadata.annotations ?? {}), ...this.ports.annotations() };
     });
     return true;
+  }
+
+  /**
+   * The pod's sandbox with its own network namespace, when the rule gives it one (network/): retried
+   * as the kubelet retries a sandbox it could not create (event FailedCreatePodSandBox).
+   */
+  private async startNetwork(pod: KubeObject): Promise<boolean> {
+    if (!podNetworkChoice(this.spec).own) return true;
+    for (;;) {
+      if (this.stopping.signal.aborted) return false;
+      try {
+        this.network = await PodNetwork.start({
+          docker: this.deps.docker,
+          pauseImage: this.deps.pauseImage,
+          name: `k8sd-${this.uid.slice(0, 8)}-pause-${randomSuffix(4)}`,
+          labels: containerLabels(this.deps.instanceId, this.namespace, this.name, this.uid, 'POD'),
+          dir: this.podDir,
+          egress: await this.egress(pod),
+          inbound: this.ports.primaryPort === undefined ? [] : [this.ports.primaryPort],
+          signal: this.stopping.signal,
+        });
+        return true;
+      } catch (err) {
+        if (this.stopping.signal.aborted) return false;
+        const message = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
+        this.event('Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${message}`);
+        if (!(await sleep(this.deps.timing.configRetryMs, this.stopping.signal))) return false;
+      }
+    }
+  }
+
+  /**
+   * What the pod reaches over the cluster network: the API server, every Service's ClusterIP
+   * ports, and the loopback addresses named in its containers' environment where
+   * the host listens when the sandbox starts (an address of the pod's own, such as a sidecar's
+   * 127.0.0.1:6379, is not taken from it).
+   */
+  private async egress(pod: KubeObject): Promise<EgressAddress[]> {
+    const node = this.deps.node();
+    const source = configSource(this.deps, this.namespace);
+    const texts: string[] = [];
+    for (const c of [...(this.spec.initContainers ?? []), ...this.spec.containers]) {
+      const env = buildEnv(pod, c, source, { cpu: node.allocatable.cpu, memory: node.allocatable.memory });
+      texts.push(...containerTexts(env.ok ? env.env : []));
+    }
+    const own = this.ports.primaryPort;
+    const named = namedLoopbackAddresses(texts);
+    const served = await Promise.all(named.map((a) => hostListens(a.host, a.port)));
+    return [
+      { listen: '127.0.0.1', port: this.deps.apiPort, host: '127.0.0.1' },
+      ...this.serviceAddresses(),
+      ...named.filter((_, i) => served[i]),
+    ].filter((a) => a.port !== own);
+  }
+
+  private serviceAddresses(): EgressAddress[] {
+    return this.deps.store
+      .peekAll(R.services)
+      .filter(hasClusterIP)
+      .flatMap((svc) =>
+        ((svc.spec?.ports ?? []) as { port: number }[]).map((p) => ({
+          listen: svc.spec.clusterIP as string,
+          port: p.port,
+          host: svc.spec.clusterIP as string,
+        })),
+      );
+  }
+
+  /** Services created after the pod started are reached too (their ClusterIP ports). */
+  async reachServices(): Promise<void> {
+    if (this.network === undefined || this.stopping.signal.aborted) return;
+    await this.network.add(this.serviceAddresses()).catch(() => undefined);
   }
 
   private launchContext(entry: ContainerRun): LaunchContext {
@@ -237,6 +321,7 @@ export class PodRuntime {
         this.publish();
       },
       event: (type, reason, message) => this.event(type, reason, message, entry.name),
+      networkMode: () => this.network?.networkMode ?? 'host',
       dockerName: () =>
         `k8sd-${this.uid.slice(0, 8)}-${entry.name}-${entry.restartCount}-${randomSuffix(4)}`.slice(0, 200),
     };
@@ -460,6 +545,8 @@ export class PodRuntime {
     await Promise.all(this.run.main.map((entry) => this.runMain(entry)));
     await this.stopSidecars();
     clearTimeout(this.deadline);
+    // Every container has ended for good: the kubelet stops the sandbox of a finished pod.
+    await this.network?.close();
   }
 
   private async stopContainer(id: string, graceSeconds: number): Promise<void> {
@@ -538,6 +625,7 @@ export class PodRuntime {
       if (graceSeconds === 0) this.killNow?.();
       await this.lifecycle;
       await Promise.all([...this.created].map((id) => this.removeContainer(id)));
+      await this.network?.close();
       this.ports.release();
       await rm(this.podDir, { recursive: true, force: true }).catch(() => {});
     })();

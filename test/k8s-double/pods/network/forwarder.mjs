@@ -1,0 +1,64 @@
+/**
+ * The pod end of the double's pod network (pod-network.ts). Started by the double with `nsenter
+ * --net=/proc/<pause pid>/ns/net`, so every socket it opens lives in the pod's network namespace,
+ * while the filesystem is the host's:
+ * - egress: it listens at each `listen:port` the pod may reach over the cluster network (the API
+ *   server, Service ClusterIPs, loopback addresses named in the pod's spec) and carries each
+ *   connection to the unix socket where the double connects it to the same address on the host;
+ * - inbound: it listens on a unix socket per pod port and carries each connection to
+ *   127.0.0.1:<port> inside the pod.
+ * The first argument is `{ egress: [{ listen, port, sock }], inbound: [{ sock, port }] }`; more
+ * egress entries arrive as JSON lines on stdin. After each batch it writes `ready` to stdout. It
+ * exits when stdin closes (the double stopped the pod or went away).
+ */
+import { connect, createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+
+/** Pipes two sockets both ways; either side's end or error ends both. */
+function join(a, b) {
+  a.pipe(b);
+  b.pipe(a);
+  const end = () => {
+    a.destroy();
+    b.destroy();
+  };
+  a.on('error', end);
+  b.on('error', end);
+  a.on('close', end);
+  b.on('close', end);
+}
+
+function listen(server, ...args) {
+  return new Promise((resolve) => {
+    server.once('error', (err) => {
+      process.stderr.write(`forwarder: cannot listen on ${JSON.stringify(args[0])}: ${err.message}\n`);
+      resolve();
+    });
+    server.listen(...args, () => resolve());
+  });
+}
+
+async function egress(entries) {
+  for (const { listen: host, port, sock } of entries) {
+    const server = createServer((client) => join(client, connect(sock)));
+    await listen(server, { host, port });
+  }
+}
+
+async function inbound(entries) {
+  for (const { sock, port } of entries) {
+    const server = createServer((client) => join(client, connect({ host: '127.0.0.1', port })));
+    await listen(server, sock);
+  }
+}
+
+const spec = JSON.parse(process.argv[2] ?? '{}');
+await egress(spec.egress ?? []);
+await inbound(spec.inbound ?? []);
+process.stdout.write('ready\n');
+const lines = createInterface({ input: process.stdin });
+lines.on('line', (line) => {
+  if (line.trim() === '') return;
+  void egress(JSON.parse(line).egress ?? []).then(() => process.stdout.write('ready\n'));
+});
+lines.on('close', () => process.exit(0));
