@@ -129,9 +129,10 @@ describeWithDocker('pods on the Docker engine', () => {
       reason: 'Error',
     });
     expect(pod.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('PodInitializing');
-    expect((await containersOf(h.double, ns)).map((c) => c.Labels['ferry.k8s-double.container'])).toEqual([
-      'broken',
-    ]);
+    // The pod's own containers (its sandbox, container POD, holds its network namespace).
+    expect(
+      (await containersOf(h.double, ns)).map((c) => c.Labels['ferry.k8s-double.container']).sort(),
+    ).toEqual(['POD', 'broken']);
   });
 
   it('builds env and envFrom from secrets, config maps, fields and $(VAR), and sets PORT', async () => {
@@ -329,7 +330,8 @@ describeWithDocker('pods on the Docker engine', () => {
       },
       'Running',
     );
-    expect(await containersOf(h.double, ns)).toHaveLength(1);
+    // main and the pod's sandbox (container POD).
+    expect(await containersOf(h.double, ns)).toHaveLength(2);
     const gone = watchUntil<V1Pod>(
       h.kc,
       `/api/v1/namespaces/${ns}/pods`,
