@@ -92,16 +92,37 @@ function percentile(sorted: number[], p: number): number {
   return Number(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(2));
 }
 
-async function timeRequests(ferry: RunningFerry, urls: string[]): Promise<{ p50: number; p99: number }> {
+/**
+ * Wall-clock p50/p99 of `urls` requested one after another, and the process CPU each took (user +
+ * system, every thread: the archiver's is closed by then). On a loaded machine the wall-clock tail
+ * is mostly time spent waiting for a core; the CPU figures are Ferry's own work per request.
+ */
+async function timeRequests(
+  ferry: RunningFerry,
+  urls: string[],
+): Promise<{ p50: number; p99: number; cpuP50: number; cpuP99: number }> {
   const times: number[] = [];
+  const cpu: number[] = [];
   for (const url of urls) {
+    const cpuBefore = process.cpuUsage();
     const start = performance.now();
     const res = await ferry.app.inject({ method: 'GET', url });
     times.push(performance.now() - start);
+    const used = process.cpuUsage(cpuBefore);
+    cpu.push((used.user + used.system) / 1000);
     if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+    const body = res.json() as { items?: unknown[]; archive?: string };
+    if (body.archive !== undefined) throw new Error(`${url}: archive ${body.archive}`);
+    if (body.items !== undefined && body.items.length === 0) throw new Error(`${url}: an empty page`);
   }
   times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+  cpu.sort((a, b) => a - b);
+  return {
+    p50: percentile(times, 50),
+    p99: percentile(times, 99),
+    cpuP50: percentile(cpu, 50),
+    cpuP99: percentile(cpu, 99),
+  };
 }
 
 /**
@@ -295,7 +316,12 @@ async function soak(kind: string) {
   // the pipelines run (see redisKeysAtEnd).
   const census = await keyCensus(redis, prefix);
   const archivedIds = (await ferry.history.store.list({}, readCount)).map((p) => p.record.id);
-  const deepCursor = (await ferry.history.store.list({}, 1, undefined))[0]?.seq;
+  // The newest archived page, the oldest one (a deep cursor: 10% of the archive left below it), and a
+  // deep page of one project among `projects` (a filter that matches one pipeline in 200).
+  const newestArchived = (await ferry.history.store.list({}, 1, undefined))[0]?.seq ?? 1;
+  const deepCursor = Math.max(51, Math.floor(newestArchived / 10));
+  const project = `soak/s${20_000 + (projectCount >> 1)}`;
+  const projectCursor = Math.min(newestArchived + 1, Math.max(deepCursor, projectCount * 51)).toString(36);
   // Live ones: the archiver stops; these stay in Redis.
   await ferry.history.archiver.close();
   const liveIds: string[] = [];
@@ -317,7 +343,18 @@ async function soak(kind: string) {
     ),
     listArchived: await timeRequests(
       ferry,
-      pick(['']).map(() => `/api/v1/pipelines?limit=50&cursor=${((deepCursor ?? 1) + 1).toString(36)}`),
+      pick(['']).map(() => `/api/v1/pipelines?limit=50&cursor=${(newestArchived + 1).toString(36)}`),
+    ),
+    listArchivedDeep: await timeRequests(
+      ferry,
+      pick(['']).map(() => `/api/v1/pipelines?limit=50&cursor=${deepCursor.toString(36)}`),
+    ),
+    // As deep as leaves a full page of the project below the cursor (51 of its pipelines).
+    listArchivedProjectDeep: await timeRequests(
+      ferry,
+      pick(['']).map(
+        () => `/api/v1/pipelines?limit=50&project=${encodeURIComponent(project)}&cursor=${projectCursor}`,
+      ),
     ),
   };
   const result = {

@@ -68,6 +68,43 @@ describe('the archiver runs in a thread of its own', () => {
     expect(metrics).toMatch(/ferry_history_archived_total 3/);
   });
 
+  it('starts again after its thread dies, keeps its lease and archives on', async () => {
+    const history = await historyConfig('sqlite', { archiveAfter: '0s', interval: '1s' });
+    const ferry = await each.start({ config: { history: history.config }, env: history.env });
+    const thread = ferry.ferry.history.archiver;
+    if (!(thread instanceof ArchiverThread)) throw new Error('the archiver does not run in a thread');
+    const store = ferry.ferry.history.store;
+    const lease = liveKeys(ferry.prefix).archiverLease;
+    const archived = (id: string) =>
+      eventually(async () => ((await store.has(id)) ? true : undefined), 120_000);
+    const first = await pushPipeline(ferry, { projectId: 330 });
+    await archived(first);
+    const owner = await each.redis.get(lease);
+    expect(owner).not.toBeNull();
+    for (let death = 1; death <= 2; death++) {
+      // A cycle under way when the thread dies ends with it (or finished just before).
+      const cycle = thread.cycle().then(
+        () => 'done',
+        (err: Error) => err.message,
+      );
+      await thread.crash();
+      expect(await cycle).toMatch(/^(done|the archiver thread exited \(code 1\))$/);
+      // Only the thread archives: the main thread never does. A pipeline that ends now reaches the
+      // archive only once the thread was started again, by itself (nothing here calls cycle()).
+      const next = await pushPipeline(ferry, { projectId: 330 + death });
+      await until(ferry, next, ['success']);
+      await archived(next);
+      // Removed from Redis once the archive confirmed it.
+      await eventually(
+        async () =>
+          (await each.redis.exists(liveKeys(ferry.prefix).pipeline(next))) === 0 ? true : undefined,
+        60_000,
+      );
+      // The restarted thread holds the same lease (a new owner would wait out the dead one's TTL).
+      expect(await each.redis.get(lease)).toBe(owner);
+    }
+  });
+
   it('closes with the server, even during a cycle; a closed archiver runs no more cycles', async () => {
     const history = await historyConfig('sqlite', { archiveAfter: '0s', interval: '1s' });
     const ferry = await each.start({ config: { history: history.config }, env: history.env });

@@ -3,10 +3,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@ferry/shared';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import type { HistoryDatabase } from '../../packages/server/src/history/database.js';
 import type { KyselyHistoryStore } from '../../packages/server/src/history/kysely-history-store.js';
-import { PostgresHistoryStore } from '../../packages/server/src/history/postgres/postgres-history-store.js';
-import { SqliteHistoryStore } from '../../packages/server/src/history/sqlite/sqlite-history-store.js';
+import {
+  type HistoryStoreLocation,
+  openHistoryStore,
+} from '../../packages/server/src/history/open-history-store.js';
 
 /**
  * The PostgreSQL the archive tests use: `npm test` starts a private cluster (scripts/lib/services.sh
@@ -47,17 +52,28 @@ export async function freshPostgresDatabase(): Promise<string> {
 export type HistoryKind = 'sqlite' | 'postgres';
 export const historyKinds: readonly HistoryKind[] = ['sqlite', 'postgres'];
 
+/** Where a fresh, empty archive of `kind` is (nothing created in it yet). */
+export async function freshHistoryLocation(kind: HistoryKind): Promise<HistoryStoreLocation> {
+  return kind === 'sqlite'
+    ? { kind, file: join(mkdtempSync(join(tmpdir(), 'ferry-history-')), 'history.sqlite') }
+    : { kind, url: await freshPostgresDatabase() };
+}
+
 /** An empty archive of `kind`, migrated. */
 export async function freshHistoryStore(kind: HistoryKind): Promise<KyselyHistoryStore> {
-  const store =
-    kind === 'sqlite'
-      ? new SqliteHistoryStore(join(mkdtempSync(join(tmpdir(), 'ferry-history-')), 'history.sqlite'))
-      : new PostgresHistoryStore({
-          url: await freshPostgresDatabase(),
-          logger: createLogger({ level: 'silent' }),
-        });
+  const store = openHistoryStore(await freshHistoryLocation(kind), createLogger({ level: 'silent' }));
   await store.migrate();
   return store;
+}
+
+/** A connection of the test's own to the archive at `location` (to inspect it beside Ferry's). */
+export function historyKysely(location: HistoryStoreLocation): Kysely<HistoryDatabase> {
+  return new Kysely<HistoryDatabase>({
+    dialect:
+      location.kind === 'sqlite'
+        ? new SqliteDialect({ database: new Database(location.file) })
+        : new PostgresDialect({ pool: new pg.Pool({ connectionString: location.url, max: 1 }) }),
+  });
 }
 
 /** The `history` config section of a Ferry whose archive is a fresh `kind` database. */

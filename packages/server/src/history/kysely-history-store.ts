@@ -25,6 +25,7 @@ import { compressEntries, decompressChunk, type LogChunkRow } from './logs/chunk
 import { formatStreamId, parseStreamId, streamIdAfter } from './logs/stream-id.js';
 import { historyMigrations } from './migrations/index.js';
 import type { SqlTypes } from './migrations/sql-dialect.js';
+import { pipelineListQuery } from './queries/list-query.js';
 
 /**
  * The archive's queries, written once through Kysely for both databases. The SQLite and PostgreSQL
@@ -131,14 +132,7 @@ export abstract class KyselyHistoryStore implements HistoryStore, LogArchive {
 
   list(filter: PipelineFilter, limit: number, beforeSeq?: number): Promise<ArchivedPipeline[]> {
     return this.ready(async () => {
-      let query = this.db.selectFrom('pipelines').select(['seq', 'record']);
-      if (filter.projectId !== undefined) query = query.where('project_id', '=', filter.projectId);
-      if (filter.projectPath !== undefined) query = query.where('project_path', '=', filter.projectPath);
-      if (filter.environment !== undefined) query = query.where('environment', '=', filter.environment);
-      if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-      if (filter.ref !== undefined) query = query.where('ref', '=', filter.ref);
-      if (beforeSeq !== undefined) query = query.where('seq', '<', beforeSeq);
-      const rows = await query.orderBy('seq', 'desc').limit(limit).execute();
+      const rows = await pipelineListQuery(this.db, filter, limit, beforeSeq).execute();
       return rows.map((row) => {
         const { manifests: _, ...record } = parseArchivedRecord(row.record);
         return { seq: Number(row.seq), record: record as PipelineRecord };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { FerryError, type Logger } from '@ferry/shared';
 import type { HistoryMetrics } from '../history-metrics.js';
@@ -60,7 +61,8 @@ export class ArchiverThread implements Archival {
   #closed: (() => void) | undefined;
 
   constructor(data: ArchiverThreadData, metrics: HistoryMetrics, logger: Logger) {
-    this.#data = data;
+    // One lease owner for every start of the thread: a restarted thread holds on to its lease.
+    this.#data = { leaseOwner: `${process.pid}-${randomUUID()}`, ...data };
     this.#metrics = metrics;
     this.#logger = logger;
   }
@@ -117,6 +119,14 @@ export class ArchiverThread implements Archival {
         reject(new Error('the archiver thread is not running'));
       }
     });
+  }
+
+  /**
+   * Ends the thread at once, as a crash would (game days, tests): cycles under way fail, and the
+   * thread starts again after `history.interval`, as after any exit.
+   */
+  async crash(): Promise<void> {
+    await this.#worker?.terminate();
   }
 
   pipelineFinished(): void {

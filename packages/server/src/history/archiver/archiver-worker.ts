@@ -36,6 +36,7 @@ const archiver = composeArchiver({
   dir: data.logsDir === undefined ? undefined : new DirectoryLogArchive(data.logsDir),
   metrics: relayedMetrics((update) => post({ type: 'metric', update })),
   logger,
+  ...(data.leaseOwner === undefined ? {} : { leaseOwner: data.leaseOwner }),
 });
 
 port.on('message', (message: ToArchiverThread) => {

@@ -51,7 +51,11 @@ export interface ArchiverOptions {
   history: HistoryStore;
   /** Where archived log lines go: the archive database, or a logs directory. */
   logs: { archive: LogArchive; location: 'db' | 'dir'; all: readonly LogArchive[] };
-  lease: { redis: ConstructorParameters<typeof Lease>[0]; key: string };
+  /**
+   * `owner`: who holds the lease; one archiver thread's restarts keep it, so a thread started again
+   * after a crash goes on at once instead of waiting for its dead predecessor's lease to expire.
+   */
+  lease: { redis: ConstructorParameters<typeof Lease>[0]; key: string; owner?: string };
   metrics: ArchiveMetrics;
   logger: Logger;
   archiveAfterMs: number;
@@ -87,7 +91,8 @@ export class Archiver implements Archival {
   constructor(options: ArchiverOptions) {
     this.#o = options;
     const ttl = Math.max(30_000, options.intervalMs * 3);
-    this.#lease = new Lease(options.lease.redis, options.lease.key, `${process.pid}-${randomUUID()}`, ttl);
+    const owner = options.lease.owner ?? `${process.pid}-${randomUUID()}`;
+    this.#lease = new Lease(options.lease.redis, options.lease.key, owner, ttl);
   }
 
   start(): void {

@@ -20,6 +20,8 @@ export interface ArchiverParts {
   dir: DirectoryLogArchive | undefined;
   metrics: ArchiveMetrics;
   logger: Logger;
+  /** The archiver lease's owner (see ArchiverOptions.lease); absent: one of its own. */
+  leaseOwner?: string;
 }
 
 /** The Archiver over its parts: the same wiring in the server's thread and in the archiver's own. */
@@ -35,7 +37,11 @@ export function composeArchiver(parts: ArchiverParts): Archiver {
       location: dir === undefined ? 'db' : 'dir',
       all: dir === undefined ? [store] : [store, dir],
     },
-    lease: { redis, key: keys.archiverLease },
+    lease: {
+      redis,
+      key: keys.archiverLease,
+      ...(parts.leaseOwner === undefined ? {} : { owner: parts.leaseOwner }),
+    },
     metrics: parts.metrics,
     logger: parts.logger,
   });

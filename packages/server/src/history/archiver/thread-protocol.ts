@@ -15,6 +15,8 @@ export interface ArchiverThreadData extends ArchiverSettings {
   logsDir?: string;
   /** The host logger's level (pino). */
   logLevel: string;
+  /** The archiver lease's owner, the same for every start of one ArchiverThread (see ArchiverOptions). */
+  leaseOwner?: string;
 }
 
 /** Host → thread. */

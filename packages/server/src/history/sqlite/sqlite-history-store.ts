@@ -16,9 +16,10 @@ export class SqliteHistoryStore extends KyselyHistoryStore {
     const database = async () => {
       if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
       const db = new Database(file);
+      // First: switching a new file to WAL waits for another process doing the same.
+      db.pragma('busy_timeout = 1000');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      db.pragma('busy_timeout = 1000');
       return db;
     };
     super(new Kysely<HistoryDatabase>({ dialect: new SqliteDialect({ database }) }), sqliteTypes);
