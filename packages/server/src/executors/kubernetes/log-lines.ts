@@ -17,23 +17,13 @@ export function timestampNanos(text: string): bigint | undefined {
 }
 
 /** Seconds kept before the newest stamp when resuming: how far a line's stamp may lag the one before it. */
-export const REORDER_MARGIN_SECONDS = 2n;
-const SECOND = 1_000_000_000n;
+export const REORDER_MARGIN_SECONDS = 2;
+const SECOND = 1_000_000_000;
 
-/** A line this decoder has started writing. */
+/** A line this decoder has started writing: its stamp (ns after `#base`) and its bytes written so far. */
 interface Written {
-  nanos: bigint;
-  /** Bytes of its text written so far (all of them once the line has ended). */
+  at: number;
   bytes: number;
-}
-
-/** The whole second `margin` seconds before `nanos`, as RFC 3339 (`2026-11-22T10:00:00Z`). Pure. */
-function secondsBefore(nanos: bigint, margin: bigint): { nanos: bigint; text: string } {
-  const seconds = nanos / SECOND - (nanos % SECOND < 0n ? 1n : 0n) - margin;
-  return {
-    nanos: seconds * SECOND,
-    text: new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z'),
-  };
 }
 
 /**
@@ -46,56 +36,58 @@ function secondsBefore(nanos: bigint, margin: bigint): { nanos: bigint; text: st
  * changes nothing); the kubelet replays, in file order, every line stamped at or after it. Those of
  * them already written come first, in the order they were written: they are skipped by position,
  * each checked against the stamp it had (the part of a line written before a cut is skipped too).
- * At the first line that differs, skipping stops: a line is rather repeated than lost. Streams lines
- * through without holding them, so one huge line costs no memory. Pure (no I/O).
+ * At the first line that differs, skipping stops: a line is rather repeated than lost. Stamps are
+ * kept as numbers (8 bytes a line, for the lines of the last seconds only); lines stream through
+ * without being held, so one huge line costs no memory. Pure (no I/O).
  */
 export class TimestampedLogDecoder {
   readonly #text = new StringDecoder('utf8');
   #mode: 'header' | 'emit' | 'skip' = 'header';
   #header: Buffer[] = [];
   #headerLength = 0;
+  /** The whole second of the first stamp, in ns: stamps are kept relative to it (exact to 104 days). */
+  #base: bigint | undefined;
   /** Stamps of the ended lines written, in order, from `#historyStart` (older ones: pruned). */
-  #history: bigint[] = [];
+  #history: number[] = [];
   #historyStart = 0;
-  #newest: bigint | undefined;
+  #newest: number | undefined;
+  /** The whole second REORDER_MARGIN_SECONDS before `#newest`: where the next connection starts. */
+  #resumeAt = 0;
   /** The stamped line being written (undefined between lines, or in an unstamped one). */
   #current: Written | undefined;
-  /** The replay's lines already written, expected in this order; then `#current` if it was cut. */
-  #replay: Written[] = [];
-  #replayed = 0;
+  /** This connection's replay of what was written: `#history[#replayNext..#replayEnd)` from `#replaySince`, then `#replayCut`. */
+  #replayNext = 0;
+  #replayEnd = 0;
+  #replaySince = 0;
+  /** The line cut on an earlier connection, expected last in the replay. */
+  #replayCut: Written | undefined;
   #skipBytes = 0;
   /** A cut line the server did not replay: end it before writing the next. */
   #unterminated = false;
 
   /** `sinceTime` for the next connection (undefined: from the start). */
   get sinceTime(): string | undefined {
-    return this.#newest === undefined ? undefined : secondsBefore(this.#newest, REORDER_MARGIN_SECONDS).text;
+    if (this.#base === undefined || this.#newest === undefined) return undefined;
+    const seconds = (this.#base + BigInt(this.#resumeAt)) / 1_000_000_000n;
+    return new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z');
   }
 
   /** A new connection: the server replays every line stamped at or after `sinceTime`, in file order. */
   beginConnection(): void {
     // The line cut on an earlier connection and not reached again on this one is still cut.
-    const last = this.#replay.at(-1);
-    const cut =
-      this.#current ??
-      (last !== undefined && last.bytes >= 0 && this.#replayed < this.#replay.length ? last : undefined);
+    const cut = this.#current ?? this.#replayCut;
     this.#mode = 'header';
     this.#header = [];
     this.#headerLength = 0;
     this.#skipBytes = 0;
-    this.#replayed = 0;
-    this.#replay = [];
     this.#current = undefined;
-    if (this.#newest === undefined) return;
-    const since = secondsBefore(this.#newest, REORDER_MARGIN_SECONDS).nanos;
-    for (let i = this.#historyStart; i < this.#history.length; i++) {
-      const nanos = this.#history[i] as bigint;
-      if (nanos >= since) this.#replay.push({ nanos, bytes: -1 });
-    }
-    if (cut !== undefined) {
-      if (cut.nanos >= since) this.#replay.push(cut);
-      else if (cut.bytes > 0) this.#unterminated = true;
-    }
+    this.#replayCut = undefined;
+    this.#replayNext = this.#historyStart;
+    this.#replayEnd = this.#newest === undefined ? this.#historyStart : this.#history.length;
+    this.#replaySince = this.#resumeAt;
+    if (cut === undefined || this.#newest === undefined) return;
+    if (cut.at >= this.#resumeAt) this.#replayCut = cut;
+    else if (cut.bytes > 0) this.#unterminated = true;
   }
 
   /** The new text in `chunk` (possibly empty). */
@@ -150,26 +142,37 @@ export class TimestampedLogDecoder {
   }
 
   #startLine(nanos: bigint): void {
-    const expected = this.#replay[this.#replayed];
-    if (expected !== undefined && expected.nanos === nanos) {
-      this.#replayed += 1;
-      if (expected.bytes < 0) {
-        this.#mode = 'skip';
-        return;
-      }
+    this.#base ??= (nanos / 1_000_000_000n) * 1_000_000_000n;
+    const at = Number(nanos - this.#base);
+    // The next line of the replay that was written before: skipped if this is it.
+    while (
+      this.#replayNext < this.#replayEnd &&
+      (this.#history[this.#replayNext] as number) < this.#replaySince
+    )
+      this.#replayNext += 1;
+    if (this.#replayNext < this.#replayEnd && this.#history[this.#replayNext] === at) {
+      this.#replayNext += 1;
+      this.#mode = 'skip';
+      return;
+    }
+    const cut = this.#replayCut;
+    if (this.#replayNext >= this.#replayEnd && cut !== undefined && cut.at === at) {
       // The line cut on the last connection: write what was not written.
-      this.#current = expected;
-      this.#skipBytes = expected.bytes;
+      this.#replayCut = undefined;
+      this.#current = cut;
+      this.#skipBytes = cut.bytes;
       this.#mode = 'emit';
       return;
     }
     // Past what was written (or the server replays something else): everything is new from here.
-    const cut = this.#replay.at(-1);
-    if (cut !== undefined && cut.bytes > 0 && this.#replayed < this.#replay.length) this.#unterminated = true;
-    this.#replay = [];
-    this.#replayed = 0;
-    this.#current = { nanos, bytes: 0 };
-    if (this.#newest === undefined || nanos > this.#newest) this.#newest = nanos;
+    if (cut !== undefined && cut.bytes > 0) this.#unterminated = true;
+    this.#replayCut = undefined;
+    this.#replayNext = this.#replayEnd;
+    this.#current = { at, bytes: 0 };
+    if (this.#newest === undefined || at > this.#newest) {
+      this.#newest = at;
+      this.#resumeAt = (Math.floor(at / SECOND) - REORDER_MARGIN_SECONDS) * SECOND;
+    }
     this.#mode = 'emit';
   }
 
@@ -204,20 +207,24 @@ export class TimestampedLogDecoder {
 
   #endLine(): void {
     const ended = this.#current;
-    if (this.#mode === 'emit' && ended !== undefined) this.#remember(ended.nanos);
+    if (this.#mode === 'emit' && ended !== undefined) this.#remember(ended.at);
     this.#current = undefined;
     this.#mode = 'header';
     this.#skipBytes = 0;
   }
 
   /** Records an ended line's stamp; forgets those no resume can ask for again. */
-  #remember(nanos: bigint): void {
-    this.#history.push(nanos);
-    const since = secondsBefore(this.#newest ?? nanos, REORDER_MARGIN_SECONDS).nanos;
-    while (this.#historyStart < this.#history.length && (this.#history[this.#historyStart] as bigint) < since)
+  #remember(at: number): void {
+    this.#history.push(at);
+    while (
+      this.#historyStart < this.#history.length &&
+      (this.#history[this.#historyStart] as number) < this.#resumeAt
+    )
       this.#historyStart += 1;
-    if (this.#historyStart > 1024 && this.#historyStart * 2 > this.#history.length) {
+    if (this.#historyStart > 4096 && this.#historyStart * 2 > this.#history.length) {
       this.#history = this.#history.slice(this.#historyStart);
+      this.#replayNext = Math.max(0, this.#replayNext - this.#historyStart);
+      this.#replayEnd = Math.max(0, this.#replayEnd - this.#historyStart);
       this.#historyStart = 0;
     }
   }
