@@ -84,6 +84,10 @@ export function useGameDay() {
     };
     console.log(`game day ${label}: ${JSON.stringify(counts)}`);
     expect(done.map((p) => p.status)).toEqual(ids.map(() => 'success'));
+    // A pipeline is only a success through a test stage that succeeded (never past a failed one).
+    expect(done.map((p) => p.stages.find((s) => s.name === 'test')?.status)).toEqual(
+      ids.map(() => 'success'),
+    );
     for (const id of ids) {
       for (const stage of ['test', 'build', 'deploy'])
         expect(ends.get(`${id}/${stage}`), `${id}/${stage}`).toBe(1);
