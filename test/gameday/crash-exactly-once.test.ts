@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../support/ferry.js';
 import { useGameDay } from './game-day.js';
 
 /**
@@ -69,5 +70,23 @@ describe('game day: every stage outcome exactly once', () => {
     // The next Ferry over the same journal directory: journaled ends first, then adoption.
     const next = await w.ferry('a');
     await expectExactlyOnce(w, ids, 'SIGTERM with redis down', [a, next]);
+  }, 150_000);
+  it('a replica stalled past its locks (SIGSTOP) wakes inside stages the other took over: no stage runs twice', async () => {
+    // Session 6 kept this open after one run ended every pipeline success while a stage script
+    // never wrote its end: the woken replica had recorded its killed runner as the test stage's
+    // end (failed) and died, and the other resumed the pipeline past that stage to success. Fixed:
+    // a resumed pipeline ends as its failed or canceled stage did (redelivered-job.test.ts), and
+    // expectExactlyOnce checks every test stage succeeded.
+    const { w, a, ids } = await midPipelines();
+    // a stalls while it runs every pipeline; its runners go on.
+    a.child.kill('SIGSTOP');
+    const b = await w.ferry('b');
+    // a's locks expire: BullMQ hands its jobs to b, which resumes them while a still lives.
+    await eventually(async () => (b.output().includes('resuming a pipeline') ? true : undefined), 60_000);
+    a.child.kill('SIGCONT');
+    // a wakes inside stages b has taken over; both run on until every pipeline has ended.
+    await expectExactlyOnce(w, ids, 'stalled replica', [b]);
+    expect(a.child.exitCode).toBe(null);
+    expect(b.child.exitCode).toBe(null);
   }, 150_000);
 });
