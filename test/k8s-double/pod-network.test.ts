@@ -123,26 +123,19 @@ describeWithDocker('pods in their own network namespaces', () => {
         { name: 'main', image: busybox, command: ['sh', '-c', script], env: [{ name: 'POD', value: pod }] },
       ],
     });
-    await createPod('first', spec('first'));
-    await waitFor(
-      'first serves itself',
-      async () => {
-        const log = await logOf('first');
-        if (log.includes('cannot listen')) throw new Error(`first: ${log}`);
-        return log.includes('I am first');
-      },
-      60_000,
-    );
-    await createPod('second', spec('second'));
-    await waitFor(
-      'second serves itself',
-      async () => {
-        const log = await logOf('second');
-        if (log.includes('cannot listen')) throw new Error(`second: ${log}`);
-        return log.includes('I am second');
-      },
-      60_000,
-    );
+    // One after the other, so the second listens while the first still does.
+    for (const name of ['first', 'second']) {
+      await createPod(name, spec(name));
+      await waitFor(
+        `${name} serves itself`,
+        async () => {
+          const log = await logOf(name);
+          if (log.includes('cannot listen')) throw new Error(`${name}: ${log}`);
+          return log.includes(`I am ${name}`);
+        },
+        60_000,
+      );
+    }
     // Both run at this moment, each in a namespace of its own (joined to its sandbox).
     for (const name of ['first', 'second']) {
       const pod = await h.core.readNamespacedPod({ namespace: ns, name });
