@@ -228,14 +228,8 @@ export class LocalRun extends StageRun<LocalOutput> {
    * from there into the log: a stage whose Ferry dies keeps writing and ends normally, and its
    * output is there for the Ferry that adopts it.
    */
-  async #phase(
-    phase: Phase,
-    argv: string[],
-    env: Record<string, string>,
-    cwd: string,
-    options: { runAs?: StageUser; gated?: boolean } = {},
-  ): Promise<number> {
-    return this.#end(await this.#launch(phase, argv, env, cwd, options), true);
+  async #phase(...spawnArgs: PhaseSpawn): Promise<number> {
+    return this.#end(await this.#launch(...spawnArgs), true);
   }
 
   /**
@@ -243,13 +237,7 @@ export class LocalRun extends StageRun<LocalOutput> {
    * at its gate for `#end`. Its output is files in the runner's directory (opened by Ferry, handed
    * over as descriptors).
    */
-  async #launch(
-    phase: Phase,
-    argv: string[],
-    env: Record<string, string>,
-    cwd: string,
-    options: { runAs?: StageUser; gated?: boolean } = {},
-  ): Promise<Launched> {
+  async #launch(...[phase, argv, env, cwd, options = {}]: PhaseSpawn): Promise<Launched> {
     const { runAs, gated = false } = options;
     const [bin, ...args] = argv as [string, ...string[]];
     const files = phaseFiles(this.#deps.dirs.root, phase);
@@ -327,6 +315,15 @@ export class LocalRun extends StageRun<LocalOutput> {
       throw new Error(`runner ${this.#deps.state.id} was destroyed before its ${phase} started`);
   }
 }
+
+/** What starts a phase's process group: the phase, its command line, environment and directory. */
+type PhaseSpawn = [
+  phase: Phase,
+  argv: string[],
+  env: Record<string, string>,
+  cwd: string,
+  options?: { runAs?: StageUser; gated?: boolean },
+];
 
 /** A phase's process group, started and recorded (`LocalRun.#launch`). */
 interface Launched {
