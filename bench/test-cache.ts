@@ -136,7 +136,7 @@ try {
           tolerations: [],
           imagePullSecrets: [],
           pendingTimeout: 120_000,
-          buildSeccompProfile: 'ferry-build.json',
+          buildSandbox: 'restricted',
           runAsUser: 10001,
           cloneResources: { cpu: '500m', memory: '512Mi' },
           stepResources: { cpu: '2', memory: '2Gi' },

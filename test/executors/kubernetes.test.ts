@@ -97,7 +97,7 @@ function executorConfig(overrides: Partial<KubernetesExecutorConfig>): Kubernete
     tolerations: [],
     imagePullSecrets: [],
     pendingTimeout: 60_000,
-    buildSeccompProfile: 'ferry-build.json',
+    buildSandbox: 'restricted',
     runAsUser: 10001,
     cloneResources: { cpu: '200m', memory: '256Mi' },
     stepResources: { cpu: '1', memory: '512Mi' },

@@ -284,3 +284,63 @@ describe('ferry-runner build with buildah in the build sandbox', () => {
     expect(await tagStatus(`ferry-buildah/${name}`, sha)).toBe(404);
   });
 });
+
+describe('ferry-runner build with buildah in the restricted sandbox (uid 10001, no capability)', () => {
+  it('builds RUN steps as root of a one-id user namespace, pushes both tags, and a fresh container hits the registry cache', async () => {
+    const name = `svc-${uniqueSuffix()}`;
+    const ws = await workspace({
+      Dockerfile: [
+        `FROM ${base}`,
+        'RUN echo rootless-step-$((40+2)) && echo layer > /layer.txt',
+        'COPY app.txt /app.txt',
+        'RUN echo "uid $(id -u)" && cat /proc/self/uid_map && cat /app.txt /layer.txt',
+        '',
+      ].join('\n'),
+      'app.txt': 'v1\n',
+    });
+    dirs.push(ws);
+    const sha = randomSha();
+    const run = await runSandboxedBuild(docker, runnerImage, ws, jobEnv(name, sha), {
+      sandbox: 'restricted',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.exit, run.stdout).toBe(0);
+    expect(run.stdout).toContain('rootless build (uid 10001)');
+    // RUN steps see uid 0, which is the pod's 10001 outside: the one mapping there is.
+    expect(run.stdout).toContain('uid 0');
+    expect(run.stdout).toMatch(/^\s*0\s+10001\s+1\s*$/m);
+    expect(run.stdout).toContain('rootless-step-42');
+    const repository = `ferry-buildah/${name}`;
+    const digest = run.result?.digest as string;
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    for (const tag of [sha, 'test']) {
+      const response = await registryFetch(`/v2/${repository}/manifests/${tag}`, MANIFEST_TYPES);
+      await response.body?.cancel();
+      expect(response.headers.get('docker-content-digest')).toBe(digest);
+    }
+
+    await writeFile(join(ws, 'app.txt'), 'v2\n');
+    const warm = await runSandboxedBuild(docker, runnerImage, ws, jobEnv(name, randomSha()), {
+      sandbox: 'restricted',
+    });
+    expect(warm.exit, warm.stdout).toBe(0);
+    expect(warm.stdout).toMatch(/Cache pulled from remote/);
+    expect(warm.stdout).not.toContain('rootless-step-42');
+    expect(warm.stdout).toContain('v2');
+  }, 240_000);
+
+  it('a RUN as another USER fails with buildah’s words: the namespace has one id (docs/release.md)', async () => {
+    const name = `svc-${uniqueSuffix()}`;
+    const ws = await workspace({ Dockerfile: `FROM ${base}\nUSER 1000\nRUN echo never-as-1000\n` });
+    dirs.push(ws);
+    const sha = randomSha();
+    const run = await runSandboxedBuild(docker, runnerImage, ws, jobEnv(name, sha), {
+      sandbox: 'restricted',
+    });
+    expect(run.exit).toBe(1);
+    expect(run.stdout).not.toMatch(/^never-as-1000$/m);
+    expect(run.stdout).toContain('error setting UID: invalid argument');
+    expect(run.result?.error).toMatchObject({ code: 'FERRY_ERR_RELEASE_BUILD_FAILED' });
+    expect(await tagStatus(`ferry-buildah/${name}`, sha)).toBe(404);
+  });
+});

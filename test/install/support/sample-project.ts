@@ -7,7 +7,7 @@
  * node (docs/release.md, "The build pod").
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GitServer, TestRepo } from '@ferry/doubles/git';
 import { type GitLabDouble, hostProject } from '@ferry/doubles/gitlab';
@@ -16,7 +16,7 @@ import { expect } from 'vitest';
 import { sampleRelease } from '../../e2e/support/sample-service.js';
 import type { K8sDouble } from '../../k8s-double/index.js';
 import type { KubectlResult } from '../../k8s-double/kubectl.js';
-import { baseInRegistry, SECCOMP_PROFILE } from '../../release/buildah-sandbox.js';
+import { baseInRegistry, installBuildSeccompProfiles } from '../../release/buildah-sandbox.js';
 import { testImages } from '../../support/services.js';
 
 export interface SampleProject {
@@ -79,6 +79,6 @@ export async function hostSampleProject(input: {
   const bound = await input.kubectl(['apply', '-f', '-'], binding);
   expect(bound, bound.stderr).toMatchObject({ code: 0 });
   // The node's seccomp root holds the build pods' profile (docs/release.md).
-  await copyFile(SECCOMP_PROFILE, join(input.double.seccompRoot, 'ferry-build.json'));
+  await installBuildSeccompProfiles(input.double.seccompRoot);
   return { repo, project, namespace, baseImage };
 }

@@ -112,9 +112,14 @@ const kubernetesExecutorSchema = z.strictObject({
   context: z.string().optional(),
   namespace: z.string().default('ferry-runners'),
   /**
-   * Where build pods go when the runner namespace enforces `restricted`: buildah needs `baseline`
-   * (root inside its sandbox, docs/release.md), so builds get a namespace of their own and test and
-   * deploy pods keep `restricted`. Default: the runner namespace.
+   * The Pod Security level build pods (buildah) meet: `restricted` (non-root, one id in buildah's
+   * user namespace: RUN steps as another USER and chown to other ids fail) or `baseline` (root
+   * with SETUID/SETGID/SETFCAP, any Dockerfile). docs/release.md, "The build pod".
+   */
+  buildSandbox: z.enum(['restricted', 'baseline']).default('restricted'),
+  /**
+   * Where build pods go, e.g. a namespace that allows `baseline` for `buildSandbox: baseline` while
+   * the runner namespace enforces `restricted`. Default: the runner namespace.
    */
   buildNamespace: z
     .string()
@@ -136,10 +141,11 @@ const kubernetesExecutorSchema = z.strictObject({
   imagePullSecrets: z.array(z.string()).default([]),
   pendingTimeout: duration('5m'),
   /**
-   * The Localhost seccomp profile of build pods (buildah), relative to the kubelet's seccomp root:
-   * deploy/seccomp/ferry-build.json installed on the nodes (docs/release.md, "The build pod").
+   * The Localhost seccomp profile of build pods (buildah), relative to the kubelet's seccomp root.
+   * Default: the shipped one for `buildSandbox` (deploy/seccomp/ferry-build-rootless.json for
+   * restricted, ferry-build.json for baseline) installed on the nodes (docs/release.md, "The build pod").
    */
-  buildSeccompProfile: z.string().min(1).default('ferry-build.json'),
+  buildSeccompProfile: z.string().min(1).optional(),
   /**
    * The uid (and gid) every runner container runs as: non-root, so pods pass the `restricted`
    * Pod Security Standard. The runner image's own user is 10001.

@@ -4,11 +4,21 @@ export interface StorageOptions {
   readonly driver: string;
   /** The storage root (`--root`): a locked slot of the build cache; null: buildah's default (the pod's volume). */
   readonly root: string | null;
+  /**
+   * buildah runs as a non-root user with no subordinate ids (the `restricted` build pod): its user
+   * namespace maps that one id, so ownership other than it cannot be written (files keep the one id).
+   */
+  readonly rootless: boolean;
 }
 
 /** buildah's global storage options, before the subcommand. Pure. */
 export function storageArgs(storage: StorageOptions): string[] {
-  return ['--storage-driver', storage.driver, ...(storage.root === null ? [] : ['--root', storage.root])];
+  return [
+    '--storage-driver',
+    storage.driver,
+    ...(storage.root === null ? [] : ['--root', storage.root]),
+    ...(storage.rootless ? ['--storage-opt', `${storage.driver}.ignore_chown_errors=true`] : []),
+  ];
 }
 
 /** What one `buildah bud` builds: the same inputs the engine build takes. */

@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type BuildSuccess, FerryError, ReleaseErrors } from '@ferry/shared';
 import type { OutputLines } from '../../command/output-lines.js';
 import type { BuildJob } from '../build-env.js';
@@ -21,10 +21,21 @@ import { claimStorage, keepSlot } from './cache-storage.js';
 import { registriesConf } from './registries-conf.js';
 import { checkRegistryAccess } from './registry-access.js';
 import { runBuildah } from './run-buildah.js';
+import { BuildahSandbox } from './sandbox.js';
 
 /** The layer cache of a project's image: one repository beside it, shared by its environments. Pure. */
 export function cacheRepository(imageRepository: string): string {
   return `${imageRepository}/cache`;
+}
+
+/**
+ * Where a non-root buildah keeps its storage and state: XDG_DATA_HOME is chosen so that its storage
+ * (`$XDG_DATA_HOME/containers/storage`) and blob-info cache (`…/containers/cache`) are the paths root
+ * uses (BuildahSandbox.storageDir, the pod's volume), its run state in the build's private work
+ * directory. Pure.
+ */
+export function rootlessPaths(work: string): NodeJS.ProcessEnv {
+  return { XDG_DATA_HOME: dirname(BuildahSandbox.storageDir), XDG_RUNTIME_DIR: work };
 }
 
 /**
@@ -46,7 +57,8 @@ export async function runBuildahBuild(
   const tags = imageTags(registry.host, plan);
   const work = await mkdtemp(join(tmpdir(), 'ferry-buildah-'));
   const slot = await claimStorage(job, out);
-  const storage: StorageOptions = { driver: job.storageDriver, root: slot?.root ?? null };
+  const rootless = process.getuid?.() !== 0;
+  const storage: StorageOptions = { driver: job.storageDriver, root: slot?.root ?? null, rootless };
   try {
     const confPath = join(work, 'registries.conf');
     await writeFile(confPath, registriesConf(registry.host, registry.scheme === 'http'));
@@ -56,8 +68,13 @@ export async function runBuildahBuild(
       TMPDIR: work,
       CONTAINERS_REGISTRIES_CONF: confPath,
       BUILDAH_LAYERS: 'true',
+      ...(rootless ? rootlessPaths(work) : {}),
       ...(job.authFile === null ? {} : { REGISTRY_AUTH_FILE: job.authFile }),
     };
+    if (rootless)
+      out.line(
+        `rootless build (uid ${process.getuid?.()}): buildah's user namespace maps this one id, RUN steps run as its root; a RUN as another USER or a chown to another id fails`,
+      );
     const bud = (cache: RegistryCache | null) =>
       budArgs({
         contextDir,

@@ -13,7 +13,7 @@ describe('budArgs', () => {
     target: null,
     labels: { 'org.opencontainers.image.revision': 'abc' },
     cache: { repository: 'r:5000/g/s/cache', write: true },
-    storage: { driver: 'overlay', root: null },
+    storage: { driver: 'overlay', root: null, rootless: false },
   };
   it('builds with chroot isolation, kept layers, the registry cache both ways, args and labels as single words', () => {
     expect(budArgs(base)).toEqual([
@@ -59,11 +59,13 @@ describe('budArgs', () => {
   });
   it('never carries a credential', () => {
     expect(
-      [...budArgs(base), ...pushArgs({ driver: 'vfs', root: null }, 'r/x:1', '/t/d')].join(' '),
+      [...budArgs(base), ...pushArgs({ driver: 'vfs', root: null, rootless: false }, 'r/x:1', '/t/d')].join(
+        ' ',
+      ),
     ).not.toMatch(/creds|password|auth/);
   });
   it('uses a build cache slot as the storage root of the build and the push', () => {
-    const storage = { driver: 'overlay', root: '/c/slot-1/storage' };
+    const storage = { driver: 'overlay', root: '/c/slot-1/storage', rootless: false };
     expect(budArgs({ ...base, storage }).slice(0, 5)).toEqual([
       '--storage-driver',
       'overlay',
@@ -79,8 +81,20 @@ describe('budArgs', () => {
       'push',
     ]);
   });
+  it('rootless, keeps what it cannot chown as its one id, in the build and the push', () => {
+    const storage = { driver: 'overlay', root: null, rootless: true };
+    const opt = ['--storage-opt', 'overlay.ignore_chown_errors=true'];
+    expect(budArgs({ ...base, storage }).slice(0, 5)).toEqual(['--storage-driver', 'overlay', ...opt, 'bud']);
+    expect(pushArgs({ ...storage, driver: 'vfs' }, 'r/x:1', '/t/d').slice(0, 5)).toEqual([
+      '--storage-driver',
+      'vfs',
+      '--storage-opt',
+      'vfs.ignore_chown_errors=true',
+      'push',
+    ]);
+  });
   it('pushes with the digest file', () => {
-    expect(pushArgs({ driver: 'vfs', root: null }, 'r:5000/g/s:abc', '/t/d')).toEqual([
+    expect(pushArgs({ driver: 'vfs', root: null, rootless: false }, 'r:5000/g/s:abc', '/t/d')).toEqual([
       '--storage-driver',
       'vfs',
       'push',

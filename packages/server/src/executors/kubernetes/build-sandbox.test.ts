@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StageJob } from '../executor.js';
+import { defaultBuildSeccompProfile } from './build-sandbox.js';
 import { buildRunnerPod, type RunnerPodContext } from './pod-spec.js';
 import { buildRunnerSecret, REGISTRY_AUTH_KEY } from './secret.js';
 
@@ -28,13 +29,62 @@ const ctx: RunnerPodContext = {
   tolerations: [],
   imagePullSecrets: [],
   terminationGraceSeconds: 5,
-  buildSeccompProfile: 'profiles/ferry-build.json',
+  buildSandbox: { level: 'baseline', seccompProfile: 'profiles/ferry-build.json' },
   runAsUser: 10001,
   cloneResources: { cpu: '500m', memory: '512Mi' },
   stepResources: { cpu: '500m', memory: '512Mi' },
 };
 
-describe('the build pod (buildah)', () => {
+describe('the restricted build pod (buildah rootless, the default)', () => {
+  const restricted: RunnerPodContext = {
+    ...ctx,
+    buildSandbox: { level: 'restricted', seccompProfile: defaultBuildSeccompProfile('restricted') },
+  };
+  const pod = buildRunnerPod(job, restricted);
+  const step = pod.spec?.containers[0];
+
+  it('runs as the pod’s non-root user with no capability, no escalation, a read-only root, the rootless profile', () => {
+    expect(step?.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      readOnlyRootFilesystem: true,
+      seccompProfile: { type: 'Localhost', localhostProfile: 'ferry-build-rootless.json' },
+    });
+    expect(pod.spec?.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      fsGroup: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(JSON.stringify(pod)).not.toMatch(/"add"|"privileged":true|hostPath|"runAsUser":0/);
+  });
+
+  it('gives buildah storage and containers/image’s /var/tmp a volume each, the auth file readable by the fsGroup', () => {
+    expect(step?.volumeMounts).toEqual([
+      { name: 'workspace', mountPath: '/workspace' },
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'home', mountPath: '/home/ferry' },
+      { name: 'build-storage', mountPath: '/var/lib/containers' },
+      { name: 'build-tmp', mountPath: '/var/tmp' },
+      { name: 'registry-auth', mountPath: '/run/ferry/registry', readOnly: true },
+    ]);
+    expect(pod.spec?.volumes).toContainEqual({
+      name: 'registry-auth',
+      secret: {
+        secretName: ctx.secretName,
+        items: [{ key: REGISTRY_AUTH_KEY, path: 'auth.json' }],
+        defaultMode: 0o440,
+      },
+    });
+  });
+
+  it('the baseline sandbox keeps its own profile by default', () => {
+    expect(defaultBuildSeccompProfile('baseline')).toBe('ferry-build.json');
+  });
+});
+
+describe('the baseline build pod (buildah as root)', () => {
   const pod = buildRunnerPod(job, ctx);
   const step = pod.spec?.containers[0];
 

@@ -15,6 +15,7 @@ import type {
 import { stageScript } from '../stage-script.js';
 import { retrying } from './abort.js';
 import { describeFailure, isAlreadyExists, isNotFound, isTransient, kubernetesError } from './api-errors.js';
+import { defaultBuildSeccompProfile } from './build-sandbox.js';
 import { ContainerLogFollower } from './container-log-follower.js';
 import { type ExecutorLogger, silentLogger } from './executor-logger.js';
 import { loadKubeConfig } from './kube-config.js';
@@ -101,7 +102,11 @@ export class KubernetesExecutor implements Executor {
       tolerations: this.#config.tolerations,
       imagePullSecrets: this.#config.imagePullSecrets,
       terminationGraceSeconds: this.#terminationGraceSeconds,
-      buildSeccompProfile: this.#config.buildSeccompProfile,
+      buildSandbox: {
+        level: this.#config.buildSandbox,
+        seccompProfile:
+          this.#config.buildSeccompProfile ?? defaultBuildSeccompProfile(this.#config.buildSandbox),
+      },
       runAsUser: this.#config.runAsUser,
       cloneResources: this.#config.cloneResources,
       stepResources: this.#config.stepResources,

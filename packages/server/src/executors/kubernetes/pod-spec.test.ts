@@ -36,7 +36,7 @@ const ctx: RunnerPodContext = {
   tolerations: [],
   imagePullSecrets: [],
   terminationGraceSeconds: 5,
-  buildSeccompProfile: 'ferry-build.json',
+  buildSandbox: { level: 'restricted', seccompProfile: 'ferry-build-rootless.json' },
   runAsUser: 10001,
   cloneResources: { cpu: '500m', memory: '512Mi' },
   stepResources: { cpu: '1', memory: '1Gi' },

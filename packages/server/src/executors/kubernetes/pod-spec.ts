@@ -10,7 +10,7 @@ import type {
 } from '@kubernetes/client-node';
 import type { StageJob } from '../executor.js';
 import { stageScript } from '../stage-script.js';
-import { type BuildCacheSettings, buildSandbox } from './build-sandbox.js';
+import { type BuildCacheSettings, type BuildSandboxLevel, buildSandbox } from './build-sandbox.js';
 import { type PodCacheSettings, podExtras, recordExitCode } from './pod-extras.js';
 import { secretEnvVar } from './secret.js';
 
@@ -45,8 +45,8 @@ export interface RunnerPodContext {
   imagePullSecrets: readonly string[];
   /** What the kubelet gives containers between SIGTERM and SIGKILL when the deadline ends the pod. */
   terminationGraceSeconds: number;
-  /** The Localhost seccomp profile of a buildah build step (`executor.kubernetes.buildSeccompProfile`). */
-  buildSeccompProfile: string;
+  /** A buildah build step's sandbox (`executor.kubernetes.buildSandbox`) and its Localhost seccomp profile (`buildSeccompProfile`). */
+  buildSandbox: { level: BuildSandboxLevel; seccompProfile: string };
   /** The non-root uid (and gid) of every container. */
   runAsUser: number;
   /** Requests = limits of the clone init container. */
@@ -213,7 +213,7 @@ function volumes(
   const sandbox = buildSandbox(
     job.buildah,
     ctx.secretName,
-    ctx.buildSeccompProfile,
+    ctx.buildSandbox,
     ctx.buildCache === undefined ? undefined : { settings: ctx.buildCache, projectId: job.project.id },
   );
   return { container: sandbox.container, volumes: [...scratch, ...sandbox.volumes] };
@@ -263,9 +263,9 @@ export function buildRunnerPod(job: StageJob, ctx: RunnerPodContext): V1Pod {
         : { imagePullSecrets: ctx.imagePullSecrets.map((name) => ({ name })) }),
       // Non-root with the runtime's default seccomp profile: the pod passes `restricted`. Both
       // containers share the uid, so the clone's files belong to the user the step runs as. A
-      // buildah build step runs as root in its sandbox (baseline): its pod sets no user.
+      // buildah build step in the baseline sandbox runs as root: its pod sets no user.
       securityContext:
-        job.buildah === undefined
+        job.buildah === undefined || ctx.buildSandbox.level === 'restricted'
           ? {
               runAsNonRoot: true,
               runAsUser: ctx.runAsUser,

@@ -7,7 +7,11 @@ const core = {} as CoreV1Api; // never called: only names are asked for here
 
 describe('runner namespaces', () => {
   it('sends build pods to the build namespace and every other pod to the runner namespace', () => {
-    const ns = new RunnerNamespaces(core, { namespace: 'runners', buildNamespace: 'builds' });
+    const ns = new RunnerNamespaces(core, {
+      namespace: 'runners',
+      buildNamespace: 'builds',
+      buildSandbox: 'restricted',
+    });
     expect(ns.forStage('build').name).toBe('builds');
     expect(ns.forStage('test').name).toBe('runners');
     expect(ns.forStage('deploy').name).toBe('runners');
@@ -17,7 +21,7 @@ describe('runner namespaces', () => {
   });
 
   it('without a build namespace, everything stays in the runner namespace', () => {
-    const ns = new RunnerNamespaces(core, { namespace: 'runners' });
+    const ns = new RunnerNamespaces(core, { namespace: 'runners', buildSandbox: 'restricted' });
     expect(ns.of(runnerPodName('mxbd1234abcd5678ef', 'build', 'x2b4c'))).toBe('runners');
     expect(ns.all()).toEqual(['runners']);
   });
@@ -31,19 +35,20 @@ describe('runner namespaces', () => {
     expect(isBuildRunner(name)).toBe(build);
   });
 
-  it('lowers a restricted enforce level to baseline, and only that', () => {
-    expect(
-      buildNamespaceLabels({
-        'pod-security.kubernetes.io/enforce': 'restricted',
-        'pod-security.kubernetes.io/warn': 'restricted',
-        team: 'a',
-      }),
-    ).toEqual({
+  it('for the baseline build sandbox, lowers a restricted enforce level to baseline, and only that', () => {
+    const labels = {
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      team: 'a',
+    };
+    // The restricted sandbox keeps what the operator configured.
+    expect(buildNamespaceLabels(labels, 'restricted')).toEqual(labels);
+    expect(buildNamespaceLabels(labels, 'baseline')).toEqual({
       'pod-security.kubernetes.io/enforce': 'baseline',
       'pod-security.kubernetes.io/warn': 'restricted',
       team: 'a',
     });
-    expect(buildNamespaceLabels({ 'pod-security.kubernetes.io/enforce': 'privileged' })).toEqual({
+    expect(buildNamespaceLabels({ 'pod-security.kubernetes.io/enforce': 'privileged' }, 'baseline')).toEqual({
       'pod-security.kubernetes.io/enforce': 'privileged',
     });
   });

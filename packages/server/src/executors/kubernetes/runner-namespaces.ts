@@ -4,11 +4,16 @@ import { RunnerNamespace } from './runner-namespace.js';
 const ENFORCE = 'pod-security.kubernetes.io/enforce';
 
 /**
- * The labels of a build namespace Ferry creates: the configured ones, with a `restricted` enforce
- * level lowered to `baseline` (what a buildah build pod needs, and no more). Pure.
+ * The labels of a build namespace Ferry creates: the configured ones; for the `baseline` build
+ * sandbox a `restricted` enforce level lowered to `baseline` (what that build pod needs, and no more). Pure.
  */
-export function buildNamespaceLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
-  return labels[ENFORCE] === 'restricted' ? { ...labels, [ENFORCE]: 'baseline' } : { ...labels };
+export function buildNamespaceLabels(
+  labels: Readonly<Record<string, string>>,
+  sandbox: 'restricted' | 'baseline',
+): Record<string, string> {
+  return sandbox === 'baseline' && labels[ENFORCE] === 'restricted'
+    ? { ...labels, [ENFORCE]: 'baseline' }
+    : { ...labels };
 }
 
 /** Whether a runner pod (by its name, `ferry-<pipeline>-<stage>-<suffix>`) is a build's. Pure. */
@@ -27,14 +32,18 @@ export class RunnerNamespaces {
 
   constructor(
     core: CoreV1Api,
-    config: { namespace: string; buildNamespace?: string | undefined },
+    config: {
+      namespace: string;
+      buildNamespace?: string | undefined;
+      buildSandbox: 'restricted' | 'baseline';
+    },
     labels: Readonly<Record<string, string>> = {},
   ) {
     this.runners = new RunnerNamespace(core, config.namespace, labels);
     this.builds =
       config.buildNamespace === undefined || config.buildNamespace === config.namespace
         ? this.runners
-        : new RunnerNamespace(core, config.buildNamespace, buildNamespaceLabels(labels));
+        : new RunnerNamespace(core, config.buildNamespace, buildNamespaceLabels(labels, config.buildSandbox));
   }
 
   forStage(stage: string): RunnerNamespace {
