@@ -12,12 +12,6 @@ export const restrictedLabels = {
   'pod-security.kubernetes.io/warn': 'restricted',
 } as const;
 
-/** Where buildah build pods run: they need baseline (root in their sandbox); restricted warns. */
-export const buildNamespaceLabels = {
-  'pod-security.kubernetes.io/enforce': 'baseline',
-  'pod-security.kubernetes.io/warn': 'restricted',
-} as const;
-
 /** Creates the namespace (restricted unless told) with its quota and LimitRange. */
 export async function createPolicedNamespace(
   core: CoreV1Api,

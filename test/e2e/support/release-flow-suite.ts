@@ -183,6 +183,9 @@ export function releaseFlowSuite(
         expect(buildLog).toMatch(/with buildah, cache \S+\/sample-service\/cache/);
         expect(buildLog).toMatch(/build container memory peak: \d+ MiB/);
         expect(buildLog).not.toContain('ferry-password');
+        // Kubernetes: the default restricted build sandbox, admitted by a runner namespace that
+        // enforces restricted: buildah ran as the pod's non-root user (docs/release.md).
+        if (kind === 'kubernetes') expect(buildLog).toContain('rootless build (uid 10001)');
       }
       expect(p, await explain(p)).toMatchObject({
         status: 'success',

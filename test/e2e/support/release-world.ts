@@ -7,7 +7,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,12 +17,8 @@ import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type Docker from 'dockerode';
 import { ensureRunnerImage } from '../../executors/runner-build.js';
 import { type K8sDouble, LABEL_NAMESPACE, startK8sDouble } from '../../k8s-double/index.js';
-import { SECCOMP_PROFILE as BUILD_SECCOMP_PROFILE, baseInRegistry } from '../../release/buildah-sandbox.js';
-import {
-  buildNamespaceLabels,
-  createPolicedNamespace,
-  restrictedLabels,
-} from '../../support/cluster-policy.js';
+import { baseInRegistry, installBuildSeccompProfiles } from '../../release/buildah-sandbox.js';
+import { createPolicedNamespace, restrictedLabels } from '../../support/cluster-policy.js';
 import { startTestFerry, type TestFerry } from '../../support/ferry.js';
 import { deployerIdentity, executorIdentity } from '../../support/least-privilege.js';
 import { watchSeen } from '../../support/seen-while.js';
@@ -153,8 +149,7 @@ export async function startReleaseWorld(
     // The docker executor with buildah reads the profile Ferry ships (executor.docker.buildSeccompProfile's
     // default) and pulls its base from the registry too.
     let baseImage: string = testImages.node;
-    if (kind === 'kubernetes')
-      await copyFile(BUILD_SECCOMP_PROFILE, join(double.seccompRoot, 'ferry-build.json'));
+    if (kind === 'kubernetes') await installBuildSeccompProfiles(double.seccompRoot);
     if (builder === 'buildah') baseImage = await baseInRegistry(docker, testImages.node);
     const kc = new KubeConfig();
     kc.loadFromFile(double.kubeconfigPath);
@@ -174,15 +169,14 @@ export async function startReleaseWorld(
 
     const runnerNamespace = `ferry-runners-${suffix}`;
     if (kind === 'kubernetes') {
-      // Test and deploy pods meet restricted, in runner namespaces that enforce it; the buildah
-      // build pod needs baseline (root in its sandbox, docs/release.md), so builds go to a build
-      // namespace of their own (executor.kubernetes.buildNamespace) that enforces baseline.
+      // Every runner pod meets restricted, in runner namespaces that enforce it: test and deploy
+      // pods, and build pods in the default restricted build sandbox (rootless buildah,
+      // docs/release.md), in the runner namespace itself (no executor.kubernetes.buildNamespace).
       for (const ns of [runnerNamespace, `${runnerNamespace}-b`]) {
         await createPolicedNamespace(policyCore, ns, restrictedLabels);
-        await createPolicedNamespace(policyCore, `${ns}-build`, buildNamespaceLabels);
         // The operator's claim for buildah storage that outlives build pods (executor.kubernetes.buildCache).
         await policyCore.createNamespacedPersistentVolumeClaim({
-          namespace: `${ns}-build`,
+          namespace: ns,
           body: {
             metadata: { name: BUILD_CACHE_CLAIM },
             spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } },
@@ -212,7 +206,6 @@ export async function startReleaseWorld(
                   kubernetes: {
                     kubeconfig: executorKubeconfig,
                     namespace,
-                    buildNamespace: `${namespace}-build`,
                     runnerImage,
                     pendingTimeout: '2m',
                     ...(options.buildCache === false ? {} : { buildCache: { claimName: BUILD_CACHE_CLAIM } }),
@@ -307,9 +300,9 @@ export function watchRunners(world: ReleaseWorld): { stop(): Promise<Set<string>
   return watchSeen(() => runnerLeftovers(world));
 }
 
-/** The runner and build namespaces of both Ferries of a world. */
+/** The runner namespaces of both Ferries of a world (build pods included). */
 function runnerNamespacesOf(runnerNamespace: string): string[] {
-  return [runnerNamespace, `${runnerNamespace}-b`].flatMap((ns) => [ns, `${ns}-build`]);
+  return [runnerNamespace, `${runnerNamespace}-b`];
 }
 
 /** The runner containers and pods of this world that still exist (empty once every stage ended). */
