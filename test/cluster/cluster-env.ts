@@ -9,6 +9,12 @@ export interface ClusterEnv {
   ownNamespace: boolean;
   /** FERRY_CLUSTER_RUNNER_IMAGE (required): the runner image, pushed where the cluster pulls. */
   runnerImage: string;
+  /**
+   * FERRY_CLUSTER_APP_IMAGE (required): what the rendered Deployment runs: an image serving HTTP
+   * on $PORT as a numeric non-root user, pulled by the cluster (e.g. test/release/sample-app.ts's
+   * image pushed there).
+   */
+  appImage: string;
   /** FERRY_CLUSTER_STAGE_IMAGE: any image with sh, yes, head, sleep (default busybox:1.36). */
   stageImage: string;
   /** FERRY_CLUSTER_PULL_SECRETS: comma-separated imagePullSecrets in the namespace. */
@@ -27,12 +33,18 @@ export function readClusterEnv(env: NodeJS.ProcessEnv = process.env): ClusterEnv
     throw new Error(
       'FERRY_CLUSTER_RUNNER_IMAGE is not set: push the runner image where the cluster pulls from',
     );
+  const appImage = env.FERRY_CLUSTER_APP_IMAGE;
+  if (!appImage)
+    throw new Error(
+      'FERRY_CLUSTER_APP_IMAGE is not set: an image serving HTTP on $PORT as a numeric non-root user, where the cluster pulls from',
+    );
   const namespace = env.FERRY_CLUSTER_NAMESPACE;
   return {
     ...(env.FERRY_CLUSTER_CONTEXT ? { context: env.FERRY_CLUSTER_CONTEXT } : {}),
     namespace: namespace || `ferry-conformance-${randomBytes(3).toString('hex')}`,
     ownNamespace: !namespace,
     runnerImage,
+    appImage,
     stageImage: env.FERRY_CLUSTER_STAGE_IMAGE || 'busybox:1.36',
     imagePullSecrets: (env.FERRY_CLUSTER_PULL_SECRETS ?? '')
       .split(',')

@@ -1,9 +1,14 @@
 /**
  * `npm run test:cluster`: the Kubernetes executor against a real cluster (kind, k3s, a managed
- * one) reached through KUBECONFIG — the conformance suite every executor passes, plus the
- * failures only a cluster has. Images come from the environment (a cluster cannot see this
+ * one) reached through KUBECONFIG — the conformance suite every executor passes, with a token
+ * bound to exactly deploy/rbac/runner-executor.yaml in a namespace that enforces `restricted` with
+ * a compute quota, plus the failures only a cluster has. Images come from the environment (a cluster cannot see this
  * machine's images); see README → Real cluster.
  */
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogSink, LogStream, StageJob } from '../../packages/server/src/executors/executor.js';
@@ -15,11 +20,13 @@ import {
 } from '../../packages/server/src/executors/kubernetes/index.js';
 import { executorConformance } from '../executors/conformance.js';
 import { createPolicedNamespace, restrictedLabels } from '../support/cluster-policy.js';
+import { executorIdentity, type Identity } from '../support/least-privilege.js';
 import { readClusterEnv } from './cluster-env.js';
 import { LoopbackRelay } from './loopback-relay.js';
 import { RelayedExecutor } from './relayed-executor.js';
 
 const env = readClusterEnv();
+const identityDir = mkdtempSync(join(tmpdir(), 'ferry-cluster-identity-'));
 
 function kubeConfig(): KubeConfig {
   const kc = new KubeConfig();
@@ -37,7 +44,7 @@ const config: KubernetesExecutorConfig = {
   tolerations: [],
   imagePullSecrets: env.imagePullSecrets,
   pendingTimeout: 180_000,
-  buildSeccompProfile: 'ferry-build.json',
+  buildSandbox: 'restricted',
   runAsUser: 10001,
   cloneResources: { cpu: '200m', memory: '256Mi' },
   stepResources: { cpu: '200m', memory: '256Mi' },
@@ -70,11 +77,18 @@ describe(`kubernetes executor on ${kc.getCurrentCluster()?.server} (namespace ${
   const relay = env.hostAddress === undefined ? undefined : new LoopbackRelay(env.hostAddress);
   afterAll(async () => {
     await relay?.close();
+    await rm(identityDir, { recursive: true, force: true });
   });
 
+  // Ferry with a token bound to deploy/rbac/runner-executor.yaml only, as the double's run does: a
+  // verb missing from the YAML fails with the cluster's own 403.
+  let identity: Promise<Identity> | undefined;
+
   executorConformance('kubernetes (real cluster)', async ({ pipelinePrefix }) => {
+    identity ??= executorIdentity(kc.exportConfig(), [env.namespace], identityDir);
+    const { kc: leastPrivilege } = await identity;
     const make = () => {
-      const executor = new KubernetesExecutor({ config, kubeConfig: kc });
+      const executor = new KubernetesExecutor({ config, kubeConfig: leastPrivilege });
       return relay === undefined ? executor : new RelayedExecutor(executor, relay);
     };
     return {

@@ -29,6 +29,7 @@ export function kubeconfigWithToken(adminYaml: string, token: string, namespace:
         cluster: {
           server: cluster.server,
           ...(cluster.caData ? { 'certificate-authority-data': cluster.caData } : {}),
+          ...(cluster.caFile ? { 'certificate-authority': cluster.caFile } : {}),
           ...(cluster.skipTLSVerify ? { 'insecure-skip-tls-verify': true } : {}),
         },
       },
