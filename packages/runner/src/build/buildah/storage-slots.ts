@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { StorageCache } from '../build-env.js';
@@ -68,6 +68,9 @@ export async function lockFreeSlot(cache: StorageCache): Promise<HeldSlot | null
     try {
       await mkdir(paths.root, { recursive: true });
       await mkdir(paths.blobInfoCache, { recursive: true });
+      // A slot a root build filled is not a rootless build's to write (the caller then builds
+      // without the cache instead of failing in buildah).
+      for (const dir of [paths.root, paths.blobInfoCache]) await access(dir, constants.W_OK);
       return {
         index,
         root: paths.root,
