@@ -4,8 +4,8 @@
  * files, PVCs (a directory per claim that outlives pods), hostPath, and the service account
  * token, CA and namespace at the in-cluster path.
  */
-import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, normalize } from 'node:path';
+import { chmod, chown, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, normalize, relative } from 'node:path';
 import type { Container, PodSpec } from '../api/kinds/pod-spec.js';
 import type { KubeObject } from '../types.js';
 
@@ -172,8 +172,28 @@ export async function bindsFor(
     let host = dirs.get(m.name);
     if (!host) continue;
     if (m.subPath) {
+      const root = host;
       host = join(host, normalize(m.subPath).replace(/^(\.\.(\/|$))+/, ''));
-      await mkdir(host, { recursive: true });
+      // The kubelet creates a missing subPath with the volume root's mode, so that a pod with an
+      // fsGroup can write it (kubernetes v1.31 pkg/kubelet/kubelet_pods.go makeMounts:
+      // `perm := fileinfo.Mode()` of the volume path, then `subpather.SafeMakeDir(subPath,
+      // volumePath, perm)`); mkdir alone would leave it 0755 by the umask.
+      const perm = (await stat(root)).mode & 0o7777;
+      let dir = root;
+      for (const part of relative(root, host)
+        .split('/')
+        .filter((p) => p !== '')) {
+        dir = join(dir, part);
+        if (await stat(dir).catch(() => undefined)) continue;
+        try {
+          await mkdir(dir);
+        } catch (err) {
+          // Another container of the pod made it meanwhile.
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+          throw err;
+        }
+        await chmod(dir, perm);
+      }
     }
     const ro = m.readOnly || readOnlyVolumes.has(m.name);
     binds.push(`${host}:${m.mountPath}${ro ? ':ro' : ''}`);
