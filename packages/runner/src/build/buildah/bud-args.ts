@@ -9,6 +9,12 @@ export interface StorageOptions {
    * namespace maps that one id, so ownership other than it cannot be written (files keep the one id).
    */
   readonly rootless: boolean;
+  /**
+   * Where buildah keeps its run state (`--runroot`). A rootless buildah given `--root` takes
+   * containers/storage's system default for it, /run/containers/storage, which the restricted pod
+   * cannot create (read-only root): the build's own work directory then.
+   */
+  readonly runRoot?: string;
 }
 
 /** buildah's global storage options, before the subcommand. Pure. */
@@ -17,6 +23,7 @@ export function storageArgs(storage: StorageOptions): string[] {
     '--storage-driver',
     storage.driver,
     ...(storage.root === null ? [] : ['--root', storage.root]),
+    ...(storage.runRoot === undefined ? [] : ['--runroot', storage.runRoot]),
     ...(storage.rootless ? ['--storage-opt', `${storage.driver}.ignore_chown_errors=true`] : []),
   ];
 }

@@ -58,7 +58,12 @@ export async function runBuildahBuild(
   const work = await mkdtemp(join(tmpdir(), 'ferry-buildah-'));
   const slot = await claimStorage(job, out);
   const rootless = process.getuid?.() !== 0;
-  const storage: StorageOptions = { driver: job.storageDriver, root: slot?.root ?? null, rootless };
+  const storage: StorageOptions = {
+    driver: job.storageDriver,
+    root: slot?.root ?? null,
+    rootless,
+    ...(rootless ? { runRoot: join(work, 'run') } : {}),
+  };
   try {
     const confPath = join(work, 'registries.conf');
     await writeFile(confPath, registriesConf(registry.host, registry.scheme === 'http'));

@@ -93,6 +93,20 @@ describe('budArgs', () => {
       'push',
     ]);
   });
+  it('rootless on a cache slot, keeps its run state in the build work directory, not /run/containers', () => {
+    const storage = { driver: 'overlay', root: '/c/slot-0/storage', rootless: true, runRoot: '/tmp/b/run' };
+    expect(budArgs({ ...base, storage }).slice(0, 9)).toEqual([
+      '--storage-driver',
+      'overlay',
+      '--root',
+      '/c/slot-0/storage',
+      '--runroot',
+      '/tmp/b/run',
+      '--storage-opt',
+      'overlay.ignore_chown_errors=true',
+      'bud',
+    ]);
+  });
   it('pushes with the digest file', () => {
     expect(pushArgs({ driver: 'vfs', root: null, rootless: false }, 'r:5000/g/s:abc', '/t/d')).toEqual([
       '--storage-driver',
