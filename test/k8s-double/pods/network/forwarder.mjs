@@ -14,18 +14,25 @@
 import { connect, createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
-/** Pipes two sockets both ways; either side's end or error ends both. */
+/**
+ * Pipes two sockets both ways. A side that ends or closes cleanly ends the other after what is
+ * still buffered for it is written; only an error cuts both (as pipeBoth in pod-network.ts:
+ * destroying on 'close' cut large transfers).
+ */
 function join(a, b) {
   a.pipe(b);
   b.pipe(a);
-  const end = () => {
+  const fail = () => {
     a.destroy();
     b.destroy();
   };
-  a.on('error', end);
-  b.on('error', end);
-  a.on('close', end);
-  b.on('close', end);
+  for (const [s, other] of [
+    [a, b],
+    [b, a],
+  ]) {
+    s.on('error', fail);
+    s.on('close', (hadError) => (hadError ? fail() : other.end()));
+  }
 }
 
 function listen(server, ...args) {

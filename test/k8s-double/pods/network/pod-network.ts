@@ -37,16 +37,25 @@ export interface SandboxOptions {
   signal: AbortSignal;
 }
 
+/**
+ * Carries two sockets both ways. A side that ends or closes cleanly ends the other after what is
+ * still buffered for it is written (pipe's end, or `end()`); only an error cuts both at once.
+ * Destroying the other side on 'close' threw away its unwritten buffer: a large blob pulled
+ * through the relay arrived cut under load (buildah: "happened during read: unexpected EOF").
+ */
 function pipeBoth(a: Socket, b: Socket): void {
   a.pipe(b);
   b.pipe(a);
-  const end = () => {
+  const fail = () => {
     a.destroy();
     b.destroy();
   };
-  for (const s of [a, b]) {
-    s.on('error', end);
-    s.on('close', end);
+  for (const [s, other] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    s.on('error', fail);
+    s.on('close', (hadError: boolean) => (hadError ? fail() : other.end()));
   }
 }
 
