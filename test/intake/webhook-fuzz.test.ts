@@ -309,6 +309,7 @@ describe('webhook fuzzer (game day, bounded)', () => {
     const statuses = new Map<number, number>();
     const created = new Set<string>();
     let cases = 0;
+    const seed = Number(process.env.FERRY_FUZZ_SEED ?? Date.now() % 2 ** 31);
     await fc.assert(
       fc.asyncProperty(delivery, async (d) => {
         cases++;
@@ -339,7 +340,7 @@ describe('webhook fuzzer (game day, bounded)', () => {
       }),
       {
         numRuns: CASES,
-        seed: Number(process.env.FERRY_FUZZ_SEED ?? Date.now() % 2 ** 31),
+        seed,
         endOnFailure: true,
       },
     );
@@ -347,11 +348,15 @@ describe('webhook fuzzer (game day, bounded)', () => {
     expect(await redis.zcard(`${t.prefix}:idx:all`)).toBe(created.size);
     expect(existsSync(marker)).toBe(false);
     console.log(
-      `webhook fuzzer: ${cases} deliveries, ${created.size} pipelines created; answers by status ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,
+      `webhook fuzzer (seed ${seed}): ${cases} deliveries, ${created.size} pipelines created; answers by status ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,
     );
     expect(cases).toBeGreaterThanOrEqual(2000);
     // The generator reaches both sides: deliveries that make pipelines and deliveries refused.
-    expect(created.size).toBeGreaterThan(50);
+    // About 2.5% of deliveries make a pipeline (50–77 of 2,500, mean 64, over eleven random
+    // seeds), a count with a standard deviation near 8: the bound (1%, 25 here) sits about five
+    // deviations below the mean, so no seed should trip it, while a generator that stopped
+    // reaching the accepting side (0–5 pipelines) still fails. The failing seed is printed.
+    expect(created.size, `seed ${seed}`).toBeGreaterThanOrEqual(Math.max(1, Math.floor(CASES * 0.01)));
     expect([...statuses.keys()].some((s) => s >= 400)).toBe(true);
   }, 120_000);
 });
