@@ -97,6 +97,25 @@ function newMerge(gitlab: GitLabDouble | undefined, method: MergeMethod, squash:
 const lookups = (gitlab: GitLabDouble, id: number) =>
   gitlab.requests.filter((r) => r.method === 'GET' && r.path === `/api/v4/projects/${id}/merge_requests/57`);
 
+/**
+ * GitLab throttles the next request (429, `Retry-After: seconds`); the Merge Request Hook goes first,
+ * so that request is the lookup's; the push follows once it was answered. Returns the throttled ask.
+ */
+async function throttledLookup(
+  t: TestFerry,
+  gitlab: GitLabDouble,
+  id: number,
+  events: Events,
+  seconds: number,
+) {
+  gitlab.throttle(1, seconds);
+  expect((await sender(t)('Merge Request Hook', events.mergeRequestHook)).status).toBe(200);
+  const asked = await eventually(async () => lookups(gitlab, id).find((r) => r.response?.status === 429));
+  expect(lookups(gitlab, id)[0]).toBe(asked);
+  expect((await sender(t)('Push Hook', events.pushHook)).status).toBeLessThan(300);
+  return asked;
+}
+
 describe('merge methods × squash × hook order, GitLab API answering', () => {
   let gitlab: GitLabDouble;
   let t: TestFerry;
@@ -188,6 +207,17 @@ describe('merge methods × squash × hook order, GitLab API answering', () => {
       expect(pipeline).toMatchObject({ sha: events.branchHead, trigger: 'merge', mergeRequest: { iid: 57 } });
     },
   );
+  it('GitLab rate-limits the lookup (429, Retry-After: 2): asked again only after 2 s, exact all the same', async () => {
+    const { id, events } = newMerge(gitlab, 'ff', true);
+    const asked = await throttledLookup(t, gitlab, id, events, 2);
+    const pipeline = await mergedPipeline(t, id);
+    expect(pipeline).toMatchObject({ sha: events.branchHead, trigger: 'merge', mergeRequest: { iid: 57 } });
+    const answers = lookups(gitlab, id);
+    expect(answers.map((r) => r.response?.status)).toEqual([429, 200]);
+    // Asked again no sooner than GitLab said (the stamps are whole milliseconds of the wall clock).
+    const gap = (answers[1]?.receivedAt.getTime() ?? 0) - asked.receivedAt.getTime();
+    expect(gap).toBeGreaterThanOrEqual(2_000 - 2);
+  });
 });
 
 describe('fast-forward merges when GitLab does not name the commit: the fallback', () => {
@@ -232,6 +262,17 @@ describe('fast-forward merges when GitLab does not name the commit: the fallback
     const pipeline = await mergedPipeline(t, id);
     expect(pipeline).toMatchObject({ sha: events.branchHead, trigger: 'merge' });
     expect(lookups(gitlab, id).map((r) => r.response?.status)).toEqual([404]);
+  });
+  it('GitLab rate-limits the lookup past its limit (Retry-After: 60): never asked again, the fallback', async () => {
+    const { id, events } = newMerge(gitlab, 'ff', true);
+    await throttledLookup(t, gitlab, id, events, 60);
+    const pipeline = await mergedPipeline(t, id);
+    expect(pipeline).toMatchObject({
+      sha: events.branchHead,
+      trigger: 'merge',
+      user: { username: 'li.wei' },
+    });
+    expect(lookups(gitlab, id).map((r) => r.response?.status)).toEqual([429]);
   });
 });
 

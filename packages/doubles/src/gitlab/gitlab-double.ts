@@ -57,7 +57,10 @@ export interface GitLabDouble {
   outage(setting: OutageSetting): void;
   /** The next `count` requests fail with `spec` (default 503). */
   failNext(count: number, spec?: FaultSpec): void;
-  /** The next `count` requests get GitLab's 429 with `Retry-After: retryAfterSeconds`. */
+  /**
+   * The next `count` requests get GitLab's 429 with `Retry-After: retryAfterSeconds` (default 60:
+   * the throttles' default period) and the RateLimit-* headers (see faultReply).
+   */
   throttle(count: number, retryAfterSeconds?: number): void;
   /**
    * The next `count` requests get the 409 GitLab answers while another update of the same
@@ -166,7 +169,11 @@ export async function startGitLabDouble(options: GitLabDoubleOptions = {}): Prom
 /** What GitLab (or the proxy in front of it) answers when it fails. */
 function faultReply(spec: FaultSpec, status: number) {
   if (status === 429) {
-    // Rack::Attack's throttle answer: plain text plus the RateLimit-* headers.
+    // GitLab's throttle answer (Rack::Attack), as its docs give it (doc/administration/settings/
+    // user_and_ip_rate_limits.md, GitLab 13.8–17.x): status 429, the plain-text body "Retry later"
+    // (the default of "Use a custom rate limit response"), and the "Response headers" RateLimit-Name,
+    // -Limit, -Observed, -Remaining (Limit − Observed), -Reset (Unix time the quota resets),
+    // -ResetTime (the same as an RFC 2616 date) and Retry-After (seconds until then).
     const retryAfter = spec.retryAfter ?? 60;
     const reset = Math.floor(Date.now() / 1000) + retryAfter;
     return {

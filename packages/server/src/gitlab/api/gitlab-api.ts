@@ -1,5 +1,6 @@
 import { type FerryConfig, FerryError, ReportingErrors } from '@ferry/shared';
 import { Gitlab } from '@gitbeaker/rest';
+import { noRetryRequesterFn } from './no-retry-requester.js';
 
 /** The part of @gitbeaker/rest Ferry uses: commit statuses, raw files, branch access, deployments, merged MRs. */
 export interface GitLabApi {
@@ -57,7 +58,9 @@ export function gitlabConfigured(config: FerryConfig): boolean {
 
 /**
  * A @gitbeaker/rest client for the configured GitLab (`purpose` says what for, in the error when it
- * is not configured). Requests are bounded by `reporting.gitlabTimeout`.
+ * is not configured). Requests are bounded by `reporting.gitlabTimeout`. No request is retried by the
+ * client itself (no-retry-requester.ts): callers retry, waiting at least as long as GitLab's
+ * `Retry-After` says.
  */
 export function createGitLabApi(config: FerryConfig, purpose: string): GitLabApi {
   const { url, token } = config.gitlab;
@@ -68,5 +71,6 @@ export function createGitLabApi(config: FerryConfig, purpose: string): GitLabApi
     host: url.replace(/\/+$/, ''),
     token: token.reveal(),
     queryTimeout: config.reporting.gitlabTimeout,
+    requesterFn: noRetryRequesterFn,
   });
 }

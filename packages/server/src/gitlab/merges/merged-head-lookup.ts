@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { abortable } from '../../abort/abortable.js';
+import { backoffMs } from '../../reporting/backoff.js';
 import { classifyGitLabError } from '../api/gitlab-errors.js';
 import { mergedHeadOf, mergeRequestApiSchema } from './merged-head.js';
 
@@ -24,6 +25,11 @@ export interface MergedHeadLookupOptions {
  * Asks GitLab which commit a merge put on the target branch, until GitLab names it or the time is
  * up. Retries what may pass (timeouts, 5xx, 429, a merge request not yet `merged` in the answer);
  * gives up at once on what will not (401/403/404, a body without the fields). Never throws.
+ * Pauses double (backoffMs, as the report outbox's) and are never shorter than GitLab's
+ * `Retry-After`: a throttled client waits until its quota is reset (GitLab docs,
+ * doc/administration/settings/user_and_ip_rate_limits.md, "Response headers"). When GitLab asks
+ * for a longer wait than is left (or than 4 × `maxPauseMs`, backoffMs's bound), the lookup gives up
+ * at once, without asking again before GitLab said it may.
  */
 export async function lookUpMergedHead(
   api: MergeRequestsApi,
@@ -33,30 +39,31 @@ export async function lookUpMergedHead(
   signal: AbortSignal,
 ): Promise<MergedHeadLookup> {
   const deadline = Date.now() + options.giveUpAfterMs;
-  let pause = options.firstPauseMs ?? 250;
-  const maxPause = options.maxPauseMs ?? 10_000;
-  let last = 'no answer';
+  const policy = { initialMs: options.firstPauseMs ?? 250, maxMs: options.maxPauseMs ?? 10_000 };
   for (let attempt = 1; ; attempt += 1) {
     if (signal.aborted) return { kind: 'gave-up', reason: 'Ferry is stopping' };
     const answer = await askOnce(api, projectId, iid, deadline - Date.now(), signal);
     if (answer.kind === 'found' || answer.kind === 'final') {
       return answer.kind === 'found' ? answer.head : { kind: 'gave-up', reason: answer.reason };
     }
-    last = answer.reason;
     const left = deadline - Date.now();
-    if (left <= 0) return { kind: 'gave-up', reason: `${last} (after ${attempt} attempts)` };
+    const told = answer.retryAfterMs ?? 0;
+    if (left <= 0 || told > Math.min(left, policy.maxMs * 4)) {
+      const wait = told > 0 ? `; GitLab asked to wait ${Math.ceil(told / 1000)} s` : '';
+      return { kind: 'gave-up', reason: `${answer.reason} (after ${attempt} attempts${wait})` };
+    }
     try {
-      await sleep(Math.min(pause, left), undefined, { signal });
+      await sleep(Math.min(backoffMs(policy, attempt, told), left), undefined, { signal });
     } catch {
       return { kind: 'gave-up', reason: 'Ferry is stopping' };
     }
-    pause = Math.min(pause * 2, maxPause);
   }
 }
 
 type Attempt =
   | { kind: 'found'; head: Extract<MergedHeadLookup, { kind: 'found' }> }
-  | { kind: 'again'; reason: string }
+  /** Worth asking again, not before `retryAfterMs` (GitLab's Retry-After) when it says. */
+  | { kind: 'again'; reason: string; retryAfterMs?: number }
   | { kind: 'final'; reason: string };
 
 async function askOnce(
@@ -75,9 +82,11 @@ async function askOnce(
     );
   } catch (err) {
     const failure = classifyGitLabError(err);
-    return failure.kind === 'retry'
-      ? { kind: 'again', reason: `GitLab did not answer: ${failure.message}` }
-      : { kind: 'final', reason: `GitLab refused: ${failure.message}` };
+    if (failure.kind !== 'retry') return { kind: 'final', reason: `GitLab refused: ${failure.message}` };
+    const reason = `GitLab did not answer: ${failure.message}`;
+    return failure.retryAfterMs === undefined
+      ? { kind: 'again', reason }
+      : { kind: 'again', reason, retryAfterMs: failure.retryAfterMs };
   }
   const parsed = mergeRequestApiSchema.safeParse(body);
   if (!parsed.success) return { kind: 'final', reason: 'GitLab answered without the merge request fields' };
