@@ -129,7 +129,8 @@ export class RedisLiveSource {
   /**
    * Trims the event stream: entries older than `keepAfterMs` ago that every consumer has read (the
    * reporting outbox's cursor, when reporting runs) go; and past `maxEntries` (0: no cap) the oldest
-   * go too, unless reporting has not read that far. Returns how many went.
+   * go too, down to what reporting has not read: the newest `maxEntries` stay, or, while reporting is
+   * further behind than that, every entry it has not read (and none it has). Returns how many went.
    */
   async trimEvents(keepAfterMs: number, reportingRuns: boolean, maxEntries = 0): Promise<number> {
     const events = this.#keys.events;
@@ -148,9 +149,14 @@ export class RedisLiveSource {
       // keeps up), keeping the newest maxEntries keeps them all. Normally this reads a handful.
       const unread =
         cursor === undefined
-          ? 0
-          : (await this.#redis.xrange(events, `(${cursor}`, '+', 'COUNT', maxEntries + 1)).length;
-      if (unread <= maxEntries) trimmed += (await this.#redis.xtrim(events, 'MAXLEN', maxEntries)) as number;
+          ? []
+          : await this.#redis.xrange(events, `(${cursor}`, '+', 'COUNT', maxEntries + 1);
+      const firstUnread = unread[0]?.[0];
+      trimmed += (
+        unread.length <= maxEntries || firstUnread === undefined
+          ? await this.#redis.xtrim(events, 'MAXLEN', maxEntries)
+          : await this.#redis.xtrim(events, 'MINID', firstUnread)
+      ) as number;
     }
     return trimmed;
   }
