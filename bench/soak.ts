@@ -217,6 +217,18 @@ async function soak(kind: string) {
     const text = await ferry.ctx.metrics.registry.getSingleMetricAsString(name);
     return Number(/ (\d+(?:\.\d+)?)$/m.exec(text)?.[1] ?? 0);
   };
+  // The event stream's length, and how far behind its newest entry reporting's cursor is (seconds).
+  const keys = liveKeys(prefix);
+  const eventStreams = async () => {
+    const [newest] = await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1);
+    const cursor = (await redis.get(keys.reportingCursor)) ?? '0-0';
+    const ms = (id: string) => Number(id.split('-')[0]);
+    return {
+      events: await redis.xlen(keys.events),
+      reportingBehindSeconds: newest === undefined ? 0 : Math.max(0, (ms(newest[0]) - ms(cursor)) / 1000),
+      bullEvents: await redis.xlen(`${prefix}:bull:ferry-pipelines:events`),
+    };
+  };
   const sample = async () => {
     const active = (await ferry.ctx.store.nonTerminalIds()).length;
     const now = new Date();
@@ -231,6 +243,7 @@ async function soak(kind: string) {
       lagSeconds: Math.max(0, (now.getTime() - oldest) / 1000),
       archived: await gauge('ferry_history_archived_total'),
       archiveBytes: await ferry.history.store.sizeBytes(),
+      ...(await eventStreams()),
       producing: producedAt === undefined,
       load1: Number(loadavg()[0]!.toFixed(2)),
     };
