@@ -1,14 +1,16 @@
 // Stages an image's build context: the built workspace packages the image runs (package.json, bin,
 // dist) and the production dependencies they need, copied from this checkout's node_modules, so the
 // image builds without any network.
-//   node scripts/lib/image-context.mjs runner OUT_DIR   @ferry/runner, @ferry/shared → OUT_DIR/node_modules/...
+//   node scripts/lib/image-context.mjs runner OUT_DIR   @ferry/runner, @ferry/shared → OUT_DIR/node_modules/...,
+//                                                       then bundled (runner-bundle.mjs)
 //   node scripts/lib/image-context.mjs server OUT_DIR   @ferry/server (with the runner code it imports,
 //                                                       and @ferry/web's dashboard build) → the same,
 //                                                       and OUT_DIR/pipelines/default.yml,
 //                                                       OUT_DIR/deploy/seccomp/ferry-build.json
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleRunner } from './runner-bundle.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const [image, out] = process.argv.slice(2);
@@ -113,39 +115,7 @@ if (image === 'server') cpSync(join(root, 'pipelines/default.yml'), join(out, 'p
 // (`executor.docker.buildSeccompProfile`, found in the nearest deploy/seccomp above the server's code).
 if (image === 'server')
   cpSync(join(root, 'deploy/seccomp/ferry-build.json'), join(out, 'deploy/seccomp/ferry-build.json'));
-// The runner's deploy loads @kubernetes/client-node: about 960 ES modules Node resolves and reads one
-// by one (measured at load 19 on 2 cores: `ferry-runner deploy` took 4.5–6.4 s to its first output,
-// the client alone 2.6–3.4 s, bundled 1.0–1.8 s). The runner image gets that package's own modules
-// as one file (esbuild; its dependencies stay packages, the code is the same, not minified).
-if (image === 'runner') await bundleKubernetesClient(join(out, 'node_modules/@kubernetes/client-node'));
+// The runner as one bundle (scripts/lib/runner-bundle.mjs): Node loads a few files instead of the
+// ~290 modules of a deploy, which took seconds of every runner pod's start on a busy node.
+if (image === 'runner') await bundleRunner(out);
 console.log(`staged ${seen.size} packages in ${out}`);
-
-async function bundleKubernetesClient(dir) {
-  // esbuild is installed with vite (the dashboard's build); without it the package stays as it is.
-  let build;
-  try {
-    ({ build } = await import('esbuild'));
-  } catch {
-    console.error('image-context: esbuild not found: @kubernetes/client-node is copied unbundled');
-    return;
-  }
-  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-  const entry = join(dir, pkg.main ?? 'dist/index.js');
-  await build({
-    entryPoints: [entry],
-    outfile: entry,
-    allowOverwrite: true,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    // A package name also covers its subpaths (`ws/…`).
-    external: Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies, ...pkg.peerDependencies }),
-    logLevel: 'error',
-  });
-  // Only the entry is loaded now: the package's other modules are dead weight in the image.
-  for (const entryName of readdirSync(dirname(entry), { withFileTypes: true })) {
-    const path = join(entryName.parentPath, entryName.name);
-    if (path !== entry) rmSync(path, { recursive: true, force: true });
-  }
-}

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +67,38 @@ export async function ensureRunnerBuilt(): Promise<void> {
       );
     });
   });
+}
+
+/** A staged runner image context (below) and its `ferry-runner`. */
+export interface StagedRunner {
+  /** The context: `node_modules/` as the image holds it under /opt/ferry. */
+  dir: string;
+  /** Its bin/ferry-runner.js, the program the image runs (bundled by scripts/lib/runner-bundle.mjs). */
+  bin: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * Stages the runner image's context (scripts/lib/image-context.mjs runner) in a new temp directory,
+ * so a test runs the bundled runner exactly as the image holds it, without building the image.
+ */
+export async function stageRunnerImageContext(): Promise<StagedRunner> {
+  await ensureRunnerBuilt();
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-runner-context-'));
+  await new Promise<void>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [join(root, 'scripts/lib/image-context.mjs'), 'runner', dir],
+      { cwd: root },
+      (err, _stdout, stderr) =>
+        err === null ? resolve() : reject(new Error(`image-context.mjs runner failed: ${stderr}`)),
+    );
+  });
+  return {
+    dir,
+    bin: join(dir, 'node_modules/@ferry/runner/bin/ferry-runner.js'),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
 }
 
 /** The runner image tests use, built from the local base by scripts/lib/runner-image.sh. */

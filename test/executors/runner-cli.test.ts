@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type GitServer, startGitServer, type TestRepo } from '@ferry/doubles/git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureRunnerBuilt } from './runner-build.js';
+import { ensureRunnerBuilt, type StagedRunner, stageRunnerImageContext } from './runner-build.js';
 
-const bin = fileURLToPath(new URL('../../packages/runner/bin/ferry-runner.js', import.meta.url));
+/** The runner as tsc builds it (the local executor runs this one). */
+const distBin = fileURLToPath(new URL('../../packages/runner/bin/ferry-runner.js', import.meta.url));
 const token = `tok-${randomBytes(8).toString('hex')}`;
 
 interface Outcome {
@@ -20,7 +21,12 @@ interface Outcome {
 }
 
 /** Runs ferry-runner asynchronously (the git server lives in this process), `stdin` on its input. */
-function runner(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<Outcome> {
+function runFrom(
+  bin: string,
+  args: string[],
+  env: Record<string, string> = {},
+  stdin = '',
+): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
@@ -50,14 +56,27 @@ async function processesWith(marker: string): Promise<string[]> {
   return found;
 }
 
-describe('ferry-runner', () => {
+// The same suite on both forms of the program: tsc's output, and the bundle the runner image holds
+// (scripts/lib/runner-bundle.mjs), which must behave exactly alike.
+describe.each([
+  ['tsc output', false],
+  ['runner image bundle', true],
+] as const)('ferry-runner (%s)', (_form, bundled) => {
   let git: GitServer;
   let repo: TestRepo;
   let first: string;
   let work: string;
+  let staged: StagedRunner | undefined;
+  let bin = distBin;
+  const runner = (args: string[], env: Record<string, string> = {}, stdin = '') =>
+    runFrom(bin, args, env, stdin);
 
   beforeAll(async () => {
     await ensureRunnerBuilt();
+    if (bundled) {
+      staged = await stageRunnerImageContext();
+      bin = staged.bin;
+    }
     git = await startGitServer({ token });
     repo = await git.createRepo('group/app', { VERSION: 'one\n' });
     first = await repo.head();
@@ -68,6 +87,7 @@ describe('ferry-runner', () => {
   afterAll(async () => {
     await git?.close();
     if (work !== undefined) await rm(work, { recursive: true, force: true });
+    await staged?.remove();
   });
 
   describe('clone', () => {
