@@ -12,6 +12,7 @@
 // builder's peak memory is printed. Ends with one JSON line of every figure.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -91,15 +92,35 @@ async function api<T>(w: ReleaseWorld, path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
+/**
+ * One GET on a connection of its own (`agent: false`), as a new client would connect. fetch's pool
+ * keeps a connection open between probes, and the Service's proxy (like kube-proxy's conntrack)
+ * keeps an open connection on the pod it chose: an old pod kept answering the old version on it
+ * while it terminated, which made the release look late.
+ */
+function probe(url: string): Promise<string> {
+  return new Promise((resolve) => {
+    const req = httpGet(url, { agent: false, timeout: 2_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () => resolve(text));
+      res.on('error', () => resolve(''));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(''));
+  });
+}
+
 async function answers(w: ReleaseWorld, version: string, deadlineMs: number): Promise<void> {
   const url = await w.double.serviceUrl(`${w.project.group}-test`, 'sample-service', {
     timeoutMs: deadlineMs,
   });
   const deadline = Date.now() + deadlineMs;
   for (;;) {
-    const text = await fetch(url, { signal: AbortSignal.timeout(2_000) })
-      .then((r) => r.text())
-      .catch(() => '');
+    const text = await probe(url);
     if (text === version) return;
     if (Date.now() > deadline) throw new Error(`the service never answered ${version} (last: ${text})`);
     await new Promise((r) => setTimeout(r, 100));
@@ -178,6 +199,14 @@ async function byHand(
 ) {
   const { sha } = await mergeIntoTest(w, iid, `Release ${version} by hand`, sources(version), []);
   const started = performance.now();
+  // Where the hand run's time goes, step by step (seconds).
+  const steps: Record<string, number> = {};
+  let mark = started;
+  const lap = (step: string) => {
+    const now = performance.now();
+    steps[step] = seconds(now - mark);
+    mark = now;
+  };
   const dir = await mkdtemp(join(tmpdir(), 'ferry-bench-hand-'));
   try {
     const cloneUrl = new URL(w.repo.cloneUrl);
@@ -193,6 +222,7 @@ async function byHand(
       cloneUrl.toString(),
       join(dir, 'src'),
     ]);
+    lap('clone');
     const repo = `${registry.address}/${w.project.path}`;
     const image = `${repo}:hand-${sha}`;
     const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
@@ -255,6 +285,7 @@ async function byHand(
         { maxBuffer: 64 * 2 ** 20 },
       );
     }
+    lap('build_push');
     const manifest = JSON.stringify({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -281,6 +312,7 @@ async function byHand(
       '-f',
       join(dir, 'deploy.json'),
     ]);
+    lap('apply');
     await exec('kubectl', [
       ...kubectl,
       'rollout',
@@ -291,8 +323,10 @@ async function byHand(
       '--timeout',
       '180s',
     ]);
+    lap('rollout');
     await answers(w, version, 120_000);
-    return performance.now() - started;
+    lap('answer');
+    return { totalMs: performance.now() - started, steps };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -350,9 +384,18 @@ async function measure(kind: ExecutorKind): Promise<void> {
     let hand: number;
     try {
       figures[`${kind}.hand_cold.load_1m`] = load();
-      figures[`${kind}.hand_cold_s`] = seconds(await byHand(w, kind, 3, '1.0.2', base, storageDir));
+      const handCold = await byHand(w, kind, 3, '1.0.2', base, storageDir);
+      figures[`${kind}.hand_cold_s`] = seconds(handCold.totalMs);
       figures[`${kind}.hand.load_1m`] = load();
-      hand = await byHand(w, kind, 4, '1.0.3', base, storageDir);
+      const handWarm = await byHand(w, kind, 4, '1.0.3', base, storageDir);
+      hand = handWarm.totalMs;
+      for (const [name, r] of [
+        ['hand_cold', handCold],
+        ['hand', handWarm],
+      ] as const) {
+        console.log(`  ${name} steps (s): ${JSON.stringify(r.steps)}`);
+        for (const [step, s] of Object.entries(r.steps)) figures[`${kind}.${name}.${step}_s`] = s;
+      }
     } finally {
       await rm(storageDir, { recursive: true, force: true });
     }
