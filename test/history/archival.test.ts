@@ -38,6 +38,20 @@ describe.each(historyKinds)('archival to %s', (kind) => {
     t = undefined;
   });
 
+  /**
+   * Waits until the outbox's own reader has read the whole event stream, so it no longer moves the
+   * cursor the test sets (a reader still behind would write its older one over it); the last id.
+   */
+  async function reportingCaughtUp(ferry: TestFerry): Promise<string> {
+    const keys = liveKeys(ferry.prefix);
+    const lastId = (await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+    await eventually(
+      async () => ((await redis.get(keys.reportingCursor)) === lastId ? true : undefined),
+      60_000,
+    );
+    return lastId;
+  }
+
   async function start(extra: Record<string, unknown> = {}): Promise<TestFerry> {
     const history = await historyConfig(kind, { archiveAfter: '0s', interval: '1h', ...extra });
     const ferry = await startTestFerry({ config: { history: history.config }, env: history.env });
@@ -190,8 +204,8 @@ describe.each(historyKinds)('archival to %s', (kind) => {
     const id = await pushPipeline(t, { projectId: 80 });
     await until(t, id, ['success']);
     expect(await redis.xlen(keys.events)).toBeGreaterThan(0);
+    const lastId = await reportingCaughtUp(t);
     // Reporting has read nothing yet: the stream keeps it all.
-    const lastId = (await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
     await redis.set(keys.reportingCursor, '0-1');
     await t.ferry.history.archiver.cycle();
     expect(await redis.xlen(keys.events)).toBeGreaterThan(0);
@@ -212,12 +226,7 @@ describe.each(historyKinds)('archival to %s', (kind) => {
     for (const id of ids) await until(t, id, ['success']);
     const length = await redis.xlen(keys.events);
     expect(length).toBeGreaterThan(12);
-    // The outbox's own reader is done with them before the test moves its cursor.
-    const lastId = (await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1))[0]?.[0];
-    await eventually(
-      async () => ((await redis.get(keys.reportingCursor)) === lastId ? true : undefined),
-      60_000,
-    );
+    await reportingCaughtUp(t);
     // Reporting has read nothing: within eventsRetention and unread, every entry stays.
     await redis.set(keys.reportingCursor, '0-1');
     await t.ferry.history.archiver.cycle();
