@@ -80,6 +80,36 @@ describe('RedisLogStore on the real Redis', () => {
     expect(all[at + 1]!.n).toBeGreaterThan(droppedAfter! + 1);
   });
 
+  it('cuts a chunk of many lines into batches of batchBytes, numbers every line, strips CRLF ends', async () => {
+    const prefix = `logt${randomUUID().slice(0, 6)}`;
+    const s = new RedisLogStore(redis, { prefix, capBytes: 1 << 20, batchBytes: 1024 });
+    const w = s.writer('p5', 'test');
+    const lines = Array.from({ length: 500 }, (_, i) => `line ${i} ${'y'.repeat(i % 37)}\r`);
+    // One chunk of ~14 KB (a big read of the runner's output), then a progress bar without its newline.
+    w.write('stdout', `${lines.join('\n')}\nkeep\r\r\n\n`);
+    w.write('stderr', 'half a li');
+    w.write('stderr', 'ne\r\n');
+    await w.close();
+    const { all } = await readAll(s, 'p5', 'test');
+    expect(all.map((l) => l.x)).toEqual([...lines.map((l) => l.slice(0, -1)), 'keep\r', '', 'half a line']);
+    expect(all.map((l) => l.n)).toEqual(all.map((_, i) => i));
+    expect(all.at(-1)?.s).toBe('e');
+    // Stored as batches of runs: each batch ends with the line that reached 1024 bytes.
+    const entries = await redis.xrange(`${prefix}:log:p5:test`, '-', '+');
+    const sizes = entries.map(([, fields]) =>
+      (JSON.parse(fields[1]!) as Array<[number, number, string, string]>).reduce(
+        (bytes, run) => bytes + run[3].length + 1,
+        0,
+      ),
+    );
+    expect(entries.every(([, fields]) => fields[0] === 'r')).toBe(true);
+    expect(sizes.length).toBeGreaterThanOrEqual(12);
+    for (const size of sizes.slice(0, -3)) {
+      expect(size).toBeGreaterThanOrEqual(1024);
+      expect(size).toBeLessThan(1024 + 50);
+    }
+  });
+
   it('masks secrets split across chunks before they are stored', async () => {
     const prefix = `logt${randomUUID().slice(0, 6)}`;
     const s = new RedisLogStore(redis, { prefix, capBytes: 1 << 20 });

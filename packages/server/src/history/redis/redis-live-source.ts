@@ -1,5 +1,6 @@
 import { isTerminalPipeline, type PipelineRecord, type PipelineStatus } from '@ferry/shared';
 import type { Redis } from 'ioredis';
+import { entryLinesJson } from '../../logs/redis/log-entry.js';
 import type { ArchivedReportingMarks } from '../../reporting/forget-archived.js';
 import type { PipelineStore } from '../../store/pipeline-store.js';
 import type { RawLogEntry, StageLogFacts } from '../history-store.js';
@@ -89,7 +90,7 @@ export class RedisLiveSource {
 
   /**
    * A stage log's entries, oldest first, a page at a time (never the whole log at once), as Redis
-   * holds them: the lines' JSON is passed on as bytes, never parsed.
+   * holds them: the lines' JSON as bytes (runs written as lines, `logs/redis/log-entry.ts`).
    */
   async *logEntries(pipelineId: string, stage: string, signal?: AbortSignal): AsyncGenerator<RawLogEntry> {
     const key = this.#keys.log(pipelineId, stage);
@@ -101,7 +102,7 @@ export class RedisLiveSource {
       >;
       for (const [rawId, fields] of page) {
         const id = rawId.toString('latin1');
-        yield [id, fields[1] ?? emptyLines];
+        yield [id, entryLinesJson(fields) ?? emptyLines];
         start = `(${id}`;
       }
       if (page.length < logPage) return;

@@ -1,6 +1,7 @@
 import type { Logger, LogLine } from '@ferry/shared';
 import type { Redis } from 'ioredis';
 import type { LogChunk, LogStore } from '../log-store.js';
+import { decodeEntry } from '../redis/log-entry.js';
 import { type StreamEntry, StreamReader } from './stream-reader.js';
 
 export interface LogFollowersOptions {
@@ -86,13 +87,6 @@ function takeLines(queue: ChannelEvent[], position: string): LogChunk | undefine
   };
   if (last.droppedAfter !== undefined) chunk.droppedAfter = last.droppedAfter;
   return chunk;
-}
-
-function parseLines(fields: string[]): LogLine[] {
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i] === 'l') return JSON.parse(fields[i + 1]!) as LogLine[];
-  }
-  return [];
 }
 
 /**
@@ -293,7 +287,7 @@ export class LogFollowers {
     channel.flushing = undefined;
     const raw = channel.pending.splice(0);
     if (raw.length === 0 || this.#byKey.get(channel.key) !== channel) return;
-    const entries = raw.map(([id, fields]) => ({ id, lines: parseLines(fields) }));
+    const entries = raw.map(([id, fields]) => ({ id, lines: decodeEntry(fields) }));
     const lines = entries.flatMap((e) => e.lines);
     const cursor = entries.at(-1)!.id;
     const send = (chunk: LogChunk) => {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { LogStream } from '../log-sink.js';
 import { type LogChunk, type LogLine, type LogStore, type StageLogWriter, streamCode } from '../log-store.js';
+import { countLines, decodeEntry, encodeRuns, type LogRun, RUNS_FIELD } from './log-entry.js';
 
 export interface RedisLogStoreOptions {
   prefix: string;
@@ -15,12 +16,14 @@ export interface RedisLogStoreOptions {
 }
 
 interface Batch {
-  lines: LogLine[];
+  runs: LogRun[];
   bytes: number;
+  /** The number of its last line. */
+  last: number;
 }
 
 /**
- * Stage logs in Redis: one stream per stage, each entry a batch of lines. Once the head (half the
+ * Stage logs in Redis: one stream per stage, each entry a batch of lines (as runs, `log-entry.ts`). Once the head (half the
  * cap) is full, older tail entries are deleted as new ones arrive (XDEL), so the head and the tail
  * survive and the middle is dropped, with the dropped size recorded for the marker.
  */
@@ -46,7 +49,7 @@ export class RedisLogStore implements LogStore {
     const { capBytes, flushMs, batchBytes, ttlSeconds } = this.#options;
     const half = Math.floor(capBytes / 2);
     const partial = new Map<LogStream, string>();
-    let batch: Batch = { lines: [], bytes: 0 };
+    let batch: Batch = { runs: [], bytes: 0, last: -1 };
     let n = 0;
     let headBytes = 0;
     let headFull = false;
@@ -65,8 +68,8 @@ export class RedisLogStore implements LogStore {
 
     const persist = (b: Batch): Promise<void> =>
       (async () => {
-        const id = (await redis.xadd(keys.stream, '*', 'l', JSON.stringify(b.lines))) as string;
-        const last = b.lines.at(-1)?.n ?? -1;
+        const id = (await redis.xadd(keys.stream, '*', RUNS_FIELD, encodeRuns(b.runs))) as string;
+        const { last } = b;
         if (!headFull) {
           headBytes += b.bytes;
           if (headBytes >= half) {
@@ -136,27 +139,46 @@ export class RedisLogStore implements LogStore {
         clearTimeout(timer);
         timer = undefined;
       }
-      if (batch.lines.length === 0) return;
+      if (batch.runs.length === 0) return;
       queue.push(batch);
       queuedBytes += batch.bytes;
-      batch = { lines: [], bytes: 0 };
+      batch = { runs: [], bytes: 0, last: -1 };
       draining ??= drain();
     };
 
-    const push = (s: LogLine['s'], x: string) => {
-      batch.lines.push({ n: n++, t: Date.now(), s, x });
-      batch.bytes += x.length + 1;
-      if (batch.bytes >= batchBytes) flush();
-      else if (timer === undefined) timer = setTimeout(flush, flushMs);
+    // Lines of one stream, complete now, joined by newlines: appended to the batch's last run when
+    // that is the same stream and moment, else a run of their own.
+    const addRun = (s: LogLine['s'], text: string) => {
+      const t = Date.now();
+      const run = batch.runs.at(-1);
+      if (run !== undefined && run[2] === s && run[1] === t) run[3] += `\n${text}`;
+      else batch.runs.push([n, t, s, text]);
+      n += countLines(text);
+      batch.last = n - 1;
+      batch.bytes += text.length + 1;
+    };
+
+    // Each line counts its text and its newline; a batch is written once it reaches batchBytes, so
+    // `text` is cut after the line that reaches it (the head and the tail are cut at batches).
+    const push = (s: LogLine['s'], text: string) => {
+      let start = 0;
+      for (;;) {
+        const end = text.indexOf('\n', start + batchBytes - batch.bytes - 1);
+        addRun(s, end === -1 ? text.slice(start) : text.slice(start, end));
+        if (batch.bytes >= batchBytes) flush();
+        if (end === -1) break;
+        start = end + 1;
+      }
+      if (batch.runs.length > 0 && timer === undefined) timer = setTimeout(flush, flushMs);
     };
 
     const writer: StageLogWriter = {
       write(stream: LogStream, chunk: string) {
         if (closed) return;
         const text = (partial.get(stream) ?? '') + chunk;
-        const parts = text.split('\n');
-        const rest = parts.pop() ?? '';
-        for (const line of parts) push(streamCode[stream], line.endsWith('\r') ? line.slice(0, -1) : line);
+        const end = text.lastIndexOf('\n');
+        if (end !== -1) push(streamCode[stream], withoutLineEndCarriageReturns(text.slice(0, end)));
+        const rest = end === -1 ? text : text.slice(end + 1);
         // A line with no newline yet still shows up (a progress bar), once it is long or on the timer.
         if (rest.length > 8192) {
           push(streamCode[stream], rest);
@@ -168,7 +190,7 @@ export class RedisLogStore implements LogStore {
       },
       system(text: string) {
         if (closed) return;
-        for (const line of text.split('\n')) push('s', line);
+        push('s', text);
       },
       async close() {
         if (closed) return;
@@ -180,7 +202,7 @@ export class RedisLogStore implements LogStore {
         // on the entry and finds the log complete (logs/follow/).
         await redis
           .multi()
-          .xadd(keys.stream, '*', 'l', '[]')
+          .xadd(keys.stream, '*', RUNS_FIELD, encodeRuns([]))
           .hset(keys.meta, 'done', '1', 'lines', String(n))
           .expire(keys.stream, ttlSeconds)
           .expire(keys.meta, ttlSeconds)
@@ -210,8 +232,7 @@ export class RedisLogStore implements LogStore {
     const lines: LogLine[] = [];
     let last = cursor;
     for (const [id, fields] of entries) {
-      const raw = fields[1];
-      if (raw !== undefined) lines.push(...(JSON.parse(raw) as LogLine[]));
+      for (const line of decodeEntry(fields)) lines.push(line);
       last = id;
     }
     const done =
@@ -222,4 +243,9 @@ export class RedisLogStore implements LogStore {
     if (meta.droppedAfter !== undefined) chunk.droppedAfter = Number(meta.droppedAfter);
     return chunk;
   }
+}
+
+/** Lines joined by newlines, each without the carriage return that ended it (`\r\n` output). */
+function withoutLineEndCarriageReturns(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?=\n|$)/g, '') : text;
 }
