@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import type { LogChunk, LogLine } from '@ferry/shared';
 import type { LogArchive, LogEntry, RawLogEntry, StageLogFacts } from '../history-store.js';
-import { entriesJson } from './chunk-codec.js';
+import { entriesJson, logDeflateLevel } from './chunk-codec.js';
 import { parseStreamId, streamIdAfter } from './stream-id.js';
 
 const newline = Buffer.from('\n');
@@ -48,7 +48,12 @@ export class DirectoryLogArchive implements LogArchive {
         yield line;
       }
     }
-    await pipeline(lines(), createGzip(), createWriteStream(temp), signal === undefined ? {} : { signal });
+    await pipeline(
+      lines(),
+      createGzip({ level: logDeflateLevel }),
+      createWriteStream(temp),
+      signal === undefined ? {} : { signal },
+    );
     await rename(temp, file);
     return { rawBytes, storedBytes: (await stat(file)).size };
   }
