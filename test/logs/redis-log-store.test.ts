@@ -7,6 +7,7 @@ import { LogFollowers } from '../../packages/server/src/logs/follow/log-follower
 import type { LogChunk, LogLine } from '../../packages/server/src/logs/log-store.js';
 import { maskingSink } from '../../packages/server/src/logs/masking-sink.js';
 import { RedisLogStore } from '../../packages/server/src/logs/redis/redis-log-store.js';
+import { eventually } from '../support/ferry.js';
 import { connectTestRedis } from '../support/services.js';
 
 describe('RedisLogStore on the real Redis', () => {
@@ -78,6 +79,57 @@ describe('RedisLogStore on the real Redis', () => {
     expect(droppedAfter).toBeDefined();
     const at = all.findIndex((l) => l.n === droppedAfter);
     expect(all[at + 1]!.n).toBeGreaterThan(droppedAfter! + 1);
+  });
+
+  /** How many entries were ever added to a stream (Redis 7: XINFO STREAM entries-added), deleted ones included. */
+  async function entriesAdded(key: string): Promise<number> {
+    const info = (await redis.xinfo('STREAM', key)) as unknown[];
+    return Number(info[info.indexOf('entries-added') + 1]);
+  }
+
+  it('never writes the middle of an over-cap log to Redis when more than half a cap follows it within tailHoldMs', async () => {
+    const prefix = `logt${randomUUID().slice(0, 6)}`;
+    // A hold longer than the test: past the head, only the last half cap is ever written (at close).
+    const s = new RedisLogStore(redis, {
+      prefix,
+      capBytes: 64 * 1024,
+      batchBytes: 4096,
+      tailHoldMs: 600_000,
+    });
+    const w = s.writer('p6', 'build');
+    for (let i = 0; i < 5000; i++) {
+      w.write('stdout', `line ${String(i).padStart(5, '0')} ${'x'.repeat(40)}\n`);
+      // Redis answers a few times after each batch, so every batch could be written as it comes.
+      if (i % 80 === 79) for (let k = 0; k < 5; k++) await redis.ping();
+    }
+    w.write('stderr', 'error: the real reason is at the end\n');
+    await w.close();
+    const total = 5000 * 52 + 'error: the real reason is at the end\n'.length;
+    const { all, droppedBytes, droppedAfter } = await readAll(s, 'p6', 'build');
+    expect(all[0]?.x).toMatch(/^line 00000/);
+    expect(all.at(-1)?.x).toBe('error: the real reason is at the end');
+    const kept = all.reduce((n, l) => n + l.x.length + 1, 0);
+    expect(kept + droppedBytes).toBe(total);
+    expect(all.findIndex((l) => l.n === droppedAfter)).toBeGreaterThan(0);
+    // 64 batches of 4 KB were written by the writer; Redis saw the head's 8, the tail's 8 and the end.
+    expect(await entriesAdded(`${prefix}:log:p6:build`)).toBeLessThanOrEqual(8 + 9 + 1);
+  });
+
+  it('writes output past the head after tailHoldMs while the stage still runs', async () => {
+    const prefix = `logt${randomUUID().slice(0, 6)}`;
+    const s = new RedisLogStore(redis, { prefix, capBytes: 8 * 1024, batchBytes: 1024 });
+    const w = s.writer('p7', 'test');
+    for (let i = 0; i < 400; i++) w.write('stdout', `filling the head ${i}\n`);
+    await eventually(async () =>
+      (await redis.hget(`${prefix}:log:p7:test:meta`, 'headEnd')) === null ? undefined : true,
+    );
+    w.write('stdout', 'a line past the head\n');
+    const seen = await eventually(async () => {
+      const { all } = await readAll(s, 'p7', 'test');
+      return all.some((l) => l.x === 'a line past the head') ? all : undefined;
+    });
+    expect(seen.at(-1)?.x).toBe('a line past the head');
+    await w.close();
   });
 
   it('cuts a chunk of many lines into batches of batchBytes, numbers every line, strips CRLF ends', async () => {

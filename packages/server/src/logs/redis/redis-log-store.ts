@@ -11,6 +11,11 @@ export interface RedisLogStoreOptions {
   flushMs?: number;
   /** A batch is written when it reaches this many bytes, without waiting for the timer. */
   batchBytes?: number;
+  /**
+   * Past the head, how long a batch waits before it is written: when more than half a cap of newer
+   * output comes within this time, it is the middle and is dropped without ever being written.
+   */
+  tailHoldMs?: number;
   /** How long a stage log lives after it is complete. */
   ttlSeconds?: number;
 }
@@ -20,12 +25,16 @@ interface Batch {
   bytes: number;
   /** The number of its last line. */
   last: number;
+  /** When it was queued for Redis. */
+  at: number;
 }
 
 /**
- * Stage logs in Redis: one stream per stage, each entry a batch of lines (as runs, `log-entry.ts`). Once the head (half the
- * cap) is full, older tail entries are deleted as new ones arrive (XDEL), so the head and the tail
- * survive and the middle is dropped, with the dropped size recorded for the marker.
+ * Stage logs in Redis: one stream per stage, each entry a batch of lines (as runs, `log-entry.ts`).
+ * Once the head (half the cap) is full, a batch waits `tailHoldMs` before it is written, and older
+ * tail entries are deleted as new ones arrive (XDEL), so the head and the tail survive and the
+ * middle is dropped, with the dropped size recorded for the marker. Output faster than half a cap
+ * per `tailHoldMs` never reaches Redis in the middle: it is dropped while it waits.
  */
 export class RedisLogStore implements LogStore {
   readonly #redis: Redis;
@@ -35,7 +44,7 @@ export class RedisLogStore implements LogStore {
     this.#redis = redis;
     // Batches stay small next to the cap, so the head and the tail are cut at batch boundaries close to half.
     const batchBytes = Math.max(1024, Math.min(64 * 1024, Math.floor(options.capBytes / 16)));
-    this.#options = { flushMs: 50, batchBytes, ttlSeconds: 30 * 24 * 3600, ...options };
+    this.#options = { flushMs: 50, batchBytes, tailHoldMs: 200, ttlSeconds: 30 * 24 * 3600, ...options };
   }
 
   #key(pipelineId: string, stage: string) {
@@ -46,10 +55,10 @@ export class RedisLogStore implements LogStore {
   writer(pipelineId: string, stage: string): StageLogWriter {
     const keys = this.#key(pipelineId, stage);
     const redis = this.#redis;
-    const { capBytes, flushMs, batchBytes, ttlSeconds } = this.#options;
+    const { capBytes, flushMs, batchBytes, tailHoldMs, ttlSeconds } = this.#options;
     const half = Math.floor(capBytes / 2);
     const partial = new Map<LogStream, string>();
-    let batch: Batch = { runs: [], bytes: 0, last: -1 };
+    let batch: Batch = { runs: [], bytes: 0, last: -1, at: 0 };
     let n = 0;
     let headBytes = 0;
     let headFull = false;
@@ -62,6 +71,8 @@ export class RedisLogStore implements LogStore {
     const queue: Batch[] = [];
     let queuedBytes = 0;
     let draining: Promise<void> | undefined;
+    // Ends the drain's wait for the oldest batch's hold (the writer closes, or too much is waiting).
+    let wake: (() => void) | undefined;
     let timer: NodeJS.Timeout | undefined;
     let closed = false;
     let failure: unknown;
@@ -117,10 +128,26 @@ export class RedisLogStore implements LogStore {
       await multi.hset(keys.meta, 'dropped', String(dropped), 'droppedAfter', String(droppedAfter)).exec();
     };
 
+    const hold = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timeout);
+          wake = undefined;
+          resolve();
+        };
+        const timeout = setTimeout(done, ms);
+        wake = done;
+      });
+
     const drain = async () => {
       try {
         while (queue.length > 0) {
           if (headFull && queuedBytes > half) await dropWaiting();
+          const waitMs = headFull && !closed ? queue[0]!.at + tailHoldMs - Date.now() : 0;
+          if (waitMs > 0) {
+            await hold(waitMs);
+            continue;
+          }
           const b = queue.shift()!;
           queuedBytes -= b.bytes;
           await persist(b);
@@ -140,9 +167,11 @@ export class RedisLogStore implements LogStore {
         timer = undefined;
       }
       if (batch.runs.length === 0) return;
+      batch.at = Date.now();
       queue.push(batch);
       queuedBytes += batch.bytes;
-      batch = { runs: [], bytes: 0, last: -1 };
+      batch = { runs: [], bytes: 0, last: -1, at: 0 };
+      if (queuedBytes > half) wake?.();
       draining ??= drain();
     };
 
@@ -197,6 +226,7 @@ export class RedisLogStore implements LogStore {
         flushPartials();
         closed = true;
         flush();
+        wake?.();
         while (draining !== undefined) await draining;
         // An empty last entry with the done mark, in one transaction: the followers' reader wakes
         // on the entry and finds the log complete (logs/follow/).
