@@ -2,15 +2,19 @@
  * Pods' own network namespaces on the double's node (pods/network/): which pods get one, what they
  * reach, and two pods listening at the same loopback port at once (each sees its own).
  */
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { V1PodSpec } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { baseInRegistry } from '../release/buildah-sandbox.js';
+import { testRegistry } from '../support/services.js';
 import { namedLoopbackAddresses, podNetworkChoice } from './pods/network/rule.js';
 import {
   busybox,
   containersOf,
   describeWithDocker,
+  docker,
   type Harness,
   nodeImage,
   podSuiteLifecycle,
@@ -239,4 +243,64 @@ describeWithDocker('pods in their own network namespaces', () => {
     );
     expect(await logOf('caller')).toContain('web here');
   }, 180_000);
+  it("carries the registry's base-image layers whole to a slow reader, half-closed or not, again and again", async () => {
+    // The layers buildah pulls in a restricted build (the node base, pushed as release tests push it),
+    // through the relay a pod in its own namespace reaches the registry by.
+    const registry = testRegistry();
+    const base = await baseInRegistry(docker, nodeImage);
+    const repo = base.slice(registry.address.length + 1, base.lastIndexOf(':'));
+    const auth = `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}`;
+    const manifest = (await (
+      await fetch(
+        `http://${registry.address}/v2/${repo}/manifests/${base.slice(base.lastIndexOf(':') + 1)}`,
+        {
+          headers: { authorization: auth, accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+        },
+      )
+    ).json()) as { layers: { digest: string; size: number }[] };
+    const blobs = manifest.layers.map(({ digest }) => ({ digest }));
+    const bytes = manifest.layers.reduce((sum, l) => sum + l.size, 0);
+    expect(bytes).toBeGreaterThan(10_000_000);
+    await h.core.createNamespacedSecret({
+      namespace: ns,
+      body: { metadata: { name: 'registry-auth' }, stringData: { authorization: auth } },
+    });
+    const rounds = 2;
+    await createPod('puller', {
+      restartPolicy: 'Never',
+      containers: [
+        {
+          name: 'main',
+          image: nodeImage,
+          command: [
+            'node',
+            '-e',
+            await readFile(new URL('./fixtures/slow-pull.cjs', import.meta.url), 'utf8'),
+          ],
+          env: [
+            { name: 'REGISTRY', value: registry.address },
+            { name: 'REPO', value: repo },
+            { name: 'BLOBS', value: JSON.stringify(blobs) },
+            { name: 'ROUNDS', value: String(rounds) },
+            { name: 'AUTH', valueFrom: { secretKeyRef: { name: 'registry-auth', key: 'authorization' } } },
+          ],
+        },
+      ],
+    });
+    const log = await waitFor(
+      'the pulls to end',
+      async () => {
+        const text = await logOf('puller');
+        return text.includes('pulls done') ? text : undefined;
+      },
+      600_000,
+    );
+    const pulls = log.split('\n').filter((line) => line.startsWith('pull '));
+    console.info(
+      `[pod-network] ${pulls.length} slow pulls of ${(bytes / 1e6).toFixed(0)} MB:\n${pulls.join('\n')}`,
+    );
+    expect(pulls).toHaveLength(rounds * 3 * blobs.length);
+    const cut = pulls.filter((line) => !/ whole 200 (\d+)\/\1 digest-ok$/.test(line));
+    expect(cut).toEqual([]);
+  }, 900_000);
 });

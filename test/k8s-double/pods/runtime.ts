@@ -232,6 +232,7 @@ export class PodRuntime {
           egress: await this.egress(pod),
           inbound: this.ports.primaryPort === undefined ? [] : [this.ports.primaryPort],
           signal: this.stopping.signal,
+          logger: this.deps.logger,
         });
         return true;
       } catch (err) {

@@ -13,26 +13,18 @@
  */
 import { connect, createServer } from 'node:net';
 import { createInterface } from 'node:readline';
+import { relay } from './relay.mjs';
 
-/**
- * Pipes two sockets both ways. A side that ends or closes cleanly ends the other after what is
- * still buffered for it is written; only an error cuts both (as pipeBoth in pod-network.ts:
- * destroying on 'close' cut large transfers).
- */
-function join(a, b) {
-  a.pipe(b);
-  b.pipe(a);
-  const fail = () => {
-    a.destroy();
-    b.destroy();
-  };
-  for (const [s, other] of [
-    [a, b],
-    [b, a],
-  ]) {
-    s.on('error', fail);
-    s.on('close', (hadError) => (hadError ? fail() : other.end()));
-  }
+/** Every socket here is half-open (relay.mjs): a client may end its side and still read the answer. */
+const HALF_OPEN = { allowHalfOpen: true };
+
+/** Carries `client` to `to`; a failure is one line on stderr, which the double logs. */
+function join(client, to, what, sides) {
+  relay(client, to, (side, err) =>
+    process.stderr.write(
+      `forwarder: relay ${what}: the ${sides[side === 'a' ? 0 : 1]} side failed: ${err.code ?? ''} ${err.message}\n`,
+    ),
+  );
 }
 
 function listen(server, ...args) {
@@ -47,14 +39,18 @@ function listen(server, ...args) {
 
 async function egress(entries) {
   for (const { listen: host, port, sock } of entries) {
-    const server = createServer((client) => join(client, connect(sock)));
+    const server = createServer(HALF_OPEN, (client) =>
+      join(client, connect({ path: sock, ...HALF_OPEN }), `${host}:${port}`, ['pod', 'host']),
+    );
     await listen(server, { host, port });
   }
 }
 
 async function inbound(entries) {
   for (const { sock, port } of entries) {
-    const server = createServer((client) => join(client, connect({ host: '127.0.0.1', port })));
+    const server = createServer(HALF_OPEN, (client) =>
+      join(client, connect({ host: '127.0.0.1', port, ...HALF_OPEN }), `inbound ${port}`, ['host', 'pod']),
+    );
     await listen(server, sock);
   }
 }

@@ -20,6 +20,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type Dockerode from 'dockerode';
+import type { DoubleLogger } from '../../logger.js';
+import { relay } from './relay.mjs';
 import { type EgressAddress, egressKey } from './rule.js';
 
 const FORWARDER = fileURLToPath(new URL('./forwarder.mjs', import.meta.url));
@@ -35,29 +37,12 @@ export interface SandboxOptions {
   /** Host ports the pod listens at (inside its namespace) that the host must reach. */
   inbound: number[];
   signal: AbortSignal;
+  /** Hears a relayed connection that failed and a forwarder that went away (silent otherwise). */
+  logger: DoubleLogger;
 }
 
-/**
- * Carries two sockets both ways. A side that ends or closes cleanly ends the other after what is
- * still buffered for it is written (pipe's end, or `end()`); only an error cuts both at once.
- * Destroying the other side on 'close' threw away its unwritten buffer: a large blob pulled
- * through the relay arrived cut under load (buildah: "happened during read: unexpected EOF").
- */
-function pipeBoth(a: Socket, b: Socket): void {
-  a.pipe(b);
-  b.pipe(a);
-  const fail = () => {
-    a.destroy();
-    b.destroy();
-  };
-  for (const [s, other] of [
-    [a, b],
-    [b, a],
-  ] as const) {
-    s.on('error', fail);
-    s.on('close', (hadError: boolean) => (hadError ? fail() : other.end()));
-  }
-}
+/** Every relayed socket is half-open (relay.mjs): a client may end its side and still read the answer. */
+const HALF_OPEN = { allowHalfOpen: true } as const;
 
 function listen(server: Server, at: string | { host: string; port: number }): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -99,6 +84,8 @@ export class PodNetwork {
     private readonly docker: Dockerode,
     readonly sandboxId: string,
     private readonly netDir: string,
+    private readonly logger: DoubleLogger,
+    private readonly sandboxName: string,
   ) {}
 
   /** The network mode of the pod's containers. */
@@ -121,7 +108,7 @@ export class PodNetwork {
       HostConfig: { NetworkMode: 'none', RestartPolicy: { Name: 'no' } },
     });
     const netDir = join(o.dir, 'net');
-    const network = new PodNetwork(o.docker, sandbox.id, netDir);
+    const network = new PodNetwork(o.docker, sandbox.id, netDir, o.logger, o.name);
     try {
       await mkdir(netDir, { recursive: true });
       await sandbox.start();
@@ -151,9 +138,10 @@ export class PodNetwork {
       if (this.egressKeys.has(egressKey(a))) continue;
       this.egressKeys.add(egressKey(a));
       const sock = this.nextSocket('e');
-      const server = createServer((fromPod) => {
+      const server = createServer(HALF_OPEN, (fromPod) => {
         this.track(fromPod);
-        pipeBoth(fromPod, this.track(connect({ host: a.host, port: a.port })));
+        const to = this.track(connect({ host: a.host, port: a.port, ...HALF_OPEN }));
+        this.relay(fromPod, to, `${a.host}:${a.port}`, ['pod', 'host']);
       });
       this.servers.push(server);
       await listen(server, sock);
@@ -165,13 +153,26 @@ export class PodNetwork {
   /** The host end of an inbound port: it listens at 127.0.0.1:port and hands over to the pod. */
   private async inbound(port: number): Promise<{ sock: string; port: number }> {
     const sock = this.nextSocket('i');
-    const server = createServer((fromHost) => {
+    const server = createServer(HALF_OPEN, (fromHost) => {
       this.track(fromHost);
-      pipeBoth(fromHost, this.track(connect(sock)));
+      this.relay(fromHost, this.track(connect({ path: sock, ...HALF_OPEN })), `inbound ${port}`, [
+        'host',
+        'pod',
+      ]);
     });
     this.servers.push(server);
     await listen(server, { host: '127.0.0.1', port });
     return { sock, port };
+  }
+
+  /** relay.mjs, with a failure said in the double's log (which side, what error). */
+  private relay(a: Socket, b: Socket, what: string, sides: [string, string]): void {
+    relay(a, b, (side, err) =>
+      this.logger.warn(
+        { sandbox: this.sandboxName, relay: what, side: sides[side === 'a' ? 0 : 1], err: err.message },
+        'pod network: a relayed connection failed',
+      ),
+    );
   }
 
   private track(s: Socket): Socket {
@@ -196,12 +197,23 @@ export class PodNetwork {
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       stderr = (stderr + d).slice(-2000);
     });
+    if (child.stderr) {
+      createInterface({ input: child.stderr }).on('line', (line) =>
+        this.logger.warn({ sandbox: this.sandboxName, forwarder: line }, 'pod network forwarder'),
+      );
+    }
     child.stdin?.on('error', () => undefined);
     this.lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
     const exited = new Promise<never>((_, reject) =>
-      child.once('close', (code) =>
-        reject(new Error(`the pod's network forwarder exited (${code}): ${stderr.trim()}`)),
-      ),
+      child.once('close', (code) => {
+        // Every connection of the pod ends with it: say so when the pod was not stopping.
+        if (this.closing === undefined)
+          this.logger.warn(
+            { sandbox: this.sandboxName, code, stderr: stderr.trim() },
+            'pod network forwarder exited',
+          );
+        reject(new Error(`the pod's network forwarder exited (${code}): ${stderr.trim()}`));
+      }),
     );
     exited.catch(() => undefined);
     const aborted = new Promise<never>((_, reject) =>
