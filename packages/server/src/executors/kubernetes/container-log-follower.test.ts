@@ -56,7 +56,7 @@ async function follow(answers: Answer[], terminatedAfterConnection: number) {
 
 describe('ContainerLogFollower', () => {
   it('reads one complete stream of an ended container once, all as stdout', async () => {
-    const { queries, written, text } = await follow([{ chunks: [line(1), line(2)], end: 'complete' }], 1);
+    const { queries, written, text } = await follow([{ chunks: [line(1), line(2)], end: 'complete' }], 0);
     expect(text).toBe('line-1\nline-2\n');
     expect(written.every(([s]) => s === 'stdout')).toBe(true);
     expect(queries).toEqual([
@@ -71,7 +71,7 @@ describe('ContainerLogFollower', () => {
         { chunks: [line(1), line(2)], end: 'cut' },
         { chunks: [line(1), line(2), line(3)], end: 'complete' },
       ],
-      2,
+      1,
       'line-1\nline-2\nline-3\n',
       [undefined, resumeAt],
     ],
@@ -81,7 +81,7 @@ describe('ContainerLogFollower', () => {
         { chunks: [line(1), line(2).slice(0, 34)], end: 'error' },
         { chunks: [line(1), line(2), line(3)], end: 'complete' },
       ],
-      2,
+      1,
       'line-1\nline-2\nline-3\n',
       [undefined, resumeAt],
     ],
@@ -93,6 +93,17 @@ describe('ContainerLogFollower', () => {
       ],
       2,
       'line-1\nline-2\n',
+      // The second began before the container ended: one more read, from the newest stamp.
+      [undefined, resumeAt, resumeAt],
+    ],
+    [
+      'a stream that ends as the container ends, before its log was all sent, is read once more',
+      [
+        { chunks: [line(1)], end: 'complete' },
+        { chunks: [line(1), line(2), line(3)], end: 'complete' },
+      ],
+      1,
+      'line-1\nline-2\nline-3\n',
       [undefined, resumeAt],
     ],
     [
@@ -101,7 +112,7 @@ describe('ContainerLogFollower', () => {
         { status: 500, message: 'boom' },
         { chunks: [line(1)], end: 'complete' },
       ],
-      2,
+      1,
       'line-1\n',
       [undefined, undefined],
     ],

@@ -30,6 +30,12 @@ export interface ContainerLogFollowerOptions {
  * reconnects with `sinceTime` a little before the newest timestamp seen (`timestamps=true`) and
  * skips the lines it already wrote (TimestampedLogDecoder). Kubernetes merges stdout and stderr
  * into one log: all of it is `stdout`.
+ *
+ * The log is known whole only from a read that began after the container had ended: a followed
+ * stream may end as the container ends before all it wrote was sent (the kubelet's waitLogs stops
+ * following once the container is not running; Docker 20.10's follow ended a 100 MB log after 3–12 MB
+ * when the container exited, cleanly, while the file held all of it). So a stream that began while
+ * the container ran is followed by one more read from the newest timestamp when it ends.
  */
 export class ContainerLogFollower {
   constructor(private readonly options: ContainerLogFollowerOptions) {}
@@ -42,6 +48,8 @@ export class ContainerLogFollower {
       for (;;) {
         if (signal.aborted) return;
         decoder.beginConnection();
+        // Whatever this read returns is the whole rest of the log once the container has ended.
+        const endedBefore = state.terminated(container);
         let complete = false;
         let stream: PodLogStream | undefined;
         try {
@@ -72,14 +80,20 @@ export class ContainerLogFollower {
         }
         if (state.gone) return;
         if (complete) {
+          if (endedBefore) return;
           // A followed log ends when the container does; the watch may tell a moment later.
           const ended = await state.until(
             () => state.terminated(container) || state.gone,
             signal,
             this.options.settleMs ?? 2000,
           );
-          if (ended) return;
-          logger.debug({ pod, container }, 'log stream ended while the container runs: reconnecting');
+          if (state.gone) return;
+          logger.debug(
+            { pod, container },
+            ended
+              ? 'log stream ended as the container did: reading the rest once more'
+              : 'log stream ended while the container runs: reconnecting',
+          );
         } else {
           failures += 1;
           logger.debug({ pod, container, failures }, 'log stream cut: reconnecting from the last timestamp');
