@@ -12,7 +12,6 @@
 // builder's peak memory is printed. Ends with one JSON line of every figure.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { get as httpGet } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -25,6 +24,7 @@ import {
 } from '../test/e2e/support/release-world.js';
 import { testRunnerImage } from '../test/executors/runner-build.js';
 import { baseInRegistry, SECCOMP_PROFILE } from '../test/release/buildah-sandbox.js';
+import { answerOnNewConnection } from '../test/support/fresh-answer.js';
 import { testRegistry } from '../test/support/services.js';
 import { NPM_BASE, npmBase, vendoredDependencies } from './lib/sample-dependencies.js';
 
@@ -92,35 +92,14 @@ async function api<T>(w: ReleaseWorld, path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-/**
- * One GET on a connection of its own (`agent: false`), as a new client would connect. fetch's pool
- * keeps a connection open between probes, and the Service's proxy (like kube-proxy's conntrack)
- * keeps an open connection on the pod it chose: an old pod kept answering the old version on it
- * while it terminated, which made the release look late.
- */
-function probe(url: string): Promise<string> {
-  return new Promise((resolve) => {
-    const req = httpGet(url, { agent: false, timeout: 2_000 }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        text += chunk;
-      });
-      res.on('end', () => resolve(text));
-      res.on('error', () => resolve(''));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(''));
-  });
-}
-
 async function answers(w: ReleaseWorld, version: string, deadlineMs: number): Promise<void> {
   const url = await w.double.serviceUrl(`${w.project.group}-test`, 'sample-service', {
     timeoutMs: deadlineMs,
   });
   const deadline = Date.now() + deadlineMs;
   for (;;) {
-    const text = await probe(url);
+    // A connection each: an old pod keeps answering the old version on a kept one while it terminates.
+    const text = await answerOnNewConnection(url).catch(() => '');
     if (text === version) return;
     if (Date.now() > deadline) throw new Error(`the service never answered ${version} (last: ${text})`);
     await new Promise((r) => setTimeout(r, 100));

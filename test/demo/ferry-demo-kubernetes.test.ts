@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { get } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureRunnerImage } from '../executors/runner-build.js';
 import { type K8sDouble, startK8sDouble } from '../k8s-double/index.js';
 import { kubectl, requireKubectl } from '../k8s-double/kubectl.js';
+import { answerOnNewConnection } from '../support/fresh-answer.js';
 import { connectTestDocker, testImages } from '../support/services.js';
 import { removeDemoImages } from './demo-images.js';
 
@@ -16,26 +16,6 @@ import { removeDemoImages } from './demo-images.js';
  * service from outside all along (the double's Service proxy) and asks kubectl afterwards.
  */
 const bin = fileURLToPath(new URL('../../packages/server/bin/ferry.js', import.meta.url));
-
-/**
- * One answer over a connection of its own (no keep-alive): a kept connection would stay with the
- * pod it first reached through the double's Service proxy and never see the rollout.
- */
-function answerOf(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, { agent: false, timeout: 2_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        body += d;
-      });
-      res.on('end', () => resolve(body));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-  });
-}
 
 describe('ferry demo on the Kubernetes double', () => {
   let double: K8sDouble;
@@ -64,7 +44,7 @@ describe('ferry demo on the Kubernetes double', () => {
       while (watching) {
         try {
           const url = await double.serviceUrl('demo-test', 'sample-service', { timeoutMs: 500 });
-          const { version } = JSON.parse(await answerOf(url)) as { version?: string };
+          const { version } = JSON.parse(await answerOnNewConnection(url)) as { version?: string };
           if (version !== undefined) served.push(version);
         } catch {
           // not served right now
