@@ -47,6 +47,16 @@ describe('maskingSink', () => {
     expect(stderr).toBe('very-secret\n');
   });
 
+  it('never cuts inside a mask, also when another mask follows the cut', () => {
+    const c = collect();
+    const sink = maskingSink(c.sink, [secret]);
+    // 21 characters once masked, no newline: the cut (18 held back) would fall inside the first mask.
+    sink.write('stdout', `xx${secret}yy${secret}z`);
+    expect(c.out.map(([, t]) => t)).toEqual(['xx[masked]']);
+    sink.flush();
+    expect(c.text()).toBe('xx[masked]yy[masked]z');
+  });
+
   it('passes complete lines through at once', () => {
     const c = collect();
     const sink = maskingSink(c.sink, [secret]);

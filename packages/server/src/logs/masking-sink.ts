@@ -38,9 +38,10 @@ export function maskingSink(inner: LogSink, secrets: readonly string[]): Masking
       // A secret never spans a newline we have seen: everything up to the last newline is safe.
       const lastNewline = text.lastIndexOf('\n');
       let cut = Math.max(lastNewline + 1, text.length - hold);
-      // Never cut inside a mask we just wrote.
-      const maskAt = text.lastIndexOf(mask);
-      if (maskAt !== -1 && maskAt < cut && maskAt + mask.length > cut) cut = maskAt + mask.length;
+      // Never cut inside a mask we just wrote: one that straddles the cut starts less than a mask's
+      // length before it (searched there only, not back through the whole chunk).
+      const maskAt = text.indexOf(mask, Math.max(0, cut - mask.length + 1));
+      if (maskAt !== -1 && maskAt < cut) cut = maskAt + mask.length;
       pending.set(stream, text.slice(cut));
       if (cut > 0) inner.write(stream, text.slice(0, cut));
     },

@@ -1,7 +1,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 
-const CHUNK = 64 * 1024;
+const CHUNK = 256 * 1024;
 
 /**
  * A file another process is writing, read as a stream from its start: what is there now, then
