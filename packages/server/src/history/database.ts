@@ -84,6 +84,6 @@ export interface StageLogChunksTable {
   last_seq: BigInt64;
   first_ms: BigInt64;
   first_seq: BigInt64;
-  /** deflate of JSON `[[entryId, LogLine[]], …]`. */
+  /** deflate of JSON `[[entryId, LogRun[]], …]` (`[[entryId, LogLine[]], …]` when archived before runs). */
   data: Buffer;
 }

@@ -14,8 +14,8 @@ export interface ArchivedPipeline {
 export type LogEntry = readonly [id: string, lines: LogLine[]];
 
 /**
- * The same entry as Redis holds it: the lines' JSON text unparsed, so archival copies bytes instead
- * of parsing and stringifying every line.
+ * The same entry as Redis holds it: its JSON text unparsed (runs, `LogRun[]`, or lines of the older
+ * form, `LogLine[]`), so archival copies bytes instead of parsing and stringifying every line.
  */
 export type RawLogEntry = readonly [id: string, linesJson: Buffer];
 

@@ -1,11 +1,15 @@
 import { promisify } from 'node:util';
 import { deflateRaw, inflateRaw } from 'node:zlib';
+import { archivedLines, type LogRun } from '../../logs/redis/log-entry.js';
 import type { LogEntry, RawLogEntry } from '../history-store.js';
 import { parseStreamId, type StreamId } from './stream-id.js';
 
 // zlib's async calls run on libuv's thread pool: compression never holds the event loop.
 const deflate = promisify(deflateRaw);
 const inflate = promisify(inflateRaw);
+
+/** An entry as archived: its runs, or its lines when it was written before runs. */
+export type ArchivedEntry = [id: string, batch: Array<LogRun | LogEntry[1][number]>];
 
 /** An archived run of log entries: compressed together, keyed by its first and last stream ids. */
 export interface LogChunkRow {
@@ -73,8 +77,10 @@ export async function* compressEntries(
   if (group.length > 0) yield await emit();
 }
 
+/** A chunk's entries, each with its lines (archived runs expanded, `archivedLines`). */
 export async function decompressChunk(data: Buffer): Promise<LogEntry[]> {
-  return JSON.parse((await inflate(data)).toString('utf8')) as LogEntry[];
+  const entries = JSON.parse((await inflate(data)).toString('utf8')) as ArchivedEntry[];
+  return entries.map(([id, batch]) => [id, archivedLines(batch)]);
 }
 
 /** Entries as Redis holds them, from parsed ones (tests, and logs written before an upgrade). */

@@ -6,8 +6,9 @@ import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import type { LogChunk, LogLine } from '@ferry/shared';
-import type { LogArchive, LogEntry, RawLogEntry, StageLogFacts } from '../history-store.js';
-import { entriesJson, logDeflateLevel } from './chunk-codec.js';
+import { archivedLines } from '../../logs/redis/log-entry.js';
+import type { LogArchive, RawLogEntry, StageLogFacts } from '../history-store.js';
+import { type ArchivedEntry, entriesJson, logDeflateLevel } from './chunk-codec.js';
 import { parseStreamId, streamIdAfter } from './stream-id.js';
 
 const newline = Buffer.from('\n');
@@ -82,7 +83,8 @@ export class DirectoryLogArchive implements LogArchive {
     try {
       for await (const text of reader) {
         if (text === '') continue;
-        const [id, batch] = JSON.parse(text) as LogEntry;
+        const [id, archived] = JSON.parse(text) as ArchivedEntry;
+        const batch = archivedLines(archived);
         if (!streamIdAfter(parseStreamId(id), after)) continue;
         if (lines.length >= limit) {
           done = false;

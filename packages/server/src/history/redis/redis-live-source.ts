@@ -1,6 +1,6 @@
 import { isTerminalPipeline, type PipelineRecord, type PipelineStatus } from '@ferry/shared';
 import type { Redis } from 'ioredis';
-import { entryLinesJson } from '../../logs/redis/log-entry.js';
+import { entryJson } from '../../logs/redis/log-entry.js';
 import type { ArchivedReportingMarks } from '../../reporting/forget-archived.js';
 import type { PipelineStore } from '../../store/pipeline-store.js';
 import type { RawLogEntry, StageLogFacts } from '../history-store.js';
@@ -102,7 +102,7 @@ export class RedisLiveSource {
       >;
       for (const [rawId, fields] of page) {
         const id = rawId.toString('latin1');
-        yield [id, entryLinesJson(fields) ?? emptyLines];
+        yield [id, entryJson(fields) ?? emptyLines];
         start = `(${id}`;
       }
       if (page.length < logPage) return;

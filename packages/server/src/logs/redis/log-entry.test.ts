@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { countLines, decodeEntry, encodeRuns, entryLinesJson, type LogRun, RUNS_FIELD } from './log-entry.js';
+import {
+  archivedLines,
+  countLines,
+  decodeEntry,
+  encodeRuns,
+  entryJson,
+  type LogRun,
+  RUNS_FIELD,
+} from './log-entry.js';
 
 describe('stage log entries', () => {
   const runs: LogRun[] = [
@@ -24,12 +32,15 @@ describe('stage log entries', () => {
     expect(decodeEntry(['other', 'x'])).toEqual([]);
   });
 
-  it('gives the archive JSON lines: runs expanded, older entries passed on byte for byte', () => {
-    const json = entryLinesJson([Buffer.from(RUNS_FIELD), Buffer.from(encodeRuns(runs))]);
-    expect(JSON.parse(json!.toString())).toEqual(decodeEntry([RUNS_FIELD, encodeRuns(runs)]));
+  it('gives the archive each entry as Redis holds it, and reads archived runs and older lines alike', () => {
+    const json = entryJson([Buffer.from(RUNS_FIELD), Buffer.from(encodeRuns(runs))]);
+    expect(json!.toString()).toBe(encodeRuns(runs));
+    expect(archivedLines(JSON.parse(json!.toString()))).toEqual(decodeEntry([RUNS_FIELD, encodeRuns(runs)]));
     const old = Buffer.from('[{"n":0,"t":5,"s":"o","x":"é"}]');
-    expect(entryLinesJson([Buffer.from('l'), old])).toBe(old);
-    expect(entryLinesJson([])).toBeUndefined();
+    expect(entryJson([Buffer.from('l'), old])).toBe(old);
+    expect(archivedLines(JSON.parse(old.toString()))).toEqual([{ n: 0, t: 5, s: 'o', x: 'é' }]);
+    expect(archivedLines([])).toEqual([]);
+    expect(entryJson([])).toBeUndefined();
   });
 
   it('counts lines as one more than newlines', () => {

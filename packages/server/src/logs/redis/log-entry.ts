@@ -41,15 +41,18 @@ export function decodeEntry(fields: readonly string[]): LogLine[] {
 }
 
 /**
- * The lines of an entry read as bytes (`xrangeBuffer`), as JSON `LogLine[]` for the archive:
- * an entry in the older form is passed on as it is, never parsed.
+ * An entry read as bytes (`xrangeBuffer`), for the archive: its JSON, runs (`LogRun[]`) or lines
+ * in the older form (`LogLine[]`), passed on as it is, never parsed; `archivedLines` reads either.
  */
-export function entryLinesJson(fields: readonly Buffer[]): Buffer | undefined {
+export function entryJson(fields: readonly Buffer[]): Buffer | undefined {
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const name = fields[i]!.toString('latin1');
-    if (name === LINES_FIELD) return fields[i + 1]!;
-    if (name === RUNS_FIELD)
-      return Buffer.from(JSON.stringify(decodeEntry([RUNS_FIELD, fields[i + 1]!.toString('utf8')])));
+    if (name === RUNS_FIELD || name === LINES_FIELD) return fields[i + 1]!;
   }
   return undefined;
+}
+
+/** The lines of an archived entry's parsed JSON: runs expanded, older line objects as they are. */
+export function archivedLines(batch: ReadonlyArray<LogRun | LogLine>): LogLine[] {
+  return batch.flatMap((item) => (Array.isArray(item) ? runLines(item) : [item]));
 }
