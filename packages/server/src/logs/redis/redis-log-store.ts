@@ -25,7 +25,7 @@ interface Batch {
   bytes: number;
   /** The number of its last line. */
   last: number;
-  /** When it was queued for Redis. */
+  /** When it was queued for Redis (performance.now(): a clock set back never stretches the hold). */
   at: number;
 }
 
@@ -143,7 +143,7 @@ export class RedisLogStore implements LogStore {
       try {
         while (queue.length > 0) {
           if (headFull && queuedBytes > half) await dropWaiting();
-          const waitMs = headFull && !closed ? queue[0]!.at + tailHoldMs - Date.now() : 0;
+          const waitMs = headFull && !closed ? queue[0]!.at + tailHoldMs - performance.now() : 0;
           if (waitMs > 0) {
             await hold(waitMs);
             continue;
@@ -167,7 +167,7 @@ export class RedisLogStore implements LogStore {
         timer = undefined;
       }
       if (batch.runs.length === 0) return;
-      batch.at = Date.now();
+      batch.at = performance.now();
       queue.push(batch);
       queuedBytes += batch.bytes;
       batch = { runs: [], bytes: 0, last: -1, at: 0 };
