@@ -58,6 +58,20 @@ describe('RedisLogStore on the real Redis', () => {
     expect(droppedBytes).toBe(0);
   });
 
+  it("keeps a stream's last line without a newline before a later line of Ferry's", async () => {
+    const s = store();
+    const w = s.writer('p8', 'test');
+    w.write('stdout', 'done\nno newline at the end');
+    w.system('ferry: test success');
+    await w.close();
+    const { all } = await readAll(s, 'p8', 'test');
+    expect(all.map((l) => [l.s, l.x])).toEqual([
+      ['o', 'done'],
+      ['o', 'no newline at the end'],
+      ['s', 'ferry: test success'],
+    ]);
+  });
+
   it('keeps the head and the tail over the cap and says how much of the middle was dropped', async () => {
     const s = new RedisLogStore(redis, {
       prefix: `logt${randomUUID().slice(0, 6)}`,

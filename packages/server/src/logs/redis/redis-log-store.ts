@@ -219,6 +219,8 @@ export class RedisLogStore implements LogStore {
       },
       system(text: string) {
         if (closed) return;
+        // Output that came before it stays before it, also a last line without its newline.
+        pushPartials();
         push('s', text);
       },
       async close() {
@@ -241,11 +243,15 @@ export class RedisLogStore implements LogStore {
       },
     };
 
-    function flushPartials() {
+    function pushPartials() {
       for (const [stream, rest] of partial) {
         if (rest.length > 0) push(streamCode[stream], rest);
         partial.set(stream, '');
       }
+    }
+
+    function flushPartials() {
+      pushPartials();
       flush();
     }
 
