@@ -12,6 +12,8 @@ const CHUNK = 256 * 1024;
 export function followFile(path: string, ended: Promise<unknown>, pollMs = 25): Readable {
   let handle: FileHandle | undefined;
   let position = 0;
+  // A read that found nothing new keeps its buffer for the next one (polls allocate nothing).
+  let spare: Buffer | undefined;
   let done = false;
   const mark = () => {
     done = true;
@@ -26,13 +28,15 @@ export function followFile(path: string, ended: Promise<unknown>, pollMs = 25): 
           for (;;) {
             // Read after noting the end: no byte written before the writer exited is missed.
             const finished = done;
-            const buffer = Buffer.allocUnsafe(CHUNK);
+            const buffer = spare ?? Buffer.allocUnsafe(CHUNK);
+            spare = undefined;
             const { bytesRead } = await handle.read(buffer, 0, CHUNK, position);
             if (bytesRead > 0) {
               position += bytesRead;
               this.push(buffer.subarray(0, bytesRead));
               return;
             }
+            spare = buffer;
             if (finished) {
               await handle.close();
               handle = undefined;
