@@ -44,12 +44,14 @@ describe.each(historyKinds)('archival to %s', (kind) => {
    */
   async function reportingCaughtUp(ferry: TestFerry): Promise<string> {
     const keys = liveKeys(ferry.prefix);
-    const lastId = (await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
-    await eventually(
-      async () => ((await redis.get(keys.reportingCursor)) === lastId ? true : undefined),
-      60_000,
-    );
-    return lastId;
+    // The newest entry is read on every poll: an entry added after the first look (a late
+    // transition) would otherwise let the reader move its cursor again after the test sets it.
+    const newest = async () =>
+      (await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+    return eventually(async () => {
+      const lastId = await newest();
+      return (await redis.get(keys.reportingCursor)) === lastId ? lastId : undefined;
+    }, 60_000);
   }
 
   async function start(extra: Record<string, unknown> = {}): Promise<TestFerry> {
