@@ -45,7 +45,7 @@ describe('GitLabOverrideSource: the project’s .ferry.yml at the commit', () =>
   let source: GitLabOverrideSource;
   const signal = () => AbortSignal.timeout(10_000);
 
-  function sourceWith(token: string, overrideFile = '.ferry.yml') {
+  function sourceWith(token: string, overrideFile = '.ferry.yml', giveUpAfterMs?: number) {
     const { config } = testConfig(
       { gitlab: { url: gitlab.url, token: { env: 'T_GITLAB_TOKEN' } }, pipelines: { overrideFile } },
       { T_GITLAB_TOKEN: token },
@@ -53,6 +53,7 @@ describe('GitLabOverrideSource: the project’s .ferry.yml at the commit', () =>
     return new GitLabOverrideSource({
       api: createGitLabApi(config, 'read .ferry.yml'),
       file: config.pipelines.overrideFile,
+      ...(giveUpAfterMs === undefined ? {} : { giveUpAfterMs }),
     });
   }
 
@@ -90,6 +91,41 @@ describe('GitLabOverrideSource: the project’s .ferry.yml at the commit', () =>
 
     const plan = await new TemplatePlanSource(template, source).planFor(pipeline(built), signal());
     expect(plan.deploy).toMatchObject({ port: 3000 });
+  });
+
+  // The GitLab client retries nothing itself (no-retry-requester.ts): the read does (gitlab-retry.ts).
+  const fileReads = (sha: string) =>
+    gitlab.requests
+      .filter((r) => r.method === 'GET' && r.path.includes('/repository/files/') && r.query?.ref === sha)
+      .map((r) => r.response?.status);
+
+  it('reads the file through GitLab failures that pass (502, 503, 429 with Retry-After)', async () => {
+    const sha = randomSha();
+    gitlab.projects.setFile(4217, sha, '.ferry.yml', 'stages: [test]\n');
+    gitlab.failNext(1, { status: 502 });
+    gitlab.failNext(1, { status: 503 });
+    const started = Date.now();
+    gitlab.throttle(1, 1);
+    const read = await source.overrideFor(pipeline(sha), AbortSignal.timeout(60_000));
+    expect(read?.text).toBe('stages: [test]\n');
+    // GitLab said "not before a second": the read waited at least that long.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(fileReads(sha).slice(-4)).toEqual([502, 503, 429, 200]);
+  });
+
+  it('does not ask again on a refusal, or when GitLab asks for longer than the read may wait', async () => {
+    const sha = randomSha();
+    gitlab.projects.setFile(4217, sha, '.ferry.yml', 'stages: [test]\n');
+    const before = fileReads(sha).length;
+    gitlab.failNext(1, { status: 403 });
+    const refused = await failure(source.overrideFor(pipeline(sha), signal()));
+    expect(refused.code).toBe('FERRY_ERR_REPORTING_GITLAB_FILE_UNREADABLE');
+    expect(fileReads(sha).length - before).toBe(1);
+    const short = sourceWith(gitlab.token, '.ferry.yml', 5_000);
+    gitlab.throttle(1, 3600);
+    const throttled = await failure(short.overrideFor(pipeline(sha), signal()));
+    expect(throttled.message).toMatch(/429/);
+    expect(fileReads(sha).length - before).toBe(2);
   });
 
   it('means no override when the commit has no such file', async () => {
@@ -143,7 +179,13 @@ describe('GitLabOverrideSource: the project’s .ferry.yml at the commit', () =>
       undefined,
     ],
     ['a commit GitLab does not know', undefined, /404 Commit Not Found/, undefined],
-    ['GitLab down', undefined, /503 an HTML error page/, (g: GitLabDouble) => g.outage(true)],
+    // Retried until the read gives up (2 s here, 30 s by default), then the last answer is the reason.
+    [
+      'GitLab down',
+      () => sourceWith(gitlab.token, '.ferry.yml', 2_000),
+      /503 an HTML error page/,
+      (g: GitLabDouble) => g.outage(true),
+    ],
   ] as const)('fails clearly on %s', async (_name, make, reason, setup) => {
     const s = make === undefined ? source : make();
     setup?.(gitlab);

@@ -5,10 +5,10 @@ import {
   ReportingErrors,
   type SpecSourceText,
 } from '@ferry/shared';
-import { abortable } from '../abort/abortable.js';
 import type { OverrideSource } from '../stages/plan-source.js';
 import type { GitLabApi } from './api/gitlab-api.js';
 import { classifyGitLabError } from './api/gitlab-errors.js';
+import { retryGitLab } from './api/gitlab-retry.js';
 
 export interface GitLabOverrideSourceOptions {
   api: GitLabApi;
@@ -16,6 +16,8 @@ export interface GitLabOverrideSourceOptions {
   file: string;
   /** Largest file accepted (default the spec limit, 256 KiB). */
   maxBytes?: number;
+  /** How long a read retries GitLab's passing failures (429, 5xx, timeouts) before failing (30 s). */
+  giveUpAfterMs?: number;
 }
 
 /**
@@ -36,7 +38,11 @@ export class GitLabOverrideSource implements OverrideSource {
     const params = { file, project: pipeline.project.path, sha: pipeline.sha.slice(0, 12) };
     let body: unknown;
     try {
-      body = await abortable(api.RepositoryFiles.showRaw(pipeline.project.id, file, pipeline.sha), signal);
+      body = await retryGitLab(
+        () => api.RepositoryFiles.showRaw(pipeline.project.id, file, pipeline.sha),
+        { giveUpAfterMs: this.#o.giveUpAfterMs ?? 30_000 },
+        signal,
+      );
     } catch (err) {
       if (signal.aborted) throw err;
       const failure = classifyGitLabError(err);

@@ -1,0 +1,40 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { abortable } from '../../abort/abortable.js';
+import { type BackoffPolicy, backoffMs } from '../../reporting/backoff.js';
+import { classifyGitLabError } from './gitlab-errors.js';
+
+export interface GitLabRetryOptions {
+  /** Stop asking after this long; the last failure is thrown. */
+  giveUpAfterMs: number;
+  policy?: BackoffPolicy;
+}
+
+/**
+ * Runs one GitLab request until it answers, retrying what may pass (429, 409, 5xx, timeouts,
+ * connection failures: classifyGitLabError's 'retry') and throwing at once what will not (401,
+ * 403, 404, another 4xx). The GitLab client retries nothing itself (no-retry-requester.ts), so
+ * this is where a read that a pipeline needs survives a GitLab restart. Pauses double (backoffMs)
+ * and are never shorter than GitLab's Retry-After (doc/administration/settings/
+ * user_and_ip_rate_limits.md, "Response headers"); when GitLab asks for longer than is left, the
+ * failure is thrown without asking again before GitLab said it may.
+ */
+export async function retryGitLab<T>(
+  request: () => Promise<T>,
+  options: GitLabRetryOptions,
+  signal: AbortSignal,
+): Promise<T> {
+  const deadline = Date.now() + options.giveUpAfterMs;
+  const policy = options.policy ?? { initialMs: 250, maxMs: 5_000 };
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await abortable(request(), signal);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const failure = classifyGitLabError(err);
+      const left = deadline - Date.now();
+      const told = failure.kind === 'retry' ? (failure.retryAfterMs ?? 0) : 0;
+      if (failure.kind !== 'retry' || left <= 0 || told > Math.min(left, policy.maxMs * 4)) throw err;
+      await sleep(Math.min(backoffMs(policy, attempt, told), left), undefined, { signal });
+    }
+  }
+}
