@@ -46,8 +46,7 @@ describe.each(historyKinds)('archival to %s', (kind) => {
     const keys = liveKeys(ferry.prefix);
     // The newest entry is read on every poll: an entry added after the first look (a late
     // transition) would otherwise let the reader move its cursor again after the test sets it.
-    const newest = async () =>
-      (await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+    const newest = async () => (await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
     return eventually(async () => {
       const lastId = await newest();
       return (await redis.get(keys.reportingCursor)) === lastId ? lastId : undefined;
