@@ -18,6 +18,21 @@ export interface GitLabRetryOptions {
  * user_and_ip_rate_limits.md, "Response headers"); when GitLab asks for longer than is left, the
  * failure is thrown without asking again before GitLab said it may.
  */
+/**
+ * The pause before asking GitLab again after attempt `attempt`, or undefined to give up: when no
+ * time is left, or GitLab's Retry-After (`retryAfterMs`) is longer than is left or than backoffMs's
+ * bound. Shared by every GitLab retry loop (this one, the merge lookup).
+ */
+export function nextPauseMs(
+  policy: BackoffPolicy,
+  attempt: number,
+  retryAfterMs: number,
+  leftMs: number,
+): number | undefined {
+  if (leftMs <= 0 || retryAfterMs > Math.min(leftMs, policy.maxMs * 4)) return undefined;
+  return Math.min(backoffMs(policy, attempt, retryAfterMs), leftMs);
+}
+
 export async function retryGitLab<T>(
   request: () => Promise<T>,
   options: GitLabRetryOptions,
@@ -31,10 +46,12 @@ export async function retryGitLab<T>(
     } catch (err) {
       if (signal.aborted) throw err;
       const failure = classifyGitLabError(err);
-      const left = deadline - Date.now();
-      const told = failure.kind === 'retry' ? (failure.retryAfterMs ?? 0) : 0;
-      if (failure.kind !== 'retry' || left <= 0 || told > Math.min(left, policy.maxMs * 4)) throw err;
-      await sleep(Math.min(backoffMs(policy, attempt, told), left), undefined, { signal });
+      const pause =
+        failure.kind === 'retry'
+          ? nextPauseMs(policy, attempt, failure.retryAfterMs ?? 0, deadline - Date.now())
+          : undefined;
+      if (pause === undefined) throw err;
+      await sleep(pause, undefined, { signal });
     }
   }
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { abortable } from '../../abort/abortable.js';
-import { backoffMs } from '../../reporting/backoff.js';
 import { classifyGitLabError } from '../api/gitlab-errors.js';
+import { nextPauseMs } from '../api/gitlab-retry.js';
 import { mergedHeadOf, mergeRequestApiSchema } from './merged-head.js';
 
 /** The part of the GitLab client the lookup uses: `GET /projects/:id/merge_requests/:iid`. */
@@ -46,14 +46,14 @@ export async function lookUpMergedHead(
     if (answer.kind === 'found' || answer.kind === 'final') {
       return answer.kind === 'found' ? answer.head : { kind: 'gave-up', reason: answer.reason };
     }
-    const left = deadline - Date.now();
     const told = answer.retryAfterMs ?? 0;
-    if (left <= 0 || told > Math.min(left, policy.maxMs * 4)) {
+    const pause = nextPauseMs(policy, attempt, told, deadline - Date.now());
+    if (pause === undefined) {
       const wait = told > 0 ? `; GitLab asked to wait ${Math.ceil(told / 1000)} s` : '';
       return { kind: 'gave-up', reason: `${answer.reason} (after ${attempt} attempts${wait})` };
     }
     try {
-      await sleep(Math.min(backoffMs(policy, attempt, told), left), undefined, { signal });
+      await sleep(pause, undefined, { signal });
     } catch {
       return { kind: 'gave-up', reason: 'Ferry is stopping' };
     }
