@@ -6,7 +6,7 @@
 // archival keeps up with the production rate; archived reads p99 ≤ 50 ms on PostgreSQL and SQLite.
 //   npm run bench:soak -- --pipelines 100000 --log-kb 200 --store both
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -186,10 +186,12 @@ async function usedMemory(redis: Redis): Promise<number> {
 
 async function soak(kind: string) {
   const prefix = `soak${randomUUID().slice(0, 6)}`;
+  // The SQLite archive of 100,000 pipelines is about 17 GB: removed when the soak ends.
+  const sqliteDir = kind === 'postgres' ? undefined : mkdtempSync(join(tmpdir(), 'ferry-soak-'));
   const history =
-    kind === 'postgres'
+    sqliteDir === undefined
       ? { kind, postgres: { url: { env: 'FERRY_SOAK_HISTORY_URL' } } }
-      : { kind, sqlite: { file: join(mkdtempSync(join(tmpdir(), 'ferry-soak-')), 'history.sqlite') } };
+      : { kind, sqlite: { file: join(sqliteDir, 'history.sqlite') } };
   const env: Record<string, string> =
     kind === 'postgres' ? { FERRY_SOAK_HISTORY_URL: await freshPostgresDatabase() } : {};
   const { config } = testConfig(
@@ -417,6 +419,7 @@ async function soak(kind: string) {
   // The live pipelines stay behind otherwise and would weigh on the next store's figures.
   await deletePrefix(redis, prefix);
   redis.disconnect();
+  if (sqliteDir !== undefined) rmSync(sqliteDir, { recursive: true, force: true });
   return result;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/ferry.js';
+import { runningScripts } from './crash-world.js';
 import { useGameDay } from './game-day.js';
 
 /**
@@ -9,7 +10,7 @@ import { useGameDay } from './game-day.js';
  * from the store's stage events and from what the stage scripts themselves wrote.
  */
 describe('game day: every stage outcome exactly once', () => {
-  const { midPipelines, killRedis, restartRedis, expectExactlyOnce } = useGameDay();
+  const { aof, world, redisServer, midPipelines, killRedis, restartRedis, expectExactlyOnce } = useGameDay();
 
   it('SIGKILL of Ferry mid-pipelines, restart: finished runners are adopted, no stage ends or runs twice', async () => {
     // Kill while the stage scripts run: they go on without their Ferry.
@@ -47,12 +48,24 @@ describe('game day: every stage outcome exactly once', () => {
     for (const id of ids) expect(starts.get(id), `stage script of ${id} started`).toBe(1);
   }, 150_000);
 
-  it('two replicas, one SIGKILLed mid-pipelines: the other finishes them, no stage runs twice', async () => {
-    const { w, a, ids } = await midPipelines();
+  it('two replicas, one SIGKILLed mid-pipelines: the other follows its live runners to their end, no stage runs twice', async () => {
+    // CI once ran 8 scripts twice here: b found a's runners still running, killed them and ran the
+    // stages again, and the kill came after some scripts' last line. Now b waits for them. Stages
+    // of 20 s, so a's scripts still run when b (started after the webhooks, 3–8 s under load) is
+    // up, a is killed, and b takes the jobs over (about 2.5 s later): the old code ran them again.
+    const w = await world(await redisServer(aof), 20);
+    const a = await w.ferry('a');
+    const ids = await w.pushAll();
     const b = await w.ferry('b');
+    await w.until(() => runningScripts(w) >= 6, 60_000, 'stage scripts running');
     a.child.kill('SIGKILL');
     expect(await a.exited).toBe('SIGKILL');
     await expectExactlyOnce(w, ids, 'two replicas', [b]);
+    // a held every job (its concurrency is 16): b took them over and adopted a's live runners,
+    // none destroyed and started again (the old code: 12 adopted 0, 24 script starts).
+    expect(b.output()).toContain('adopted a runner that finished while no Ferry watched it');
+    const { starts } = w.scriptRuns();
+    for (const id of ids) expect(starts.get(id), `stage script of ${id} started`).toBe(1);
     expect(b.child.exitCode).toBe(null);
   }, 150_000);
 

@@ -15,8 +15,8 @@ export function useGameDay() {
 
   const aof = ['--maxmemory-policy', 'noeviction', '--appendonly', 'yes', '--appendfsync', 'always'];
 
-  async function world(redis: RedisProcess): Promise<CrashWorld> {
-    const w = await startCrashWorld({ redisUrl: redis.url, projects: 6, stageSeconds: 4 });
+  async function world(redis: RedisProcess, stageSeconds = 4): Promise<CrashWorld> {
+    const w = await startCrashWorld({ redisUrl: redis.url, projects: 6, stageSeconds });
     cleanups.push(() => w.close());
     return w;
   }

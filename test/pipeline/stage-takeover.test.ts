@@ -123,7 +123,11 @@ describe('a stage taken over while its first replica still lives runs to its end
   });
 
   /** One replica's dependencies: its own executor (over the shared work directory) and stage runner. */
-  function replica(executor: Executor, marks: string): RunDeps {
+  function replica(
+    executor: Executor,
+    marks: string,
+    { scriptSeconds = 1, stageTimeoutMs = 60_000 } = {},
+  ): RunDeps {
     const runner = new ExecutorStageRunner({
       executor,
       logs,
@@ -137,7 +141,7 @@ describe('a stage taken over while its first replica still lives runs to its end
         ref: request.pipeline.ref,
         sha: request.pipeline.sha,
         image: 'unused-by-the-local-executor',
-        script: [`echo start >> ${marks}`, 'sleep 1', `echo end >> ${marks}`],
+        script: [`echo start >> ${marks}`, `sleep ${scriptSeconds}`, `echo end >> ${marks}`],
         env: {},
         secretEnv: {},
         timeoutMs: 60_000,
@@ -150,7 +154,7 @@ describe('a stage taken over while its first replica still lives runs to its end
       runner,
       logger,
       observer: nullObserver,
-      stageTimeoutMs: async () => 60_000,
+      stageTimeoutMs: async () => stageTimeoutMs,
       approvalTimeoutMs: () => 60_000,
       stagesToRun: async () => ['test'],
     };
@@ -211,6 +215,43 @@ describe('a stage taken over while its first replica still lives runs to its end
     },
     60_000,
   );
+
+  it('a live runner adopted past its stage timeout: the attempt fails timed out and the runner is stopped', async () => {
+    const pipeline = await admitted();
+    const marks = join(workDir, `${pipeline.id}.marks`);
+    const slow = { scriptSeconds: 30, stageTimeoutMs: 4_000 };
+    // The first replica starts the stage's script, then "dies": nothing of it waits any more
+    // (its run is left alone), while its runner goes on.
+    const firstExecutor = new LocalExecutor({ workDir, scriptVia: 'sh' });
+    const abandoned = runPipeline(
+      { ...replica(firstExecutor, marks, { scriptSeconds: 30 }), stageTimeoutMs: async () => 600_000 },
+      pipeline.id,
+      new AbortController().signal,
+    );
+    const deadline = Date.now() + 30_000;
+    while (!(await marksOf(marks)).includes('start')) {
+      if (Date.now() > deadline) throw new Error('the first replica never started its script');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // The second replica follows the live runner, but only for what is left of the stage's 4 s.
+    const second = replica(new LocalExecutor({ workDir, scriptVia: 'sh' }), marks, slow);
+    await runPipeline(second, pipeline.id, new AbortController().signal);
+    const ended = await store.get(pipeline.id);
+    expect(ended?.status).toBe('failed');
+    expect(ended?.stages.find((s) => s.name === 'test')).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      reason: 'timed out after 4s',
+    });
+    // Its runner was destroyed with the end: the script never reached its end, nor ran again.
+    await abandoned;
+    expect(await marksOf(marks)).toEqual(['start']);
+    expect((await stageEnds(redis, prefix, pipeline.id)).sort()).toEqual([
+      'build:skipped',
+      'deploy:skipped',
+      'test:failed',
+    ]);
+  }, 60_000);
 
   it('two replicas resuming one pipeline at once claim each stage attempt once', async () => {
     const pipeline = await admitted();

@@ -143,9 +143,11 @@ export interface Executor {
   /** Removes everything the runner had; absent runners are fine (idempotent). */
   destroy(handle: RunnerHandle, signal: AbortSignal): Promise<void>;
   /**
-   * Asks the engine how a runner an earlier Ferry started ended (its process, container or pod,
+   * Asks the engine how a runner an earlier Ferry started ends (its process, container or pod,
    * never this executor's memory): a finished one writes its whole output into `sink` and gives
-   * its result; any other is reported unfinished and left as it is (the caller destroys it).
+   * its result; a running one is followed to its end first (never killed and run again: its
+   * script may be past its last side effect), until `signal` aborts, which rejects; one that never
+   * started or is gone is reported unfinished and left as it is (the caller destroys it).
    */
   adopt(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<RunnerEnd>;
   /** Every runner this executor created that still exists (for the reaper). */

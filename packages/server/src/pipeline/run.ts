@@ -120,7 +120,7 @@ async function runStage(
   if (stage.status === 'running') {
     // The runner of the attempt a crashed Ferry was running may have finished: then its outcome
     // is this stage's, and the stage never runs twice.
-    const adopted = await adoptEarlier(deps, pipeline, stage, log);
+    const adopted = await adoptEarlier(deps, pipeline, stage, cancel, log);
     if (adopted !== undefined) return adopted;
   }
   const attempt = stage.attempts + 1;
@@ -209,13 +209,16 @@ async function runStage(
 }
 
 /**
- * Asks the stage runner how the runner of a crashed attempt ended; a finished one's outcome ends
- * that attempt (undefined: it never finished, or there is no one runner to ask).
+ * Asks the stage runner how the runner of a crashed attempt ends: one still running is followed
+ * to its end, within what is left of the stage's timeout (from the attempt's start) and until the
+ * pipeline is canceled; a finished one's outcome ends that attempt (undefined: it never started or
+ * is gone, or there is no one runner to ask).
  */
 async function adoptEarlier(
   deps: RunDeps,
   pipeline: PipelineRecord,
   stage: StageRecord,
+  cancel: AbortSignal,
   log: Logger,
 ): Promise<'success' | 'failed' | 'canceled' | 'taken' | undefined> {
   const ids = [...new Set([stage.runnerId, ...(stage.jobs ?? []).map((j) => j.runnerId)])].filter(
@@ -230,6 +233,10 @@ async function adoptEarlier(
     deps.runner.adopt === undefined
   )
     return undefined;
+  const timeoutMs = await deps.stageTimeoutMs(pipeline, stage.name);
+  const started = Date.parse(stage.startedAt ?? '');
+  const leftMs = Number.isNaN(started) ? timeoutMs : started + timeoutMs - Date.now();
+  const timeout = AbortSignal.timeout(Math.max(1_000, leftMs));
   let outcome: StageOutcome | undefined;
   try {
     outcome = await deps.runner.adopt({
@@ -237,9 +244,16 @@ async function adoptEarlier(
       stage: stage.name,
       attempt: stage.attempts,
       runnerId,
-      signal: AbortSignal.timeout(120_000),
+      signal: AbortSignal.any([cancel, timeout]),
     });
   } catch (err) {
+    // Cut short while the runner still ran: the attempt ends as a run of it would (its runner destroyed).
+    if (cancel.aborted || timeout.aborted) {
+      const reason = cancel.aborted ? 'canceled' : `timed out after ${formatMs(timeoutMs)}`;
+      const status = cancel.aborted ? 'canceled' : 'failed';
+      log.warn({ stage: stage.name, runner: runnerId, reason }, 'the adopted runner did not end in time');
+      return endAttempt(deps, pipeline, stage, { status, reason, runners: [runnerId] }, log);
+    }
     log.warn(
       { err, stage: stage.name, runner: runnerId },
       'could not ask how the earlier runner ended: running the stage again',

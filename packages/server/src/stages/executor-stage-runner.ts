@@ -114,7 +114,7 @@ export class ExecutorStageRunner implements StageRunner {
       flush: () => masked.flush(),
     };
     writer.system(
-      `ferry: resuming after a restart: asking the ${executor.kind} executor how runner ${runnerId} (attempt ${request.attempt}) ended`,
+      `ferry: resuming after a restart: asking the ${executor.kind} executor how runner ${runnerId} (attempt ${request.attempt}) ends (one still running is followed to its end)`,
     );
     try {
       const end = await executor.adopt({ id: runnerId }, sink, signal);

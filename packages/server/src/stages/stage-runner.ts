@@ -50,10 +50,11 @@ export interface StageRunner {
   /** Destroys a runner left by an earlier attempt (crash recovery); absent runners are fine. */
   destroy(runnerId: string, signal: AbortSignal): Promise<void>;
   /**
-   * Crash recovery: asks how the runner an earlier attempt left ended. A finished one's output
-   * goes to the stage log and its outcome comes back as a `handOver` run's would (runner kept,
-   * printed result unrecorded); undefined when it never finished (the caller destroys it and
-   * runs the stage again).
+   * Crash recovery: asks how the runner an earlier attempt left ends (a running one is followed
+   * to its end, until `signal` aborts, which rejects). A finished one's output goes to the stage
+   * log and its outcome comes back as a `handOver` run's would (runner kept, printed result
+   * unrecorded); undefined when it never started or is gone (the caller destroys it and runs the
+   * stage again).
    */
   adopt?(request: AdoptRequest): Promise<StageOutcome | undefined>;
   /** Records what a build or deploy runner printed (image, rollout) on the pipeline; idempotent. */

@@ -130,8 +130,14 @@ export class DockerExecutor implements Executor {
     const containers = await this.#containers(handle.id, signal);
     const step = containers.find((c) => c.Labels?.[Label.role] === 'step');
     if (step === undefined) return { finished: false, why: 'its step container was never created' };
-    const state = (await this.#docker.getContainer(step.Id).inspect({ abortSignal: signal })).State;
-    // Created but never started, running, restarting, paused: not an end.
+    const container = this.#docker.getContainer(step.Id);
+    let state = (await container.inspect({ abortSignal: signal })).State;
+    if (state.Status === 'running' || state.Status === 'restarting') {
+      // Still running (its Ferry died or stalled): followed to its end, never killed and run again.
+      await abortable(container.wait({ condition: 'not-running', abortSignal: signal }), signal);
+      state = (await container.inspect({ abortSignal: signal })).State;
+    }
+    // Created but never started, paused, or running on: not an end.
     if (state.Status !== 'exited' && state.Status !== 'dead')
       return { finished: false, why: `its step container is ${state.Status}` };
     // The clone's log, then the step's (the engine keeps both until destroy removes them).

@@ -203,27 +203,42 @@ export class KubernetesExecutor implements Executor {
   }
 
   async adopt(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<RunnerEnd> {
-    const namespace = this.#namespaces.of(handle.id);
-    let pod: V1Pod;
-    try {
-      pod = await retrying(
-        () => abortable(this.#core.readNamespacedPod({ namespace, name: handle.id }), signal),
-        isTransient,
-        signal,
-      );
-    } catch (err) {
-      if (isNotFound(err)) return { finished: false, why: 'its pod is gone (or was never created)' };
-      throw kubernetesError(err, { action: `read pod ${handle.id}`, namespace });
+    let read = await this.#podEnd(handle.id, signal);
+    if ('pod' in read && read.result === undefined) {
+      // Pending or running (its Ferry died or stalled): followed to its end, never deleted and
+      // run again. The tracker's answer is only the wake-up; the pod, read again, says how it ended.
+      await this.wait(handle, signal);
+      read = await this.#podEnd(handle.id, signal);
     }
-    // The step container's terminated state (exit code, OOMKilled), as `wait` reads it.
-    const result = podOutcome(pod, {
-      canceled: false,
-      timeoutSeconds: pod.spec?.activeDeadlineSeconds ?? 0,
-    });
+    if (!('pod' in read)) return { finished: false, why: read.why };
+    const { pod, result } = read;
     if (result === undefined) return { finished: false, why: `its pod is ${pod.status?.phase ?? 'unknown'}` };
     // A finished pod's containers keep their logs until the pod is deleted: read them all.
     await this.tail(handle, sink, signal);
     return { finished: true, result };
+  }
+
+  /** A runner's pod and its end, as `wait` reads it (the step container's terminated state); or why there is none. */
+  async #podEnd(
+    name: string,
+    signal: AbortSignal,
+  ): Promise<{ pod: V1Pod; result: StageResult | undefined } | { why: string }> {
+    const namespace = this.#namespaces.of(name);
+    let pod: V1Pod;
+    try {
+      pod = await retrying(
+        () => abortable(this.#core.readNamespacedPod({ namespace, name }), signal),
+        isTransient,
+        signal,
+      );
+    } catch (err) {
+      if (isNotFound(err)) return { why: 'its pod is gone (or was never created)' };
+      throw kubernetesError(err, { action: `read pod ${name}`, namespace });
+    }
+    return {
+      pod,
+      result: podOutcome(pod, { canceled: false, timeoutSeconds: pod.spec?.activeDeadlineSeconds ?? 0 }),
+    };
   }
 
   async list(signal: AbortSignal): Promise<RunnerInfo[]> {

@@ -14,7 +14,7 @@ import type {
 import { LiveRuns } from '../live-runs.js';
 import type { LocalExecutorOptions } from './local-executor-options.js';
 import { LocalRun, type RunnerDirs } from './local-run.js';
-import { killGroup } from './process-group.js';
+import { killGroup, waitGroupGone } from './process-group.js';
 import { readExitCode, replayOutput, resultOfExit } from './runner-end.js';
 import { isLocalRunnerId, localRunnerId } from './runner-id.js';
 import { checkRunnerProgram, defaultRunnerProgram } from './runner-program.js';
@@ -158,8 +158,15 @@ export class LocalExecutor implements Executor {
   async adopt(handle: RunnerHandle, sink: LogSink, signal: AbortSignal): Promise<RunnerEnd> {
     if (!isLocalRunnerId(handle.id)) return { finished: false, why: 'not a local runner id' };
     const root = this.#dirs(handle.id).root;
-    if ((await readRunnerState(root)) === undefined) return { finished: false, why: 'no such runner' };
-    const code = await readExitCode(root);
+    const state = await readRunnerState(root);
+    if (state === undefined) return { finished: false, why: 'no such runner' };
+    let code = await readExitCode(root);
+    if (code === undefined && state.group !== undefined) {
+      // Still running (its Ferry died or stalled): followed to its end. A group held at its gate
+      // by a dead Ferry exits at once (its stdin ends) and leaves no exit code.
+      await waitGroupGone(state.group, signal);
+      code = await readExitCode(root);
+    }
     if (code === undefined) return { finished: false, why: 'its script never ended' };
     await replayOutput(root, sink, signal);
     return { finished: true, result: resultOfExit(code) };

@@ -84,6 +84,11 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Resolves once the group has no running member (polled: Linux has no wait for a non-child); rejects when `signal` aborts. */
+export async function waitGroupGone(group: GroupRef, signal: AbortSignal, pollMs = 100): Promise<void> {
+  while (await groupAlive(group)) await sleep(pollMs, undefined, { signal });
+}
+
 /** Kills the group (SIGKILL) if it is still ours and waits until no member is left (bounded). */
 export async function killGroup(group: GroupRef, signal: AbortSignal, timeoutMs = 5_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
