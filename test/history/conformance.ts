@@ -220,6 +220,33 @@ export function historyConformance(open: () => Promise<KyselyHistoryStore>): voi
       expect(await store.logInfo(a.id, 'build')).toMatchObject({ lines: 1000, location: 'db' });
     });
 
+    it('a batch written again (a crash before Redis let go) replaces every row once: records, logs, audit', async () => {
+      // putMoves writes a batch as one statement per table: a repeat must not duplicate any row.
+      const deploy = finishedPipeline({ environment: 'prod' });
+      const finished = deploy.stages.find((s) => s.name === 'deploy')!.finishedAt!;
+      const canary = {
+        ...deploy,
+        canaryDecisions: [{ verdict: 'promote' as const, by: 'bob', at: finished, step: '1/2 50%' }],
+      };
+      const others = Array.from({ length: 5 }, () => finishedPipeline());
+      const batch = async () => [
+        await moveOf(canary, logEntries(40, 3)),
+        ...(await Promise.all(others.map((o) => moveOf(o, logEntries(10, 1))))),
+      ];
+      await store.putMoves(await batch());
+      await store.putMoves(await batch());
+      expect(await store.list({}, 20)).toHaveLength(6);
+      expect(await store.get(canary.id)).toEqual(canary);
+      expect(await allLines(canary.id)).toEqual([...Array(120).keys()]);
+      for (const o of others) expect(await allLines(o.id)).toEqual([...Array(10).keys()]);
+      const audit = await store.deployments({ limit: 50 });
+      expect(audit.filter((e) => e.pipelineId === canary.id).map((e) => e.kind)).toEqual([
+        'deploy',
+        'canary',
+      ]);
+      expect(audit).toHaveLength(7);
+    });
+
     it('a repeated move cut differently (an older Ferry, a longer log) reads back each line once', async () => {
       const a = finishedPipeline();
       const entries = logEntries(400, 5);

@@ -102,14 +102,7 @@ export abstract class KyselyHistoryStore implements HistoryStore, LogArchive {
 
   putMoves(moves: readonly ArchiveMove[]): Promise<void> {
     if (moves.length === 0) return Promise.resolve();
-    return this.ready(() =>
-      this.db.transaction().execute(async (tx) => {
-        for (const move of moves) {
-          for (const log of move.logs) await writeLog(tx, move.pipeline.record, log);
-          await writePipeline(tx, move.pipeline);
-        }
-      }),
-    );
+    return this.ready(() => this.db.transaction().execute((tx) => writeMoves(tx, moves)));
   }
 
   has(id: string): Promise<boolean> {
@@ -309,8 +302,85 @@ export abstract class KyselyHistoryStore implements HistoryStore, LogArchive {
 
 type Db = Kysely<HistoryDatabase> | Transaction<HistoryDatabase>;
 
-async function writePipeline(db: Db, { record, seq }: ArchivedPipeline): Promise<void> {
-  const row = {
+/**
+ * Several moves in a few statements, one per table and kind, instead of about a dozen per
+ * pipeline: on PostgreSQL each statement is a round trip, and one-row statements held archival
+ * under the production rate (54.6 pipelines/s drained alone where SQLite did 84.7; a quiet
+ * 100,000-pipeline soak at 70/s fell behind). A stage log's chunks replace any the archive held
+ * (an interrupted earlier move's); a pipeline's audit rows are written anew.
+ */
+async function writeMoves(db: Db, moves: readonly ArchiveMove[]): Promise<void> {
+  // One move per pipeline (the last): an upsert may not touch one row twice in a statement.
+  const byId = new Map(moves.map((m) => [m.pipeline.record.id, m]));
+  const all = [...byId.values()];
+  const dbLogs = all.flatMap((m) =>
+    m.logs.filter((l) => l.info.location === 'db').map((log) => ({ id: m.pipeline.record.id, log })),
+  );
+  for (const some of batches(dbLogs, ROWS_PER_STATEMENT)) {
+    await db
+      .deleteFrom('stage_log_chunks')
+      .where((eb) =>
+        eb.or(some.map(({ id, log }) => eb.and([eb('pipeline_id', '=', id), eb('stage', '=', log.stage)]))),
+      )
+      .execute();
+  }
+  const chunks = dbLogs.flatMap(({ id, log }) => log.chunks.map((chunk) => chunkRow(id, log.stage, chunk)));
+  for (const rows of batches(chunks, ROWS_PER_STATEMENT)) await insertChunks(db, rows);
+  const infos = all.flatMap((m) => m.logs.map((l) => logInfoRow(m.pipeline.record, l.stage, l.info)));
+  for (const rows of batches(infos, ROWS_PER_STATEMENT)) {
+    await db
+      .insertInto('stage_logs')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(['pipeline_id', 'stage']).doUpdateSet((eb) => ({
+          environment: eb.ref('excluded.environment'),
+          finished_at: eb.ref('excluded.finished_at'),
+          lines: eb.ref('excluded.lines'),
+          dropped_bytes: eb.ref('excluded.dropped_bytes'),
+          dropped_after: eb.ref('excluded.dropped_after'),
+          raw_bytes: eb.ref('excluded.raw_bytes'),
+          stored_bytes: eb.ref('excluded.stored_bytes'),
+          location: eb.ref('excluded.location'),
+        })),
+      )
+      .execute();
+  }
+  const archivedAt = new Date().toISOString();
+  for (const some of batches(all, ROWS_PER_STATEMENT)) {
+    const ids = some.map((m) => m.pipeline.record.id);
+    await db
+      .insertInto('pipelines')
+      .values(some.map((m) => pipelineRow(m.pipeline, archivedAt)))
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          seq: eb.ref('excluded.seq'),
+          project_id: eb.ref('excluded.project_id'),
+          project_path: eb.ref('excluded.project_path'),
+          environment: eb.ref('excluded.environment'),
+          ref: eb.ref('excluded.ref'),
+          status: eb.ref('excluded.status'),
+          created_at: eb.ref('excluded.created_at'),
+          finished_at: eb.ref('excluded.finished_at'),
+          record: eb.ref('excluded.record'),
+          archived_at: eb.ref('excluded.archived_at'),
+        })),
+      )
+      .execute();
+    await db.deleteFrom('deployments').where('pipeline_id', 'in', ids).execute();
+    await db.deleteFrom('canary_steps').where('pipeline_id', 'in', ids).execute();
+    const audit = some.map((m) => deploymentsOf(m.pipeline.record));
+    const deploys = audit.flatMap(([entry]) => (entry === undefined ? [] : [deploymentRow(entry)]));
+    const steps = audit.flatMap(([, ...rest]) => rest.map(canaryStepRow));
+    if (deploys.length > 0) await db.insertInto('deployments').values(deploys).execute();
+    if (steps.length > 0) await db.insertInto('canary_steps').values(steps).execute();
+  }
+}
+
+/** Rows per multi-row statement: far below SQLite's 32,766 bound variables (and PostgreSQL's 65,535). */
+const ROWS_PER_STATEMENT = 200;
+
+function pipelineRow({ record, seq }: ArchivedPipeline, archivedAt: string) {
+  return {
     id: record.id,
     seq,
     project_id: record.project.id,
@@ -321,31 +391,32 @@ async function writePipeline(db: Db, { record, seq }: ArchivedPipeline): Promise
     created_at: record.createdAt,
     finished_at: record.finishedAt ?? record.createdAt,
     record: JSON.stringify({ format: PIPELINE_RECORD_FORMAT, ...record }),
-    archived_at: new Date().toISOString(),
+    archived_at: archivedAt,
   };
-  const [entry, ...steps] = deploymentsOf(record);
-  await db
-    .insertInto('pipelines')
-    .values(row)
-    .onConflict((oc) => oc.column('id').doUpdateSet({ ...row, id: undefined }))
-    .execute();
-  await db.deleteFrom('deployments').where('pipeline_id', '=', record.id).execute();
-  await db.deleteFrom('canary_steps').where('pipeline_id', '=', record.id).execute();
-  if (entry !== undefined) await db.insertInto('deployments').values(deploymentRow(entry)).execute();
-  for (const step of steps) await db.insertInto('canary_steps').values(canaryStepRow(step)).execute();
 }
 
-/** A whole stage log: its chunks replace any the archive held (an interrupted earlier move's). */
-async function writeLog(db: Db, record: PipelineRecord, log: ArchiveMoveLog): Promise<void> {
-  if (log.info.location === 'db') {
-    await db
-      .deleteFrom('stage_log_chunks')
-      .where('pipeline_id', '=', record.id)
-      .where('stage', '=', log.stage)
-      .execute();
-    await writeChunks(db, record.id, log.stage, log.chunks);
-  }
-  await writeLogInfo(db, record, log.stage, log.info);
+function chunkRow(pipelineId: string, stage: string, chunk: LogChunkRow) {
+  return {
+    pipeline_id: pipelineId,
+    stage,
+    last_ms: chunk.last.ms,
+    last_seq: chunk.last.seq,
+    first_ms: chunk.first.ms,
+    first_seq: chunk.first.seq,
+    data: chunk.data,
+  };
+}
+
+async function insertChunks(db: Db, rows: ReturnType<typeof chunkRow>[]): Promise<void> {
+  await db
+    .insertInto('stage_log_chunks')
+    .values(rows)
+    .onConflict((oc) =>
+      oc
+        .columns(['pipeline_id', 'stage', 'last_ms', 'last_seq'])
+        .doUpdateSet((eb) => ({ data: eb.ref('excluded.data') })),
+    )
+    .execute();
 }
 
 async function writeChunks(
@@ -354,28 +425,15 @@ async function writeChunks(
   stage: string,
   chunks: readonly LogChunkRow[],
 ): Promise<void> {
-  for (const chunk of chunks) {
-    const row = {
-      pipeline_id: pipelineId,
-      stage,
-      last_ms: chunk.last.ms,
-      last_seq: chunk.last.seq,
-      first_ms: chunk.first.ms,
-      first_seq: chunk.first.seq,
-      data: chunk.data,
-    };
-    await db
-      .insertInto('stage_log_chunks')
-      .values(row)
-      .onConflict((oc) =>
-        oc.columns(['pipeline_id', 'stage', 'last_ms', 'last_seq']).doUpdateSet({ data: chunk.data }),
-      )
-      .execute();
-  }
+  if (chunks.length > 0)
+    await insertChunks(
+      db,
+      chunks.map((chunk) => chunkRow(pipelineId, stage, chunk)),
+    );
 }
 
-async function writeLogInfo(db: Db, pipeline: PipelineRecord, stage: string, info: ArchivedLogInfo) {
-  const row = {
+function logInfoRow(pipeline: PipelineRecord, stage: string, info: ArchivedLogInfo) {
+  return {
     pipeline_id: pipeline.id,
     stage,
     environment: pipeline.environment,
@@ -387,6 +445,10 @@ async function writeLogInfo(db: Db, pipeline: PipelineRecord, stage: string, inf
     stored_bytes: info.storedBytes,
     location: info.location,
   };
+}
+
+async function writeLogInfo(db: Db, pipeline: PipelineRecord, stage: string, info: ArchivedLogInfo) {
+  const row = logInfoRow(pipeline, stage, info);
   await db
     .insertInto('stage_logs')
     .values(row)
