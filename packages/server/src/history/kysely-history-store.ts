@@ -327,24 +327,7 @@ async function writeMoves(db: Db, moves: readonly ArchiveMove[]): Promise<void> 
   const chunks = dbLogs.flatMap(({ id, log }) => log.chunks.map((chunk) => chunkRow(id, log.stage, chunk)));
   for (const rows of batches(chunks, ROWS_PER_STATEMENT)) await insertChunks(db, rows);
   const infos = all.flatMap((m) => m.logs.map((l) => logInfoRow(m.pipeline.record, l.stage, l.info)));
-  for (const rows of batches(infos, ROWS_PER_STATEMENT)) {
-    await db
-      .insertInto('stage_logs')
-      .values(rows)
-      .onConflict((oc) =>
-        oc.columns(['pipeline_id', 'stage']).doUpdateSet((eb) => ({
-          environment: eb.ref('excluded.environment'),
-          finished_at: eb.ref('excluded.finished_at'),
-          lines: eb.ref('excluded.lines'),
-          dropped_bytes: eb.ref('excluded.dropped_bytes'),
-          dropped_after: eb.ref('excluded.dropped_after'),
-          raw_bytes: eb.ref('excluded.raw_bytes'),
-          stored_bytes: eb.ref('excluded.stored_bytes'),
-          location: eb.ref('excluded.location'),
-        })),
-      )
-      .execute();
-  }
+  for (const rows of batches(infos, ROWS_PER_STATEMENT)) await upsertLogInfos(db, rows);
   const archivedAt = new Date().toISOString();
   for (const some of batches(all, ROWS_PER_STATEMENT)) {
     const ids = some.map((m) => m.pipeline.record.id);
@@ -447,13 +430,27 @@ function logInfoRow(pipeline: PipelineRecord, stage: string, info: ArchivedLogIn
   };
 }
 
-async function writeLogInfo(db: Db, pipeline: PipelineRecord, stage: string, info: ArchivedLogInfo) {
-  const row = logInfoRow(pipeline, stage, info);
+async function upsertLogInfos(db: Db, rows: ReturnType<typeof logInfoRow>[]): Promise<void> {
   await db
     .insertInto('stage_logs')
-    .values(row)
-    .onConflict((oc) => oc.columns(['pipeline_id', 'stage']).doUpdateSet(row))
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['pipeline_id', 'stage']).doUpdateSet((eb) => ({
+        environment: eb.ref('excluded.environment'),
+        finished_at: eb.ref('excluded.finished_at'),
+        lines: eb.ref('excluded.lines'),
+        dropped_bytes: eb.ref('excluded.dropped_bytes'),
+        dropped_after: eb.ref('excluded.dropped_after'),
+        raw_bytes: eb.ref('excluded.raw_bytes'),
+        stored_bytes: eb.ref('excluded.stored_bytes'),
+        location: eb.ref('excluded.location'),
+      })),
+    )
     .execute();
+}
+
+function writeLogInfo(db: Db, pipeline: PipelineRecord, stage: string, info: ArchivedLogInfo): Promise<void> {
+  return upsertLogInfos(db, [logInfoRow(pipeline, stage, info)]);
 }
 
 /** The columns the deployments and canary_steps tables share, from an entry. */

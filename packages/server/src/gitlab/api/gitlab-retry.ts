@@ -10,15 +10,6 @@ export interface GitLabRetryOptions {
 }
 
 /**
- * Runs one GitLab request until it answers, retrying what may pass (429, 409, 5xx, timeouts,
- * connection failures: classifyGitLabError's 'retry') and throwing at once what will not (401,
- * 403, 404, another 4xx). The GitLab client retries nothing itself (no-retry-requester.ts), so
- * this is where a read that a pipeline needs survives a GitLab restart. Pauses double (backoffMs)
- * and are never shorter than GitLab's Retry-After (doc/administration/settings/
- * user_and_ip_rate_limits.md, "Response headers"); when GitLab asks for longer than is left, the
- * failure is thrown without asking again before GitLab said it may.
- */
-/**
  * The pause before asking GitLab again after attempt `attempt`, or undefined to give up: when no
  * time is left, or GitLab's Retry-After (`retryAfterMs`) is longer than is left or than backoffMs's
  * bound. Shared by every GitLab retry loop (this one, the merge lookup).
@@ -33,6 +24,15 @@ export function nextPauseMs(
   return Math.min(backoffMs(policy, attempt, retryAfterMs), leftMs);
 }
 
+/**
+ * Runs one GitLab request until it answers, retrying what may pass (429, 409, 5xx, timeouts,
+ * connection failures: classifyGitLabError's 'retry') and throwing at once what will not (401,
+ * 403, 404, another 4xx). The GitLab client retries nothing itself (no-retry-requester.ts), so
+ * this is where a read that a pipeline needs survives a GitLab restart. Pauses double (backoffMs)
+ * and are never shorter than GitLab's Retry-After (doc/administration/settings/
+ * user_and_ip_rate_limits.md, "Response headers"); when GitLab asks for longer than is left, the
+ * failure is thrown without asking again before GitLab said it may.
+ */
 export async function retryGitLab<T>(
   request: () => Promise<T>,
   options: GitLabRetryOptions,
