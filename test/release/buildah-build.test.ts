@@ -4,7 +4,7 @@
  * container on the real engine with exactly the build pod's sandbox, against the real registry.
  */
 import { spawn } from 'node:child_process';
-import { stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -195,6 +195,8 @@ describe('ferry-runner build with buildah in the build sandbox', () => {
     // A warm slot has the layers: the registry cache is read, not written again step by step.
     expect(warm.stdout).toContain('(read only: the layers are in the warm slot)');
     expect(warm.stdout).not.toContain('Pushing cache');
+    // The cold build finished: nothing of it is left to clean up, so no `buildah rm` ran.
+    expect(warm.stdout).not.toContain('did not finish');
 
     // Another build holds the only slot (as a build pod on the same volume would): this one does
     // not wait and does not share it; it builds on its own empty storage.
@@ -222,6 +224,20 @@ describe('ferry-runner build with buildah in the build sandbox', () => {
       holder.stdin.end();
       await holderExited;
     }
+
+    // A build in the slot that fails mid-way ends without `finish`: the next build in the slot
+    // removes the working container it left (buildah keeps a failed step's container), then builds.
+    const dockerfile = await readFile(join(ws, 'Dockerfile'), 'utf8');
+    await writeFile(join(ws, 'Dockerfile'), `${dockerfile}RUN echo failing-step && exit 3\n`);
+    const failed = await build(randomSha(), 'test');
+    expect(failed.exit, failed.stdout).toBe(1);
+    expect(failed.stdout).toContain('failing-step');
+    await writeFile(join(ws, 'Dockerfile'), dockerfile);
+    const after = await build(randomSha(), 'test');
+    expect(after.exit, after.stdout).toBe(0);
+    expect(after.stdout).toMatch(
+      /the last build in slot 0 did not finish: removing what it left\n[0-9a-f]{64}\n/,
+    );
   }, 360_000);
 
   it('a failing RUN fails the build with buildah’s words and pushes no tag', async () => {

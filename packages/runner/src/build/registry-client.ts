@@ -14,6 +14,8 @@ export interface PushedManifest {
   readonly digest: string;
   readonly mediaType: string;
   readonly manifest: unknown;
+  /** The manifest exactly as the registry holds it (its digest is over these bytes). */
+  readonly bytes: Buffer;
 }
 
 export class RegistryHttpError extends Error {
@@ -41,22 +43,39 @@ function basic(reg: RegistryAccess): string | undefined {
   return `Basic ${Buffer.from(`${reg.username}:${reg.password}`, 'utf8').toString('base64')}`;
 }
 
+/** One request to the registry API: a GET, or a PUT with its body and content type. */
+export interface RegistryRequest {
+  readonly method?: 'GET' | 'PUT';
+  readonly accept?: string;
+  readonly body?: Buffer;
+  readonly contentType?: string;
+}
+
 /**
- * GET on the registry API (`/v2/…`) with the job's credentials: HTTP Basic, or a bearer token
- * from the realm the registry names (token-auth registries such as Harbor or GitLab's).
+ * A request to the registry API (`/v2/…`) with the job's credentials: HTTP Basic, or a bearer token
+ * from the realm the registry's challenge names, for the scope it names (token-auth registries such
+ * as Harbor or GitLab's; the flow of distribution's token authentication specification).
  */
-export async function registryGet(
+export async function registryRequest(
   reg: RegistryAccess,
   path: string,
-  accept: string,
+  request: RegistryRequest,
   signal: AbortSignal,
 ): Promise<Response> {
   const url = `${reg.scheme}://${reg.host}${path}`;
   const auth = basic(reg);
-  const first = await fetch(url, {
-    headers: { Accept: accept, ...(auth ? { Authorization: auth } : {}) },
-    signal,
-  });
+  const send = (authorization: string | undefined) =>
+    fetch(url, {
+      method: request.method ?? 'GET',
+      headers: {
+        ...(request.accept ? { Accept: request.accept } : {}),
+        ...(request.contentType ? { 'Content-Type': request.contentType } : {}),
+        ...(authorization ? { Authorization: authorization } : {}),
+      },
+      ...(request.body ? { body: request.body } : {}),
+      signal,
+    });
+  const first = await send(auth);
   if (first.status !== 401) return first;
   const challenge = parseChallenge(first.headers.get('www-authenticate') ?? '');
   await first.body?.cancel();
@@ -72,7 +91,17 @@ export async function registryGet(
   const body = (await tokenResponse.json()) as { token?: string; access_token?: string };
   const token = body.token ?? body.access_token;
   if (token === undefined) throw new RegistryHttpError(401, 'the token service gave no token');
-  return fetch(url, { headers: { Accept: accept, Authorization: `Bearer ${token}` }, signal });
+  return send(`Bearer ${token}`);
+}
+
+/** GET on the registry API with the job's credentials (registryRequest). */
+export function registryGet(
+  reg: RegistryAccess,
+  path: string,
+  accept: string,
+  signal: AbortSignal,
+): Promise<Response> {
+  return registryRequest(reg, path, { accept }, signal);
 }
 
 /** The manifest of `repository:reference` as the registry holds it, with its digest checked. */
@@ -106,5 +135,32 @@ export async function readManifest(
   const manifest: unknown = JSON.parse(bytes.toString('utf8'));
   const mediaType =
     response.headers.get('content-type') ?? (manifest as { mediaType?: string }).mediaType ?? 'unknown';
-  return { digest: computed, mediaType, manifest };
+  return { digest: computed, mediaType, manifest, bytes };
+}
+
+/**
+ * Gives a manifest the registry holds another tag in the same repository: a PUT of its exact bytes
+ * under `tag` (distribution's `PUT /v2/<name>/manifests/<reference>`), so both tags name one digest
+ * and no layer moves (what `crane tag` does). Throws RegistryHttpError when the registry refuses or
+ * answers another digest.
+ */
+export async function tagManifest(
+  reg: RegistryAccess,
+  repository: string,
+  pushed: PushedManifest,
+  tag: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const path = `/v2/${repository}/manifests/${tag}`;
+  const response = await registryRequest(
+    reg,
+    path,
+    { method: 'PUT', body: pushed.bytes, contentType: pushed.mediaType },
+    signal,
+  );
+  await response.body?.cancel();
+  if (!response.ok) throw new RegistryHttpError(response.status, `PUT ${path} answered ${response.status}`);
+  const digest = response.headers.get('docker-content-digest');
+  if (digest !== null && digest !== pushed.digest)
+    throw new RegistryHttpError(502, `PUT ${path}: the registry holds ${digest}, not ${pushed.digest}`);
 }

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { type BuildSuccess, FerryError, ReleaseErrors } from '@ferry/shared';
 import type { OutputLines } from '../../command/output-lines.js';
 import type { BuildJob } from '../build-env.js';
-import { checkBuildInputs, readBackDigest } from '../build-steps.js';
+import { builtImage, checkBuildInputs, readBackManifest, tagInRegistry } from '../build-steps.js';
 import { imageLabels } from '../image-labels.js';
 import { registryFailure } from '../registry-errors.js';
 import { imageTags } from '../tags.js';
@@ -98,8 +98,11 @@ export async function runBuildahBuild(
     out.line(
       `building ${tags.immutable} from ${plan.build.dockerfile} (context ${plan.build.context}) with buildah, cache ${cache.repository}${cache.write ? '' : ' (read only: the layers are in the warm slot)'}`,
     );
-    // A build killed in this slot before may have left working containers: they only take space.
-    if (slot !== null) await runBuildah([...storageArgs(storage), 'rm', '--all'], env, out, signal);
+    if (slot?.leftovers) {
+      // The build that last held this slot failed or was killed: its working containers only take space.
+      out.line(`build cache: the last build in slot ${slot.index} did not finish: removing what it left`);
+      await runBuildah([...storageArgs(storage), 'rm', '--all'], env, out, signal);
+    }
     let run = await runBuildah(bud(cache), env, out, signal);
     if (cache.write && run.exitCode !== 0 && run.tail.some((line) => CACHE_PUSH_FAILED_RE.test(line))) {
       out.line(`the layer cache ${cache.repository} could not be written: building again without the cache`);
@@ -110,21 +113,24 @@ export async function runBuildahBuild(
         reason: run.tail.slice(-3).join(' / ') || `buildah exited with ${run.exitCode}`,
       });
 
-    for (const tag of [tags.immutable, tags.moving]) {
-      out.line(`pushing ${tag}`);
-      const digestFile = join(work, 'digest');
-      const push = await runBuildah(pushArgs(storage, tag, digestFile), env, out, signal);
-      if (push.exitCode !== 0) {
-        const reason = push.tail.slice(-2).join(' / ') || `buildah push exited with ${push.exitCode}`;
-        throw registryFailure(
-          registry,
-          reason,
-          () => new FerryError(ReleaseErrors.RELEASE_PUSH_FAILED, { image: tag, reason }),
-        );
-      }
-      out.line(`pushed ${tag} (${(await readFile(digestFile, 'utf8')).trim()})`);
+    // The commit tag is pushed; the environment tag is then given to the same manifest inside the
+    // registry (one request: a second `buildah push` is another start of buildah and its user namespace).
+    out.line(`pushing ${tags.immutable}`);
+    const digestFile = join(work, 'digest');
+    const push = await runBuildah(pushArgs(storage, tags.immutable, digestFile), env, out, signal);
+    if (push.exitCode !== 0) {
+      const reason = push.tail.slice(-2).join(' / ') || `buildah push exited with ${push.exitCode}`;
+      throw registryFailure(
+        registry,
+        reason,
+        () => new FerryError(ReleaseErrors.RELEASE_PUSH_FAILED, { image: tags.immutable, reason }),
+      );
     }
-    const built = await readBackDigest(registry, plan.image.repository, tags, signal);
+    out.line(`pushed ${tags.immutable} (${(await readFile(digestFile, 'utf8')).trim()})`);
+    const pushed = await readBackManifest(registry, plan.image.repository, tags, signal);
+    await tagInRegistry(registry, plan.image.repository, pushed, tags, signal);
+    out.line(`tagged ${tags.moving} (${pushed.digest}) in the registry`);
+    const built = builtImage(tags, pushed.digest);
     if (slot !== null) await keepSlot(slot, job, out, signal);
     return built;
   } finally {

@@ -66,6 +66,26 @@ describe('build cache slots', () => {
     await expect(stat(join(third?.root ?? '', 'layer'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('says a slot may hold leftovers only when its storage is not empty and its last build did not finish', async () => {
+    const dir = await cacheDir();
+    const empty = await lock(dir, 1);
+    expect(empty?.leftovers).toBe(false);
+    // A build that wrote into the slot and ended without `finish` (its bud failed, or it was killed).
+    await writeFile(join(empty?.root ?? '', 'working-container'), 'x');
+    await empty?.release();
+
+    const afterFailure = await lock(dir, 1);
+    expect(afterFailure?.leftovers).toBe(true);
+    await afterFailure?.finish('pipe-ok', AbortSignal.timeout(60_000));
+    await afterFailure?.release();
+
+    const afterSuccess = await lock(dir, 1);
+    expect(afterSuccess?.leftovers).toBe(false);
+    // Holding the slot took the marker away: this build, killed now, leaves the next one cleaning up.
+    await afterSuccess?.release();
+    expect((await lock(dir, 1))?.leftovers).toBe(true);
+  });
+
   it('a build process killed while holding a slot leaves no lock behind', async () => {
     const dir = await cacheDir();
     // Another runner process (as in another build pod on the same volume) locks slot 0, then dies

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { access, constants, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { StorageCache } from '../build-env.js';
@@ -13,12 +13,13 @@ const LOCK_BUSY = 75;
 export function slotPaths(
   dir: string,
   index: number,
-): { lock: string; root: string; blobInfoCache: string; notes: string } {
+): { lock: string; root: string; blobInfoCache: string; notes: string; finished: string } {
   return {
     lock: join(dir, `slot-${index}.lock`),
     root: join(dir, `slot-${index}`, 'storage'),
     blobInfoCache: join(dir, `slot-${index}`, 'blob-info-cache'),
     notes: join(dir, `slot-${index}`, 'ferry-cache.json'),
+    finished: join(dir, `slot-${index}`, 'finished'),
   };
 }
 
@@ -36,6 +37,13 @@ export interface HeldSlot {
   readonly blobInfoCache: string;
   /** What the previous build left; null: the slot is empty. */
   readonly previous: SlotNotes | null;
+  /**
+   * The slot's storage is not empty and the build that last held it did not reach `finish` (it
+   * failed or was killed): it may have left working containers behind. A slot whose last build
+   * finished has none (buildah removes a successful build's containers), so the next build skips
+   * the clean-up, a whole buildah start.
+   */
+  readonly leftovers: boolean;
   /** Records this build's size; empties the slot when it grew past `maxBytes`. Returns the notes. */
   finish(pipelineId: string, signal: AbortSignal): Promise<SlotNotes & { emptied: boolean }>;
   /** Gives the lock up (idempotent). */
@@ -71,11 +79,18 @@ export async function lockFreeSlot(cache: StorageCache): Promise<HeldSlot | null
       // A slot a root build filled is not a rootless build's to write (the caller then builds
       // without the cache instead of failing in buildah).
       for (const dir of [paths.root, paths.blobInfoCache]) await access(dir, constants.W_OK);
+      // The marker goes while this build holds the slot and comes back only through `finish`.
+      const finished = await rm(paths.finished).then(
+        () => true,
+        () => false,
+      );
+      const leftovers = !finished && (await readdir(paths.root)).length > 0;
       return {
         index,
         root: paths.root,
         blobInfoCache: paths.blobInfoCache,
         previous: await readNotes(paths.notes),
+        leftovers,
         release,
         finish: async (pipelineId, signal) => {
           const bytes = await directoryBytes(paths.root, signal);
@@ -83,6 +98,7 @@ export async function lockFreeSlot(cache: StorageCache): Promise<HeldSlot | null
           if (emptied) await rm(paths.root, { recursive: true, force: true });
           const notes = { pipelineId, bytes: emptied ? 0 : bytes };
           await writeFile(paths.notes, `${JSON.stringify(notes)}\n`);
+          await writeFile(paths.finished, '');
           return { ...notes, emptied };
         },
       };
