@@ -6,12 +6,15 @@
 // npm packages (`npm ci --offline` from tarballs vendored into the repository, packed at bench
 // time from this checkout's node_modules: no network) and runs a build step.
 // In the same run, a hand baseline does the same work without Ferry: git clone, `docker build`
-// (docker) or `buildah bud` in the build sandbox with the same registry cache (kubernetes), push,
-// `kubectl apply --server-side` of the image change, `kubectl rollout status`, until the Service
-// answers. Targets (issue 16): warm kubernetes ≤ 1.3× its baseline; warm ≤ 0.5× cold; the
-// builder's peak memory is printed. Ends with one JSON line of every figure.
+// (docker) or `buildah bud` with the same registry cache and kept storage (kubernetes: in the build
+// pod's restricted sandbox, rootless, as Ferry's build runs; then again as root in the baseline
+// sandbox), push, `kubectl apply --server-side` of the image change, `kubectl rollout status`, until
+// the Service answers. Ferry's runner containers get the machine's cores (`--runner-cpu`), as the
+// hand run has them; `--runner-cpu default` measures the executor's default 500m. Targets (issue
+// 16): warm kubernetes ≤ 1.3× its baseline; warm ≤ 0.5× cold; the builder's peak memory is
+// printed. Ends with one JSON line of every figure.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -23,7 +26,11 @@ import {
   startReleaseWorld,
 } from '../test/e2e/support/release-world.js';
 import { testRunnerImage } from '../test/executors/runner-build.js';
-import { baseInRegistry, SECCOMP_PROFILE } from '../test/release/buildah-sandbox.js';
+import {
+  baseInRegistry,
+  ROOTLESS_SECCOMP_PROFILE,
+  SECCOMP_PROFILE,
+} from '../test/release/buildah-sandbox.js';
 import { answerOnNewConnection } from '../test/support/fresh-answer.js';
 import { testRegistry } from '../test/support/services.js';
 import { NPM_BASE, npmBase, vendoredDependencies } from './lib/sample-dependencies.js';
@@ -34,6 +41,9 @@ const { values } = parseArgs({
     kinds: { type: 'string', default: 'docker,kubernetes' },
     // The whole run's bound: past it the figures so far are printed (incomplete) and it exits 1.
     'deadline-minutes': { type: 'string', default: '40' },
+    // The cpu of Ferry's runner containers on kubernetes (requests = limits). Default: the machine's
+    // cores, as the hand run has them; `--runner-cpu default` keeps the executor's default (500m).
+    'runner-cpu': { type: 'string', default: String(cpus().length) },
   },
 });
 const deadlineMs = Number(values['deadline-minutes']) * 60_000;
@@ -164,6 +174,60 @@ async function throughFerry(
 }
 
 /**
+ * The sandbox a hand build runs in. `restricted` is the build pod's default sandbox, the one the
+ * bench's Ferry builds in (docs/release.md, "The build pod"): uid 10001, no capability, a read-only
+ * root with /tmp and /var/tmp on volumes, no_new_privs, the rootless seccomp profile; buildah's
+ * user namespace maps that one id. `baseline` is the `buildSandbox: baseline` pod: root in the
+ * container with SETUID, SETGID and SETFCAP, the baseline profile.
+ */
+type HandSandbox = 'restricted' | 'baseline';
+
+/** `docker run` options for a hand build's sandbox, buildah's storage at `storageDir`. */
+function sandboxArgs(sandbox: HandSandbox, storageDir: string): string[] {
+  const common = ['--cap-drop', 'ALL', '--security-opt', 'no-new-privileges'];
+  const storage = ['-v', `${storageDir}:/var/lib/containers`];
+  if (sandbox === 'baseline')
+    return [
+      ...common,
+      '--user',
+      '0:0',
+      ...['--cap-add', 'SETUID', '--cap-add', 'SETGID', '--cap-add', 'SETFCAP'],
+      '--security-opt',
+      `seccomp=${SECCOMP_PROFILE}`,
+      ...storage,
+    ];
+  // As the runner sets a rootless buildah up (buildah-build.ts, rootlessPaths): its storage and
+  // blob-info cache under /var/lib/containers, its run state in a directory of its own.
+  return [
+    ...common,
+    '--user',
+    '10001:10001',
+    '--read-only',
+    '--security-opt',
+    `seccomp=${ROOTLESS_SECCOMP_PROFILE}`,
+    ...storage,
+    '-v',
+    `${storageDir}-tmp:/tmp`,
+    '-v',
+    `${storageDir}-var-tmp:/var/tmp`,
+    ...['-e', 'XDG_DATA_HOME=/var/lib', '-e', 'XDG_RUNTIME_DIR=/tmp/run', '-e', 'TMPDIR=/tmp'],
+  ];
+}
+
+/** Storage for a sandbox's hand builds (kept between its cold and warm run), with its scratch directories. */
+async function handStorage(sandbox: HandSandbox): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `ferry-bench-hand-${sandbox}-`));
+  for (const scratch of [`${dir}-tmp`, `${dir}-var-tmp`]) await mkdir(scratch, { mode: 0o777 });
+  // A kubelet makes emptyDirs 0777; the restricted sandbox's uid writes there.
+  for (const path of [dir, `${dir}-tmp`, `${dir}-var-tmp`]) await chmod(path, 0o777);
+  return dir;
+}
+
+async function removeHandStorage(dir: string): Promise<void> {
+  for (const path of [dir, `${dir}-tmp`, `${dir}-var-tmp`]) await rm(path, { recursive: true, force: true });
+}
+
+/**
  * The same release by hand: clone, build with the same caches, push, server-side apply, rollout,
  * answer. On kubernetes buildah's storage is `storageDir`, kept between hand runs as the build
  * cache claim keeps it between build pods.
@@ -175,6 +239,7 @@ async function byHand(
   version: string,
   base: string,
   storageDir: string,
+  sandbox: HandSandbox = 'restricted',
 ) {
   const { sha } = await mergeIntoTest(w, iid, `Release ${version} by hand`, sources(version), []);
   const started = performance.now();
@@ -224,42 +289,28 @@ async function byHand(
         (await readdir(storageDir)).length > 0
           ? `--cache-from ${cache}`
           : `--cache-from ${cache} --cache-to ${cache}`;
+      const buildah =
+        '--storage-driver overlay' +
+        (sandbox === 'restricted' ? ' --storage-opt overlay.ignore_chown_errors=true' : '');
       await exec(
         'docker',
         [
           'run',
           '--rm',
-          // The build pod's sandbox (docs/release.md, "The build pod"): root in the container,
-          // three capabilities, no_new_privs, the shipped seccomp profile, storage that outlives it.
-          '--user',
-          '0:0',
           '--network',
           'host',
-          '--cap-drop',
-          'ALL',
-          '--cap-add',
-          'SETUID',
-          '--cap-add',
-          'SETGID',
-          '--cap-add',
-          'SETFCAP',
-          '--security-opt',
-          'no-new-privileges',
-          '--security-opt',
-          `seccomp=${SECCOMP_PROFILE}`,
+          ...sandboxArgs(sandbox, storageDir),
           '-v',
           `${join(dir, 'src')}:/ctx:ro`,
           '-v',
           `${join(dir, 'config.json')}:/auth.json:ro`,
           '-e',
           'REGISTRY_AUTH_FILE=/auth.json',
-          '-v',
-          `${storageDir}:/var/lib/containers`,
           '--entrypoint',
           'sh',
           testRunnerImage,
           '-c',
-          `buildah --storage-driver overlay bud --isolation chroot --layers --tls-verify=false --build-arg BASE=${base} ${cacheArgs} -t ${image} /ctx >/dev/null && buildah --storage-driver overlay push --tls-verify=false ${image} docker://${image} >/dev/null`,
+          `${sandbox === 'restricted' ? 'mkdir -p -m 700 "$XDG_RUNTIME_DIR" && ' : ''}buildah ${buildah} bud --isolation chroot --layers --tls-verify=false --build-arg BASE=${base} ${cacheArgs} -t ${image} /ctx >/dev/null && buildah ${buildah} push --tls-verify=false ${image} docker://${image} >/dev/null`,
         ],
         { maxBuffer: 64 * 2 ** 20 },
       );
@@ -340,7 +391,9 @@ try {
 finish(0);
 
 async function measure(kind: ExecutorKind): Promise<void> {
-  const w = await startReleaseWorld(kind);
+  const runnerCpu = values['runner-cpu'] === 'default' ? undefined : values['runner-cpu'];
+  figures[`${kind}.runner_cpu`] = runnerCpu ?? 'default (500m)';
+  const w = await startReleaseWorld(kind, { ...(runnerCpu === undefined ? {} : { runnerCpu }) });
   try {
     const base = kind === 'kubernetes' ? await baseInRegistry(w.docker, NPM_BASE) : NPM_BASE;
     // The world's template builds with BASE = the registry's ferry-test/node:20 on kubernetes.
@@ -358,26 +411,31 @@ async function measure(kind: ExecutorKind): Promise<void> {
       `${kind}: through Ferry cold ${seconds(cold.totalMs)} s, warm ${seconds(warm.totalMs)} s, builder peak ${cold.peakMiB ?? '-'} / ${warm.peakMiB ?? '-'} MiB`,
     );
     // The hand baseline gets the same caches: its first run fills its storage (kubernetes) and the
-    // engine's (docker), the second is the warm one compared.
-    const storageDir = await mkdtemp(join(tmpdir(), 'ferry-bench-hand-storage-'));
-    let hand: number;
-    try {
-      figures[`${kind}.hand_cold.load_1m`] = load();
-      const handCold = await byHand(w, kind, 3, '1.0.2', base, storageDir);
-      figures[`${kind}.hand_cold_s`] = seconds(handCold.totalMs);
-      figures[`${kind}.hand.load_1m`] = load();
-      const handWarm = await byHand(w, kind, 4, '1.0.3', base, storageDir);
-      hand = handWarm.totalMs;
-      for (const [name, r] of [
-        ['hand_cold', handCold],
-        ['hand', handWarm],
-      ] as const) {
-        console.log(`  ${name} steps (s): ${JSON.stringify(r.steps)}`);
-        for (const [step, s] of Object.entries(r.steps)) figures[`${kind}.${name}.${step}_s`] = s;
+    // engine's (docker), the second is the warm one compared. On kubernetes it builds in the build
+    // pod's sandbox Ferry used (restricted: rootless buildah), the target's denominator; then again
+    // as root in the baseline sandbox, to show what the sandbox itself costs.
+    const handRuns = async (sandbox: HandSandbox, name: string, iid: number, patch: number) => {
+      const storageDir = await handStorage(sandbox);
+      try {
+        figures[`${kind}.${name}_cold.load_1m`] = load();
+        const handCold = await byHand(w, kind, iid, `1.0.${patch}`, base, storageDir, sandbox);
+        figures[`${kind}.${name}_cold_s`] = seconds(handCold.totalMs);
+        figures[`${kind}.${name}.load_1m`] = load();
+        const handWarm = await byHand(w, kind, iid + 1, `1.0.${patch + 1}`, base, storageDir, sandbox);
+        for (const [run, r] of [
+          [`${name}_cold`, handCold],
+          [name, handWarm],
+        ] as const) {
+          console.log(`  ${run} steps (s): ${JSON.stringify(r.steps)}`);
+          for (const [step, s] of Object.entries(r.steps)) figures[`${kind}.${run}.${step}_s`] = s;
+        }
+        return handWarm.totalMs;
+      } finally {
+        await removeHandStorage(storageDir);
       }
-    } finally {
-      await rm(storageDir, { recursive: true, force: true });
-    }
+    };
+    const hand = await handRuns('restricted', 'hand', 3, 2);
+    const handRoot = kind === 'kubernetes' ? await handRuns('baseline', 'hand_root', 5, 4) : undefined;
     Object.assign(figures, {
       [`${kind}.cold_s`]: seconds(cold.totalMs),
       [`${kind}.warm_s`]: seconds(warm.totalMs),
@@ -389,6 +447,10 @@ async function measure(kind: ExecutorKind): Promise<void> {
     const buildDeployMs = (warm.stageMs.build ?? 0) + (warm.stageMs.deploy ?? 0);
     figures[`${kind}.warm_build_deploy_s`] = seconds(buildDeployMs);
     figures[`${kind}.warm_build_deploy_over_hand`] = Number((buildDeployMs / hand).toFixed(2));
+    if (handRoot !== undefined) {
+      figures[`${kind}.hand_root_warm_s`] = seconds(handRoot);
+      figures[`${kind}.warm_build_deploy_over_hand_root`] = Number((buildDeployMs / handRoot).toFixed(2));
+    }
     for (const [name, r] of [
       ['cold', cold],
       ['warm', warm],
@@ -404,6 +466,10 @@ async function measure(kind: ExecutorKind): Promise<void> {
           ? ''
           : `, builder peak ${cold.peakMiB} MiB cold / ${warm.peakMiB} MiB warm`),
     );
+    if (handRoot !== undefined)
+      console.log(
+        `  against a hand run as root in the baseline sandbox (${seconds(handRoot)} s): build+deploy ${figures[`${kind}.warm_build_deploy_over_hand_root`]}×`,
+      );
     console.log(`  stages cold ${JSON.stringify(cold.stageMs)} warm ${JSON.stringify(warm.stageMs)}`);
   } finally {
     await w.close();

@@ -118,6 +118,11 @@ export async function startReleaseWorld(
     builder?: BuilderKind;
     /** kubernetes: build pods keep buildah storage in a claim (executor.kubernetes.buildCache); default true. */
     buildCache?: boolean;
+    /**
+     * kubernetes: the cpu of the runner containers (executor.kubernetes.cloneResources and
+     * stepResources, requests = limits); unset: the executor's default (500m).
+     */
+    runnerCpu?: string;
   } = {},
 ): Promise<ReleaseWorld> {
   const builder = options.builder ?? (kind === 'kubernetes' ? 'buildah' : 'engine');
@@ -209,6 +214,12 @@ export async function startReleaseWorld(
                     runnerImage,
                     pendingTimeout: '2m',
                     ...(options.buildCache === false ? {} : { buildCache: { claimName: BUILD_CACHE_CLAIM } }),
+                    ...(options.runnerCpu === undefined
+                      ? {}
+                      : {
+                          cloneResources: { cpu: options.runnerCpu, memory: '512Mi' },
+                          stepResources: { cpu: options.runnerCpu, memory: '512Mi' },
+                        }),
                   },
                 },
           pipelines: { templateDir },
