@@ -207,24 +207,32 @@ function sandboxArgs(sandbox: HandSandbox, storageDir: string): string[] {
     `seccomp=${ROOTLESS_SECCOMP_PROFILE}`,
     ...storage,
     '-v',
-    `${storageDir}-tmp:/tmp`,
+    `${scratchDirs(storageDir).tmp}:/tmp`,
     '-v',
-    `${storageDir}-var-tmp:/var/tmp`,
+    `${scratchDirs(storageDir).varTmp}:/var/tmp`,
     ...['-e', 'XDG_DATA_HOME=/var/lib', '-e', 'XDG_RUNTIME_DIR=/tmp/run', '-e', 'TMPDIR=/tmp'],
   ];
 }
 
-/** Storage for a sandbox's hand builds (kept between its cold and warm run), with its scratch directories. */
+/** The restricted sandbox's /tmp and /var/tmp beside a hand run's storage directory. */
+function scratchDirs(storageDir: string): { tmp: string; varTmp: string } {
+  return { tmp: `${storageDir}-tmp`, varTmp: `${storageDir}-var-tmp` };
+}
+
+/** Storage for a sandbox's hand builds (kept between its cold and warm run) and its scratch directories. */
 async function handStorage(sandbox: HandSandbox): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `ferry-bench-hand-${sandbox}-`));
-  for (const scratch of [`${dir}-tmp`, `${dir}-var-tmp`]) await mkdir(scratch, { mode: 0o777 });
   // A kubelet makes emptyDirs 0777; the restricted sandbox's uid writes there.
-  for (const path of [dir, `${dir}-tmp`, `${dir}-var-tmp`]) await chmod(path, 0o777);
+  for (const path of [dir, ...Object.values(scratchDirs(dir))]) {
+    await mkdir(path, { recursive: true });
+    await chmod(path, 0o777);
+  }
   return dir;
 }
 
 async function removeHandStorage(dir: string): Promise<void> {
-  for (const path of [dir, `${dir}-tmp`, `${dir}-var-tmp`]) await rm(path, { recursive: true, force: true });
+  for (const path of [dir, ...Object.values(scratchDirs(dir))])
+    await rm(path, { recursive: true, force: true });
 }
 
 /**
